@@ -1,0 +1,133 @@
+// `brook cluster-up` (what `npm start` runs): ZooKeeper plus N brokers on loopback, data under ./data.
+import type { Command } from 'commander';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startZooKeeper, type ZooKeeperProcess } from '../zkserver';
+import { KafkaZkClient } from '../zk/KafkaZkClient';
+import { formatLogLine, lineSplitter } from './logFormat';
+import { parsePort, parsePositiveInt } from './zookeeper-start';
+import { rootLogger } from '../util/logger';
+
+interface ClusterUpOptions {
+  brokers: number;
+  zookeeperPort: number;
+  basePort: number;
+  dataDir: string;
+}
+
+export function registerClusterUp(program: Command): void {
+  program
+    .command('cluster-up')
+    .description('run a local cluster: ZooKeeper and N brokers on 127.0.0.1 (Ctrl-C stops everything)')
+    .option('--brokers <n>', 'number of brokers', parsePositiveInt, 3)
+    .option('--zookeeper-port <port>', 'ZooKeeper client port', parsePort, 2181)
+    .option('--base-port <port>', 'port of broker 1; broker N listens on base-port + N - 1', parsePort, 9092)
+    .option('--data-dir <dir>', 'where ZooKeeper and the brokers keep their data', './data')
+    .action(async (opts: ClusterUpOptions) => {
+      await clusterUp(opts);
+    });
+}
+
+const out = (line: string): void => { process.stdout.write(line + '\n'); };
+
+export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const brook = resolve(__dirname, '..', '..', 'bin', 'brook');
+  const children = new Map<number, ChildProcess>();
+  let zk: ZooKeeperProcess | null = null;
+  let stopping = false;
+
+  const stopAll = async (code: number): Promise<never> => {
+    if (stopping) return new Promise<never>(() => undefined);
+    stopping = true;
+    out('[cluster] stopping brokers ...');
+    await Promise.all([...children.values()].map((c) => stopChild(c, 30000)));
+    if (zk) {
+      out('[cluster] stopping ZooKeeper ...');
+      await zk.stop().catch(() => undefined);
+    }
+    out('[cluster] stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  out(`[cluster] starting ZooKeeper on 127.0.0.1:${opts.zookeeperPort} (data ${join(dataDir, 'zookeeper')})`);
+  try {
+    zk = await startZooKeeper({ port: opts.zookeeperPort, dataDir: join(dataDir, 'zookeeper'), tickTime: 2000, logFile: join(dataDir, 'zookeeper', 'zookeeper.log') });
+  } catch (e) {
+    process.stderr.write(`brook cluster-up: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const zkConnect = `127.0.0.1:${opts.zookeeperPort}`;
+  const ports: number[] = [];
+  for (let id = 1; id <= opts.brokers; id++) {
+    const port = opts.basePort + id - 1;
+    ports.push(port);
+    const dir = join(dataDir, `broker-${id}`);
+    mkdirSync(dir, { recursive: true });
+    const props = join(dir, 'server.properties');
+    if (!existsSync(props)) {
+      writeFileSync(props, [
+        `# Broker ${id} of the local Brook cluster (written by brook cluster-up; edit freely).`,
+        `broker.id=${id}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port}`,
+        `zookeeper.connect=${zkConnect}`,
+        `log.dirs=${join(dir, 'logs')}`,
+        'zookeeper.session.timeout.ms=18000',
+        `default.replication.factor=${Math.min(3, opts.brokers)}`,
+        `offsets.topic.replication.factor=${Math.min(3, opts.brokers)}`,
+        `transaction.state.log.replication.factor=${Math.min(3, opts.brokers)}`,
+        `transaction.state.log.min.isr=${Math.min(2, opts.brokers)}`,
+        'group.initial.rebalance.delay.ms=0',
+        '',
+      ].join('\n'));
+    }
+    const child = spawn(process.execPath, [brook, 'server-start', props], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'info' } });
+    const prefix = `[broker-${id}]`;
+    child.stdout!.on('data', lineSplitter((l) => out(formatLogLine(prefix, l))));
+    child.stderr!.on('data', lineSplitter((l) => process.stderr.write(`${prefix} ${l}\n`)));
+    child.on('exit', (code, signal) => {
+      children.delete(id);
+      if (!stopping) {
+        out(`[cluster] broker ${id} exited (${signal ?? `code ${code}`}); the rest keep running. Ctrl-C stops the cluster.`);
+      }
+    });
+    children.set(id, child);
+  }
+
+  // Ready once every broker is registered in ZooKeeper.
+  const client = await KafkaZkClient.connect(zkConnect, { sessionTimeoutMs: 10000, connectionTimeoutMs: 10000, logger: rootLogger.child({ module: 'cluster-up' }) });
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const ids = (await client.getAllBrokers()).map((b) => b.id);
+    if (Array.from({ length: opts.brokers }, (_x, i) => i + 1).every((id) => ids.includes(id))) break;
+    if (children.size < opts.brokers || Date.now() > deadline) {
+      process.stderr.write(`brook cluster-up: not every broker came up (registered: [${ids.join(', ')}]); see the log lines above\n`);
+      await client.close();
+      await stopAll(1);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await client.close();
+  out('');
+  out(`[cluster] Brook cluster is up: ${opts.brokers} broker(s), ZooKeeper ${zkConnect}`);
+  out(`[cluster] bootstrap servers: ${ports.map((p) => `127.0.0.1:${p}`).join(',')}`);
+  out('[cluster] try: kcat -L -b 127.0.0.1:' + String(opts.basePort) + '   (Ctrl-C stops the cluster)');
+  out('');
+  await new Promise<void>(() => undefined);
+}
+
+function stopChild(c: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolveStop) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolveStop();
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.once('exit', () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    c.kill('SIGTERM');
+  });
+}

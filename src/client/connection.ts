@@ -1,0 +1,281 @@
+// A small Kafka client connection (pipelined requests matched by correlation id) for brokers, CLI and tests.
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { decodeResponse, encodeRequest } from '../protocol/codec';
+import { ErrorCode } from '../protocol/errors';
+import { ApiVersions } from '../protocol/messages';
+import type { ApiSchema, RequestInput, RequestOf, ResponseOf } from '../protocol/schema';
+import { moduleLogger, type Logger } from '../util/logger';
+
+export interface ConnectOptions {
+  /** Sent in every request header; null sends a null client id. Default 'brook'. */
+  clientId?: string | null;
+  connectTimeoutMs?: number;
+  /** Default per-request timeout. */
+  requestTimeoutMs?: number;
+  /** Responses larger than this close the connection before any allocation for them. Default 100 MiB. */
+  maxResponseBytes?: number;
+}
+
+export interface RequestOptions {
+  /** False for requests the broker does not answer (Produce with acks=0): resolves once written. */
+  expectResponse?: boolean;
+  timeoutMs?: number;
+}
+
+export class ConnectionClosedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+export class RequestTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+interface InFlight {
+  readonly api: ApiSchema;
+  readonly version: number;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const DEFAULT_MAX_RESPONSE = 100 * 1024 * 1024;
+
+export class KafkaConnection extends EventEmitter {
+  private readonly inFlight = new Map<number, InFlight>();
+  private nextCorrelationId = 0;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private closed = false;
+  private closeError: Error | null = null;
+  private readonly log: Logger;
+  private readonly clientId: string | null;
+  private readonly requestTimeoutMs: number;
+  private readonly maxResponseBytes: number;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly host: string,
+    readonly port: number,
+    opts: ConnectOptions,
+  ) {
+    super();
+    this.clientId = opts.clientId === undefined ? 'brook' : opts.clientId;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
+    this.log = moduleLogger('client', { broker: `${host}:${port}` });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.shutdown(new ConnectionClosedError(`connection to ${host}:${port} failed: ${err.message}`)));
+    socket.on('close', () => this.shutdown(new ConnectionClosedError(`connection to ${host}:${port} closed`)));
+  }
+
+  static connect(host: string, port: number, opts: ConnectOptions = {}): Promise<KafkaConnection> {
+    const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectionClosedError(`connect to ${host}:${port} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onError = (err: Error): void => {
+        clearTimeout(timer);
+        reject(new ConnectionClosedError(`connect to ${host}:${port} failed: ${err.message}`));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve(new KafkaConnection(socket, host, port, opts));
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Number of requests awaiting a response. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  request<A extends ApiSchema>(
+    api: A,
+    version: number,
+    body: RequestInput<A> | RequestOf<A>,
+    opts: RequestOptions & { expectResponse: false },
+  ): Promise<undefined>;
+  request<A extends ApiSchema>(
+    api: A,
+    version: number,
+    body: RequestInput<A> | RequestOf<A>,
+    opts?: RequestOptions,
+  ): Promise<ResponseOf<A>>;
+  request<A extends ApiSchema>(
+    api: A,
+    version: number,
+    body: RequestInput<A> | RequestOf<A>,
+    opts: RequestOptions = {},
+  ): Promise<ResponseOf<A> | undefined> {
+    if (this.closed) {
+      return Promise.reject(this.closeError ?? new ConnectionClosedError('connection is closed'));
+    }
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
+    let frame: Buffer;
+    try {
+      frame = encodeRequest(api, version, { correlationId, clientId: this.clientId }, body);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (opts.expectResponse === false) {
+      return new Promise((resolve, reject) => {
+        this.socket.write(frame, (err) => (err ? reject(err) : resolve(undefined)));
+      });
+    }
+    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+    return new Promise<ResponseOf<A>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // A late answer is dropped by correlation id; the connection itself stays usable.
+        if (this.inFlight.delete(correlationId)) {
+          reject(new RequestTimeoutError(`${api.name} v${version} to ${this.host}:${this.port} timed out after ${timeoutMs} ms`));
+        }
+      }, timeoutMs);
+      this.inFlight.set(correlationId, {
+        api,
+        version,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+      });
+      this.socket.write(frame);
+    });
+  }
+
+  close(): void {
+    this.shutdown(new ConnectionClosedError(`connection to ${this.host}:${this.port} closed by client`));
+  }
+
+  private shutdown(err: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeError = err;
+    this.socket.destroy();
+    for (const [, req] of this.inFlight) {
+      clearTimeout(req.timer);
+      req.reject(err);
+    }
+    this.inFlight.clear();
+    this.chunks = [];
+    this.buffered = 0;
+    this.emit('close', err);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (!this.closed && this.buffered >= 4) {
+      const size = this.peekSize();
+      if (size < 4 || size > this.maxResponseBytes) {
+        this.log.warn({ size }, 'response frame size out of bounds; closing');
+        this.shutdown(new ConnectionClosedError(`bad response frame size ${size} from ${this.host}:${this.port}`));
+        return;
+      }
+      if (this.buffered < 4 + size) return;
+      const frame = this.take(4 + size).subarray(4);
+      this.onFrame(frame);
+    }
+  }
+
+  private peekSize(): number {
+    const first = this.chunks[0] as Buffer;
+    if (first.length >= 4) return first.readInt32BE(0);
+    const head = Buffer.concat(this.chunks, 4);
+    return head.readInt32BE(0);
+  }
+
+  /** Removes exactly n bytes from the front of the buffered chunks. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0] as Buffer;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let off = 0;
+      while (off < n) {
+        const c = this.chunks[0] as Buffer;
+        const k = Math.min(c.length, n - off);
+        c.copy(out, off, 0, k);
+        off += k;
+        if (k === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(k);
+      }
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (frame.length < 4) return;
+    const correlationId = frame.readInt32BE(0);
+    const req = this.inFlight.get(correlationId);
+    if (req === undefined) {
+      this.log.debug({ correlationId }, 'response for an unknown or timed-out request dropped');
+      return;
+    }
+    this.inFlight.delete(correlationId);
+    clearTimeout(req.timer);
+    try {
+      req.resolve(decodeResponse(req.api, req.version, frame).body);
+    } catch (err) {
+      req.reject(err as Error);
+    }
+  }
+}
+
+/** Supported version range per API key, as a broker advertises in ApiVersions. */
+export type VersionMap = ReadonlyMap<number, readonly [number, number]>;
+
+/**
+ * Asks the broker which API versions it supports: ApiVersions v2, falling back to v1 and v0 when the
+ * broker answers UNSUPPORTED_VERSION (in the v0 layout) or the answer does not parse at that version.
+ */
+export async function negotiateVersions(conn: KafkaConnection, opts: { timeoutMs?: number } = {}): Promise<VersionMap> {
+  let lastError: Error | null = null;
+  for (const version of [2, 1, 0]) {
+    let res: ResponseOf<typeof ApiVersions>;
+    try {
+      res = await conn.request(ApiVersions, version, {}, { timeoutMs: opts.timeoutMs });
+    } catch (err) {
+      if (conn.isClosed) throw err;
+      lastError = err as Error;
+      continue;
+    }
+    if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+      lastError = new Error(`ApiVersions v${version} not supported by ${conn.host}:${conn.port}`);
+      continue;
+    }
+    if (res.errorCode !== ErrorCode.NONE) throw new Error(`ApiVersions failed with error ${res.errorCode}`);
+    return new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion] as const]));
+  }
+  throw lastError ?? new Error('ApiVersions negotiation failed');
+}
+
+/** Highest version both sides support (ours capped at ourMax), or null if the ranges do not meet. */
+export function pickVersion(map: VersionMap, api: ApiSchema, ourMax: number = api.validVersions[1]): number | null {
+  const theirs = map.get(api.apiKey);
+  if (theirs === undefined) return null;
+  const hi = Math.min(theirs[1], ourMax, api.validVersions[1]);
+  const lo = Math.max(theirs[0], api.validVersions[0]);
+  return hi >= lo ? hi : null;
+}

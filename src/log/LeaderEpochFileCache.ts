@@ -1,0 +1,109 @@
+// Leader epoch → start offset history of one partition (KIP-101/279), backed by its leader-epoch-checkpoint file.
+import { EpochEntry, LeaderEpochCheckpointFile } from './checkpoints';
+
+export const UNDEFINED_EPOCH = -1;
+export const UNDEFINED_EPOCH_OFFSET = -1n;
+
+export class LeaderEpochFileCache {
+  private entries: EpochEntry[];
+  // Writes are serialised and coalesced: only the latest state needs to reach the disk.
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  constructor(readonly checkpoint: LeaderEpochCheckpointFile | null, initial?: EpochEntry[]) {
+    this.entries = initial ?? checkpoint?.readSync() ?? [];
+  }
+
+  all(): readonly EpochEntry[] {
+    return this.entries;
+  }
+  latestEpoch(): number {
+    return this.entries[this.entries.length - 1]?.epoch ?? UNDEFINED_EPOCH;
+  }
+  earliestEntry(): EpochEntry | undefined {
+    return this.entries[0];
+  }
+
+  /**
+   * Records that `epoch` starts at `startOffset` (Kafka's rule: a new epoch, or the same epoch starting earlier).
+   * Entries that would break monotonicity (epoch or start offset >= the new one) are dropped first.
+   */
+  assign(epoch: number, startOffset: bigint): boolean {
+    if (epoch < 0 || startOffset < 0n) return false;
+    const last = this.entries[this.entries.length - 1];
+    if (last && last.epoch === epoch && startOffset >= last.startOffset) return false;
+    while (this.entries.length > 0) {
+      const tail = this.entries[this.entries.length - 1] as EpochEntry;
+      if (tail.epoch >= epoch || tail.startOffset >= startOffset) this.entries.pop();
+      else break;
+    }
+    this.entries.push({ epoch, startOffset });
+    this.persist();
+    return true;
+  }
+
+  /** Drops entries starting at or after `endOffset` (log truncated to endOffset). */
+  truncateFromEnd(endOffset: bigint): void {
+    const kept = this.entries.filter((e) => e.startOffset < endOffset);
+    if (kept.length !== this.entries.length) {
+      this.entries = kept;
+      this.persist();
+    }
+  }
+
+  /** The log now starts at `startOffset`: drop older epochs, move the epoch covering it up to it. */
+  truncateFromStart(startOffset: bigint): void {
+    let idx = -1;
+    for (let i = 0; i < this.entries.length; i++) if ((this.entries[i] as EpochEntry).startOffset <= startOffset) idx = i;
+    if (idx < 0) return;
+    const covering = this.entries[idx] as EpochEntry;
+    const next = [{ epoch: covering.epoch, startOffset }, ...this.entries.slice(idx + 1)];
+    if (idx === 0 && covering.startOffset === startOffset) return;
+    this.entries = next;
+    this.persist();
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.persist();
+  }
+
+  /**
+   * OffsetForLeaderEpoch semantics (Kafka 2.8 LeaderEpochFileCache.endOffsetFor): the largest epoch <= requested
+   * and the start offset of the first epoch above it, or the log end offset when requested is the latest epoch.
+   */
+  endOffsetFor(requestedEpoch: number, logEndOffset: bigint): { epoch: number; endOffset: bigint } {
+    const undefinedAnswer = { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
+    if (requestedEpoch === UNDEFINED_EPOCH) return undefinedAnswer;
+    if (this.entries.length > 0 && this.latestEpoch() === requestedEpoch) return { epoch: requestedEpoch, endOffset: logEndOffset };
+    const higher = this.entries.find((e) => e.epoch > requestedEpoch);
+    if (!higher) return undefinedAnswer;
+    let floor: EpochEntry | undefined;
+    for (const e of this.entries) if (e.epoch <= requestedEpoch) floor = e;
+    if (!floor) return { epoch: requestedEpoch, endOffset: higher.startOffset };
+    return { epoch: floor.epoch, endOffset: higher.startOffset };
+  }
+
+  private persist(): void {
+    if (!this.checkpoint) return;
+    this.dirty = true;
+    const file = this.checkpoint;
+    this.writing = this.writing
+      .then(async () => {
+        if (!this.dirty) return;
+        this.dirty = false;
+        await file.write(this.entries.slice());
+      })
+      .catch(() => undefined); // a failed write leaves the previous file; the next change or flushSync retries
+  }
+
+  /** Waits for pending checkpoint writes (used by close and tests). */
+  async flush(): Promise<void> {
+    await this.writing;
+  }
+
+  flushSync(): void {
+    this.checkpoint?.writeSync(this.entries);
+    this.dirty = false;
+  }
+}

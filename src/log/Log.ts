@@ -1,0 +1,755 @@
+// The append-only log of one partition replica: its segments, offsets (LEO, log start, HW), epochs and policies.
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  BATCH_HEADER_SIZE,
+  LAST_OFFSET_DELTA,
+  MAX_TIMESTAMP,
+  PARTITION_LEADER_EPOCH,
+  RECORD_COUNT,
+  BASE_OFFSET,
+  checkBatch,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+} from '../protocol/record/batch-header';
+import { Logger, moduleLogger } from '../util/logger';
+import { LeaderEpochCheckpointFile } from './checkpoints';
+import { LogError, LogErrorCode, corrupt, outOfRange, storageError } from './errors';
+import { LeaderEpochFileCache } from './LeaderEpochFileCache';
+import { LogConfig } from './LogConfig';
+import { AppendedBatch, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX } from './LogSegment';
+
+export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+export const LATEST_TIMESTAMP = -1n;
+export const EARLIEST_TIMESTAMP = -2n;
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface AppendOptions {
+  /** true on the leader (offsets assigned here), false on a follower (offsets kept, must extend the log). */
+  assignOffsets: boolean;
+  /** Leader epoch stamped on every batch (leader only). */
+  leaderEpoch: number;
+  /** Overrides the topic's message.timestamp.type. */
+  timestampType?: 'CreateTime' | 'LogAppendTime';
+  /** Overrides the topic's max.message.bytes. */
+  maxMessageBytes?: number;
+}
+
+export interface LogAppendInfo {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  maxTimestamp: bigint;
+  offsetOfMaxTimestamp: bigint;
+  /** -1n unless the topic uses LogAppendTime. */
+  logAppendTime: bigint;
+  logStartOffset: bigint;
+  validBytes: number;
+  numMessages: number;
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound (the high watermark for consumers). */
+  maxOffset?: bigint;
+  /** Return the first batch whole even when it alone exceeds maxBytes. Default true. */
+  minOneBatch?: boolean;
+}
+
+export interface FetchDataInfo {
+  /** Whole batches. */
+  records: Buffer;
+  /** Base offset of the first returned batch (or the requested offset when empty). */
+  firstOffset: bigint;
+  /** Offset after the last returned batch (or the requested offset when empty). */
+  nextOffset: bigint;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+  highWatermark: bigint;
+}
+
+export interface LoadOptions {
+  /** The partition directory `<log.dir>/<topic>-<partition>`. */
+  dir: string;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  clock?: Clock;
+  recoveryPoint?: bigint;
+  logStartOffset?: bigint;
+  highWatermark?: bigint;
+  /** false after a crash: segments from the recovery point on are validated batch by batch. */
+  hadCleanShutdown?: boolean;
+  /** Called once when a disk operation fails (LogManager marks the log dir offline). */
+  onStorageError?: (err: unknown) => void;
+}
+
+interface ValidatedBatch {
+  position: number;
+  size: number;
+  lastOffsetDelta: number;
+  recordCount: number;
+  maxTimestamp: bigint;
+  baseOffset: bigint;
+  partitionLeaderEpoch: number;
+}
+
+/** Serialises async critical sections (append offset assignment, roll, truncate, retention, close). */
+class AsyncLock {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const r = this.tail.then(fn);
+    this.tail = r.then(
+      () => undefined,
+      () => undefined,
+    );
+    return r;
+  }
+}
+
+const INT32_MAX = 0x7fffffffn;
+
+export class Log {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  config: LogConfig;
+  readonly leaderEpochCache: LeaderEpochFileCache;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly onStorageError: ((err: unknown) => void) | undefined;
+  /** Sorted by base offset; the last one is active. */
+  private segments: LogSegment[] = [];
+  /** Offset the next append gets (includes queued, unwritten batches). */
+  private nextOffset: bigint;
+  /** Published log end offset: every batch below it is in the OS and readable. */
+  private leo: bigint;
+  private _logStartOffset: bigint;
+  private _highWatermark: bigint;
+  private _recoveryPoint: bigint;
+  private unflushedMessages = 0;
+  private lastFlushTime: number;
+  private readonly lock = new AsyncLock();
+  private flushChain: Promise<void> = Promise.resolve();
+  private pendingFlush: Promise<void> | null = null;
+  private pendingDeletes = new Set<Promise<void>>();
+  private deleteTimers = new Set<NodeJS.Timeout>();
+  private offlineError: LogError | null = null;
+  private closed = false;
+
+  private constructor(opts: LoadOptions) {
+    this.topic = opts.topic;
+    this.partition = opts.partition;
+    this.dir = opts.dir;
+    this.config = opts.config;
+    this.clock = opts.clock ?? systemClock;
+    this.onStorageError = opts.onStorageError;
+    this.logger = moduleLogger('log', { topicPartition: `${opts.topic}-${opts.partition}` });
+    this.leaderEpochCache = new LeaderEpochFileCache(new LeaderEpochCheckpointFile(path.join(opts.dir, LEADER_EPOCH_CHECKPOINT)));
+    this.nextOffset = 0n;
+    this.leo = 0n;
+    this._logStartOffset = opts.logStartOffset ?? 0n;
+    this._highWatermark = opts.highWatermark ?? 0n;
+    this._recoveryPoint = opts.recoveryPoint ?? 0n;
+    this.lastFlushTime = this.clock.now();
+  }
+
+  /**
+   * Opens (or creates) the log in `opts.dir`. Synchronous I/O: meant for start-up, where LogManager loads many logs.
+   * After an unclean shutdown, segments from the one holding the recovery point onwards are validated and a torn
+   * or corrupt tail is truncated (later segments are dropped), with the lost offsets logged.
+   */
+  static loadSync(opts: LoadOptions): Log {
+    const log = new Log(opts);
+    fs.mkdirSync(opts.dir, { recursive: true });
+    log.loadSegmentsSync(opts.hadCleanShutdown ?? true);
+    return log;
+  }
+
+  private loadSegmentsSync(clean: boolean): void {
+    const now = this.clock.now();
+    const bases: bigint[] = [];
+    for (const name of fs.readdirSync(this.dir)) {
+      const full = path.join(this.dir, name);
+      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.cleaned') || name.endsWith('.swap') || name.endsWith('.tmp')) {
+        fs.rmSync(full, { force: true }); // leftovers of an interrupted delete or checkpoint write
+        continue;
+      }
+      const m = /^(\d{20})\.log$/.exec(name);
+      if (m) bases.push(BigInt(m[1] as string));
+      else if (name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX)) {
+        const base = name.slice(0, 20);
+        if (!fs.existsSync(path.join(this.dir, base + LOG_SUFFIX))) fs.rmSync(full, { force: true }); // orphan index
+      }
+    }
+    bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const idx = this.config['segment.index.bytes'];
+    const interval = this.config['index.interval.bytes'];
+    this.segments = bases.map((b) => LogSegment.openSync(this.dir, b, interval, idx, now));
+
+    if (!clean) this.recoverSync();
+    if (this.segments.length === 0) {
+      this.segments.push(LogSegment.createSync(this.dir, this._logStartOffset, interval, idx, now));
+    }
+    const active = this.activeSegment;
+    this.nextOffset = active.nextOffset;
+    this.leo = this.nextOffset;
+    const first = this.segments[0] as LogSegment;
+    if (this._logStartOffset < first.baseOffset) this._logStartOffset = first.baseOffset;
+    if (this._logStartOffset > this.leo) this._logStartOffset = this.leo;
+    if (this._recoveryPoint > this.leo) this._recoveryPoint = this.leo;
+    if (clean) this._recoveryPoint = this.leo; // a clean shutdown flushed everything
+    if (this._highWatermark > this.leo) this._highWatermark = this.leo;
+    if (this._highWatermark < this._logStartOffset) this._highWatermark = this._logStartOffset;
+    this.leaderEpochCache.truncateFromEnd(this.leo);
+    this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+  }
+
+  private recoverSync(): void {
+    // Kafka recovers from the segment holding the recovery point.
+    let startIdx = 0;
+    for (let i = 0; i < this.segments.length; i++) if ((this.segments[i] as LogSegment).baseOffset <= this._recoveryPoint) startIdx = i;
+    for (let i = startIdx; i < this.segments.length; i++) {
+      const seg = this.segments[i] as LogSegment;
+      const r = seg.recoverSync();
+      if (r.truncatedBytes > 0) {
+        const dropped = this.segments.slice(i + 1);
+        const lostEnd = dropped.length > 0 ? (dropped[dropped.length - 1] as LogSegment).nextOffset : seg.nextOffset;
+        this.logger.warn(
+          { segment: seg.baseOffset.toString(), position: r.validBytes, truncatedBytes: r.truncatedBytes, firstLostOffset: (r.firstLostOffset ?? seg.nextOffset).toString(), reason: r.reason, droppedSegments: dropped.length, lostUpTo: lostEnd.toString() },
+          `recovery truncated an invalid tail: offsets from ${r.firstLostOffset ?? seg.nextOffset} lost`,
+        );
+        for (const d of dropped) {
+          d.closeSyncNoFlush();
+          for (const f of [d.logFile, d.offsetIndex.file, d.timeIndex.file]) fs.rmSync(f, { force: true });
+        }
+        this.segments = this.segments.slice(0, i + 1);
+        break;
+      }
+    }
+  }
+
+  // ---- accessors ----------------------------------------------------------------------------
+
+  get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1] as LogSegment;
+  }
+  get logEndOffset(): bigint {
+    return this.leo;
+  }
+  get logStartOffset(): bigint {
+    return this._logStartOffset;
+  }
+  get highWatermark(): bigint {
+    return this._highWatermark;
+  }
+  get recoveryPoint(): bigint {
+    return this._recoveryPoint;
+  }
+  get isOffline(): boolean {
+    return this.offlineError !== null;
+  }
+  get numberOfSegments(): number {
+    return this.segments.length;
+  }
+  /** Sum of the segment sizes. */
+  get size(): number {
+    return this.segments.reduce((s, g) => s + g.size, 0);
+  }
+  segmentBaseOffsets(): bigint[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+  latestEpoch(): number {
+    return this.leaderEpochCache.latestEpoch();
+  }
+
+  /** Stores the HW computed by the Partition, bounded by [logStartOffset, LEO]; returns the stored value. */
+  updateHighWatermark(hw: bigint): bigint {
+    let v = hw;
+    if (v > this.leo) v = this.leo;
+    if (v < this._logStartOffset) v = this._logStartOffset;
+    this._highWatermark = v;
+    return v;
+  }
+
+  private checkOnline(): void {
+    if (this.offlineError) throw this.offlineError;
+    if (this.closed) throw storageError(`log ${this.topic}-${this.partition} is closed`);
+  }
+
+  /** Marks this log offline after a disk failure; every later call fails with KAFKA_STORAGE_ERROR. */
+  markOffline(cause: unknown): LogError {
+    if (!this.offlineError) {
+      this.offlineError = storageError(`log ${this.topic}-${this.partition} is offline: ${(cause as Error)?.message ?? String(cause)}`, cause);
+      this.logger.error({ err: cause }, 'disk error: log marked offline');
+      this.onStorageError?.(cause);
+    }
+    return this.offlineError;
+  }
+
+  private wrapIo<T>(p: Promise<T>): Promise<T> {
+    return p.catch((e: unknown) => {
+      if (e instanceof LogError) throw e;
+      throw this.markOffline(e);
+    });
+  }
+
+  // ---- append -------------------------------------------------------------------------------
+
+  /** Header-level validation of every batch; throws before anything is written. */
+  private validate(buf: Buffer, opts: AppendOptions): ValidatedBatch[] {
+    const maxMessageBytes = opts.maxMessageBytes ?? this.config['max.message.bytes'];
+    const out: ValidatedBatch[] = [];
+    let pos = 0;
+    while (pos < buf.length) {
+      const r = checkBatch(buf, pos, buf.length);
+      if (typeof r !== 'number') {
+        if (r.kind === 'old-magic') throw new LogError(LogErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `batch at ${pos}: ${r.reason} is not supported`);
+        throw corrupt(`batch at byte ${pos}: ${r.reason}`);
+      }
+      if (r > maxMessageBytes) throw new LogError(LogErrorCode.MESSAGE_TOO_LARGE, `batch of ${r} bytes exceeds max.message.bytes ${maxMessageBytes}`);
+      const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA);
+      const recordCount = buf.readInt32BE(pos + RECORD_COUNT);
+      if (lastOffsetDelta < 0) throw new LogError(LogErrorCode.INVALID_RECORD, `batch at byte ${pos} has a negative lastOffsetDelta`);
+      // The leader checks what the producer wrote; a follower copies the leader's batches as they are
+      // (compaction can leave fewer records than the offset range).
+      if (opts.assignOffsets && (recordCount <= 0 || recordCount !== lastOffsetDelta + 1)) {
+        throw new LogError(LogErrorCode.INVALID_RECORD, `batch at byte ${pos}: record count ${recordCount} inconsistent with lastOffsetDelta ${lastOffsetDelta}`);
+      }
+      out.push({
+        position: pos,
+        size: r,
+        lastOffsetDelta,
+        recordCount,
+        maxTimestamp: buf.readBigInt64BE(pos + MAX_TIMESTAMP),
+        baseOffset: buf.readBigInt64BE(pos + BASE_OFFSET),
+        partitionLeaderEpoch: buf.readInt32BE(pos + PARTITION_LEADER_EPOCH),
+      });
+      pos += r;
+    }
+    return out;
+  }
+
+  /**
+   * Appends whole magic-2 batches. The buffer is modified in place (base offset, leader epoch, LogAppendTime).
+   * Validates everything first: on any invalid batch nothing is written. Resolves once the bytes are in the OS
+   * (and fsynced when flush.messages is reached).
+   */
+  async append(batches: Buffer, opts: AppendOptions): Promise<LogAppendInfo> {
+    this.checkOnline();
+    const valid = this.validate(batches, opts);
+    if (batches.length > this.config['segment.bytes']) {
+      throw new LogError(LogErrorCode.RECORD_LIST_TOO_LARGE, `${batches.length} bytes of batches exceed segment.bytes ${this.config['segment.bytes']}`);
+    }
+    const timestampType = opts.timestampType ?? this.config['message.timestamp.type'];
+    const { info, written } = await this.lock.run(async () => {
+      this.checkOnline();
+      if (valid.length === 0) {
+        const empty: LogAppendInfo = { firstOffset: this.nextOffset, lastOffset: this.nextOffset - 1n, maxTimestamp: -1n, offsetOfMaxTimestamp: -1n, logAppendTime: -1n, logStartOffset: this._logStartOffset, validBytes: 0, numMessages: 0 };
+        return { info: empty, written: Promise.resolve() };
+      }
+      const now = BigInt(this.clock.now());
+      const first = valid[0] as ValidatedBatch;
+      const last = valid[valid.length - 1] as ValidatedBatch;
+      if (!opts.assignOffsets) {
+        // Follower: offsets come from the leader and must extend our log.
+        let expected = this.nextOffset;
+        for (const b of valid) {
+          if (b.baseOffset < expected) {
+            throw new LogError(LogErrorCode.UNKNOWN_SERVER_ERROR, `out of order offsets: batch ${b.baseOffset} below expected ${expected}`);
+          }
+          expected = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
+        }
+      }
+      const firstOffset = opts.assignOffsets ? this.nextOffset : first.baseOffset;
+      const lastOffset = opts.assignOffsets
+        ? this.nextOffset + BigInt(valid.reduce((s, b) => s + b.lastOffsetDelta + 1, 0)) - 1n
+        : last.baseOffset + BigInt(last.lastOffsetDelta);
+      const maxTsInAppend = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
+      await this.maybeRoll(batches.length, firstOffset, lastOffset, timestampType === 'LogAppendTime' ? now : maxTsInAppend);
+
+      const appended: AppendedBatch[] = [];
+      let offset = this.nextOffset;
+      let maxTimestamp = -1n;
+      let offsetOfMaxTimestamp = -1n;
+      let numMessages = 0;
+      for (const b of valid) {
+        const base = opts.assignOffsets ? offset : b.baseOffset;
+        if (opts.assignOffsets) {
+          setBaseOffset(batches, b.position, base);
+          setPartitionLeaderEpoch(batches, b.position, opts.leaderEpoch);
+          if (timestampType === 'LogAppendTime') {
+            setLogAppendTime(batches, b.position, now);
+            b.maxTimestamp = now;
+          }
+        }
+        const lastInBatch = base + BigInt(b.lastOffsetDelta);
+        if (b.maxTimestamp > maxTimestamp) {
+          maxTimestamp = b.maxTimestamp;
+          offsetOfMaxTimestamp = lastInBatch;
+        }
+        appended.push({ relativePosition: b.position, size: b.size, baseOffset: base, lastOffset: lastInBatch, maxTimestamp: b.maxTimestamp });
+        numMessages += b.recordCount;
+        offset = lastInBatch + 1n;
+      }
+      // Leader epochs: the leader's epoch starts at the first offset it writes; a follower copies the leader's.
+      if (opts.assignOffsets) this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
+      else for (const a of valid) if (a.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch()) this.leaderEpochCache.assign(a.partitionLeaderEpoch, a.baseOffset);
+
+      const written = this.activeSegment.append(batches, appended);
+      this.nextOffset = offset;
+      this.unflushedMessages += numMessages;
+      const info: LogAppendInfo = {
+        firstOffset,
+        lastOffset: offset - 1n,
+        maxTimestamp,
+        offsetOfMaxTimestamp,
+        logAppendTime: timestampType === 'LogAppendTime' ? now : -1n,
+        logStartOffset: this._logStartOffset,
+        validBytes: batches.length,
+        numMessages,
+      };
+      return { info, written };
+    });
+    await this.wrapIo(written);
+    if (info.lastOffset + 1n > this.leo) this.leo = info.lastOffset + 1n;
+    if (this.unflushedMessages >= this.config['flush.messages']) await this.flush();
+    return info;
+  }
+
+  /** Kafka's shouldRoll: size, age (segment.ms), full index, or relative offset overflow. Inside the lock. */
+  private async maybeRoll(messagesSize: number, firstOffset: bigint, lastOffset: bigint, maxTimestampInMessages: bigint): Promise<void> {
+    const seg = this.activeSegment;
+    const size = seg.sizeWithPending;
+    if (size === 0) return;
+    const now = this.clock.now();
+    const waited = seg.rollingBasedTimestamp !== null && maxTimestampInMessages >= 0n ? Number(maxTimestampInMessages - seg.rollingBasedTimestamp) : now - seg.created;
+    const reason =
+      size > this.config['segment.bytes'] - messagesSize
+        ? 'segment.bytes'
+        : waited > this.config['segment.ms']
+          ? 'segment.ms'
+          : seg.offsetIndex.isFull() || seg.timeIndex.isFull()
+            ? 'index full'
+            : lastOffset - seg.baseOffset > INT32_MAX || firstOffset < seg.baseOffset
+              ? 'offset overflow'
+              : null;
+    if (reason) await this.roll(reason);
+  }
+
+  /** Starts a new active segment at the next offset; the old one is flushed in the background. Inside the lock. */
+  private async roll(reason: string): Promise<void> {
+    const old = this.activeSegment;
+    await this.wrapIo(old.drain());
+    if (old.failed) throw this.markOffline(old.failed);
+    if (old.baseOffset === this.nextOffset) return; // empty segment: nothing to roll
+    old.onBecomeInactive();
+    const seg = await this.wrapIo(LogSegment.create(this.dir, this.nextOffset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
+    this.segments.push(seg);
+    this.logger.debug({ newSegment: seg.baseOffset.toString(), reason }, 'rolled segment');
+    // Kafka flushes the previous segment asynchronously after a roll, moving the recovery point to the new base.
+    const upTo = seg.baseOffset;
+    void this.flush(upTo).catch(() => undefined);
+  }
+
+  // ---- flush --------------------------------------------------------------------------------
+
+  /**
+   * fsyncs every segment between the recovery point and the current end (group commit: concurrent callers share
+   * one flush that has not started yet), writes their indexes, and advances the recovery point.
+   */
+  flush(upTo?: bigint): Promise<void> {
+    if (this.offlineError) return Promise.reject(this.offlineError);
+    if (this.pendingFlush) return this.pendingFlush;
+    const p = this.flushChain.then(async () => {
+      this.pendingFlush = null;
+      const target = upTo !== undefined && upTo < this.nextOffset ? upTo : this.nextOffset;
+      if (target <= this._recoveryPoint) return;
+      const from = this._recoveryPoint;
+      const unflushed = this.unflushedMessages;
+      const segs = this.segments.filter((s, i) => {
+        const next = this.segments[i + 1];
+        return s.baseOffset < target && (next === undefined || next.baseOffset > from);
+      });
+      await this.wrapIo(Promise.all(segs.map((s) => s.flush())).then(() => undefined));
+      if (target > this._recoveryPoint) this._recoveryPoint = target;
+      if (upTo === undefined) this.unflushedMessages = Math.max(0, this.unflushedMessages - unflushed);
+      this.lastFlushTime = this.clock.now();
+    });
+    this.pendingFlush = p;
+    this.flushChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Flushes when flush.ms has elapsed since the last flush and there is unflushed data (LogManager's flusher). */
+  async maybeFlushByTime(): Promise<void> {
+    if (this.offlineError || this.closed) return;
+    if (this.nextOffset > this._recoveryPoint && this.clock.now() - this.lastFlushTime >= this.config['flush.ms']) await this.flush();
+  }
+
+  // ---- read ---------------------------------------------------------------------------------
+
+  private floorSegmentIndex(offset: bigint): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.segments[mid] as LogSegment).baseOffset <= offset) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  /**
+   * Whole batches from `startOffset`, up to `maxBytes`, spanning segments if needed. OFFSET_OUT_OF_RANGE outside
+   * [logStartOffset, LEO].
+   */
+  async read(startOffset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<FetchDataInfo> {
+    this.checkOnline();
+    const leo = this.leo;
+    const base = { logStartOffset: this._logStartOffset, logEndOffset: leo, highWatermark: this._highWatermark };
+    if (startOffset < this._logStartOffset || startOffset > leo) {
+      throw outOfRange(`offset ${startOffset} outside [${this._logStartOffset}, ${leo}] of ${this.topic}-${this.partition}`);
+    }
+    const maxOffset = opts.maxOffset !== undefined && opts.maxOffset < leo ? opts.maxOffset : leo;
+    const empty = { records: Buffer.alloc(0), firstOffset: startOffset, nextOffset: startOffset, ...base };
+    if (startOffset >= maxOffset) return empty;
+    let minOne = opts.minOneBatch ?? true;
+    const segs = this.segments.slice();
+    let i = this.floorSegmentIndex(startOffset);
+    if (i < 0) i = 0;
+    const parts: Buffer[] = [];
+    let remaining = maxBytes;
+    let first: bigint | null = null;
+    let next = startOffset;
+    for (; i < segs.length; i++) {
+      const seg = segs[i] as LogSegment;
+      // The active segment may hold queued bytes beyond the published LEO; bound by what is published.
+      const r = await this.wrapIo(seg.read(next, remaining, maxOffset, minOne));
+      if (r === null) continue;
+      if (r.records.length === 0) break;
+      if (first === null) first = r.first.baseOffset;
+      parts.push(r.records);
+      remaining -= r.records.length;
+      next = r.nextOffset;
+      minOne = false;
+      // Move on to the next segment only when this one was read to its end.
+      const following = segs[i + 1];
+      if (remaining <= BATCH_HEADER_SIZE || next >= maxOffset || !following || next < following.baseOffset) break;
+    }
+    if (parts.length === 0) return empty;
+    return { records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), firstOffset: first ?? startOffset, nextOffset: next, ...base };
+  }
+
+  /**
+   * ListOffsets: -1 → LEO, -2 → log start offset, otherwise the first batch at/after the log start whose max
+   * timestamp >= ts (offset of that batch, clipped to the log start), or null when none.
+   */
+  async fetchOffsetByTimestamp(ts: bigint): Promise<{ offset: bigint; timestamp: bigint; leaderEpoch: number } | null> {
+    this.checkOnline();
+    if (ts === LATEST_TIMESTAMP) return { offset: this.leo, timestamp: -1n, leaderEpoch: this.leaderEpochCache.latestEpoch() };
+    if (ts === EARLIEST_TIMESTAMP) {
+      const e = this.epochForOffset(this._logStartOffset);
+      return { offset: this._logStartOffset, timestamp: -1n, leaderEpoch: e };
+    }
+    const leo = this.leo;
+    for (const seg of this.segments.slice()) {
+      if (seg.baseOffset >= leo) break;
+      const next = this.segments[this.segments.indexOf(seg) + 1];
+      if (next && next.baseOffset <= this._logStartOffset) continue;
+      if (seg.largestTimestamp() < ts) continue;
+      const r = await this.wrapIo(seg.findOffsetByTimestamp(ts, this._logStartOffset));
+      if (r && r.offset < leo) return { ...r, leaderEpoch: this.epochForOffset(r.offset) };
+    }
+    return null;
+  }
+
+  private epochForOffset(offset: bigint): number {
+    let e = -1;
+    for (const x of this.leaderEpochCache.all()) if (x.startOffset <= offset) e = x.epoch;
+    return e;
+  }
+
+  /** OffsetForLeaderEpoch (Kafka semantics, see LeaderEpochFileCache.endOffsetFor). */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: bigint } {
+    return this.leaderEpochCache.endOffsetFor(epoch, this.leo);
+  }
+
+  // ---- truncation, log start offset, retention ---------------------------------------------
+
+  /** Follower truncation: removes everything at and above `offset`. Returns true if anything was removed. */
+  truncateTo(offset: bigint): Promise<boolean> {
+    if (offset < 0n) return Promise.reject(outOfRange(`cannot truncate to negative offset ${offset}`));
+    return this.lock.run(async () => {
+      this.checkOnline();
+      await this.wrapIo(this.activeSegment.drain());
+      if (offset >= this.nextOffset) return false;
+      if (offset < (this.segments[0] as LogSegment).baseOffset) {
+        await this.truncateFullyLocked(offset);
+        return true;
+      }
+      const idx = this.floorSegmentIndex(offset);
+      const doomed = this.segments.slice(idx + 1);
+      this.segments = this.segments.slice(0, idx + 1);
+      for (const s of doomed) this.scheduleDelete(s);
+      const seg = this.activeSegment;
+      await this.wrapIo(seg.truncateTo(offset));
+      this.nextOffset = seg.nextOffset;
+      this.leo = this.nextOffset;
+      this.afterTruncate();
+      this.logger.info({ truncatedTo: this.nextOffset.toString() }, 'log truncated');
+      return true;
+    });
+  }
+
+  private afterTruncate(): void {
+    this.leaderEpochCache.truncateFromEnd(this.nextOffset);
+    if (this._highWatermark > this.leo) this._highWatermark = this.leo;
+    if (this._recoveryPoint > this.leo) this._recoveryPoint = this.leo;
+    if (this._logStartOffset > this.leo) this._logStartOffset = this.leo;
+  }
+
+  /** Deletes every segment and restarts the log, empty, at `offset` (follower far behind the leader's start). */
+  truncateFullyAndStartAt(offset: bigint): Promise<void> {
+    return this.lock.run(async () => {
+      this.checkOnline();
+      await this.wrapIo(this.activeSegment.drain());
+      await this.truncateFullyLocked(offset);
+    });
+  }
+
+  private async truncateFullyLocked(offset: bigint): Promise<void> {
+    const doomed = this.segments;
+    this.segments = [];
+    for (const s of doomed) this.scheduleDelete(s);
+    // The rename of an old segment with the same base must finish before the new file takes its name.
+    await Promise.all([...this.pendingDeletes]);
+    const seg = await this.wrapIo(LogSegment.create(this.dir, offset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
+    this.segments = [seg];
+    this.nextOffset = offset;
+    this.leo = offset;
+    this._logStartOffset = offset;
+    this._highWatermark = offset;
+    this._recoveryPoint = offset;
+    this.leaderEpochCache.clear();
+    this.logger.info({ startOffset: offset.toString() }, 'log truncated fully');
+  }
+
+  /** DeleteRecords: moves the log start offset up (at most to the HW) and drops segments wholly below it. */
+  async deleteRecordsBefore(offset: bigint): Promise<bigint> {
+    this.checkOnline();
+    if (offset > this._highWatermark) throw outOfRange(`cannot delete records before ${offset}: above the high watermark ${this._highWatermark}`);
+    if (offset > this._logStartOffset) {
+      this._logStartOffset = offset;
+      this.leaderEpochCache.truncateFromStart(offset);
+      await this.deleteOldSegments();
+    }
+    return this._logStartOffset;
+  }
+
+  /**
+   * Retention: deletes the oldest segments (never the active one) past retention.ms or beyond retention.bytes,
+   * and those wholly below the log start offset. Returns how many were deleted.
+   */
+  deleteOldSegments(): Promise<number> {
+    return this.lock.run(async () => {
+      if (this.offlineError || this.closed) return 0;
+      const now = this.clock.now();
+      const retentionMs = this.config['retention.ms'];
+      const retentionBytes = this.config['retention.bytes'];
+      const deletePolicy = this.config['cleanup.policy'].includes('delete');
+      const candidates = this.segments.slice(0, -1);
+      let count = 0;
+      let sizeExcess = retentionBytes >= 0 ? this.size - retentionBytes : -1;
+      for (let i = 0; i < candidates.length; i++) {
+        const seg = candidates[i] as LogSegment;
+        const next = this.segments[i + 1] as LogSegment;
+        const belowStart = next.baseOffset <= this._logStartOffset;
+        let expired = false;
+        if (deletePolicy && retentionMs >= 0) {
+          try {
+            expired = now - Number(seg.largestTimestamp()) > retentionMs;
+          } catch (e) {
+            throw this.markOffline(e);
+          }
+        }
+        const tooBig = deletePolicy && retentionBytes >= 0 && sizeExcess - seg.size >= 0;
+        if (!(belowStart || expired || tooBig)) break;
+        sizeExcess -= seg.size;
+        count++;
+      }
+      if (count === 0) return 0;
+      const doomed = this.segments.slice(0, count);
+      this.segments = this.segments.slice(count);
+      for (const s of doomed) this.scheduleDelete(s);
+      const first = this.segments[0] as LogSegment;
+      if (first.baseOffset > this._logStartOffset) {
+        this._logStartOffset = first.baseOffset;
+        this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+      }
+      if (this._highWatermark < this._logStartOffset) this._highWatermark = this._logStartOffset;
+      this.logger.info({ segments: doomed.map((s) => s.baseOffset.toString()), logStartOffset: this._logStartOffset.toString() }, 'deleted old segments');
+      return count;
+    });
+  }
+
+  /** Kafka's asynchronous delete: rename to .deleted now, remove after file.delete.delay.ms (readers may hold it). */
+  private scheduleDelete(seg: LogSegment): void {
+    const p = seg
+      .drain()
+      .then(() => seg.renameToDeleted())
+      .catch((e: unknown) => {
+        this.markOffline(e);
+      });
+    this.pendingDeletes.add(p);
+    void p.then(() => {
+      this.pendingDeletes.delete(p);
+      const remove = (): void => {
+        void seg.deleteFiles().catch((e: unknown) => this.logger.warn({ err: e }, 'failed to remove deleted segment'));
+      };
+      const delay = this.config['file.delete.delay.ms'];
+      if (delay <= 0 || this.closed) remove();
+      else {
+        const t = setTimeout(() => {
+          this.deleteTimers.delete(t);
+          remove();
+        }, delay);
+        t.unref();
+        this.deleteTimers.add(t);
+      }
+    });
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Flushes, writes indexes and the epoch checkpoint, closes files. Idempotent. */
+  close(): Promise<void> {
+    return this.lock.run(async () => {
+      if (this.closed) return;
+      if (!this.offlineError) {
+        await this.flush().catch(() => undefined);
+      }
+      this.closed = true;
+      await Promise.all([...this.pendingDeletes]);
+      for (const t of this.deleteTimers) clearTimeout(t);
+      this.deleteTimers.clear();
+      await this.leaderEpochCache.flush();
+      for (const s of this.segments) await s.close().catch((e: unknown) => this.logger.warn({ err: e }, 'segment close failed'));
+    });
+  }
+
+  /** Closes the log and removes its directory. */
+  async delete(): Promise<void> {
+    await this.close();
+    const all = this.segments;
+    this.segments = [];
+    for (const s of all) await s.deleteFiles().catch(() => undefined);
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,292 @@
+// All partition logs of a broker across its log.dirs: loading and recovery, checkpoints, retention, flush, shutdown.
+import * as fs from 'fs';
+import * as path from 'path';
+import { randomUUID } from 'crypto';
+import { Logger, moduleLogger } from '../util/logger';
+import { OffsetCheckpointFile, TopicPartitionOffset, fsyncDirSync } from './checkpoints';
+import { LogError, LogErrorCode, storageError } from './errors';
+import { Clock, Log, systemClock } from './Log';
+import { LogConfig } from './LogConfig';
+
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
+
+/** Kafka's Topic.validate rules. */
+export function validateTopicName(topic: string): string | null {
+  if (topic.length === 0) return 'topic name is empty';
+  if (topic === '.' || topic === '..') return `topic name cannot be "${topic}"`;
+  if (topic.length > 249) return `topic name is longer than 249 characters`;
+  if (!LEGAL_TOPIC.test(topic)) return `topic name "${topic}" has characters other than ASCII alphanumerics, '.', '_' and '-'`;
+  return null;
+}
+
+/** Parses `<topic>-<partition>` (topic names may contain '-'; the partition is after the last one). */
+export function parseTopicPartitionDir(name: string): { topic: string; partition: number } | null {
+  const i = name.lastIndexOf('-');
+  if (i <= 0) return null;
+  const topic = name.slice(0, i);
+  const p = name.slice(i + 1);
+  if (!/^\d+$/.test(p) || validateTopicName(topic) !== null) return null;
+  return { topic, partition: Number(p) };
+}
+
+export interface Scheduler {
+  /** Runs `fn` every `periodMs`; returns a cancel function. */
+  schedulePeriodic(name: string, fn: () => Promise<void>, periodMs: number): () => void;
+}
+
+export const timerScheduler: Scheduler = {
+  schedulePeriodic(_name, fn, periodMs) {
+    let running = false;
+    const t = setInterval(() => {
+      if (running) return;
+      running = true;
+      void fn().finally(() => {
+        running = false;
+      });
+    }, periodMs);
+    t.unref();
+    return () => clearInterval(t);
+  },
+};
+
+export interface LogManagerOptions {
+  logDirs: string[];
+  /** Broker-level default config, used for logs created without their own. */
+  defaultConfig: LogConfig;
+  /** Per-topic configs known at start-up (topics missing here get defaultConfig). */
+  topicConfigs?: Map<string, LogConfig>;
+  clock?: Clock;
+  /** null: no background jobs (tests drive checkpoint/retention/flush by hand). */
+  scheduler?: Scheduler | null;
+  retentionCheckIntervalMs?: number; // log.retention.check.interval.ms
+  flushCheckIntervalMs?: number; // log.flush.scheduler.interval.ms
+  checkpointIntervalMs?: number; // log.flush.offset.checkpoint.interval.ms / replica.high.watermark.checkpoint.interval.ms
+  /** Parallelism of start-up loading (Kafka's num.recovery.threads.per.data.dir). */
+  recoveryThreadsPerDataDir?: number;
+}
+
+interface Entry {
+  log: Log;
+  logDir: string;
+}
+
+export class LogManager {
+  private readonly logs = new Map<string, Entry>();
+  private readonly offlineDirs = new Set<string>();
+  private readonly clock: Clock;
+  private readonly logger: Logger = moduleLogger('log-manager');
+  private cancels: (() => void)[] = [];
+  private started = false;
+  private stopped = false;
+  private dirListeners: ((dir: string) => void)[] = [];
+
+  constructor(private readonly opts: LogManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /** Called with the directory when a log dir goes offline after a disk error. */
+  onLogDirFailure(listener: (dir: string) => void): void {
+    this.dirListeners.push(listener);
+  }
+
+  /**
+   * Loads every log in every dir. With `.kafka_cleanshutdown` present no segment is validated; without it,
+   * each log is recovered from its recovery point. The marker is removed so a crash from now on is detected.
+   * Loading runs through a small pool per dir; Log.loadSync is synchronous, so the pool mainly bounds memory.
+   */
+  async startup(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const t0 = Date.now();
+    await Promise.all(this.opts.logDirs.map((d) => this.loadDir(d)));
+    this.logger.info({ logs: this.logs.size, ms: Date.now() - t0 }, 'logs loaded');
+    const scheduler = this.opts.scheduler === undefined ? timerScheduler : this.opts.scheduler;
+    if (scheduler) {
+      this.cancels.push(scheduler.schedulePeriodic('log-retention', () => this.cleanupLogs().then(() => undefined), this.opts.retentionCheckIntervalMs ?? 300000));
+      this.cancels.push(scheduler.schedulePeriodic('log-flusher', () => this.flushDirtyLogs(), this.opts.flushCheckIntervalMs ?? 1000));
+      this.cancels.push(scheduler.schedulePeriodic('checkpoints', () => this.checkpointAll(), this.opts.checkpointIntervalMs ?? 60000));
+    }
+  }
+
+  private async loadDir(dir: string): Promise<void> {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      const marker = path.join(dir, CLEAN_SHUTDOWN_FILE);
+      const clean = fs.existsSync(marker);
+      const recovery = this.readCheckpoint(dir, RECOVERY_POINT_CHECKPOINT);
+      const hws = this.readCheckpoint(dir, REPLICATION_OFFSET_CHECKPOINT);
+      const starts = this.readCheckpoint(dir, LOG_START_OFFSET_CHECKPOINT);
+      const names = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      for (const name of names) {
+        if (name.endsWith('-delete')) {
+          fs.rmSync(path.join(dir, name), { recursive: true, force: true }); // an interrupted topic deletion
+          continue;
+        }
+        const tp = parseTopicPartitionDir(name);
+        if (!tp) continue;
+        const config = this.opts.topicConfigs?.get(tp.topic) ?? this.opts.defaultConfig;
+        const log = Log.loadSync({
+          dir: path.join(dir, name),
+          topic: tp.topic,
+          partition: tp.partition,
+          config,
+          clock: this.clock,
+          recoveryPoint: recovery.get(name) ?? 0n,
+          logStartOffset: starts.get(name) ?? 0n,
+          highWatermark: hws.get(name) ?? 0n,
+          hadCleanShutdown: clean,
+          onStorageError: () => this.markDirOffline(dir),
+        });
+        this.logs.set(name, { log, logDir: dir });
+        // Yield now and then so a long load does not starve timers entirely.
+        if (this.logs.size % 200 === 0) await new Promise((r) => setImmediate(r));
+      }
+      if (!clean) this.logger.warn({ dir }, 'no clean shutdown marker: logs recovered from their recovery points');
+      if (clean) {
+        fs.rmSync(marker, { force: true });
+        fsyncDirSync(dir);
+      }
+    } catch (e) {
+      this.logger.error({ err: e, dir }, 'failed to load log dir');
+      this.markDirOffline(dir);
+    }
+  }
+
+  private readCheckpoint(dir: string, name: string): Map<string, bigint> {
+    try {
+      return new OffsetCheckpointFile(path.join(dir, name)).readMapSync();
+    } catch (e) {
+      this.logger.warn({ err: e, file: name }, 'unreadable checkpoint ignored');
+      return new Map();
+    }
+  }
+
+  private markDirOffline(dir: string): void {
+    if (this.offlineDirs.has(dir)) return;
+    this.offlineDirs.add(dir);
+    this.logger.error({ dir }, 'log dir offline');
+    for (const e of this.logs.values()) if (e.logDir === dir) e.log.markOffline(new Error(`log dir ${dir} offline`));
+    for (const l of this.dirListeners) l(dir);
+  }
+
+  isDirOffline(dir: string): boolean {
+    return this.offlineDirs.has(dir);
+  }
+  get liveLogDirs(): string[] {
+    return this.opts.logDirs.filter((d) => !this.offlineDirs.has(d));
+  }
+
+  getLog(topic: string, partition: number): Log | undefined {
+    return this.logs.get(`${topic}-${partition}`)?.log;
+  }
+
+  allLogs(): Log[] {
+    return [...this.logs.values()].map((e) => e.log);
+  }
+
+  /** The dir holding fewest logs among the live ones (Kafka's nextLogDirs). */
+  private pickDir(): string {
+    const live = this.liveLogDirs;
+    if (live.length === 0) throw storageError('no live log dirs');
+    const counts = new Map(live.map((d) => [d, 0]));
+    for (const e of this.logs.values()) if (counts.has(e.logDir)) counts.set(e.logDir, (counts.get(e.logDir) as number) + 1);
+    return [...counts.entries()].sort((a, b) => a[1] - b[1])[0]?.[0] as string;
+  }
+
+  /** Returns the existing log or creates `<dir>/<topic>-<partition>`; refuses an invalid topic name. */
+  getOrCreateLog(topic: string, partition: number, config?: LogConfig): Log {
+    const existing = this.getLog(topic, partition);
+    if (existing) {
+      if (existing.isOffline) throw storageError(`log ${topic}-${partition} is offline`);
+      return existing;
+    }
+    const problem = validateTopicName(topic);
+    if (problem) throw new LogError(LogErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+    if (!Number.isInteger(partition) || partition < 0) throw new LogError(LogErrorCode.INVALID_TOPIC_EXCEPTION, `bad partition ${partition}`);
+    const logDir = this.pickDir();
+    const dir = path.join(logDir, `${topic}-${partition}`);
+    let log: Log;
+    try {
+      log = Log.loadSync({ dir, topic, partition, config: config ?? this.opts.defaultConfig, clock: this.clock, hadCleanShutdown: true, onStorageError: () => this.markDirOffline(logDir) });
+      fsyncDirSync(logDir);
+    } catch (e) {
+      this.markDirOffline(logDir);
+      throw storageError(`cannot create log ${topic}-${partition}`, e);
+    }
+    this.logs.set(`${topic}-${partition}`, { log, logDir });
+    this.logger.info({ topicPartition: `${topic}-${partition}`, dir }, 'created log');
+    return log;
+  }
+
+  /** Removes the log: renamed `<tp>.<id>-delete` at once (as Kafka), contents removed afterwards. */
+  async deleteLog(topic: string, partition: number): Promise<void> {
+    const key = `${topic}-${partition}`;
+    const e = this.logs.get(key);
+    if (!e) return;
+    this.logs.delete(key);
+    await e.log.close();
+    const doomed = path.join(e.logDir, `${key}.${randomUUID().replace(/-/g, '')}-delete`);
+    await fs.promises.rename(e.log.dir, doomed);
+    await fs.promises.rm(doomed, { recursive: true, force: true });
+    this.logger.info({ topicPartition: key }, 'deleted log');
+  }
+
+  /** Retention on every log; returns the number of segments deleted. */
+  async cleanupLogs(): Promise<number> {
+    let n = 0;
+    for (const log of this.allLogs()) {
+      if (log.isOffline) continue;
+      n += await log.deleteOldSegments().catch((e: unknown) => {
+        this.logger.warn({ err: e }, 'retention failed');
+        return 0;
+      });
+    }
+    return n;
+  }
+
+  async flushDirtyLogs(): Promise<void> {
+    await Promise.all(this.allLogs().map((l) => l.maybeFlushByTime().catch(() => undefined)));
+  }
+
+  /** Writes recovery points, high watermarks and log start offsets for every live dir. */
+  async checkpointAll(): Promise<void> {
+    for (const dir of this.liveLogDirs) {
+      const entries = [...this.logs.values()].filter((e) => e.logDir === dir && !e.log.isOffline).map((e) => e.log);
+      const of = (f: (l: Log) => bigint): TopicPartitionOffset[] => entries.map((l) => ({ topic: l.topic, partition: l.partition, offset: f(l) }));
+      try {
+        await new OffsetCheckpointFile(path.join(dir, RECOVERY_POINT_CHECKPOINT)).write(of((l) => l.recoveryPoint));
+        await new OffsetCheckpointFile(path.join(dir, REPLICATION_OFFSET_CHECKPOINT)).write(of((l) => l.highWatermark));
+        await new OffsetCheckpointFile(path.join(dir, LOG_START_OFFSET_CHECKPOINT)).write(of((l) => l.logStartOffset));
+      } catch (e) {
+        this.logger.error({ err: e, dir }, 'checkpoint write failed');
+        this.markDirOffline(dir);
+      }
+    }
+  }
+
+  /** Stops jobs, flushes and closes every log, writes checkpoints and the clean-shutdown marker. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const c of this.cancels) c();
+    this.cancels = [];
+    await Promise.all(this.allLogs().map((l) => l.close().catch((e: unknown) => this.logger.warn({ err: e }, 'close failed'))));
+    await this.checkpointAll();
+    for (const dir of this.liveLogDirs) {
+      const anyOffline = [...this.logs.values()].some((e) => e.logDir === dir && e.log.isOffline);
+      if (anyOffline) continue;
+      try {
+        fs.writeFileSync(path.join(dir, CLEAN_SHUTDOWN_FILE), '');
+        fsyncDirSync(dir);
+      } catch (e) {
+        this.logger.error({ err: e, dir }, 'could not write the clean shutdown marker');
+      }
+    }
+    this.logger.info({ logs: this.logs.size }, 'log manager shut down');
+  }
+}

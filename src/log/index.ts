@@ -1,0 +1,9 @@
+// Public surface of the storage layer.
+export * from './errors';
+export * from './LogConfig';
+export * from './checkpoints';
+export * from './LeaderEpochFileCache';
+export * from './indexes';
+export * from './LogSegment';
+export * from './Log';
+export * from './LogManager';

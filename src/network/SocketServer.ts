@@ -1,0 +1,237 @@
+// Accepts client connections, frames Kafka requests and writes responses in request order per connection.
+import net from 'node:net';
+import type { Logger } from '../util/logger';
+
+/** Thrown by a request processor to make the server close the connection (protocol violations). */
+export class CloseConnection extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CloseConnection';
+  }
+}
+
+export interface ConnectionContext {
+  readonly id: number;
+  readonly listenerName: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Ask the server to close this connection once the responses queued before now are written. */
+  closeAfterPending(reason: string): void;
+}
+
+/** Processes one request frame (bytes after the 4-byte size); returns the framed response, or null for none. */
+export type RequestProcessor = (frame: Buffer, ctx: ConnectionContext) => Promise<Buffer | null> | Buffer | null;
+
+export interface SocketServerOptions {
+  listeners: Array<{ name: string; host: string; port: number }>;
+  maxRequestBytes: number; // socket.request.max.bytes
+  idleTimeoutMs: number; // connections.max.idle.ms
+  maxQueuedRequests: number; // queued.max.requests, per connection
+  maxUnsentBytes?: number; // stop reading while more than this is waiting in the socket
+  processor: RequestProcessor;
+  logger: Logger;
+}
+
+const DEFAULT_MAX_UNSENT = 16 * 1024 * 1024;
+
+class Connection implements ConnectionContext {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private queue: Buffer[] = [];
+  private processing = false;
+  private closed = false;
+  private paused = false;
+  private closeReason: string | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly listenerName: string,
+    private readonly socket: net.Socket,
+    private readonly opts: SocketServerOptions,
+    private readonly onClosed: (c: Connection) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.setTimeout(opts.idleTimeoutMs, () => this.close('idle for connections.max.idle.ms'));
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('drain', () => this.maybeResume());
+    socket.on('error', (e) => this.opts.logger.debug({ conn: this.id, err: e.message }, 'connection error'));
+    socket.on('close', () => {
+      this.closed = true;
+      this.onClosed(this);
+    });
+  }
+
+  get remoteAddress(): string { return this.socket.remoteAddress ?? '?'; }
+  get remotePort(): number { return this.socket.remotePort ?? 0; }
+
+  closeAfterPending(reason: string): void {
+    this.closeReason = reason;
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opts.logger.debug({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, reason }, 'closing connection');
+    this.socket.end();
+    this.socket.destroySoon();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private onData(data: Buffer): void {
+    if (this.closed) return;
+    this.chunks.push(data);
+    this.buffered += data.length;
+    while (this.buffered >= 4) {
+      const head = this.peek(4);
+      const size = head.readInt32BE(0);
+      // Refuse before allocating anything for the frame.
+      if (size < 0 || size > this.opts.maxRequestBytes) {
+        this.opts.logger.warn({ conn: this.id, size, max: this.opts.maxRequestBytes }, 'request frame size out of range (socket.request.max.bytes); closing connection');
+        this.close('frame size out of range');
+        return;
+      }
+      if (this.buffered < 4 + size) break;
+      const frame = this.take(4 + size).subarray(4);
+      this.queue.push(frame);
+    }
+    if (this.queue.length >= this.opts.maxQueuedRequests) this.pause();
+    void this.drainQueue();
+  }
+
+  private peek(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    return Buffer.concat(this.chunks, n);
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let off = 0;
+      while (off < n) {
+        const c = this.chunks[0]!;
+        const want = n - off;
+        if (c.length <= want) {
+          c.copy(out, off);
+          off += c.length;
+          this.chunks.shift();
+        } else {
+          c.copy(out, off, 0, want);
+          this.chunks[0] = c.subarray(want);
+          off += want;
+        }
+      }
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  // Requests on one connection are handled one at a time, like Kafka's muted channels: this keeps the
+  // side effects and the responses in request order (kafka-python requires FIFO responses).
+  private async drainQueue(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const frame = this.queue.shift()!;
+        let response: Buffer | null;
+        try {
+          response = await this.opts.processor(frame, this);
+        } catch (e) {
+          if (e instanceof CloseConnection) this.opts.logger.info({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, reason: e.message }, 'closing connection after a bad request');
+          else this.opts.logger.error({ conn: this.id, err: e }, 'unexpected error while processing a request; closing connection');
+          this.close(e instanceof Error ? e.message : String(e));
+          return;
+        }
+        if (this.closed) return;
+        if (response) this.socket.write(response);
+        if (this.closeReason !== null) {
+          this.close(this.closeReason);
+          return;
+        }
+        this.maybeResume();
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private pause(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private maybeResume(): void {
+    const unsent = this.socket.writableLength;
+    if (unsent > (this.opts.maxUnsentBytes ?? DEFAULT_MAX_UNSENT)) {
+      this.pause();
+      return;
+    }
+    if (this.paused && this.queue.length < this.opts.maxQueuedRequests) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+}
+
+export class SocketServer {
+  private servers: net.Server[] = [];
+  private connections = new Set<Connection>();
+  private nextId = 1;
+  private started = false;
+  /** Actual bound ports, by listener name (useful when configured with port 0). */
+  readonly boundPorts = new Map<string, number>();
+
+  constructor(private readonly opts: SocketServerOptions) {}
+
+  async startup(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const l of this.opts.listeners) {
+      const server = net.createServer((socket) => {
+        const conn = new Connection(this.nextId++, l.name, socket, this.opts, (c) => this.connections.delete(c));
+        this.connections.add(conn);
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: l.host === '' ? undefined : l.host, port: l.port, backlog: 511 }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = server.address();
+      if (addr && typeof addr === 'object') this.boundPorts.set(l.name, addr.port);
+      this.servers.push(server);
+    }
+  }
+
+  get connectionCount(): number { return this.connections.size; }
+
+  /** Stops accepting connections; closes existing ones once in-flight work is done (bounded by `graceMs`). */
+  async shutdown(graceMs = 2000): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    // server.close() only calls back once every connection is gone, so close connections in parallel.
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.servers = [];
+    for (const c of this.connections) c.close('broker shutting down');
+    const deadline = Date.now() + graceMs;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const c of this.connections) c.destroy();
+    this.connections.clear();
+    await closed;
+  }
+}

@@ -1,0 +1,106 @@
+// Record-batch compression codecs (Kafka attribute bits 0-2): gzip, snappy, lz4 (frame format) and zstd.
+import * as zlib from 'zlib';
+import * as snappy from 'snappy';
+import * as lz4 from 'lz4-napi';
+import * as zstd from '@mongodb-js/zstd';
+
+export enum CompressionType {
+  None = 0,
+  Gzip = 1,
+  Snappy = 2,
+  Lz4 = 3,
+  Zstd = 4,
+}
+
+export class UnsupportedCompressionError extends Error {
+  constructor(readonly codec: number) {
+    super(`unsupported compression codec ${codec}`);
+    this.name = 'UnsupportedCompressionError';
+  }
+}
+
+// Java producers frame snappy like xerial's SnappyOutputStream; librdkafka and kafkajs write raw snappy.
+// Readers must accept both, so the framing is detected by its 8-byte magic.
+const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
+const XERIAL_HEADER_SIZE = 16; // magic + int32 version + int32 minimum compatible version
+const XERIAL_BLOCK = 32 * 1024;
+
+export function isXerialFramed(data: Buffer): boolean {
+  return data.length >= XERIAL_HEADER_SIZE && data.subarray(0, 8).equals(XERIAL_MAGIC);
+}
+
+function snappyDecompress(data: Buffer): Buffer {
+  if (!isXerialFramed(data)) return toBuffer(snappy.uncompressSync(data));
+  const parts: Buffer[] = [];
+  let pos = XERIAL_HEADER_SIZE;
+  while (pos < data.length) {
+    if (pos + 4 > data.length) throw new Error('truncated xerial snappy block length');
+    const len = data.readInt32BE(pos);
+    pos += 4;
+    if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
+    parts.push(toBuffer(snappy.uncompressSync(data.subarray(pos, pos + len))));
+    pos += len;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Xerial-framed snappy, as the Java producer writes it (every Kafka client reads it). */
+function snappyCompressXerial(data: Buffer): Buffer {
+  const header = Buffer.alloc(XERIAL_HEADER_SIZE);
+  XERIAL_MAGIC.copy(header, 0);
+  header.writeInt32BE(1, 8);
+  header.writeInt32BE(1, 12);
+  const parts: Buffer[] = [header];
+  for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK) {
+    const block = snappy.compressSync(data.subarray(pos, Math.min(data.length, pos + XERIAL_BLOCK)));
+    const len = Buffer.alloc(4);
+    len.writeInt32BE(block.length, 0);
+    parts.push(len, block);
+  }
+  return Buffer.concat(parts);
+}
+
+function toBuffer(x: string | Buffer): Buffer {
+  return typeof x === 'string' ? Buffer.from(x) : x;
+}
+
+/** Compresses synchronously; zstd is only available through the async {@link compress}. */
+export function compressSync(type: CompressionType, data: Buffer): Buffer {
+  switch (type) {
+    case CompressionType.None:
+      return data;
+    case CompressionType.Gzip:
+      return zlib.gzipSync(data);
+    case CompressionType.Snappy:
+      return snappyCompressXerial(data);
+    case CompressionType.Lz4:
+      return lz4.compressFrameSync(data);
+    default:
+      throw new UnsupportedCompressionError(type);
+  }
+}
+
+export function decompressSync(type: CompressionType, data: Buffer): Buffer {
+  switch (type) {
+    case CompressionType.None:
+      return data;
+    case CompressionType.Gzip:
+      return zlib.gunzipSync(data);
+    case CompressionType.Snappy:
+      return snappyDecompress(data);
+    case CompressionType.Lz4:
+      return lz4.decompressFrameSync(data);
+    default:
+      throw new UnsupportedCompressionError(type);
+  }
+}
+
+export async function compress(type: CompressionType, data: Buffer): Promise<Buffer> {
+  if (type === CompressionType.Zstd) return zstd.compress(data, 3);
+  return compressSync(type, data);
+}
+
+export async function decompress(type: CompressionType, data: Buffer): Promise<Buffer> {
+  if (type === CompressionType.Zstd) return zstd.decompress(data);
+  return decompressSync(type, data);
+}

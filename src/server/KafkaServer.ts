@@ -1,0 +1,240 @@
+// One broker process: wires ZooKeeper, storage, the network and the domain services, with ordered start/stop.
+import { randomBytes } from 'node:crypto';
+import { KafkaConfig } from '../config/KafkaConfig';
+import { moduleLogger, type Logger } from '../util/logger';
+import { SocketServer } from '../network/SocketServer';
+import { MetadataCache, type CachedBroker } from './MetadataCache';
+import { createRequestProcessor } from './RequestProcessor';
+import { checkLogDirsOwnership, ensureWritableDir } from './BrokerMetadataCheckpoint';
+import { KafkaZkClient } from '../zk/KafkaZkClient';
+import type { BrokerRegistration, KafkaZkApi } from '../zk/api';
+import type { BrokerServices } from './BrokerServices';
+import { KafkaController } from '../controller/KafkaController';
+import { ControllerChannelManager } from '../controller/ControllerChannelManager';
+import { KafkaConnection } from '../client/connection';
+import { ControlledShutdown } from '../protocol/messages/07-controlled-shutdown';
+import { ErrorCode } from '../protocol/errors';
+import { LogManager } from '../log/LogManager';
+import { buildLogConfig, type LogConfig } from '../log/LogConfig';
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** A random 16-byte id, base64url without padding: the 22-character form Kafka uses for cluster ids. */
+export function generateClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export class KafkaServer {
+  private state: State = 'new';
+  private readonly logger: Logger;
+  private zk: KafkaZkClient | null = null;
+  private socketServer: SocketServer | null = null;
+  private metadataCacheValue: MetadataCache | null = null;
+  private brokerEpochValue = -1n;
+  private controller: KafkaController | null = null;
+  private controllerChannel: ControllerChannelManager | null = null;
+  private logManagerValue: LogManager | null = null;
+  /** Broker-level log defaults (log.* properties); topic overrides are layered on by `topicLogConfig`. */
+  private defaultLogConfig: LogConfig | null = null;
+  private cleanups: Array<() => Promise<void> | void> = [];
+  readonly startedAt = Date.now();
+
+  constructor(readonly config: KafkaConfig) {
+    this.logger = moduleLogger('server', { brokerId: config.brokerId });
+  }
+
+  get brokerEpoch(): bigint { return this.brokerEpochValue; }
+  get logManager(): LogManager {
+    if (!this.logManagerValue) throw new Error('broker not started');
+    return this.logManagerValue;
+  }
+  /** A topic's log config: broker log.* defaults plus the topic's overrides from ZooKeeper. */
+  topicLogConfig(overrides: Record<string, string>): LogConfig {
+    return buildLogConfig(Object.fromEntries(this.config.loaded.given), overrides);
+  }
+  get metadataCache(): MetadataCache {
+    if (!this.metadataCacheValue) throw new Error('broker not started');
+    return this.metadataCacheValue;
+  }
+
+  async startup(): Promise<void> {
+    if (this.state !== 'new') return;
+    this.state = 'starting';
+    const t0 = Date.now();
+    const cfg = this.config;
+    const v = cfg.values;
+
+    // 1. Log dirs must be usable before anything else.
+    for (const dir of cfg.logDirs) ensureWritableDir(dir);
+
+    // 2. ZooKeeper session (closed last on shutdown).
+    this.zk = await KafkaZkClient.connect(v['zookeeper.connect'], {
+      sessionTimeoutMs: v['zookeeper.session.timeout.ms'],
+      connectionTimeoutMs: cfg.zkConnectionTimeoutMs,
+      logger: this.logger.child({ module: 'zk' }),
+    });
+    const zkConnectedAt = Date.now();
+    await this.zk.ensureBasePaths();
+    const clusterId = await this.zk.getOrCreateClusterId(generateClusterId());
+    checkLogDirsOwnership(cfg.logDirs, cfg.brokerId, clusterId);
+
+    // Storage: load every log (fast path after a clean shutdown, validation after a crash).
+    const brokerProps = Object.fromEntries(cfg.loaded.given);
+    this.defaultLogConfig = buildLogConfig(brokerProps);
+    this.logManagerValue = new LogManager({
+      logDirs: cfg.logDirs,
+      defaultConfig: this.defaultLogConfig,
+      retentionCheckIntervalMs: Number(v['log.retention.check.interval.ms']),
+      checkpointIntervalMs: Number(v['replica.high.watermark.checkpoint.interval.ms']),
+    });
+    this.logManagerValue.onLogDirFailure((dir) => this.logger.error({ dir }, 'log dir went offline after a storage error; its partitions answer KAFKA_STORAGE_ERROR'));
+    await this.logManagerValue.startup();
+
+    // 3. Metadata cache, seeded from ZooKeeper until the controller's UpdateMetadata arrives.
+    const cache = new MetadataCache(clusterId, cfg.brokerId);
+    this.metadataCacheValue = cache;
+    await this.refreshBrokersFromZk();
+    const unsubBrokers = this.zk.onBrokersChange(() => void this.refreshBrokersFromZk());
+    const unsubController = this.zk.onControllerChange(() => void this.refreshBrokersFromZk());
+    this.cleanups.push(unsubBrokers, unsubController);
+
+    // Every broker runs a controller instance; only the one that wins /controller is active.
+    this.controllerChannel = new ControllerChannelManager({
+      interBrokerListenerName: cfg.interBrokerListener.name,
+      requestTimeoutMs: v['controller.socket.timeout.ms'],
+      logger: this.logger.child({ module: 'controller.channel' }),
+    });
+    this.controller = new KafkaController({
+      brokerId: cfg.brokerId,
+      zk: this.zk as KafkaZkApi,
+      channel: this.controllerChannel,
+      config: {
+        uncleanLeaderElectionEnable: v['unclean.leader.election.enable'],
+        autoLeaderRebalanceEnable: v['auto.leader.rebalance.enable'],
+        leaderImbalanceCheckIntervalSeconds: Number(v['leader.imbalance.check.interval.seconds']),
+        leaderImbalancePerBrokerPercentage: v['leader.imbalance.per.broker.percentage'],
+        defaultReplicationFactor: v['default.replication.factor'],
+        numPartitions: v['num.partitions'],
+        deleteTopicEnable: v['delete.topic.enable'],
+      },
+      logger: this.logger.child({ module: 'controller' }),
+    });
+    const services: BrokerServices = { zk: this.zk as KafkaZkApi, clusterId, controller: this.controller };
+
+    // 4. Network: bind listeners before registering, so a registered broker is reachable.
+    this.socketServer = new SocketServer({
+      listeners: cfg.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
+      maxRequestBytes: v['socket.request.max.bytes'],
+      idleTimeoutMs: Number(v['connections.max.idle.ms']),
+      maxQueuedRequests: v['queued.max.requests'],
+      processor: createRequestProcessor({ brokerId: cfg.brokerId, config: cfg, metadataCache: cache, services, logger: this.logger.child({ module: 'request' }) }),
+      logger: this.logger.child({ module: 'network' }),
+    });
+    try {
+      await this.socketServer.startup();
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') throw new Error(`listener port is already in use (${v.listeners}); stop the other process or change listeners`);
+      if (err.code === 'EACCES') throw new Error(`not allowed to bind ${v.listeners}; use a port above 1023 or run with the needed privileges`);
+      throw e;
+    }
+
+    // 5. Register in ZooKeeper: from here on the controller and clients see this broker.
+    this.brokerEpochValue = await this.zk.registerBroker(this.registration());
+    await this.refreshBrokersFromZk();
+    this.controller.startup();
+    this.state = 'running';
+    this.logger.info(
+      { clusterId, brokerEpoch: String(this.brokerEpochValue), listeners: v.listeners, startupMs: Date.now() - t0, afterZkMs: Date.now() - zkConnectedAt },
+      `[KafkaServer id=${cfg.brokerId}] started`,
+    );
+  }
+
+  private registration(): BrokerRegistration {
+    const bound = this.socketServer?.boundPorts;
+    return {
+      id: this.config.brokerId,
+      endpoints: this.config.advertisedListeners.map((l) => ({
+        host: l.host,
+        port: l.port === 0 ? (bound?.get(l.name) ?? 0) : l.port,
+        listenerName: l.name,
+        securityProtocol: l.securityProtocol,
+      })),
+      rack: this.config.values['broker.rack'],
+    };
+  }
+
+  private async refreshBrokersFromZk(): Promise<void> {
+    const zk = this.zk;
+    const cache = this.metadataCacheValue;
+    if (!zk || !cache) return;
+    try {
+      const [regs, controllerId] = await Promise.all([zk.getAllBrokers(), zk.getControllerId()]);
+      const brokers: CachedBroker[] = regs.map((r) => ({
+        id: r.id,
+        rack: r.rack,
+        endpoints: new Map(r.endpoints.map((e) => [e.listenerName, { host: e.host, port: e.port }])),
+        epoch: r.epoch ?? -1n,
+      }));
+      cache.setBrokers(brokers, controllerId);
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not refresh brokers from ZooKeeper');
+    }
+  }
+
+  /** Reverse order of start-up; idempotent. The ZooKeeper session is closed last. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.logger.info(`[KafkaServer id=${this.config.brokerId}] shutting down`);
+    if (this.config.values['controlled.shutdown.enable'] && this.brokerEpochValue >= 0n) {
+      await this.controlledShutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'controlled shutdown failed; shutting down anyway'));
+    }
+    await this.socketServer?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'socket server shutdown failed'));
+    for (const c of this.cleanups.reverse()) await c();
+    this.cleanups = [];
+    await this.controller?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'controller shutdown failed'));
+    this.controllerChannel?.removeAllBrokers();
+    // Flush, checkpoint and write the clean-shutdown marker before the session goes.
+    await this.logManagerValue?.shutdown().catch((e: unknown) => this.logger.error({ err: e }, 'log manager shutdown failed'));
+    await this.zk?.close().catch((e: unknown) => this.logger.warn({ err: e }, 'ZooKeeper close failed'));
+    this.state = 'stopped';
+    this.logger.info(`[KafkaServer id=${this.config.brokerId}] shut down completed`);
+  }
+
+  /**
+   * Asks the controller to move leadership off this broker before it stops, retrying with backoff up to
+   * controlled.shutdown.max.retries, so that a rolling restart never leaves a partition without a leader.
+   */
+  private async controlledShutdown(): Promise<void> {
+    const v = this.config.values;
+    const retries = v['controlled.shutdown.max.retries'];
+    const backoffMs = Number(v['controlled.shutdown.retry.backoff.ms']);
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const cache = this.metadataCacheValue;
+      const controllerId = (await this.zk?.getControllerId().catch(() => null)) ?? cache?.controllerId ?? null;
+      if (controllerId !== null) {
+        const broker = (await this.zk!.getAllBrokers()).find((b) => b.id === controllerId);
+        const ep = broker?.endpoints.find((e) => e.listenerName === this.config.interBrokerListener.name) ?? broker?.endpoints[0];
+        if (ep) {
+          let conn: KafkaConnection | null = null;
+          try {
+            conn = await KafkaConnection.connect(ep.host, ep.port, { clientId: `broker-${this.config.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: v['controller.socket.timeout.ms'] });
+            const resp = await conn.request(ControlledShutdown, 3, { brokerId: this.config.brokerId, brokerEpoch: this.brokerEpochValue });
+            if (resp.errorCode === ErrorCode.NONE && resp.remainingPartitions.length === 0) {
+              this.logger.info('controlled shutdown succeeded: this broker leads no partition');
+              return;
+            }
+            this.logger.info({ errorCode: resp.errorCode, remaining: resp.remainingPartitions.length, attempt }, 'controlled shutdown incomplete; retrying');
+          } catch (e) {
+            this.logger.info({ err: (e as Error).message, attempt }, 'controlled shutdown attempt failed');
+          } finally {
+            conn?.close();
+          }
+        }
+      }
+      if (attempt < retries) await new Promise((r) => setTimeout(r, backoffMs));
+    }
+    this.logger.warn('controlled shutdown did not complete after controlled.shutdown.max.retries; proceeding with an unclean shutdown');
+  }
+}

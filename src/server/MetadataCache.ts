@@ -1,0 +1,106 @@
+// The broker's view of cluster metadata, fed by the controller's UpdateMetadata (and by ZooKeeper at start-up).
+
+export interface CachedBroker {
+  id: number;
+  rack: string | null;
+  /** listener name -> host/port */
+  endpoints: Map<string, { host: string; port: number }>;
+  epoch: bigint;
+}
+
+export interface CachedPartition {
+  topic: string;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  replicas: number[];
+  offlineReplicas: number[];
+  zkVersion: number;
+  controllerEpoch: number;
+}
+
+export class MetadataCache {
+  private brokers = new Map<number, CachedBroker>();
+  private topics = new Map<string, Map<number, CachedPartition>>();
+  private controllerIdValue: number | null = null;
+  private controllerEpochValue = -1;
+  private listeners = new Set<() => void>();
+
+  constructor(readonly clusterId: string, readonly brokerId: number) {}
+
+  get controllerId(): number | null { return this.controllerIdValue; }
+  get controllerEpoch(): number { return this.controllerEpochValue; }
+
+  aliveBrokers(): CachedBroker[] {
+    return [...this.brokers.values()].sort((a, b) => a.id - b.id);
+  }
+
+  getBroker(id: number): CachedBroker | undefined { return this.brokers.get(id); }
+  isBrokerAlive(id: number): boolean { return this.brokers.has(id); }
+
+  topicNames(): string[] { return [...this.topics.keys()].sort(); }
+  hasTopic(topic: string): boolean { return this.topics.has(topic); }
+
+  partitionsOf(topic: string): CachedPartition[] | undefined {
+    const t = this.topics.get(topic);
+    return t ? [...t.values()].sort((a, b) => a.partition - b.partition) : undefined;
+  }
+
+  getPartition(topic: string, partition: number): CachedPartition | undefined {
+    return this.topics.get(topic)?.get(partition);
+  }
+
+  /** Replaces the live broker set and controller (used before the first UpdateMetadata arrives). */
+  setBrokers(brokers: CachedBroker[], controllerId: number | null): void {
+    this.brokers = new Map(brokers.map((b) => [b.id, b]));
+    this.controllerIdValue = controllerId;
+    this.notify();
+  }
+
+  setController(controllerId: number | null, controllerEpoch?: number): void {
+    this.controllerIdValue = controllerId;
+    if (controllerEpoch !== undefined) this.controllerEpochValue = controllerEpoch;
+    this.notify();
+  }
+
+  /**
+   * Applies an UpdateMetadata: live brokers are replaced; partition states are upserted, and a partition whose
+   * leader is -2 (LeaderDuringDelete) is removed, as Kafka does for deleted topics.
+   */
+  applyUpdate(controllerId: number, controllerEpoch: number, brokers: CachedBroker[] | null, partitions: CachedPartition[]): void {
+    this.controllerIdValue = controllerId;
+    this.controllerEpochValue = controllerEpoch;
+    if (brokers !== null) this.brokers = new Map(brokers.map((b) => [b.id, b]));
+    for (const p of partitions) {
+      if (p.leader === -2) {
+        const t = this.topics.get(p.topic);
+        t?.delete(p.partition);
+        if (t && t.size === 0) this.topics.delete(p.topic);
+        continue;
+      }
+      let t = this.topics.get(p.topic);
+      if (!t) {
+        t = new Map();
+        this.topics.set(p.topic, t);
+      }
+      t.set(p.partition, p);
+    }
+    this.notify();
+  }
+
+  removeTopic(topic: string): void {
+    this.topics.delete(topic);
+    this.notify();
+  }
+
+  /** Called after every change (used by requests waiting for metadata, e.g. CreateTopics). */
+  onChange(cb: () => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  private notify(): void {
+    for (const cb of [...this.listeners]) cb();
+  }
+}

@@ -1,0 +1,38 @@
+// What a request handler is and what it may use: the registry derives ApiVersions and dispatch from these.
+import type { ApiDef, RequestOf, ResponseOf } from '../../protocol/schema';
+import type { ConnectionContext } from '../../network/SocketServer';
+import type { Logger } from '../../util/logger';
+import type { KafkaConfig } from '../../config/KafkaConfig';
+import type { MetadataCache } from '../MetadataCache';
+import type { BrokerServices } from '../BrokerServices';
+
+export interface RequestContext {
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  readonly connection: ConnectionContext;
+  readonly brokerId: number;
+  readonly config: KafkaConfig;
+  readonly metadataCache: MetadataCache;
+  readonly services: BrokerServices;
+  readonly logger: Logger;
+}
+
+/** A handler's answer: a response body, or `noResponse` (acks=0 produce), optionally closing the connection. */
+export type HandlerResult<A extends ApiDef> =
+  | ResponseOf<A>
+  | { readonly noResponse: true; readonly closeConnection?: string };
+
+export interface Handler<A extends ApiDef = ApiDef> {
+  readonly api: A;
+  /** Versions this broker serves and advertises (identical on every broker). */
+  readonly versions: readonly [number, number];
+  handle(request: RequestOf<A>, ctx: RequestContext): Promise<HandlerResult<A>> | HandlerResult<A>;
+}
+
+export function defineHandler<A extends ApiDef>(h: Handler<A>): Handler<A> {
+  return h;
+}
+
+export const noResponse = (closeConnection?: string): { noResponse: true; closeConnection?: string } =>
+  closeConnection === undefined ? { noResponse: true } : { noResponse: true, closeConnection };

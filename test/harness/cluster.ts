@@ -1,0 +1,305 @@
+// The integration-test cluster: a real ZooKeeper and N real broker processes on free loopback ports in a
+// fresh temporary directory, with hooks to kill, pause, stop and restart each of them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startZooKeeper, type ZooKeeperProcess } from '../../src/zkserver';
+import { KafkaZkClient } from '../../src/zk/KafkaZkClient';
+import { BrokerIdZNode } from '../../src/zk/znodes';
+import { canConnect, freePort, waitFor } from './waitFor';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const BROOK_BIN = path.join(REPO_ROOT, 'bin', 'brook');
+
+export type Overrides = Record<string, string>;
+
+export interface ClusterOptions {
+  brokers?: number; // default 3
+  /** Broker properties for every broker, or per broker id. */
+  overrides?: Overrides | ((brokerId: number) => Overrides);
+  zkTickTime?: number; // default 200 ms: session timeouts down to 400 ms
+  sessionTimeoutMs?: number; // zookeeper.session.timeout.ms for brokers and harness clients; default 6000
+  startBrokers?: boolean; // default true
+  /** Time allowed for each broker to register and listen; default 30 s. */
+  brokerStartTimeoutMs?: number;
+}
+
+/** Last lines of a log file, for failure messages. */
+export function tailFile(file: string, lines = 40): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no output)';
+  }
+}
+
+// Every child of every cluster in this process, so an aborted test run leaves no process behind.
+const allChildren = new Set<ChildProcess>();
+let exitHook = false;
+function trackChild(child: ChildProcess): void {
+  allChildren.add(child);
+  child.once('exit', () => allChildren.delete(child));
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const c of allChildren) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    });
+  }
+}
+
+export class TestBroker {
+  readonly host = '127.0.0.1';
+  readonly logDir: string;
+  readonly propertiesFile: string;
+  readonly outputFile: string;
+  private child: ChildProcess | null = null;
+  private exitPromise: Promise<void> = Promise.resolve();
+  private lastExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly port: number,
+    private readonly cluster: TestCluster,
+    private readonly overrides: Overrides,
+  ) {
+    this.logDir = path.join(cluster.tmpDir, `broker-${id}`);
+    this.propertiesFile = path.join(cluster.tmpDir, `broker-${id}.properties`);
+    this.outputFile = path.join(cluster.tmpDir, `broker-${id}.out`);
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+  get running(): boolean {
+    return this.child !== null && this.lastExit === null;
+  }
+  /** Exit code of the last run (null while running, or when it died from a signal). */
+  get exitCode(): number | null {
+    return this.lastExit?.code ?? null;
+  }
+  get exitSignal(): NodeJS.Signals | null {
+    return this.lastExit?.signal ?? null;
+  }
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+  output(lines = 40): string {
+    return tailFile(this.outputFile, lines);
+  }
+
+  private writeProperties(): void {
+    const props: Overrides = {
+      'broker.id': String(this.id),
+      listeners: `PLAINTEXT://${this.host}:${this.port}`,
+      'zookeeper.connect': this.cluster.zkConnect,
+      'zookeeper.session.timeout.ms': String(this.cluster.sessionTimeoutMs),
+      'log.dirs': this.logDir,
+      ...this.overrides,
+    };
+    const text = Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
+    fs.writeFileSync(this.propertiesFile, `# written by test/harness for broker ${this.id}\n${text}\n`);
+  }
+
+  /** Spawns the broker; with wait (default) resolves once it is registered and listening. */
+  async start(opts: { wait?: boolean; extraArgs?: string[]; timeoutMs?: number } = {}): Promise<void> {
+    if (this.running) throw new Error(`broker ${this.id} is already running (pid ${this.pid})`);
+    this.writeProperties();
+    const out = fs.openSync(this.outputFile, 'a');
+    fs.writeSync(out, `--- start ${new Date().toISOString()}\n`);
+    const child = spawn(process.execPath, [BROOK_BIN, 'server-start', this.propertiesFile, ...(opts.extraArgs ?? [])], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_TEST_BROKER_LOG_LEVEL ?? 'info' },
+    });
+    fs.closeSync(out);
+    trackChild(child);
+    this.child = child;
+    this.lastExit = null;
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.lastExit = { code, signal };
+        resolve();
+      });
+    });
+    if (opts.wait !== false) await this.waitRegistered(opts.timeoutMs ?? this.cluster.brokerStartTimeoutMs);
+  }
+
+  /** Registered in /brokers/ids AND accepting TCP connections. Fails early if the process exits. */
+  async waitRegistered(timeoutMs = 30000): Promise<void> {
+    const zk = await this.cluster.zkClient();
+    try {
+      await waitFor(
+        async () => {
+          if (this.child && this.lastExit) {
+            throw new ExitedError(`broker ${this.id} exited (code ${this.lastExit.code}, signal ${this.lastExit.signal})`);
+          }
+          return (await zk.zk.exists(BrokerIdZNode.path(this.id))) !== null && (await canConnect(this.host, this.port));
+        },
+        { timeoutMs, what: `broker ${this.id} to register and listen on ${this.address}`, intervalMs: 50 },
+      );
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- broker ${this.id} output (${this.outputFile}):\n${this.output()}`);
+    }
+  }
+
+  /** Gone from /brokers/ids (e.g. after kill -9 plus the session timeout). */
+  async waitUnregistered(timeoutMs = 30000): Promise<void> {
+    const zk = await this.cluster.zkClient();
+    try {
+      await waitFor(async () => (await zk.zk.exists(BrokerIdZNode.path(this.id))) === null, {
+        timeoutMs,
+        what: `broker ${this.id} to leave /brokers/ids`,
+      });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- broker ${this.id} output (${this.outputFile}):\n${this.output()}`);
+    }
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (!this.running || !this.child) return;
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') this.child.kill('SIGCONT');
+    this.child.kill(signal);
+  }
+
+  pause(): void {
+    if (this.running) this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.running) this.child?.kill('SIGCONT');
+  }
+
+  /** Waits for the process to exit (no timeout: combine with a test timeout). */
+  waitExit(): Promise<void> {
+    return this.exitPromise;
+  }
+
+  /** SIGTERM (a clean shutdown) and wait for the exit; SIGKILL after timeoutMs. */
+  async stop(timeoutMs = 30000): Promise<void> {
+    if (!this.running || !this.child) return;
+    this.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  /** kill -9 and wait for the process to be gone. */
+  async killAndWait(): Promise<void> {
+    this.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
+  async restart(opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    await this.stop();
+    await this.start(opts);
+  }
+}
+
+class ExitedError extends Error {}
+
+export class TestCluster {
+  readonly brokers = new Map<number, TestBroker>();
+  private readonly clients: KafkaZkClient[] = [];
+  private sharedClient: Promise<KafkaZkClient> | null = null;
+  private tornDown = false;
+
+  constructor(
+    readonly tmpDir: string,
+    readonly zk: ZooKeeperProcess,
+    readonly sessionTimeoutMs: number,
+    readonly brokerStartTimeoutMs: number,
+    private readonly overrides: ClusterOptions['overrides'],
+  ) {}
+
+  get zkConnect(): string {
+    return this.zk.connectString;
+  }
+
+  /** 'host:port,host:port' over every broker started so far. */
+  get bootstrap(): string {
+    return [...this.brokers.values()].map((b) => b.address).join(',');
+  }
+
+  broker(id: number): TestBroker {
+    const b = this.brokers.get(id);
+    if (!b) throw new Error(`no broker ${id} in this cluster (have ${[...this.brokers.keys()].join(', ')})`);
+    return b;
+  }
+
+  /** A shared KafkaZkClient for assertions; closed by teardown(). */
+  zkClient(): Promise<KafkaZkClient> {
+    if (!this.sharedClient) this.sharedClient = this.newZkClient();
+    return this.sharedClient;
+  }
+
+  /** A separate session (e.g. to race another one); closed by teardown(). */
+  async newZkClient(sessionTimeoutMs = this.sessionTimeoutMs): Promise<KafkaZkClient> {
+    const c = await KafkaZkClient.connect(this.zkConnect, { sessionTimeoutMs, connectionTimeoutMs: 15000 });
+    this.clients.push(c);
+    return c;
+  }
+
+  /** Adds (or restarts a stopped) broker; waits until it is registered and listening unless wait=false. */
+  async startBroker(id: number, overrides: Overrides = {}, opts: { wait?: boolean } = {}): Promise<TestBroker> {
+    let b = this.brokers.get(id);
+    if (!b) {
+      const base = typeof this.overrides === 'function' ? this.overrides(id) : (this.overrides ?? {});
+      b = new TestBroker(id, await freePort(), this, { ...base, ...overrides });
+      this.brokers.set(id, b);
+    }
+    await b.start(opts);
+    return b;
+  }
+
+  /** Kills everything, closes sessions and removes the temp dir (kept when BROOK_KEEP_TEST_DIRS=1). */
+  async teardown(): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    await Promise.all([...this.brokers.values()].map((b) => b.killAndWait().catch(() => undefined)));
+    // Close sessions before ZooKeeper goes away, so close() does not wait on a dead server.
+    await Promise.all(this.clients.map((c) => c.close().catch(() => undefined)));
+    this.zk.resume();
+    await this.zk.kill().catch(() => undefined);
+    if (process.env.BROOK_KEEP_TEST_DIRS !== '1') fs.rmSync(this.tmpDir, { recursive: true, force: true });
+  }
+}
+
+/** Starts ZooKeeper and (by default) the brokers 1..N; on any failure everything started is cleaned up. */
+export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-test-'));
+  let zk: ZooKeeperProcess;
+  try {
+    zk = await startZooKeeper({
+      port: await freePort(),
+      dataDir: path.join(tmpDir, 'zookeeper'),
+      logFile: path.join(tmpDir, 'zookeeper.log'),
+      tickTime: opts.zkTickTime ?? 200,
+      forceSync: false, // test data is disposable; fsync per transaction only slows a busy machine
+      maxSessionTimeoutMs: 60000,
+    });
+  } catch (e) {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    throw e;
+  }
+  const cluster = new TestCluster(tmpDir, zk, opts.sessionTimeoutMs ?? 6000, opts.brokerStartTimeoutMs ?? 30000, opts.overrides);
+  try {
+    if (opts.startBrokers !== false) {
+      const n = opts.brokers ?? 3;
+      // Start in parallel: each waits for its own registration.
+      await Promise.all(Array.from({ length: n }, (_, i) => cluster.startBroker(i + 1)));
+    }
+  } catch (e) {
+    await cluster.teardown();
+    throw e;
+  }
+  return cluster;
+}

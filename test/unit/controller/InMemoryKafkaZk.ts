@@ -1,0 +1,326 @@
+// An in-memory KafkaZkApi for controller tests: zkVersions, epoch fencing and watches, one shared "server"
+// with a session per controller so elections, failovers and expiry can be simulated without ZooKeeper.
+import {
+  ControllerMovedError,
+  ZkVersionMismatchError,
+  type BrokerRegistration,
+  type KafkaZkApi,
+  type LeaderIsrState,
+  type TopicAssignment,
+  type Unsubscribe,
+} from '../../../src/zk/api';
+
+type Listener = () => void;
+
+class Topic {
+  constructor(
+    public partitions: Map<number, number[]>,
+    public config: Record<string, string>,
+    public states = new Map<number, LeaderIsrState>(),
+  ) {}
+}
+
+export class TopicExistsError extends Error {
+  readonly code = 36;
+  constructor(topic: string) {
+    super(`Topic '${topic}' already exists.`);
+    this.name = 'TopicExistsError';
+  }
+}
+
+export class InMemoryZkServer {
+  brokers = new Map<number, BrokerRegistration>();
+  topics = new Map<string, Topic>();
+  deletions = new Set<string>();
+  preferred: Array<{ topic: string; partition: number }> | null = null;
+  controller: { brokerId: number; session: InMemoryKafkaZk } | null = null;
+  controllerEpoch = 0;
+  epochZkVersion = 0;
+  private zxid = 100n;
+  /** Number of fenced writes refused (a resigned controller must not write). */
+  fencedWrites = 0;
+  /** Partition keys whose next conditional write fails with a version mismatch (after bumping the version). */
+  readonly raceNextWrite = new Set<string>();
+  /** Topics whose partition state znodes cannot be created (a ZooKeeper failure). */
+  readonly failStateCreation = new Set<string>();
+
+  private listeners = new Map<string, Set<Listener>>();
+
+  listen(channel: string, cb: Listener): Unsubscribe {
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+    }
+    const entry: Listener = () => cb();
+    set.add(entry);
+    return () => set?.delete(entry);
+  }
+  fire(channel: string): void {
+    for (const cb of [...(this.listeners.get(channel) ?? [])]) cb();
+  }
+
+  session(): InMemoryKafkaZk {
+    return new InMemoryKafkaZk(this);
+  }
+
+  // --- test helpers ---
+  addBroker(id: number, rack: string | null = null): bigint {
+    const epoch = ++this.zxid;
+    this.brokers.set(id, { id, endpoints: [{ host: '127.0.0.1', port: 9090 + id, listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT' }], rack, epoch });
+    this.fire('brokers');
+    return epoch;
+  }
+  removeBroker(id: number): void {
+    this.brokers.delete(id);
+    this.fire('brokers');
+  }
+  /** Broker restarted faster than anyone noticed: same id, new epoch. */
+  bounceBroker(id: number): bigint {
+    const b = this.brokers.get(id);
+    if (!b) throw new Error(`no broker ${id}`);
+    const epoch = ++this.zxid;
+    this.brokers.set(id, { ...b, epoch });
+    this.fire('brokers');
+    return epoch;
+  }
+  /** Another controller takes over behind the current one's back (as after a long pause). */
+  stealController(brokerId: number): void {
+    this.controller = { brokerId, session: new InMemoryKafkaZk(this) };
+    this.controllerEpoch += 1;
+    this.epochZkVersion += 1;
+    this.fire('controller');
+  }
+  state(topic: string, partition: number): LeaderIsrState | undefined {
+    return this.topics.get(topic)?.states.get(partition);
+  }
+  putTopic(topic: string, partitions: Map<number, number[]>, states?: Map<number, Omit<LeaderIsrState, 'zkVersion'>>): void {
+    const t = new Topic(partitions, {});
+    for (const [p, s] of states ?? []) t.states.set(p, { ...s, zkVersion: 0 });
+    this.topics.set(topic, t);
+    this.fire('topics');
+  }
+  checkEpoch(v: number): void {
+    if (v !== this.epochZkVersion) {
+      this.fencedWrites += 1;
+      throw new ControllerMovedError();
+    }
+  }
+  nextZxid(): bigint {
+    return ++this.zxid;
+  }
+}
+
+export class InMemoryKafkaZk implements KafkaZkApi {
+  private expiredListeners = new Set<Listener>();
+  private reestablishedListeners = new Set<Listener>();
+  constructor(private readonly s: InMemoryZkServer) {}
+
+  private expired = false;
+
+  /** Session expiry: this client is told, and its ephemeral /controller disappears for everyone. */
+  expire(): void {
+    this.expired = true;
+    for (const cb of [...this.expiredListeners]) cb();
+    if (this.s.controller?.session === this) {
+      this.s.controller = null;
+      this.s.fire('controller');
+    }
+  }
+  reestablish(): void {
+    this.expired = false;
+    for (const cb of [...this.reestablishedListeners]) cb();
+  }
+
+  async ensureBasePaths(): Promise<void> {}
+  async getOrCreateClusterId(proposedId: string): Promise<string> {
+    return proposedId;
+  }
+  async registerBroker(reg: BrokerRegistration): Promise<bigint> {
+    const epoch = this.s.nextZxid();
+    this.s.brokers.set(reg.id, { ...reg, epoch });
+    this.s.fire('brokers');
+    return epoch;
+  }
+  async getAllBrokers(): Promise<BrokerRegistration[]> {
+    return [...this.s.brokers.values()].map((b) => ({ ...b })).sort((a, b) => a.id - b.id);
+  }
+  onBrokersChange(cb: () => void): Unsubscribe {
+    return this.s.listen('brokers', cb);
+  }
+
+  async getControllerId(): Promise<number | null> {
+    return this.s.controller?.brokerId ?? null;
+  }
+  async tryElectController(brokerId: number): Promise<{ epoch: number; epochZkVersion: number } | null> {
+    if (this.expired) throw new Error('SESSION_EXPIRED');
+    if (this.s.controller) return null;
+    this.s.controller = { brokerId, session: this };
+    this.s.controllerEpoch += 1;
+    this.s.epochZkVersion += 1;
+    this.s.fire('controller');
+    return { epoch: this.s.controllerEpoch, epochZkVersion: this.s.epochZkVersion };
+  }
+  onControllerChange(cb: () => void): Unsubscribe {
+    return this.s.listen('controller', cb);
+  }
+  async getControllerEpoch(): Promise<{ epoch: number; zkVersion: number } | null> {
+    return { epoch: this.s.controllerEpoch, zkVersion: this.s.epochZkVersion };
+  }
+
+  async getAllTopics(): Promise<string[]> {
+    return [...this.s.topics.keys()];
+  }
+  onTopicsChange(cb: () => void): Unsubscribe {
+    return this.s.listen('topics', cb);
+  }
+  async getTopicAssignment(topic: string): Promise<TopicAssignment | null> {
+    const t = this.s.topics.get(topic);
+    if (!t) return null;
+    return { partitions: new Map([...t.partitions].map(([p, r]) => [p, [...r]])), addingReplicas: new Map(), removingReplicas: new Map() };
+  }
+  async getTopicAssignments(topics: string[]): Promise<Map<string, TopicAssignment>> {
+    const out = new Map<string, TopicAssignment>();
+    for (const t of topics) {
+      const a = await this.getTopicAssignment(t);
+      if (a) out.set(t, a);
+    }
+    return out;
+  }
+  onTopicAssignmentChange(topic: string, cb: () => void): Unsubscribe {
+    return this.s.listen(`assignment:${topic}`, cb);
+  }
+  async createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<void> {
+    if (this.s.topics.has(topic)) throw new TopicExistsError(topic);
+    this.s.topics.set(topic, new Topic(new Map(assignment), { ...config }));
+    this.s.fire('topics');
+  }
+  async addPartitions(topic: string, fullAssignment: Map<number, number[]>): Promise<void> {
+    const t = this.s.topics.get(topic);
+    if (!t) throw new Error(`no topic ${topic}`);
+    t.partitions = new Map(fullAssignment);
+    this.s.fire(`assignment:${topic}`);
+  }
+  async setTopicAssignment(topic: string, assignment: TopicAssignment, v: number): Promise<void> {
+    this.s.checkEpoch(v);
+    const t = this.s.topics.get(topic);
+    if (t) t.partitions = new Map(assignment.partitions);
+    this.s.fire(`assignment:${topic}`);
+  }
+  async getTopicConfig(topic: string): Promise<Record<string, string>> {
+    return { ...(this.s.topics.get(topic)?.config ?? {}) };
+  }
+  async setTopicConfig(topic: string, config: Record<string, string>): Promise<void> {
+    const t = this.s.topics.get(topic);
+    if (t) t.config = { ...config };
+  }
+  async getBrokerConfig(): Promise<Record<string, string>> {
+    return {};
+  }
+  async setBrokerConfig(): Promise<void> {}
+  onConfigChange(): Unsubscribe {
+    return () => undefined;
+  }
+
+  async getPartitionStates(partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, LeaderIsrState>> {
+    const out = new Map<string, LeaderIsrState>();
+    for (const { topic, partition } of partitions) {
+      const s = this.s.state(topic, partition);
+      if (s) out.set(`${topic}-${partition}`, { ...s, isr: [...s.isr] });
+    }
+    return out;
+  }
+  async createPartitionStates(
+    states: Array<{ topic: string; partition: number; state: Omit<LeaderIsrState, 'zkVersion'> }>,
+    v: number,
+  ): Promise<Map<string, LeaderIsrState | Error>> {
+    this.s.checkEpoch(v);
+    const out = new Map<string, LeaderIsrState | Error>();
+    for (const { topic, partition, state } of states) {
+      const t = this.s.topics.get(topic);
+      const key = `${topic}-${partition}`;
+      if (!t || this.s.failStateCreation.has(topic)) out.set(key, new Error(`cannot create state of ${key}`));
+      else if (t.states.has(partition)) out.set(key, new Error(`NODE_EXISTS ${key}`));
+      else {
+        const s = { ...state, isr: [...state.isr], zkVersion: 0 };
+        t.states.set(partition, s);
+        out.set(key, { ...s, isr: [...s.isr] });
+      }
+    }
+    return out;
+  }
+  async updatePartitionStates(
+    updates: Array<{ topic: string; partition: number; state: LeaderIsrState }>,
+    v: number,
+  ): Promise<Map<string, LeaderIsrState | Error>> {
+    this.s.checkEpoch(v);
+    const out = new Map<string, LeaderIsrState | Error>();
+    for (const { topic, partition, state } of updates) {
+      const key = `${topic}-${partition}`;
+      const path = `/brokers/topics/${topic}/partitions/${partition}/state`;
+      const t = this.s.topics.get(topic);
+      const cur = t?.states.get(partition);
+      if (!t || !cur) {
+        out.set(key, new Error(`NO_NODE ${path}`));
+        continue;
+      }
+      if (this.s.raceNextWrite.delete(key)) cur.zkVersion += 1; // someone else wrote first
+      if (cur.zkVersion !== state.zkVersion) {
+        out.set(key, new ZkVersionMismatchError(path));
+        continue;
+      }
+      const next = { ...state, isr: [...state.isr], zkVersion: cur.zkVersion + 1 };
+      t.states.set(partition, next);
+      out.set(key, { ...next, isr: [...next.isr] });
+    }
+    return out;
+  }
+
+  async requestTopicDeletion(topic: string): Promise<void> {
+    this.s.deletions.add(topic);
+    this.s.fire('deletions');
+  }
+  async getTopicDeletions(): Promise<string[]> {
+    return [...this.s.deletions];
+  }
+  onTopicDeletionsChange(cb: () => void): Unsubscribe {
+    return this.s.listen('deletions', cb);
+  }
+  async deleteTopicZNodes(topic: string, v: number): Promise<void> {
+    this.s.checkEpoch(v);
+    const existed = this.s.topics.delete(topic);
+    this.s.deletions.delete(topic);
+    this.s.fire('deletions');
+    if (existed) this.s.fire('topics');
+  }
+
+  async getPreferredReplicaElection(): Promise<Array<{ topic: string; partition: number }> | null> {
+    return this.s.preferred ? [...this.s.preferred] : null;
+  }
+  onPreferredReplicaElection(cb: () => void): Unsubscribe {
+    return this.s.listen('preferred', cb);
+  }
+  async deletePreferredReplicaElection(v: number): Promise<void> {
+    this.s.checkEpoch(v);
+    this.s.preferred = null;
+  }
+  async getPartitionReassignment(): Promise<Map<string, number[]> | null> {
+    return null;
+  }
+  onPartitionReassignment(): Unsubscribe {
+    return () => undefined;
+  }
+  async deletePartitionReassignment(v: number): Promise<void> {
+    this.s.checkEpoch(v);
+  }
+
+  onSessionReestablished(cb: () => void): Unsubscribe {
+    this.reestablishedListeners.add(cb);
+    return () => this.reestablishedListeners.delete(cb);
+  }
+  onSessionExpired(cb: () => void): Unsubscribe {
+    this.expiredListeners.add(cb);
+    return () => this.expiredListeners.delete(cb);
+  }
+  async close(): Promise<void> {}
+}

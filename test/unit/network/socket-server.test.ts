@@ -1,0 +1,127 @@
+import net from 'node:net';
+import pino from 'pino';
+import { CloseConnection, SocketServer, type RequestProcessor } from '../../../src/network/SocketServer';
+
+const logger = pino({ level: 'silent' });
+
+function frame(payload: Buffer): Buffer {
+  const b = Buffer.alloc(4 + payload.length);
+  b.writeInt32BE(payload.length, 0);
+  payload.copy(b, 4);
+  return b;
+}
+
+async function withServer(processor: RequestProcessor, fn: (port: number, server: SocketServer) => Promise<void>, maxRequestBytes = 1024): Promise<void> {
+  const server = new SocketServer({ listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }], maxRequestBytes, idleTimeoutMs: 60000, maxQueuedRequests: 100, processor, logger });
+  await server.startup();
+  try {
+    await fn(server.boundPorts.get('PLAINTEXT')!, server);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Reads `n` framed responses from a socket. */
+function readFrames(s: net.Socket, n: number): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const out: Buffer[] = [];
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        const size = buf.readInt32BE(0);
+        out.push(buf.subarray(4, 4 + size));
+        buf = buf.subarray(4 + size);
+        if (out.length === n) resolve(out);
+      }
+    });
+    s.once('close', () => (out.length < n ? reject(new Error(`closed after ${out.length} frames`)) : undefined));
+  });
+}
+
+const waitClose = (s: net.Socket): Promise<void> => new Promise((r) => (s.destroyed ? r() : s.once('close', () => r())));
+
+describe('SocketServer', () => {
+  it('answers pipelined requests in request order even when later ones finish first', async () => {
+    // Delay is inversely proportional to the request number: without ordering, responses would come reversed.
+    const processor: RequestProcessor = async (f) => {
+      const n = f.readInt32BE(0);
+      await new Promise((r) => setTimeout(r, (10 - n) * 3));
+      return frame(f);
+    };
+    await withServer(processor, async (port) => {
+      const s = await connect(port);
+      const got = readFrames(s, 10);
+      const all = Buffer.concat(Array.from({ length: 10 }, (_x, i) => { const p = Buffer.alloc(4); p.writeInt32BE(i); return frame(p); }));
+      // Split the pipelined bytes at odd places to exercise framing across chunks.
+      for (let off = 0; off < all.length; off += 7) s.write(all.subarray(off, off + 7));
+      const frames = await got;
+      expect(frames.map((f) => f.readInt32BE(0))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      s.destroy();
+    });
+  });
+
+  it('sends nothing for requests that want no response and keeps order for the rest', async () => {
+    const processor: RequestProcessor = (f) => (f[0] === 0 ? null : frame(f));
+    await withServer(processor, async (port) => {
+      const s = await connect(port);
+      const got = readFrames(s, 2);
+      s.write(Buffer.concat([frame(Buffer.from([1])), frame(Buffer.from([0])), frame(Buffer.from([2]))]));
+      expect((await got).map((f) => f[0])).toEqual([1, 2]);
+      s.destroy();
+    });
+  });
+
+  it('closes a connection whose frame exceeds socket.request.max.bytes, before reading it, and keeps serving others', async () => {
+    let calls = 0;
+    await withServer((f) => { calls++; return frame(f); }, async (port) => {
+      const bad = await connect(port);
+      const head = Buffer.alloc(4);
+      head.writeInt32BE(1_000_000_000);
+      bad.write(head);
+      await waitClose(bad);
+      const neg = await connect(port);
+      head.writeInt32BE(-5);
+      neg.write(head);
+      await waitClose(neg);
+      const good = await connect(port);
+      const got = readFrames(good, 1);
+      good.write(frame(Buffer.from('hi')));
+      expect((await got)[0]!.toString()).toBe('hi');
+      expect(calls).toBe(1);
+      good.destroy();
+    });
+  });
+
+  it('closes the connection when the processor reports a protocol violation', async () => {
+    await withServer(() => { throw new CloseConnection('bad'); }, async (port) => {
+      const s = await connect(port);
+      s.write(frame(Buffer.from('x')));
+      await waitClose(s);
+      expect(s.destroyed).toBe(true);
+    });
+  });
+
+  it('closes idle connections after connections.max.idle.ms', async () => {
+    const server = new SocketServer({ listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }], maxRequestBytes: 100, idleTimeoutMs: 100, maxQueuedRequests: 10, processor: (f) => frame(f), logger });
+    await server.startup();
+    try {
+      const s = await connect(server.boundPorts.get('PLAINTEXT')!);
+      const t0 = Date.now();
+      await waitClose(s);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+      const deadline = Date.now() + 2000;
+      while (server.connectionCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(server.connectionCount).toBe(0);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
