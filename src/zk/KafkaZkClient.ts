@@ -550,17 +550,22 @@ export class KafkaZkClient implements KafkaZkApi {
     controllerEpochZkVersion: number,
   ): Promise<Map<string, LeaderIsrState | Error>> {
     const topics = [...new Set(states.map((s) => s.topic))];
+    // A topic whose /brokers/topics/<t> is missing (deleted meanwhile) fails for each of its partitions.
+    const topicErrors = new Map<string, Error>();
     await Promise.all(
       topics.map(async (t) => {
         try {
           await this.fencedMulti(controllerEpochZkVersion, [{ type: 'create', path: TopicPartitionsZNode.path(t) }]);
         } catch (e) {
-          if (!(e instanceof NodeExistsError)) throw e;
+          if (e instanceof NoNodeError) topicErrors.set(t, e);
+          else if (!(e instanceof NodeExistsError)) throw e;
         }
       }),
     );
     const results = await Promise.all(
       states.map(async ({ topic, partition, state }): Promise<readonly [string, LeaderIsrState | Error]> => {
+        const topicError = topicErrors.get(topic);
+        if (topicError) return [key(topic, partition), topicError];
         const statePath = TopicPartitionStateZNode.path(topic, partition);
         const data = TopicPartitionStateZNode.encode(state);
         const created = { ...state, zkVersion: 0 };

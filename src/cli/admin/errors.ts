@@ -1,0 +1,48 @@
+// Errors the admin library and the CLI raise: operation failures (exit 1) and usage problems (exit 2).
+import { errorInfo } from '../../protocol/errors';
+
+/** A failed operation with a message that names the problem and, where we know it, the fix. */
+export class AdminError extends Error {
+  constructor(message: string, readonly code?: number) {
+    super(message);
+    this.name = 'AdminError';
+  }
+}
+
+/** Bad flags or arguments; the CLI turns it into exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A wire error that another attempt (after a metadata refresh) may cure. */
+export class RetriableAdminError extends AdminError {
+  constructor(message: string, code: number) {
+    super(message, code);
+    this.name = 'RetriableAdminError';
+  }
+}
+
+/** "NAME (code): message" plus the broker's own message when it sent one. */
+export function describeErrorCode(code: number, brokerMessage?: string | null): string {
+  const info = errorInfo(code);
+  const extra = brokerMessage && brokerMessage !== info.message ? ` ${brokerMessage}` : ` ${info.message}`;
+  return `${info.name} (${code}):${extra}`;
+}
+
+/** Turns socket-level failures into a sentence an operator can act on. */
+export function explainConnectError(hostPort: string, err: Error): AdminError {
+  const m = err.message;
+  if (/ECONNREFUSED/.test(m)) {
+    return new AdminError(`cannot reach ${hostPort}: connection refused — is the cluster running? (npm start)`);
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(m)) {
+    return new AdminError(`cannot reach ${hostPort}: unknown host — check --bootstrap-server`);
+  }
+  if (/timed out/.test(m)) {
+    return new AdminError(`cannot reach ${hostPort}: connection timed out — is the address right and the broker up?`);
+  }
+  return new AdminError(`cannot reach ${hostPort}: ${m}`);
+}
