@@ -42,6 +42,8 @@ class Connection implements ConnectionContext {
   private closed = false;
   private paused = false;
   private closeReason: string | null = null;
+  /** Set after a framing error: answer the requests already queued, read nothing more, then close. */
+  private drainThenClose: string | null = null;
 
   constructor(
     readonly id: number,
@@ -86,8 +88,15 @@ class Connection implements ConnectionContext {
       const size = head.readInt32BE(0);
       // Refuse before allocating anything for the frame.
       if (size < 0 || size > this.opts.maxRequestBytes) {
+        // Refused without allocating: read nothing more, answer what was already queued, then close.
         this.opts.logger.warn({ conn: this.id, size, max: this.opts.maxRequestBytes }, 'request frame size out of range (socket.request.max.bytes); closing connection');
-        this.close('frame size out of range');
+        this.chunks = [];
+        this.buffered = 0;
+        this.socket.pause();
+        this.socket.removeAllListeners('data');
+        this.drainThenClose = 'frame size out of range';
+        if (this.queue.length === 0 && !this.processing) this.close(this.drainThenClose);
+        else void this.drainQueue();
         return;
       }
       if (this.buffered < 4 + size) break;
@@ -155,7 +164,14 @@ class Connection implements ConnectionContext {
           this.close(this.closeReason);
           return;
         }
-        this.maybeResume();
+        if (this.drainThenClose !== null) {
+          if (this.queue.length === 0) {
+            this.close(this.drainThenClose);
+            return;
+          }
+        } else {
+          this.maybeResume();
+        }
       }
     } finally {
       this.processing = false;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { startZooKeeper, type ZooKeeperProcess } from '../../src/zkserver';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient';
 import { BrokerIdZNode } from '../../src/zk/znodes';
-import { canConnect, freePort, waitFor } from './waitFor';
+import { canConnect, freePort, StopWaiting, waitFor } from './waitFor';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const BROOK_BIN = path.join(REPO_ROOT, 'bin', 'brook');
@@ -140,7 +140,7 @@ export class TestBroker {
       await waitFor(
         async () => {
           if (this.child && this.lastExit) {
-            throw new ExitedError(`broker ${this.id} exited (code ${this.lastExit.code}, signal ${this.lastExit.signal})`);
+            throw new StopWaiting(`broker ${this.id} exited (code ${this.lastExit.code}, signal ${this.lastExit.signal})`);
           }
           return (await zk.zk.exists(BrokerIdZNode.path(this.id))) !== null && (await canConnect(this.host, this.port));
         },
@@ -203,8 +203,6 @@ export class TestBroker {
     await this.start(opts);
   }
 }
-
-class ExitedError extends Error {}
 
 export class TestCluster {
   readonly brokers = new Map<number, TestBroker>();

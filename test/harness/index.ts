@@ -1,4 +1,4 @@
 // Entry point of the integration-test harness: real ZooKeeper + broker processes, waits with deadlines.
 export { startCluster, TestCluster, TestBroker, tailFile, REPO_ROOT, type ClusterOptions, type Overrides } from './cluster';
-export { waitFor, freePort, canConnect, type WaitOptions } from './waitFor';
+export { waitFor, freePort, canConnect, StopWaiting, type WaitOptions } from './waitFor';
 export { startZooKeeper, type ZooKeeperProcess } from '../../src/zkserver';

@@ -8,6 +8,9 @@ export interface WaitOptions {
   what: string;
 }
 
+/** Thrown from a waitFor condition to give up at once (e.g. the process being waited on has died). */
+export class StopWaiting extends Error {}
+
 /**
  * Polls fn until it returns a truthy value and resolves with it. Errors thrown by fn count as "not yet"
  * and the last one is quoted in the timeout message.
@@ -23,6 +26,7 @@ export async function waitFor<T>(
       const v = await fn();
       if (v) return v;
     } catch (e) {
+      if (e instanceof StopWaiting) throw e;
       lastError = e;
     }
     if (Date.now() >= deadline) {

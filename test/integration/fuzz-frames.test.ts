@@ -1,0 +1,181 @@
+// Robustness: 100,000+ random and mutated frames against a running broker, which must stay up, bounded in
+// memory, and keep serving a well-behaved client on another connection throughout.
+import fs from 'node:fs';
+import net from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+import { startCluster, type TestCluster } from '../harness';
+import { encodeRequest } from '../../src/protocol/codec';
+import { ApiVersions } from '../../src/protocol/messages/18-api-versions';
+import { Metadata } from '../../src/protocol/messages/03-metadata';
+import { Produce } from '../../src/protocol/messages/00-produce';
+import { Fetch } from '../../src/protocol/messages/01-fetch';
+import { ListOffsets } from '../../src/protocol/messages/02-list-offsets';
+import { FindCoordinator } from '../../src/protocol/messages/10-find-coordinator';
+
+jest.setTimeout(300_000);
+
+const TARGET_FRAMES = Number(process.env.BROOK_FUZZ_FRAMES ?? 100_000);
+
+/** Deterministic PRNG (mulberry32) so a failing run can be replayed with the same seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function validFrames(): Buffer[] {
+  const h = (id: number) => ({ correlationId: id, clientId: 'fuzz' });
+  const records = Buffer.alloc(80, 7);
+  return [
+    encodeRequest(ApiVersions, 0, h(1), {}),
+    encodeRequest(ApiVersions, 3, h(2), { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1.0' }),
+    encodeRequest(Metadata, 1, h(3), { topics: [{ name: 'fuzz-topic' }] }),
+    encodeRequest(Metadata, 9, h(4), { topics: null, allowAutoTopicCreation: false }),
+    encodeRequest(Produce, 7, h(5), { acks: 1, timeoutMs: 1000, transactionalId: null, topicData: [{ name: 'fuzz-topic', partitionData: [{ index: 0, records }] }] }),
+    encodeRequest(Fetch, 11, h(6), { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1024, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'fuzz-topic', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1024 }] }], forgottenTopicsData: [], rackId: '' }),
+    encodeRequest(ListOffsets, 2, h(7), { replicaId: -1, isolationLevel: 0, topics: [{ name: 'fuzz-topic', partitions: [{ partitionIndex: 0, timestamp: -1n }] }] }),
+    encodeRequest(FindCoordinator, 1, h(8), { key: 'g', keyType: 0 }),
+  ];
+}
+
+function mutate(base: Buffer, r: () => number): Buffer {
+  const kind = Math.floor(r() * 8);
+  const b = Buffer.from(base);
+  const body = () => 4 + Math.floor(r() * Math.max(1, b.length - 4));
+  switch (kind) {
+    case 0: { // flip random bytes after the size prefix
+      const n = 1 + Math.floor(r() * 4);
+      for (let i = 0; i < n; i++) b[body()] = Math.floor(r() * 256);
+      return b;
+    }
+    case 1: { // truncate the frame but keep the size honest about the new length
+      const cut = 4 + Math.floor(r() * (b.length - 4));
+      const t = b.subarray(0, cut);
+      t.writeInt32BE(cut - 4, 0);
+      return t;
+    }
+    case 2: { // garbage after a valid header
+      const g = Buffer.alloc(1 + Math.floor(r() * 200));
+      for (let i = 0; i < g.length; i++) g[i] = Math.floor(r() * 256);
+      const out = Buffer.concat([b.subarray(0, 14), g]);
+      out.writeInt32BE(out.length - 4, 0);
+      return out;
+    }
+    case 3: { // bad api version
+      b.writeInt16BE(Math.floor(r() * 65536) - 32768, 6);
+      return b;
+    }
+    case 4: { // unknown api key
+      b.writeInt16BE(100 + Math.floor(r() * 30000), 4);
+      return b;
+    }
+    case 5: { // lengths that lie: a big int32 somewhere in the body
+      const pos = body();
+      if (pos + 4 <= b.length) b.writeInt32BE(Math.floor(r() * 2 ** 31), pos);
+      return b;
+    }
+    case 6: { // random bytes of random size, honest size prefix
+      const n = Math.floor(r() * 300);
+      const g = Buffer.alloc(4 + n);
+      g.writeInt32BE(n, 0);
+      for (let i = 4; i < g.length; i++) g[i] = Math.floor(r() * 256);
+      return g;
+    }
+    default: { // size prefix beyond socket.request.max.bytes or negative
+      const g = Buffer.alloc(8);
+      g.writeInt32BE(r() < 0.5 ? -1 - Math.floor(r() * 1000) : 200_000_000 + Math.floor(r() * 1e9), 0);
+      return g;
+    }
+  }
+}
+
+function rssKb(pid: number): { rss: number; hwm: number } {
+  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const get = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+  return { rss: get('VmRSS'), hwm: get('VmHWM') };
+}
+
+describe('fuzzing a live broker', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': 'false', 'socket.request.max.bytes': '1048576' } });
+  });
+  afterAll(async () => {
+    await cluster?.teardown();
+  });
+
+  it(`survives ${TARGET_FRAMES} random and mutated frames while a normal client keeps working`, async () => {
+    const b = cluster.broker(1);
+    const r = rng(Number(process.env.BROOK_FUZZ_SEED ?? 12345));
+    const bases = validFrames();
+    let sent = 0;
+    let answered = 0;
+    let connections = 0;
+    const memBefore = rssKb(b.pid);
+
+    // The well-behaved client: metadata every 100 ms on its own connection, every call must succeed.
+    const kafka = new Kafka({ clientId: 'good-client', brokers: [b.address], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    let goodCalls = 0;
+    let goodFailures = 0;
+    let stop = false;
+    const good = (async () => {
+      while (!stop) {
+        try {
+          const d = await admin.describeCluster();
+          if (d.brokers.length !== 1) goodFailures++;
+          goodCalls++;
+        } catch {
+          goodFailures++;
+        }
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+
+    const worker = async (): Promise<void> => {
+      while (sent < TARGET_FRAMES) {
+        connections++;
+        const sock = net.connect(b.port, b.host);
+        sock.on('error', () => undefined);
+        await new Promise<void>((res) => { sock.once('connect', () => res()); sock.once('error', () => res()); });
+        let got = 0;
+        sock.on('data', (d: Buffer) => { got += d.length; });
+        // A burst of frames per connection; the broker answers in order until a bad one closes the connection.
+        const burst: Buffer[] = [];
+        for (let i = 0; i < 10; i++) {
+          const base = bases[Math.floor(r() * bases.length)]!;
+          burst.push(r() < 0.25 ? base : mutate(base, r));
+        }
+        sent += burst.length;
+        sock.write(Buffer.concat(burst));
+        await new Promise<void>((res) => {
+          const t = setTimeout(() => { sock.destroy(); res(); }, 300);
+          sock.once('close', () => { clearTimeout(t); res(); });
+        });
+        if (got > 0) answered++;
+      }
+    };
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 16 }, () => worker()));
+    const secs = (Date.now() - t0) / 1000;
+    stop = true;
+    await good;
+    await admin.disconnect();
+
+    const memAfter = rssKb(b.pid);
+    // eslint-disable-next-line no-console
+    process.stdout.write(`fuzz: ${sent} frames over ${connections} connections in ${secs.toFixed(1)} s (${answered} connections got answers); broker RSS ${memBefore.rss} kB -> ${memAfter.rss} kB, high-water mark ${memAfter.hwm} kB; good client ${goodCalls} calls, ${goodFailures} failures\n`);
+    expect(sent).toBeGreaterThanOrEqual(TARGET_FRAMES);
+    expect(b.running).toBe(true);
+    expect(goodFailures).toBe(0);
+    expect(goodCalls).toBeGreaterThanOrEqual(3);
+    expect(answered).toBeGreaterThan(0);
+    expect(memAfter.hwm).toBeLessThan(300 * 1024); // bounded: well under 300 MB
+  });
+});
