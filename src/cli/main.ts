@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { registerServerStart } from './server-start';
 import { registerZooKeeperStart } from './zookeeper-start';
 import { registerClusterUp } from './cluster-up';
+import { registerAdminCommands } from './commands';
+import { UsageError } from './admin/errors';
 
 export const USAGE_EXIT = 2;
 
@@ -17,6 +19,7 @@ export function buildProgram(): Command {
   registerServerStart(program);
   registerZooKeeperStart(program);
   registerClusterUp(program);
+  registerAdminCommands(program);
   return program;
 }
 
@@ -28,6 +31,10 @@ export async function run(argv: string[]): Promise<void> {
     if (e instanceof CommanderError) {
       // --help and --version end here with exit code 0; usage errors get 2, as Kafka's tools do.
       process.exit(e.exitCode === 0 ? 0 : USAGE_EXIT);
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`brook: ${e.message}\n(run with --help for usage)\n`);
+      process.exit(USAGE_EXIT);
     }
     throw e;
   }

@@ -188,7 +188,7 @@ export class GroupMetadata {
     this.generationId += 1;
     if (this.members.size > 0) {
       this.protocolName = this.selectProtocol();
-      this.subscribedTopics = this.computeSubscribedTopics();
+      this.refreshSubscribedTopics();
       this.transitionTo('CompletingRebalance', now);
     } else {
       this.protocolName = null;
@@ -197,15 +197,27 @@ export class GroupMetadata {
     }
   }
 
-  private computeSubscribedTopics(): Set<string> | null {
-    if (this.protocolType !== 'consumer' || this.protocolName === null) return null;
+  /** Recomputes the subscribed topics from the members' metadata of the selected protocol. */
+  refreshSubscribedTopics(): void {
+    this.subscribedTopics = null;
+    if (this.protocolType !== 'consumer' || this.protocolName === null) return;
     const topics = new Set<string>();
     for (const m of this.members.values()) {
       const parsed = parseConsumerSubscriptionTopics(m.metadata(this.protocolName));
-      if (parsed === null) return null;
+      if (parsed === null) return;
       for (const t of parsed) topics.add(t);
     }
-    return topics;
+    this.subscribedTopics = topics;
+  }
+
+  /** If the leader is not rejoining, hands leadership to a member that is; false when nobody is rejoining. */
+  maybeElectNewJoinedLeader(): boolean {
+    const leader = this.leaderId === null ? undefined : this.members.get(this.leaderId);
+    if (leader?.isAwaitingJoin) return true;
+    const next = [...this.members.values()].find((m) => m.isAwaitingJoin);
+    if (!next) return false;
+    this.leaderId = next.memberId;
+    return true;
   }
 
   isSubscribedToTopic(topic: string): boolean {

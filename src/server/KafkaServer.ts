@@ -16,6 +16,7 @@ import { ControlledShutdown } from '../protocol/messages/07-controlled-shutdown'
 import { ErrorCode } from '../protocol/errors';
 import { LogManager } from '../log/LogManager';
 import { buildLogConfig, type LogConfig } from '../log/LogConfig';
+import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -119,7 +120,13 @@ export class KafkaServer {
       },
       logger: this.logger.child({ module: 'controller' }),
     });
-    const services: BrokerServices = { zk: this.zk as KafkaZkApi, clusterId, controller: this.controller };
+    const autoTopics = new AutoTopicCreationManager(this.zk as KafkaZkApi, cache, { numPartitions: v['num.partitions'], defaultReplicationFactor: v['default.replication.factor'] }, this.logger.child({ module: 'auto-topic-creation' }));
+    const services: BrokerServices = {
+      zk: this.zk as KafkaZkApi,
+      clusterId,
+      controller: this.controller,
+      topicAutoCreator: (names: string[]) => autoTopics.createTopics(names),
+    };
 
     // 4. Network: bind listeners before registering, so a registered broker is reachable.
     this.socketServer = new SocketServer({

@@ -1,0 +1,21 @@
+// Registers the admin and client subcommands (they speak only the Kafka wire protocol).
+import type { Command } from 'commander';
+import { registerTopics } from './topics';
+import { registerConfigs } from './configs';
+import { registerCluster } from './cluster';
+import { registerConsoleProducer } from './console-producer';
+import { registerConsoleConsumer } from './console-consumer';
+import { registerConsumerGroups } from './consumer-groups';
+import { registerDeleteRecords } from './delete-records';
+import { registerLeaderElection } from './leader-election';
+
+export function registerAdminCommands(program: Command): void {
+  registerTopics(program);
+  registerConfigs(program);
+  registerCluster(program);
+  registerConsoleProducer(program);
+  registerConsoleConsumer(program);
+  registerConsumerGroups(program);
+  registerDeleteRecords(program);
+  registerLeaderElection(program);
+}

@@ -1,0 +1,382 @@
+// The groups and committed offsets of the __consumer_offsets partitions this broker leads: load/unload on
+// leadership changes, writes to the log (acks=-1), the offsets cache and offset/group expiry.
+import { ErrorCode } from '../protocol/errors';
+import { iterateBatches, isControl, isTransactional } from '../protocol/record/batch-header';
+import { buildRecordBatchSync, decodeBatchRecordsSync, type RecordInput } from '../protocol/record/records';
+import type { Logger } from '../util/logger';
+import { GroupMetadata, splitTpKey, tpKey, type CommittedOffset } from './GroupMetadata';
+import { MemberMetadata } from './MemberMetadata';
+import type { OffsetsTopicStore } from './OffsetsTopicStore';
+import { partitionFor } from './javaHash';
+import {
+  decodeGroupMetadataValue,
+  decodeKey,
+  decodeOffsetCommitValue,
+  encodeGroupMetadataKey,
+  encodeGroupMetadataValue,
+  encodeOffsetCommitKey,
+  encodeOffsetCommitValue,
+  type GroupMetadataValue,
+} from './records';
+import type { Scheduler } from './Scheduler';
+
+export interface GroupMetadataManagerOptions {
+  store: OffsetsTopicStore;
+  scheduler: Scheduler;
+  logger: Logger;
+  /** offsets.topic.num.partitions */
+  numPartitions: number;
+  /** offsets.commit.timeout.ms */
+  commitTimeoutMs: number;
+  /** offsets.retention.minutes, in ms */
+  offsetsRetentionMs: number;
+  /** Bytes read per load step. */
+  loadBufferSize?: number;
+}
+
+type PartitionOwnership = { state: 'loading' | 'loaded'; epoch: number };
+
+/** Maps log append errors to what a group write reports (Kafka's GroupMetadataManager.storeGroup). */
+export function mapGroupStoreError(code: number): number {
+  switch (code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.REBALANCE_IN_PROGRESS;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return code;
+  }
+}
+
+/** Maps log append errors to what an offset commit reports (Kafka's GroupMetadataManager.storeOffsets). */
+export function mapOffsetStoreError(code: number): number {
+  switch (code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    default:
+      return code;
+  }
+}
+
+export class GroupMetadataManager {
+  private readonly groups = new Map<string, GroupMetadata>();
+  private readonly owned = new Map<number, PartitionOwnership>();
+  private readonly store: OffsetsTopicStore;
+  private readonly scheduler: Scheduler;
+  private readonly logger: Logger;
+  readonly numPartitions: number;
+  private readonly commitTimeoutMs: number;
+  private readonly offsetsRetentionMs: number;
+  private readonly loadBufferSize: number;
+
+  constructor(opts: GroupMetadataManagerOptions) {
+    this.store = opts.store;
+    this.scheduler = opts.scheduler;
+    this.logger = opts.logger;
+    this.numPartitions = opts.numPartitions;
+    this.commitTimeoutMs = opts.commitTimeoutMs;
+    this.offsetsRetentionMs = opts.offsetsRetentionMs;
+    this.loadBufferSize = opts.loadBufferSize ?? 1 << 20;
+  }
+
+  partitionFor(groupId: string): number {
+    return partitionFor(groupId, this.numPartitions);
+  }
+
+  /** 'loaded': this broker coordinates the group; 'loading': answer COORDINATOR_LOAD_IN_PROGRESS; null: NOT_COORDINATOR. */
+  ownership(groupId: string): 'loading' | 'loaded' | null {
+    return this.owned.get(this.partitionFor(groupId))?.state ?? null;
+  }
+
+  isLoading(): boolean {
+    for (const o of this.owned.values()) if (o.state === 'loading') return true;
+    return false;
+  }
+
+  ownedPartitions(): number[] {
+    return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  getGroup(groupId: string): GroupMetadata | undefined {
+    return this.groups.get(groupId);
+  }
+
+  /** Adds the group unless one is cached already; returns the cached one. */
+  addGroup(group: GroupMetadata): GroupMetadata {
+    const existing = this.groups.get(group.groupId);
+    if (existing) return existing;
+    this.groups.set(group.groupId, group);
+    return group;
+  }
+
+  removeGroup(group: GroupMetadata): void {
+    if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
+  }
+
+  currentGroups(): GroupMetadata[] {
+    return [...this.groups.values()];
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  private async append(partition: number, records: RecordInput[]): Promise<number> {
+    const batch = buildRecordBatchSync({ records });
+    try {
+      const r = await this.store.append(partition, batch, this.commitTimeoutMs);
+      return r.errorCode;
+    } catch (e) {
+      this.logger.error({ err: e, partition }, 'append to __consumer_offsets failed');
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    }
+  }
+
+  groupMetadataValue(group: GroupMetadata, assignment: ReadonlyMap<string, Buffer>): GroupMetadataValue {
+    const protocol = group.protocolName;
+    return {
+      protocolType: group.protocolType ?? '',
+      generation: group.generationId,
+      protocol,
+      leader: group.leaderId,
+      currentStateTimestamp: group.currentStateTimestamp === null ? -1n : BigInt(group.currentStateTimestamp),
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeout: m.rebalanceTimeoutMs,
+        sessionTimeout: m.sessionTimeoutMs,
+        subscription: protocol === null ? Buffer.alloc(0) : m.metadata(protocol),
+        assignment: assignment.get(m.memberId) ?? Buffer.alloc(0),
+      })),
+    };
+  }
+
+  /** Persists the group's metadata with the given assignment; resolves with the (mapped) error code. */
+  async storeGroup(group: GroupMetadata, assignment: ReadonlyMap<string, Buffer>): Promise<number> {
+    const value = encodeGroupMetadataValue(this.groupMetadataValue(group, assignment));
+    const now = BigInt(this.scheduler.now());
+    const code = await this.append(this.partitionFor(group.groupId), [{ key: encodeGroupMetadataKey(group.groupId), value, timestamp: now }]);
+    if (code !== ErrorCode.NONE) this.logger.warn({ groupId: group.groupId, errorCode: code }, 'storing group metadata failed');
+    return mapGroupStoreError(code);
+  }
+
+  /** Writes the commits; the cache is updated only once the write is committed. Returns one code per key. */
+  async storeOffsets(group: GroupMetadata, offsets: ReadonlyMap<string, CommittedOffset>): Promise<Map<string, number>> {
+    const now = BigInt(this.scheduler.now());
+    const records: RecordInput[] = [];
+    for (const [k, o] of offsets) {
+      const { topic, partition } = splitTpKey(k);
+      records.push({ key: encodeOffsetCommitKey(group.groupId, topic, partition), value: encodeOffsetCommitValue(o), timestamp: now });
+    }
+    const result = new Map<string, number>();
+    if (records.length === 0) return result;
+    group.pendingOffsetCommits++;
+    let code: number;
+    try {
+      code = mapOffsetStoreError(await this.append(this.partitionFor(group.groupId), records));
+    } finally {
+      group.pendingOffsetCommits--;
+    }
+    // A group unloaded or deleted while the write was in flight must not get offsets back.
+    if (code === ErrorCode.NONE && !group.is('Dead')) for (const [k, o] of offsets) group.offsets.set(k, o);
+    for (const k of offsets.keys()) result.set(k, code);
+    return result;
+  }
+
+  /** Writes tombstones for the given offsets (and the group's metadata when `withGroup`). */
+  async writeTombstones(groupId: string, offsetKeys: Iterable<string>, withGroup: boolean): Promise<number> {
+    const now = BigInt(this.scheduler.now());
+    const records: RecordInput[] = [];
+    for (const k of offsetKeys) {
+      const { topic, partition } = splitTpKey(k);
+      records.push({ key: encodeOffsetCommitKey(groupId, topic, partition), value: null, timestamp: now });
+    }
+    if (withGroup) records.push({ key: encodeGroupMetadataKey(groupId), value: null, timestamp: now });
+    if (records.length === 0) return ErrorCode.NONE;
+    return mapGroupStoreError(await this.append(this.partitionFor(groupId), records));
+  }
+
+  // ---- expiry -------------------------------------------------------------------------------
+
+  /** Offsets of `group` due to expire now (Kafka 2.8 rules, KIP-211). */
+  expiredOffsets(group: GroupMetadata, now: number): string[] {
+    const expired = (base: (o: CommittedOffset) => bigint, subscribed: ReadonlySet<string> = new Set()): string[] => {
+      const out: string[] = [];
+      for (const [k, o] of group.offsets) {
+        if (subscribed.has(splitTpKey(k).topic)) continue;
+        const due = o.expireTimestamp !== null
+          ? BigInt(now) >= o.expireTimestamp
+          : BigInt(now) - base(o) >= BigInt(this.offsetsRetentionMs);
+        if (due) out.push(k);
+      }
+      return out;
+    };
+    if (group.pendingOffsetCommits > 0) return [];
+    if (group.protocolType !== null && group.is('Empty')) {
+      const since = group.currentStateTimestamp;
+      return expired((o) => (since === null ? o.commitTimestamp : BigInt(since)));
+    }
+    if (group.protocolType === 'consumer' && group.subscribedTopics !== null) {
+      return expired((o) => o.commitTimestamp, group.subscribedTopics);
+    }
+    if (group.protocolType === null) return expired((o) => o.commitTimestamp);
+    return [];
+  }
+
+  /**
+   * Removes expired offsets and then empty groups without offsets (tombstones written for both).
+   * `onGroupDead` lets the coordinator finish the group's state (it is already Dead when called).
+   */
+  async cleanupGroupMetadata(onGroupDead: (g: GroupMetadata) => void = () => undefined): Promise<number> {
+    const now = this.scheduler.now();
+    let removedOffsets = 0;
+    const writes: Promise<number>[] = [];
+    for (const group of this.currentGroups()) {
+      if (this.owned.get(this.partitionFor(group.groupId))?.state !== 'loaded') continue;
+      const expired = this.expiredOffsets(group, now);
+      for (const k of expired) group.offsets.delete(k);
+      removedOffsets += expired.length;
+      let groupGone = false;
+      if (group.is('Empty') && group.offsets.size === 0 && group.pendingOffsetCommits === 0) {
+        group.transitionTo('Dead', now);
+        this.removeGroup(group);
+        onGroupDead(group);
+        groupGone = true;
+      }
+      if (expired.length > 0 || groupGone) writes.push(this.writeTombstones(group.groupId, expired, groupGone));
+    }
+    await Promise.all(writes);
+    if (removedOffsets > 0) this.logger.info({ removedOffsets }, 'removed expired offsets');
+    return removedOffsets;
+  }
+
+  // ---- load / unload ------------------------------------------------------------------------
+
+  /**
+   * Starts loading an offsets partition this broker now leads. Groups become visible once the whole
+   * committed log has been replayed; until then the partition answers COORDINATOR_LOAD_IN_PROGRESS.
+   */
+  async loadPartition(partition: number, epoch: number, onGroupLoaded: (g: GroupMetadata) => void): Promise<void> {
+    const current = this.owned.get(partition);
+    if (current && current.epoch >= epoch) return; // already loading/loaded for this leadership
+    this.owned.set(partition, { state: 'loading', epoch });
+    const started = this.scheduler.now();
+    try {
+      const loaded = await this.replay(partition);
+      const o = this.owned.get(partition);
+      if (!o || o.epoch !== epoch) return; // lost leadership meanwhile
+      for (const g of loaded) {
+        if (this.groups.has(g.groupId)) continue;
+        this.groups.set(g.groupId, g);
+        onGroupLoaded(g);
+      }
+      o.state = 'loaded';
+      this.logger.info({ partition, groups: loaded.length, ms: this.scheduler.now() - started }, 'loaded offsets partition');
+    } catch (e) {
+      this.logger.error({ err: e, partition }, 'loading offsets partition failed');
+      const o = this.owned.get(partition);
+      if (o && o.epoch === epoch) this.owned.delete(partition);
+    }
+  }
+
+  /** Stops coordinating the groups of `partition`; returns them (the coordinator marks them Dead). */
+  unloadPartition(partition: number): GroupMetadata[] {
+    this.owned.delete(partition);
+    const out: GroupMetadata[] = [];
+    for (const g of this.currentGroups()) {
+      if (this.partitionFor(g.groupId) !== partition) continue;
+      this.groups.delete(g.groupId);
+      out.push(g);
+    }
+    return out;
+  }
+
+  private async replay(partition: number): Promise<GroupMetadata[]> {
+    const offsets = new Map<string, Map<string, CommittedOffset>>();
+    const groupValues = new Map<string, GroupMetadataValue | null>();
+    let from = this.store.logStartOffset(partition) ?? 0n;
+    let maxBytes = this.loadBufferSize;
+    for (;;) {
+      const { records, highWatermark } = await this.store.read(partition, from, maxBytes);
+      if (from >= highWatermark) break;
+      let progressed = false;
+      for (const view of iterateBatches(records)) {
+        const last = view.header.baseOffset + BigInt(view.header.lastOffsetDelta);
+        if (last < from) continue;
+        progressed = true;
+        from = last + 1n;
+        // Transactional offset commits are not written by Brook yet; control batches carry no group data.
+        if (isControl(view.header.attributes) || isTransactional(view.header.attributes)) continue;
+        const batch = records.subarray(view.position, view.position + view.size);
+        for (const rec of decodeBatchRecordsSync(batch)) {
+          if (rec.offset >= highWatermark) break;
+          if (!rec.key) continue;
+          const key = decodeKey(rec.key);
+          if (!key) continue;
+          if (key.kind === 'offset') {
+            let m = offsets.get(key.group);
+            if (!m) offsets.set(key.group, (m = new Map()));
+            const k = tpKey(key.topic, key.partition);
+            if (rec.value === null) m.delete(k);
+            else m.set(k, decodeOffsetCommitValue(rec.value));
+          } else {
+            groupValues.set(key.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value));
+            if (rec.value === null) offsets.delete(key.group);
+          }
+        }
+      }
+      if (!progressed) {
+        // A batch larger than the buffer: read more at once (bounded), else give up on this position.
+        if (maxBytes >= 64 * this.loadBufferSize) throw new Error(`cannot make progress loading at offset ${from}`);
+        maxBytes *= 2;
+      }
+    }
+    const now = this.scheduler.now();
+    const out: GroupMetadata[] = [];
+    const ids = new Set([...groupValues.keys(), ...offsets.keys()]);
+    for (const id of ids) {
+      const v = groupValues.get(id) ?? null;
+      const groupOffsets = offsets.get(id);
+      if (v === null && (!groupOffsets || groupOffsets.size === 0)) continue;
+      const g = v === null ? new GroupMetadata(id, 'Empty', now) : this.groupFromValue(id, v, now);
+      if (groupOffsets) for (const [k, o] of groupOffsets) g.offsets.set(k, o);
+      out.push(g);
+    }
+    return out;
+  }
+
+  private groupFromValue(id: string, v: GroupMetadataValue, now: number): GroupMetadata {
+    const g = new GroupMetadata(id, v.members.length > 0 ? 'Stable' : 'Empty', now);
+    g.generationId = v.generation;
+    g.protocolType = v.protocolType === '' ? null : v.protocolType;
+    g.protocolName = v.protocol;
+    g.currentStateTimestamp = v.currentStateTimestamp < 0n ? null : Number(v.currentStateTimestamp);
+    for (const mv of v.members) {
+      const protocols = v.protocol === null ? [] : [{ name: v.protocol, metadata: mv.subscription }];
+      const m = new MemberMetadata(mv.memberId, mv.groupInstanceId, mv.clientId, mv.clientHost, mv.rebalanceTimeout, mv.sessionTimeout, v.protocolType, protocols);
+      m.assignment = mv.assignment;
+      g.add(m);
+    }
+    g.leaderId = v.leader;
+    g.refreshSubscribedTopics();
+    return g;
+  }
+}

@@ -1,0 +1,361 @@
+// One partition replica on this broker: leader epoch, ISR (changed only through AlterIsr), follower states and the
+// high watermark (Kafka's cluster/Partition.scala).
+import { ErrorCode, KafkaError } from '../protocol/errors';
+import type { Log, LogAppendInfo } from '../log/Log';
+import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
+import { moduleLogger, type Logger } from '../util/logger';
+import { tpKey } from '../util/types';
+
+/** A partition's state as the controller sends it in LeaderAndIsr. */
+export interface PartitionState {
+  controllerEpoch: number;
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  zkVersion: number;
+  replicas: number[];
+  isNew?: boolean;
+}
+
+/** What the leader knows of one follower, updated by every follower fetch. */
+export class ReplicaState {
+  /** -1 until the follower's first fetch after this broker became leader. */
+  logEndOffset = -1n;
+  logStartOffset = -1n;
+  lastCaughtUpTimeMs = 0;
+  lastFetchLeaderLogEndOffset = -1n;
+  lastFetchTimeMs = 0;
+  constructor(readonly brokerId: number) {}
+
+  /** Kafka's rule: caught up when the fetch reached the leader's LEO of now, or of the previous fetch. */
+  updateFetchState(fetchOffset: bigint, logStartOffset: bigint, fetchTimeMs: number, leaderEndOffset: bigint): void {
+    if (fetchOffset >= leaderEndOffset) this.lastCaughtUpTimeMs = Math.max(this.lastCaughtUpTimeMs, fetchTimeMs);
+    else if (fetchOffset >= this.lastFetchLeaderLogEndOffset) this.lastCaughtUpTimeMs = Math.max(this.lastCaughtUpTimeMs, this.lastFetchTimeMs);
+    this.logEndOffset = fetchOffset;
+    this.logStartOffset = logStartOffset;
+    this.lastFetchLeaderLogEndOffset = leaderEndOffset;
+    this.lastFetchTimeMs = fetchTimeMs;
+  }
+}
+
+/**
+ * The ISR as last committed by the controller, plus the "maximal" ISR used for the HW while a change is in
+ * flight: during an expansion it already includes the new member, during a shrink it still includes the leaving
+ * ones, so the HW never runs ahead of what either outcome allows.
+ */
+export interface IsrState {
+  isr: number[];
+  maximalIsr: number[];
+  pending: 'none' | 'expand' | 'shrink';
+}
+
+export interface PartitionDeps {
+  localBrokerId: number;
+  clock: { now(): number };
+  replicaLagTimeMaxMs: number;
+  alterIsr: { submit(item: AlterIsrItem): boolean; clearPending(topic: string, partition: number): void };
+  /** Called after an asynchronous ISR change was applied (and the HW may have moved), to complete waiters. */
+  onIsrChanged?: (p: Partition, hwChanged: boolean) => void;
+  logger?: Logger;
+}
+
+/** Recent append sizes, so a delayed fetch can tell whether min.bytes are available without reading. */
+class AppendWindow {
+  private start = -1n;
+  private ends: bigint[] = [];
+  private cums: number[] = [];
+  private total = 0;
+
+  reset(at: bigint): void {
+    this.start = at;
+    this.ends = [];
+    this.cums = [];
+    this.total = 0;
+  }
+  record(firstOffset: bigint, endOffset: bigint, bytes: number): void {
+    if (this.start < 0n || (this.ends.length === 0 && firstOffset !== this.start) || (this.ends.length > 0 && this.ends[this.ends.length - 1] !== firstOffset)) {
+      this.reset(firstOffset);
+    }
+    this.total += bytes;
+    this.ends.push(endOffset);
+    this.cums.push(this.total);
+    if (this.ends.length > 4096) {
+      const drop = 2048;
+      this.start = this.ends[drop - 1] as bigint;
+      const base = this.cums[drop - 1] as number;
+      this.ends = this.ends.slice(drop);
+      this.cums = this.cums.slice(drop).map((c) => c - base);
+      this.total -= base;
+    }
+  }
+  private cumAt(x: bigint): number {
+    let lo = 0;
+    let hi = this.ends.length - 1;
+    let ans = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.ends[mid] as bigint) <= x) {
+        ans = this.cums[mid] as number;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+  /** Bytes appended in [from, to); "a lot" when `from` predates the window. */
+  bytesBetween(from: bigint, to: bigint): number {
+    if (to <= from) return 0;
+    if (this.start < 0n || from < this.start) return Number.MAX_SAFE_INTEGER;
+    return this.cumAt(to) - this.cumAt(from);
+  }
+}
+
+export class Partition {
+  readonly key: string;
+  leaderId = -1;
+  leaderEpoch = -1;
+  controllerEpoch = -1;
+  zkVersion = -1;
+  assignment: number[] = [];
+  isrState: IsrState = { isr: [], maximalIsr: [], pending: 'none' };
+  /** Offset at which this broker's current leader epoch starts (leader only). */
+  leaderEpochStartOffset: bigint | null = null;
+  private remoteReplicas = new Map<number, ReplicaState>();
+  private readonly window = new AppendWindow();
+  private readonly logger: Logger;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    public log: Log,
+    private readonly deps: PartitionDeps,
+  ) {
+    this.key = tpKey(topic, partition);
+    this.logger = (deps.logger ?? moduleLogger('partition')).child({ topicPartition: this.key });
+  }
+
+  get isLeader(): boolean {
+    return this.leaderId === this.deps.localBrokerId;
+  }
+  get isr(): number[] {
+    return this.isrState.isr;
+  }
+  get highWatermark(): bigint {
+    return this.log.highWatermark;
+  }
+  get logEndOffset(): bigint {
+    return this.log.logEndOffset;
+  }
+  get minInSyncReplicas(): number {
+    return this.log.config['min.insync.replicas'];
+  }
+  replicaState(id: number): ReplicaState | undefined {
+    return this.remoteReplicas.get(id);
+  }
+
+  /** Becomes (or stays) leader for the given state; returns true when this broker was not the leader before. */
+  makeLeader(state: PartitionState): boolean {
+    const now = this.deps.clock.now();
+    const wasLeader = this.isLeader;
+    const isNewEpoch = state.leaderEpoch > this.leaderEpoch;
+    this.controllerEpoch = state.controllerEpoch;
+    this.assignment = [...state.replicas];
+    this.zkVersion = state.zkVersion;
+    this.isrState = { isr: [...state.isr], maximalIsr: [...state.isr], pending: 'none' };
+    this.deps.alterIsr.clearPending(this.topic, this.partition);
+    // Follower states start over: unknown LEO; ISR members count as caught up now, others never.
+    this.remoteReplicas = new Map();
+    const leo = this.log.logEndOffset;
+    for (const id of state.replicas) {
+      if (id === this.deps.localBrokerId) continue;
+      const r = new ReplicaState(id);
+      r.lastCaughtUpTimeMs = state.isr.includes(id) ? now : 0;
+      r.lastFetchLeaderLogEndOffset = leo;
+      r.lastFetchTimeMs = now;
+      this.remoteReplicas.set(id, r);
+    }
+    if (isNewEpoch) {
+      // The new epoch starts at our LEO, so OffsetForLeaderEpoch answers correctly before our first append.
+      this.log.leaderEpochCache.assign(state.leaderEpoch, leo);
+      this.leaderEpochStartOffset = leo;
+    }
+    this.leaderEpoch = state.leaderEpoch;
+    this.leaderId = this.deps.localBrokerId;
+    this.window.reset(leo);
+    this.maybeIncrementLeaderHW(now);
+    return !wasLeader;
+  }
+
+  /** Becomes follower of `state.leader`; returns true when the leader or the epoch changed (fetching restarts). */
+  makeFollower(state: PartitionState): boolean {
+    const changed = this.leaderId !== state.leader || state.leaderEpoch !== this.leaderEpoch;
+    this.controllerEpoch = state.controllerEpoch;
+    this.assignment = [...state.replicas];
+    this.zkVersion = state.zkVersion;
+    this.isrState = { isr: [...state.isr], maximalIsr: [...state.isr], pending: 'none' };
+    this.deps.alterIsr.clearPending(this.topic, this.partition);
+    this.remoteReplicas = new Map();
+    this.leaderEpochStartOffset = null;
+    this.leaderEpoch = state.leaderEpoch;
+    this.leaderId = state.leader;
+    return changed;
+  }
+
+  /** Current-leader-epoch fencing of client and follower requests (KIP-320). */
+  checkLeaderEpoch(currentLeaderEpoch: number): number {
+    if (currentLeaderEpoch === -1 || currentLeaderEpoch === this.leaderEpoch) return ErrorCode.NONE;
+    return currentLeaderEpoch < this.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+  }
+
+  // ---- leader: appends, HW, ISR -------------------------------------------------------------
+
+  /** Leader append; refuses acks=-1 when the ISR is below min.insync.replicas. Returns whether the HW moved. */
+  async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
+    if (!this.isLeader) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.deps.localBrokerId} is not the leader of ${this.key}`);
+    const minIsr = this.minInSyncReplicas;
+    if (requiredAcks === -1 && this.isrState.isr.length < minIsr) {
+      throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `ISR ${JSON.stringify(this.isrState.isr)} of ${this.key} is smaller than min.insync.replicas ${minIsr}`);
+    }
+    const info = await this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpoch });
+    if (info.numMessages > 0) this.window.record(info.firstOffset, info.lastOffset + 1n, info.validBytes);
+    // Leadership may have moved while the write was in flight: then the HW is not ours to move.
+    const hwChanged = this.isLeader ? this.maybeIncrementLeaderHW(this.deps.clock.now()) : false;
+    return { info, hwChanged };
+  }
+
+  /** Follower append of the leader's batches (offsets kept). */
+  async appendRecordsToFollower(records: Buffer): Promise<LogAppendInfo> {
+    const info = await this.log.append(records, { assignOffsets: false, leaderEpoch: -1 });
+    if (info.numMessages > 0) this.window.record(info.firstOffset, info.lastOffset + 1n, info.validBytes);
+    return info;
+  }
+
+  /** Follower truncation (after OffsetForLeaderEpoch or an out-of-range answer). */
+  async truncateTo(offset: bigint): Promise<void> {
+    await this.log.truncateTo(offset);
+    this.window.reset(this.log.logEndOffset);
+  }
+  async truncateFullyAndStartAt(offset: bigint): Promise<void> {
+    await this.log.truncateFullyAndStartAt(offset);
+    this.window.reset(offset);
+  }
+
+  /** Bytes readable between two offsets, for DelayedFetch's min.bytes check. */
+  bytesBetween(from: bigint, to: bigint): number {
+    return this.window.bytesBetween(from, to);
+  }
+
+  /**
+   * A follower fetched at `fetchOffset`: record its LEO, maybe propose adding it to the ISR, maybe advance the HW.
+   * Returns true when the HW moved.
+   */
+  updateFollowerFetchState(followerId: number, fetchOffset: bigint, followerStartOffset: bigint, fetchTimeMs: number, leaderEndOffset: bigint): boolean {
+    const r = this.remoteReplicas.get(followerId);
+    if (!r) return false;
+    r.updateFetchState(fetchOffset, followerStartOffset, fetchTimeMs, leaderEndOffset);
+    this.maybeExpandIsr(followerId);
+    return this.maybeIncrementLeaderHW(fetchTimeMs);
+  }
+
+  /** In sync for an expansion: reached the HW and the start of this leader's epoch. */
+  private isFollowerInSync(r: ReplicaState): boolean {
+    return r.logEndOffset >= this.log.highWatermark && r.logEndOffset >= (this.leaderEpochStartOffset ?? 0n);
+  }
+
+  maybeExpandIsr(followerId: number): void {
+    if (!this.isLeader || this.isrState.pending !== 'none' || this.isrState.isr.includes(followerId)) return;
+    const r = this.remoteReplicas.get(followerId);
+    if (!r || !this.assignment.includes(followerId) || !this.isFollowerInSync(r)) return;
+    const newIsr = [...this.isrState.isr, followerId];
+    this.proposeIsr(newIsr, 'expand');
+  }
+
+  /** ISR members (other than the leader) that have not caught up to the leader's LEO within the lag bound. */
+  getOutOfSyncReplicas(now: number): number[] {
+    const leo = this.log.logEndOffset;
+    return this.isrState.isr.filter((id) => {
+      if (id === this.deps.localBrokerId) return false;
+      const r = this.remoteReplicas.get(id);
+      if (!r) return true;
+      return r.logEndOffset !== leo && now - r.lastCaughtUpTimeMs > this.deps.replicaLagTimeMaxMs;
+    });
+  }
+
+  /** Periodic check: proposes removing lagging followers. Returns the proposed ISR, or null. */
+  maybeShrinkIsr(now: number): number[] | null {
+    if (!this.isLeader || this.isrState.pending !== 'none') return null;
+    const out = this.getOutOfSyncReplicas(now);
+    if (out.length === 0) return null;
+    const newIsr = this.isrState.isr.filter((id) => !out.includes(id));
+    this.logger.info({ isr: this.isrState.isr, outOfSync: out, newIsr }, 'shrinking ISR: followers lag beyond replica.lag.time.max.ms');
+    return this.proposeIsr(newIsr, 'shrink') ? newIsr : null;
+  }
+
+  private proposeIsr(newIsr: number[], kind: 'expand' | 'shrink'): boolean {
+    const epoch = this.leaderEpoch;
+    const previous = this.isrState;
+    const maximal = kind === 'expand' ? [...new Set([...previous.isr, ...newIsr])] : [...previous.isr];
+    const submitted = this.deps.alterIsr.submit({
+      topic: this.topic,
+      partition: this.partition,
+      leaderEpoch: epoch,
+      newIsr,
+      zkVersion: this.zkVersion,
+      callback: (res) => this.onAlterIsrResult(epoch, newIsr, res),
+    });
+    if (!submitted) return false;
+    this.isrState = { isr: previous.isr, maximalIsr: maximal, pending: kind };
+    if (kind === 'expand') this.logger.info({ isr: previous.isr, newIsr }, 'expanding ISR: follower caught up');
+    return true;
+  }
+
+  private onAlterIsrResult(epoch: number, proposed: number[], res: AlterIsrResult): void {
+    // An answer for an older epoch is stale: a LeaderAndIsr has replaced the state since.
+    if (epoch !== this.leaderEpoch || !this.isLeader || this.isrState.pending === 'none') return;
+    if (res.errorCode === ErrorCode.NONE && 'isr' in res) {
+      if (res.leaderEpoch !== this.leaderEpoch) return;
+      this.isrState = { isr: [...res.isr], maximalIsr: [...res.isr], pending: 'none' };
+      this.zkVersion = res.zkVersion;
+      this.logger.info({ isr: res.isr, zkVersion: res.zkVersion }, 'ISR updated by the controller');
+    } else {
+      // Refused (stale version or epoch, unknown partition): keep the committed ISR; a LeaderAndIsr will follow.
+      this.logger.info({ proposed, errorCode: res.errorCode }, 'ISR change refused by the controller');
+      this.isrState = { isr: this.isrState.isr, maximalIsr: this.isrState.isr, pending: 'none' };
+    }
+    const hwChanged = this.maybeIncrementLeaderHW(this.deps.clock.now());
+    this.deps.onIsrChanged?.(this, hwChanged);
+  }
+
+  /**
+   * HW = min LEO over the leader, the maximal ISR and followers caught up within the lag bound (so a follower about
+   * to join cannot be overtaken). Never decreases. Returns true when it moved.
+   */
+  maybeIncrementLeaderHW(now: number): boolean {
+    if (!this.isLeader) return false;
+    let newHw = this.log.logEndOffset;
+    for (const r of this.remoteReplicas.values()) {
+      if (r.logEndOffset < newHw && (now - r.lastCaughtUpTimeMs <= this.deps.replicaLagTimeMaxMs || this.isrState.maximalIsr.includes(r.brokerId))) {
+        newHw = r.logEndOffset;
+      }
+    }
+    const old = this.log.highWatermark;
+    if (newHw > old) {
+      this.log.updateHighWatermark(newHw);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * For DelayedProduce: done once the HW reached `requiredOffset`; NOT_ENOUGH_REPLICAS_AFTER_APPEND if by then the
+   * ISR is below min.insync.replicas; NOT_LEADER_OR_FOLLOWER when leadership moved.
+   */
+  checkEnoughReplicasReachOffset(requiredOffset: bigint): { done: boolean; errorCode: number } {
+    if (!this.isLeader) return { done: true, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    if (this.log.highWatermark >= requiredOffset) {
+      return this.isrState.maximalIsr.length >= this.minInSyncReplicas
+        ? { done: true, errorCode: ErrorCode.NONE }
+        : { done: true, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND };
+    }
+    return { done: false, errorCode: ErrorCode.NONE };
+  }
+}

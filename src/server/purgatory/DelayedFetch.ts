@@ -1,0 +1,53 @@
+// A fetch long-polling until min.bytes are readable (or leadership/epoch changes) or max.wait.ms passes.
+import { ErrorCode } from '../../protocol/errors';
+import { DelayedOperation } from './DelayedOperation';
+
+export interface FetchPartitionStatus {
+  topic: string;
+  partition: number;
+  fetchOffset: bigint;
+  currentLeaderEpoch: number;
+  maxBytes: number;
+}
+
+/** The part of a Partition a delayed fetch looks at. */
+export interface FetchCheck {
+  readonly isLeader: boolean;
+  readonly highWatermark: bigint;
+  readonly logEndOffset: bigint;
+  checkLeaderEpoch(currentLeaderEpoch: number): number;
+  bytesBetween(from: bigint, to: bigint): number;
+}
+
+export class DelayedFetch extends DelayedOperation {
+  constructor(
+    delayMs: number,
+    private readonly minBytes: number,
+    /** Followers read up to the LEO, consumers up to the HW. */
+    private readonly fromFollower: boolean,
+    private readonly statuses: readonly FetchPartitionStatus[],
+    private readonly lookup: (topic: string, partition: number) => FetchCheck | undefined,
+    private readonly respond: () => void,
+  ) {
+    super(delayMs);
+  }
+
+  override tryComplete(): boolean {
+    let accumulated = 0;
+    for (const s of this.statuses) {
+      const p = this.lookup(s.topic, s.partition);
+      // Gone, moved, or fenced: answer now so the client learns it.
+      if (!p || !p.isLeader || p.checkLeaderEpoch(s.currentLeaderEpoch) !== ErrorCode.NONE) return this.forceComplete();
+      const end = this.fromFollower ? p.logEndOffset : p.highWatermark;
+      // The log was truncated below the fetch position: answer (the read reports OFFSET_OUT_OF_RANGE).
+      if (p.logEndOffset < s.fetchOffset) return this.forceComplete();
+      if (end > s.fetchOffset) accumulated += Math.min(p.bytesBetween(s.fetchOffset, end), s.maxBytes);
+    }
+    if (accumulated >= this.minBytes) return this.forceComplete();
+    return false;
+  }
+
+  protected override onComplete(): void {
+    this.respond();
+  }
+}
