@@ -17,6 +17,8 @@ import { ErrorCode } from '../protocol/errors';
 import { LogManager } from '../log/LogManager';
 import { buildLogConfig, type LogConfig } from '../log/LogConfig';
 import { AutoTopicCreationManager } from './AutoTopicCreationManager';
+import { ReplicaManager } from './ReplicaManager';
+import { controllerAlterIsrSender } from './AlterIsrManager';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -35,6 +37,8 @@ export class KafkaServer {
   private controller: KafkaController | null = null;
   private controllerChannel: ControllerChannelManager | null = null;
   private logManagerValue: LogManager | null = null;
+  private replicaManager: ReplicaManager | null = null;
+  private alterIsrSender: { close(): void } | null = null;
   /** Broker-level log defaults (log.* properties); topic overrides are layered on by `topicLogConfig`. */
   private defaultLogConfig: LogConfig | null = null;
   private cleanups: Array<() => Promise<void> | void> = [];
@@ -121,10 +125,25 @@ export class KafkaServer {
       logger: this.logger.child({ module: 'controller' }),
     });
     const autoTopics = new AutoTopicCreationManager(this.zk as KafkaZkApi, cache, { numPartitions: v['num.partitions'], defaultReplicationFactor: v['default.replication.factor'] }, this.logger.child({ module: 'auto-topic-creation' }));
+    // Replication: leader/follower state per partition, produce/fetch, purgatory, follower fetchers.
+    const alterIsr = controllerAlterIsrSender({ metadataCache: cache, listenerName: cfg.interBrokerListener.name, brokerId: cfg.brokerId, requestTimeoutMs: v['controller.socket.timeout.ms'] });
+    this.alterIsrSender = alterIsr;
+    const zkForConfigs = this.zk;
+    this.replicaManager = new ReplicaManager({
+      brokerId: cfg.brokerId,
+      config: cfg,
+      logManager: this.logManagerValue,
+      metadataCache: cache,
+      brokerEpoch: () => this.brokerEpochValue,
+      sendAlterIsr: alterIsr,
+      topicConfig: async (topic) => this.topicLogConfig(await zkForConfigs.getTopicConfig(topic)),
+      logger: this.logger.child({ module: 'replica-manager' }),
+    });
     const services: BrokerServices = {
       zk: this.zk as KafkaZkApi,
       clusterId,
       controller: this.controller,
+      replicaManager: this.replicaManager,
       topicAutoCreator: (names: string[]) => autoTopics.createTopics(names),
     };
 
@@ -145,6 +164,8 @@ export class KafkaServer {
       if (err.code === 'EACCES') throw new Error(`not allowed to bind ${v.listeners}; use a port above 1023 or run with the needed privileges`);
       throw e;
     }
+
+    this.replicaManager.startup();
 
     // 5. Register in ZooKeeper: from here on the controller and clients see this broker.
     this.brokerEpochValue = await this.zk.registerBroker(this.registration());
@@ -200,6 +221,8 @@ export class KafkaServer {
     await this.socketServer?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'socket server shutdown failed'));
     for (const c of this.cleanups.reverse()) await c();
     this.cleanups = [];
+    await this.replicaManager?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'replica manager shutdown failed'));
+    this.alterIsrSender?.close();
     await this.controller?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'controller shutdown failed'));
     this.controllerChannel?.removeAllBrokers();
     // Flush, checkpoint and write the clean-shutdown marker before the session goes.

@@ -56,19 +56,36 @@ const reg = (id: number, port = 9092): BrokerRegistration => ({
 /**
  * The classic trick to expire a session on purpose: attach a second connection to the same session id and
  * password, then close it. The server ends the session; the original client learns it on its next contact.
+ * The original client may reconnect in between and push the twin out before its close is sent, so the trick
+ * is repeated until the session has really changed.
  */
 async function expireSession(c: ZkClient): Promise<void> {
-  const hosts = zkServer.connectString;
-  const options = { sessionTimeout: 4000, sessionId: sessionIdBuffer(c.sessionId), sessionPassword: c.sessionPassword };
-  const twin = zookeeper.createClient(hosts, options as unknown as Parameters<typeof zookeeper.createClient>[1]);
-  await new Promise<void>((resolve) => {
-    twin.once('connected', () => resolve());
-    twin.connect();
-  });
-  await new Promise<void>((resolve) => {
-    twin.once('disconnected', () => resolve());
-    twin.close();
-  });
+  const original = c.sessionId;
+  await waitFor(
+    async () => {
+      if (c.sessionId !== original) return true;
+      const options = { sessionTimeout: 4000, sessionId: sessionIdBuffer(original), sessionPassword: c.sessionPassword, spinDelay: 5000 };
+      const twin = zookeeper.createClient(zkServer.connectString, options as unknown as Parameters<typeof zookeeper.createClient>[1]);
+      const connected = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 2000);
+        twin.once('connected', () => (clearTimeout(timer), resolve(true)));
+        twin.once('expired', () => (clearTimeout(timer), resolve(false)));
+        twin.connect();
+      });
+      if (connected) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          twin.once('disconnected', () => (clearTimeout(timer), resolve()));
+          twin.close();
+        });
+      } else {
+        twin.close();
+      }
+      // Give the original client a moment to notice before trying again.
+      return waitFor(() => c.sessionId !== original, { timeoutMs: 2000, what: 'expiry' }).catch(() => false);
+    },
+    { timeoutMs: 20000, intervalMs: 10, what: `session 0x${original.toString(16)} to expire` },
+  );
 }
 
 function sessionIdBuffer(id: bigint): Buffer {
@@ -172,6 +189,7 @@ describe('brokers', () => {
 
     await expireSession(c.zk);
     await waitFor(() => events.includes('reestablished:true'), { timeoutMs: 15000, what: 'session re-establishment' });
+    expect(events.filter((e) => e === 'expired')).toHaveLength(1);
     expect(events[0]).toBe('expired');
     expect(c.zk.sessionId).not.toBe(oldSession);
     const stat = await observer.zk.exists('/brokers/ids/5');

@@ -9,8 +9,35 @@ import { deleteTopicsHandler } from './20-delete-topics';
 import { createPartitionsHandler } from './37-create-partitions';
 import { electLeadersHandler } from './43-elect-leaders';
 import { alterIsrHandler } from './56-alter-isr';
+import { produceHandler } from './00-produce';
+import { fetchHandler } from './01-fetch';
+import { listOffsetsHandler } from './02-list-offsets';
+import { leaderAndIsrHandler } from './04-leader-and-isr';
+import { stopReplicaHandler } from './05-stop-replica';
+import { updateMetadataHandler } from './06-update-metadata';
+import { deleteRecordsHandler } from './21-delete-records';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
+import { offsetCommitHandler } from './08-offset-commit';
+import { offsetFetchHandler } from './09-offset-fetch';
+import { findCoordinatorHandler } from './10-find-coordinator';
+import { joinGroupHandler } from './11-join-group';
+import { heartbeatHandler } from './12-heartbeat';
+import { leaveGroupHandler } from './13-leave-group';
+import { syncGroupHandler } from './14-sync-group';
+import { describeGroupsHandler } from './15-describe-groups';
+import { listGroupsHandler } from './16-list-groups';
+import { deleteGroupsHandler } from './42-delete-groups';
+import { offsetDeleteHandler } from './47-offset-delete';
 
+import { describeConfigsHandler } from './32-describe-configs';
+import { alterConfigsHandler } from './33-alter-configs';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
+import { describeLogDirsHandler } from './35-describe-log-dirs';
 const all: Handler[] = [
+  describeConfigsHandler as unknown as Handler,
+  alterConfigsHandler as unknown as Handler,
+  incrementalAlterConfigsHandler as unknown as Handler,
+  describeLogDirsHandler as unknown as Handler,
   metadataHandler as unknown as Handler,
   apiVersionsHandler as unknown as Handler,
   controlledShutdownHandler as unknown as Handler,
@@ -19,6 +46,27 @@ const all: Handler[] = [
   createPartitionsHandler as unknown as Handler,
   electLeadersHandler as unknown as Handler,
   alterIsrHandler as unknown as Handler,
+  // Consumer groups (coordinator/)
+  offsetCommitHandler as unknown as Handler,
+  offsetFetchHandler as unknown as Handler,
+  findCoordinatorHandler as unknown as Handler,
+  joinGroupHandler as unknown as Handler,
+  heartbeatHandler as unknown as Handler,
+  leaveGroupHandler as unknown as Handler,
+  syncGroupHandler as unknown as Handler,
+  describeGroupsHandler as unknown as Handler,
+  listGroupsHandler as unknown as Handler,
+  deleteGroupsHandler as unknown as Handler,
+  offsetDeleteHandler as unknown as Handler,
+  // Data path and replication (ReplicaManager)
+  produceHandler as unknown as Handler,
+  fetchHandler as unknown as Handler,
+  listOffsetsHandler as unknown as Handler,
+  leaderAndIsrHandler as unknown as Handler,
+  stopReplicaHandler as unknown as Handler,
+  updateMetadataHandler as unknown as Handler,
+  deleteRecordsHandler as unknown as Handler,
+  offsetForLeaderEpochHandler as unknown as Handler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, Handler> = new Map(all.map((h) => [h.api.apiKey, h]));

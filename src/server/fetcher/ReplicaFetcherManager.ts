@@ -1,0 +1,94 @@
+// Owns the replica fetchers of this broker: one per source broker (num.replica.fetchers=1), partitions moved
+// between them on leader changes (Kafka's AbstractFetcherManager).
+import { moduleLogger, type Logger } from '../../util/logger';
+import { tpKey } from '../../util/types';
+import type { Partition } from '../Partition';
+import { ReplicaFetcher, type InitialFetchState, type ReplicaFetcherOptions, type SourceBroker } from './ReplicaFetcher';
+
+export type FetcherSettings = Omit<ReplicaFetcherOptions, 'source' | 'lookup' | 'brokerId' | 'logger'>;
+
+export interface AddFetcherItem extends InitialFetchState {
+  leader: SourceBroker;
+}
+
+export class ReplicaFetcherManager {
+  /** Keyed by source broker id and address, so an address change gets a fresh fetcher. */
+  private readonly fetchers = new Map<string, ReplicaFetcher>();
+  private readonly owner = new Map<string, string>();
+  private readonly logger: Logger;
+  private stopped = false;
+
+  constructor(
+    private readonly brokerId: number,
+    private readonly settings: FetcherSettings,
+    private readonly lookup: (topic: string, partition: number) => Partition | undefined,
+    logger?: Logger,
+  ) {
+    this.logger = logger ?? moduleLogger('replica-fetcher-manager', { brokerId });
+  }
+
+  /** Starts fetching the given partitions from their leaders (removing them from any other fetcher first). */
+  async addFetcherForPartitions(items: AddFetcherItem[]): Promise<void> {
+    if (this.stopped || items.length === 0) return;
+    await this.removeFetcherForPartitions(items.map((i) => tpKey(i.topic, i.partition)));
+    const bySource = new Map<string, AddFetcherItem[]>();
+    for (const i of items) {
+      const k = `${i.leader.id}@${i.leader.host}:${i.leader.port}`;
+      bySource.set(k, [...(bySource.get(k) ?? []), i]);
+    }
+    for (const [k, list] of bySource) {
+      let f = this.fetchers.get(k);
+      if (!f) {
+        const first = list[0] as AddFetcherItem;
+        f = new ReplicaFetcher({ ...this.settings, brokerId: this.brokerId, source: first.leader, lookup: this.lookup, logger: this.logger });
+        this.fetchers.set(k, f);
+        f.start();
+      }
+      await f.addPartitions(list);
+      for (const i of list) this.owner.set(tpKey(i.topic, i.partition), k);
+      this.logger.info({ source: first(list).leader.id, partitions: list.map((i) => `${i.topic}-${i.partition}@${i.fetchOffset}`) }, 'added partitions to fetcher');
+    }
+  }
+
+  /** Stops fetching; resolves once no fetched data for these partitions is being applied. */
+  async removeFetcherForPartitions(keys: string[]): Promise<void> {
+    const byFetcher = new Map<string, string[]>();
+    for (const key of keys) {
+      const k = this.owner.get(key);
+      if (k === undefined) continue;
+      this.owner.delete(key);
+      byFetcher.set(k, [...(byFetcher.get(k) ?? []), key]);
+    }
+    for (const [k, list] of byFetcher) await this.fetchers.get(k)?.removePartitions(list);
+  }
+
+  /** Shuts down fetchers left without partitions. */
+  async shutdownIdleFetchers(): Promise<void> {
+    for (const [k, f] of [...this.fetchers]) {
+      if (f.partitionCount === 0) {
+        this.fetchers.delete(k);
+        await f.shutdown();
+      }
+    }
+  }
+
+  isFetching(key: string): boolean {
+    return this.owner.has(key);
+  }
+
+  get fetcherCount(): number {
+    return this.fetchers.size;
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.fetchers.values()];
+    this.fetchers.clear();
+    this.owner.clear();
+    await Promise.all(all.map((f) => f.shutdown()));
+  }
+}
+
+function first<T>(list: T[]): T {
+  return list[0] as T;
+}

@@ -1,0 +1,56 @@
+// Produce (0): validates, appends through the ReplicaManager, answers per acks (0: nothing, 1: after the local
+// append, -1: once the ISR has it).
+import { Produce, type ProduceResponse } from '../../protocol/messages/00-produce';
+import { ErrorCode } from '../../protocol/errors';
+import type { ProduceEntry, ProducePartitionResult } from '../ReplicaManager';
+import { defineHandler, noResponse } from './types';
+import { authorizeTopic, groupByTopic, replicaManagerOf } from './replicaAccess';
+
+export const produceHandler = defineHandler({
+  api: Produce,
+  versions: [0, 7],
+  handle: async (req, ctx) => {
+    const rm = replicaManagerOf(ctx);
+    const entries: ProduceEntry[] = [];
+    const refused: ProducePartitionResult[] = [];
+    const order: Array<{ topic: string; partition: number }> = [];
+    for (const t of req.topicData) {
+      for (const p of t.partitionData) {
+        order.push({ topic: t.name, partition: p.index });
+        const refuse = (errorCode: number): void => {
+          refused.push({ topic: t.name, partition: p.index, errorCode, errorMessage: null, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n });
+        };
+        if (!authorizeTopic(ctx, t.name, 'write')) refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        else if (!ctx.metadataCache.getPartition(t.name, p.index) && !rm.getPartition(t.name, p.index)) refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        else entries.push({ topic: t.name, partition: p.index, records: p.records });
+      }
+    }
+    // Kafka does not auto-create topics on produce; Metadata does.
+    const appended = entries.length > 0 ? await rm.appendRecords(req.timeoutMs, req.acks, entries) : [];
+    const byKey = new Map<string, ProducePartitionResult>();
+    for (const r of [...refused, ...appended]) byKey.set(`${r.topic}\u0000${r.partition}`, r);
+    const results = order.map((o) => byKey.get(`${o.topic}\u0000${o.partition}`) as ProducePartitionResult);
+
+    if (req.acks === 0) {
+      // No answer; on any error close the connection so the producer refreshes its metadata (as Kafka does).
+      const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
+      return failed ? noResponse(`acks=0 produce failed for ${failed.topic}-${failed.partition} with error ${failed.errorCode}`) : noResponse();
+    }
+    const response: ProduceResponse = {
+      responses: groupByTopic(results).map(([name, rs]) => ({
+        name,
+        partitionResponses: rs.map((r) => ({
+          index: r.partition,
+          errorCode: r.errorCode,
+          baseOffset: r.baseOffset,
+          logAppendTimeMs: r.logAppendTime,
+          logStartOffset: r.logStartOffset,
+          recordErrors: [],
+          errorMessage: r.errorMessage,
+        })),
+      })),
+      throttleTimeMs: 0,
+    };
+    return response;
+  },
+});

@@ -1,0 +1,36 @@
+// ListOffsets (2): earliest (-2), latest (-1, isolation-aware) and by-timestamp lookups on partition leaders.
+import { ListOffsets, type ListOffsetsResponse } from '../../protocol/messages/02-list-offsets';
+import { ErrorCode } from '../../protocol/errors';
+import { defineHandler } from './types';
+import { authorizeTopic, replicaManagerOf } from './replicaAccess';
+
+const CONSUMER_REPLICA_ID = -1;
+
+export const listOffsetsHandler = defineHandler({
+  api: ListOffsets,
+  versions: [0, 5],
+  handle: async (req, ctx) => {
+    const rm = replicaManagerOf(ctx);
+    // Only consumers are bounded by the HW; replicas and debugging tools see the LEO.
+    const isolation = req.replicaId === CONSUMER_REPLICA_ID ? (ctx.apiVersion >= 2 ? req.isolationLevel : 0) : null;
+    const topics: ListOffsetsResponse['topics'] = [];
+    for (const t of req.topics) {
+      const partitions: ListOffsetsResponse['topics'][number]['partitions'] = [];
+      for (const p of t.partitions) {
+        const r = authorizeTopic(ctx, t.name, 'describe')
+          ? await rm.fetchOffsetForTimestamp(t.name, p.partitionIndex, p.timestamp, isolation, p.currentLeaderEpoch, req.replicaId)
+          : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+        partitions.push({
+          partitionIndex: p.partitionIndex,
+          errorCode: r.errorCode,
+          oldStyleOffsets: r.errorCode === ErrorCode.NONE && r.offset >= 0n ? [r.offset] : [],
+          timestamp: r.timestamp,
+          offset: r.offset,
+          leaderEpoch: r.leaderEpoch,
+        });
+      }
+      topics.push({ name: t.name, partitions });
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});

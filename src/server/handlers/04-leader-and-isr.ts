@@ -1,0 +1,22 @@
+// LeaderAndIsr (4): the controller makes this broker leader or follower of partitions.
+import { LeaderAndIsr, type LeaderAndIsrResponse } from '../../protocol/messages/04-leader-and-isr';
+import { defineHandler } from './types';
+import { groupByTopic, replicaManagerOf } from './replicaAccess';
+
+export const leaderAndIsrHandler = defineHandler({
+  api: LeaderAndIsr,
+  versions: [0, 5],
+  handle: async (req, ctx) => {
+    const r = await replicaManagerOf(ctx).becomeLeaderOrFollower(req, ctx.apiVersion);
+    const topicIds = new Map(req.topicStates.map((t) => [t.topicName, t.topicId]));
+    const response: LeaderAndIsrResponse = {
+      errorCode: r.errorCode,
+      partitionErrors: r.partitionErrors.map((e) => ({ topicName: e.topic, partitionIndex: e.partition, errorCode: e.errorCode })),
+      topics: groupByTopic(r.partitionErrors).map(([topic, es]) => ({
+        topicId: topicIds.get(topic) ?? 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitionErrors: es.map((e) => ({ topicName: e.topic, partitionIndex: e.partition, errorCode: e.errorCode })),
+      })),
+    };
+    return response;
+  },
+});

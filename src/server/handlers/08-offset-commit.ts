@@ -1,0 +1,53 @@
+// OffsetCommit (8): answered once the commit is written to __consumer_offsets with acks=-1.
+import { OffsetCommit } from '../../protocol/messages/08-offset-commit';
+import { ErrorCode } from '../../protocol/errors';
+import type { OffsetCommitEntry } from '../../coordinator/GroupCoordinator';
+import { defineHandler } from './types';
+
+export const offsetCommitHandler = defineHandler({
+  api: OffsetCommit,
+  versions: [0, 7],
+  handle: async (req, ctx) => {
+    const gc = ctx.services.groupCoordinator;
+    const v = ctx.apiVersion;
+    // Partitions the cluster does not know are refused before anything is written (as Kafka does).
+    const known: OffsetCommitEntry[] = [];
+    const codes = req.topics.map((t) =>
+      t.partitions.map((p) => {
+        if (!ctx.metadataCache.getPartition(t.name, p.partitionIndex)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        known.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1,
+          metadata: p.committedMetadata,
+        });
+        return -999; // placeholder for the coordinator's answer
+      }),
+    );
+    let results: number[] = [];
+    if (known.length > 0) {
+      results = gc
+        ? await gc.commitOffsets({
+            groupId: req.groupId,
+            memberId: v >= 1 ? req.memberId : '',
+            groupInstanceId: v >= 7 ? req.groupInstanceId : null,
+            generationId: v >= 1 ? req.generationId : -1,
+            retentionTimeMs: v >= 2 && v <= 4 ? req.retentionTimeMs : -1n,
+            offsets: known,
+          })
+        : known.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    let next = 0;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t, ti) => ({
+        name: t.name,
+        partitions: t.partitions.map((p, pi) => {
+          const c = codes[ti]?.[pi] ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+          return { partitionIndex: p.partitionIndex, errorCode: c === -999 ? (results[next++] ?? ErrorCode.UNKNOWN_SERVER_ERROR) : c };
+        }),
+      })),
+    };
+  },
+});

@@ -1,0 +1,40 @@
+// JoinGroup (11): decode, hand the join to the GroupCoordinator, answer when the join phase completes.
+import { JoinGroup } from '../../protocol/messages/11-join-group';
+import { ErrorCode } from '../../protocol/errors';
+import { defineHandler } from './types';
+
+export const joinGroupHandler = defineHandler({
+  api: JoinGroup,
+  versions: [0, 5],
+  handle: async (req, ctx) => {
+    const gc = ctx.services.groupCoordinator;
+    const groupInstanceId = ctx.apiVersion >= 5 ? req.groupInstanceId : null;
+    const r = gc
+      ? await gc.joinGroup({
+          groupId: req.groupId,
+          memberId: req.memberId,
+          groupInstanceId,
+          // KIP-394: v4+ dynamic members get their member id through MEMBER_ID_REQUIRED first.
+          requireKnownMemberId: ctx.apiVersion >= 4 && groupInstanceId === null,
+          clientId: ctx.clientId ?? '',
+          clientHost: `/${ctx.connection.remoteAddress}`,
+          // v0 has no rebalance timeout: the session timeout served as both.
+          rebalanceTimeoutMs: ctx.apiVersion >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+          sessionTimeoutMs: req.sessionTimeoutMs,
+          protocolType: req.protocolType,
+          // Copies: the request frame is not kept alive by the group.
+          protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+        })
+      : { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, memberId: req.memberId, generationId: -1, protocolType: null, protocolName: null, leaderId: '', members: [] };
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      generationId: r.generationId,
+      protocolType: r.protocolType,
+      protocolName: r.protocolName ?? '',
+      leader: r.leaderId,
+      memberId: r.memberId,
+      members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
+    };
+  },
+});

@@ -1,0 +1,32 @@
+// Long crash run (`npm run test:crash-long`): the crash test with at least 50 faults; prints faults, acknowledged,
+// lost (must be 0), duplicated; exits non-zero on any loss, reordering or replica divergence.
+import { runCrashTest } from './crash-lib';
+
+async function main(): Promise<void> {
+  const faults = Math.max(50, Number(process.env.BROOK_CRASH_FAULTS ?? 50));
+  const seed = Number(process.env.BROOK_CRASH_SEED ?? Date.now() % 100000);
+  process.stdout.write(`crash-long: ${faults} faults, seed ${seed}\n`);
+  const r = await runCrashTest({ faults, partitions: 3, quietMs: 1500, seed, log: (m) => process.stdout.write(`${new Date().toISOString()} ${m}\n`) });
+  const kinds = new Map<string, number>();
+  for (const f of r.faults) {
+    const k = f.startsWith('ZooKeeper') ? 'zk-restart' : f.includes('paused') ? 'pause' : (/\((.*)\)/.exec(f)?.[1] ?? 'other');
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  process.stdout.write(
+    [
+      `faults survived: ${r.faults.length} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+      `messages attempted: ${r.attempted}, acknowledged: ${r.acknowledged}, failed sends: ${r.failedSends}`,
+      `lost: ${r.lost.length}${r.lost.length ? ` (${r.lost.slice(0, 10).join(', ')})` : ''}`,
+      `reordered: ${r.reordered.length}`,
+      `duplicated: ${r.duplicated}; unacknowledged but present: ${r.unackedPresent}`,
+      `replica mismatches: ${r.replicaMismatches.length}${r.replicaMismatches.length ? `\n  ${r.replicaMismatches.join('\n  ')}` : ''}`,
+      `duration: ${(r.durationMs / 1000).toFixed(0)} s`,
+    ].join('\n') + '\n',
+  );
+  process.exit(r.lost.length === 0 && r.reordered.length === 0 && r.replicaMismatches.length === 0 ? 0 : 1);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`crash-long failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(2);
+});

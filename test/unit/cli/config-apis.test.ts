@@ -1,0 +1,203 @@
+// Broker-side config APIs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs), topic config validation
+// and the DynamicConfigManager, against an in-memory ZooKeeper layer.
+import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
+import { validateTopicConfig } from '../../../src/config/topicConfigs';
+import { ErrorCode } from '../../../src/protocol/errors';
+import { describeConfigsHandler, ConfigSource } from '../../../src/server/handlers/32-describe-configs';
+import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
+import { incrementalAlterConfigsHandler } from '../../../src/server/handlers/44-incremental-alter-configs';
+import { describeLogDirsHandler } from '../../../src/server/handlers/35-describe-log-dirs';
+import { DynamicConfigManager } from '../../../src/server/DynamicConfigManager';
+import type { HandlerResult, RequestContext } from '../../../src/server/handlers/types';
+import type { ApiDef, ResponseOf } from '../../../src/protocol/schema';
+
+/** A handler's answer as a response body (these APIs always answer). */
+async function answer<A extends ApiDef>(r: Promise<HandlerResult<A>> | HandlerResult<A>): Promise<ResponseOf<A>> {
+  const v = await r;
+  if ('noResponse' in v) throw new Error('handler sent no response');
+  return v as ResponseOf<A>;
+}
+import type { KafkaZkApi } from '../../../src/zk/api';
+import { rootLogger } from '../../../src/util/logger';
+
+class FakeZk {
+  topics = new Map<string, Record<string, string>>([['orders', {}]]);
+  brokers = new Map<string, Record<string, string>>();
+  notifications: Array<[string, string]> = [];
+  listeners: Array<(t: 'topics' | 'brokers', n: string) => void> = [];
+  async getTopicAssignment(t: string) { return this.topics.has(t) ? { partitions: new Map(), addingReplicas: new Map(), removingReplicas: new Map() } : null; }
+  async getTopicConfig(t: string) { return { ...(this.topics.get(t) ?? {}) }; }
+  async setTopicConfig(t: string, c: Record<string, string>) { this.topics.set(t, { ...c }); this.notify('topics', t); }
+  async getBrokerConfig(b: number | '<default>') { return { ...(this.brokers.get(String(b)) ?? {}) }; }
+  async setBrokerConfig(b: number | '<default>', c: Record<string, string>) { this.brokers.set(String(b), { ...c }); this.notify('brokers', String(b)); }
+  onConfigChange(cb: (t: 'topics' | 'brokers', n: string) => void) { this.listeners.push(cb); return () => { this.listeners = this.listeners.filter((l) => l !== cb); }; }
+  private notify(t: 'topics' | 'brokers', n: string) { this.notifications.push([t, n]); for (const l of this.listeners) l(t, n); }
+}
+
+function context(zk: FakeZk, extra: Record<string, unknown> = {}): RequestContext {
+  const loaded = buildConfig(new Map([['broker.id', '1'], ['zookeeper.connect', '127.0.0.1:2181'], ['log.retention.hours', '24'], ['listeners', 'PLAINTEXT://127.0.0.1:9092']]));
+  return {
+    apiVersion: 3, correlationId: 1, clientId: 'test', connection: {} as RequestContext['connection'], brokerId: 1,
+    config: new KafkaConfig(loaded), metadataCache: {} as RequestContext['metadataCache'],
+    services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', ...extra }, logger: rootLogger,
+  };
+}
+
+const describeTopic = async (ctx: RequestContext, keys: string[] | null = null) =>
+  answer(describeConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configurationKeys: keys }], includeSynonyms: true, includeDocumentation: false }, ctx));
+
+describe('topic config validation', () => {
+  test.each([
+    ['retention.ms', '1000', null],
+    ['retention.ms', '-1', null],
+    ['retention.ms', '-2', /Invalid value -2 for configuration retention.ms: must be at least -1/],
+    ['retention.ms', 'abc', /Invalid value abc for configuration retention.ms: not a number of type long/],
+    ['segment.bytes', '10', /segment.bytes: must be at least 14/],
+    ['segment.bytes', '99999999999', /out of the int range/],
+    ['cleanup.policy', 'compact,delete', null],
+    ['cleanup.policy', 'shred', /cleanup.policy: must be one of delete, compact/],
+    ['min.insync.replicas', '0', /min.insync.replicas: must be at least 1/],
+    ['message.timestamp.type', 'LogAppendTime', null],
+    ['compression.type', 'brotli', /compression.type: must be one of/],
+    ['unclean.leader.election.enable', 'maybe', /expected true or false/],
+    ['min.cleanable.dirty.ratio', '1.5', /between 0 and 1/],
+    ['no.such.config', '1', /^Unknown topic config name: no.such.config$/],
+  ])('%s=%s', (name, value, expected) => {
+    const r = validateTopicConfig(name, value);
+    if (expected === null) expect(r).toBeNull();
+    else expect(r).toMatch(expected);
+  });
+});
+
+describe('DescribeConfigs', () => {
+  test('sources and synonyms follow topic > dynamic broker > default broker > static > default', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    let res = await describeTopic(ctx, ['retention.ms', 'segment.bytes']);
+    let cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
+    // log.retention.hours=24 is in server.properties: a static broker value.
+    expect(cfg['retention.ms']!.value).toBe('86400000');
+    expect(cfg['retention.ms']!.configSource).toBe(ConfigSource.STATIC_BROKER_CONFIG);
+    expect(cfg['segment.bytes']!.configSource).toBe(ConfigSource.DEFAULT_CONFIG);
+    expect(cfg['segment.bytes']!.value).toBe('1073741824');
+
+    zk.brokers.set('<default>', { 'log.retention.ms': '5000' });
+    zk.brokers.set('1', { 'log.retention.ms': '6000' });
+    zk.topics.set('orders', { 'retention.ms': '7000' });
+    res = await describeTopic(ctx, ['retention.ms']);
+    cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
+    expect(cfg['retention.ms']!.value).toBe('7000');
+    expect(cfg['retention.ms']!.configSource).toBe(ConfigSource.DYNAMIC_TOPIC_CONFIG);
+    expect(cfg['retention.ms']!.synonyms.map((s) => [s.name, s.value, s.source])).toEqual([
+      ['retention.ms', '7000', ConfigSource.DYNAMIC_TOPIC_CONFIG],
+      ['log.retention.ms', '6000', ConfigSource.DYNAMIC_BROKER_CONFIG],
+      ['log.retention.ms', '5000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      ['log.retention.ms', '86400000', ConfigSource.STATIC_BROKER_CONFIG],
+      ['log.retention.ms', '604800000', ConfigSource.DEFAULT_CONFIG],
+    ]);
+  });
+
+  test('unknown topic, other broker id and bad resource type are per-resource errors', async () => {
+    const ctx = context(new FakeZk());
+    const res = await answer(describeConfigsHandler.handle({ resources: [
+      { resourceType: 2, resourceName: 'nope', configurationKeys: null },
+      { resourceType: 4, resourceName: '2', configurationKeys: null },
+      { resourceType: 9, resourceName: 'x', configurationKeys: null },
+    ], includeSynonyms: false, includeDocumentation: false }, ctx));
+    expect(res.results.map((r) => r.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
+    expect(res.results[1]!.errorMessage).toMatch(/expected 1 but received 2/);
+  });
+
+  test('broker configs: static ones read-only, dynamic ones writable', async () => {
+    const ctx = context(new FakeZk());
+    const res = await answer(describeConfigsHandler.handle({ resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['broker.id', 'log.retention.hours', 'min.insync.replicas'] }], includeSynonyms: false, includeDocumentation: false }, ctx));
+    const cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
+    expect(cfg['broker.id']).toMatchObject({ value: '1', readOnly: true, configSource: ConfigSource.STATIC_BROKER_CONFIG });
+    expect(cfg['log.retention.hours']).toMatchObject({ value: '24', configSource: ConfigSource.STATIC_BROKER_CONFIG });
+    expect(cfg['min.insync.replicas']).toMatchObject({ value: '1', readOnly: false, configSource: ConfigSource.DEFAULT_CONFIG });
+  });
+});
+
+describe('AlterConfigs and IncrementalAlterConfigs', () => {
+  test('incremental SET, DELETE, APPEND write ZooKeeper (with a change notification)', async () => {
+    const zk = new FakeZk();
+    zk.topics.set('orders', { 'retention.ms': '1', 'segment.bytes': '1000' });
+    const ctx = context(zk);
+    const res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [
+      { name: 'retention.ms', configOperation: 0, value: '5000' },
+      { name: 'segment.bytes', configOperation: 1, value: null },
+      { name: 'cleanup.policy', configOperation: 2, value: 'compact' },
+    ] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.topics.get('orders')).toEqual({ 'retention.ms': '5000', 'cleanup.policy': 'compact' });
+    expect(zk.notifications).toEqual([['topics', 'orders']]);
+  });
+
+  test('invalid values and unknown keys: INVALID_CONFIG naming key and value, nothing written', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    for (const [name, value, msg] of [['retention.ms', 'soon', /retention.ms/], ['x.y', '1', /Unknown topic config name: x.y/]] as const) {
+      const res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name, configOperation: 0, value }] }], validateOnly: false }, ctx));
+      expect(res.responses[0]!.errorCode).toBe(ErrorCode.INVALID_CONFIG);
+      expect(res.responses[0]!.errorMessage).toMatch(msg);
+    }
+    expect(zk.notifications).toEqual([]);
+  });
+
+  test('validateOnly checks without writing; APPEND on a non-list is INVALID_REQUEST', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    let res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'retention.ms', configOperation: 0, value: '10' }] }], validateOnly: true }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.notifications).toEqual([]);
+    res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'retention.ms', configOperation: 2, value: '10' }] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+
+  test('AlterConfigs replaces the whole set; broker configs must be dynamic ones', async () => {
+    const zk = new FakeZk();
+    zk.topics.set('orders', { 'retention.ms': '1' });
+    const ctx = context(zk);
+    let res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'segment.bytes', value: '2000' }] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.topics.get('orders')).toEqual({ 'segment.bytes': '2000' });
+    res = await answer(alterConfigsHandler.handle({ resources: [
+      { resourceType: 4, resourceName: '', configs: [{ name: 'log.retention.ms', value: '1000' }] },
+      { resourceType: 4, resourceName: '1', configs: [{ name: 'broker.id', value: '5' }] },
+    ], validateOnly: false }, ctx));
+    expect(res.responses.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.INVALID_CONFIG]);
+    expect(res.responses[1]!.errorMessage).toMatch(/broker.id.*read-only/);
+    expect(zk.brokers.get('<default>')).toEqual({ 'log.retention.ms': '1000' });
+  });
+});
+
+describe('DescribeLogDirs', () => {
+  test('filters the hook\'s answer by the requested partitions', async () => {
+    const hook = () => [{ dir: '/d', error: 0, topics: [{ name: 'orders', partitions: [{ index: 0, size: 10n, offsetLag: 0n, isFuture: false }, { index: 1, size: 20n, offsetLag: 0n, isFuture: false }] }] }];
+    const ctx = context(new FakeZk(), { describeLogDirs: hook });
+    const res = await answer(describeLogDirsHandler.handle({ topics: [{ topic: 'orders', partitionIndex: [1] }] }, ctx));
+    expect(res.results[0]!.topics[0]!.partitions).toEqual([{ partitionIndex: 1, partitionSize: 20n, offsetLag: 0n, isFutureKey: false }]);
+    const none = await answer(describeLogDirsHandler.handle({ topics: null }, context(new FakeZk())));
+    expect(none.results).toEqual([]);
+  });
+});
+
+describe('DynamicConfigManager', () => {
+  test('delivers the new config of changed topics and of this broker only', async () => {
+    const zk = new FakeZk();
+    const m = new DynamicConfigManager(zk as unknown as KafkaZkApi, 1);
+    const seen: Array<[string, string, Record<string, string>]> = [];
+    m.addListener((t, n, c) => { seen.push([t, n, c]); });
+    m.startup();
+    await zk.setTopicConfig('orders', { 'retention.ms': '10' });
+    await zk.setBrokerConfig(2, { 'log.retention.ms': '1' });
+    await zk.setBrokerConfig('<default>', { 'min.insync.replicas': '2' });
+    await m.idle();
+    expect(seen).toEqual([
+      ['topics', 'orders', { 'retention.ms': '10' }],
+      ['brokers', '<default>', { 'min.insync.replicas': '2' }],
+    ]);
+    m.shutdown();
+    expect(zk.listeners).toHaveLength(0);
+  });
+});

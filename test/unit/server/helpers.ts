@@ -1,0 +1,63 @@
+// Shared helpers for server unit tests: a fake timer/clock, temp logs, record batches, a recording AlterIsr queue.
+import type { Timer } from '../../../src/server/purgatory/DelayedOperation';
+import type { AlterIsrItem } from '../../../src/server/AlterIsrManager';
+
+export { tmpDir, batch, openLog } from '../log/helpers';
+
+/** Time that moves only when a test says so; timers fire in deadline order. */
+export class FakeTime implements Timer {
+  t = 1_000_000;
+  private tasks: Array<{ at: number; seq: number; fn: () => void; live: boolean }> = [];
+  private seq = 0;
+  now(): number {
+    return this.t;
+  }
+  schedule(delayMs: number, fn: () => void): () => void {
+    const task = { at: this.t + delayMs, seq: this.seq++, fn, live: true };
+    this.tasks.push(task);
+    return () => {
+      task.live = false;
+    };
+  }
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.tasks.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      due.live = false;
+      this.t = due.at;
+      due.fn();
+    }
+    this.tasks = this.tasks.filter((x) => x.live);
+    this.t = end;
+  }
+  get pendingTimers(): number {
+    return this.tasks.filter((x) => x.live).length;
+  }
+}
+
+/** Records AlterIsr submissions; the test answers them. */
+export class RecordingAlterIsr {
+  items: AlterIsrItem[] = [];
+  submit(item: AlterIsrItem): boolean {
+    if (this.items.some((i) => i.topic === item.topic && i.partition === item.partition)) return false;
+    this.items.push(item);
+    return true;
+  }
+  clearPending(topic: string, partition: number): void {
+    this.items = this.items.filter((i) => !(i.topic === topic && i.partition === partition));
+  }
+  /** Answers the oldest submission as the controller would on success. */
+  accept(zkVersion: number): AlterIsrItem {
+    const item = this.items.shift();
+    if (!item) throw new Error('no AlterIsr pending');
+    item.callback({ errorCode: 0, leaderEpoch: item.leaderEpoch, isr: item.newIsr, zkVersion });
+    return item;
+  }
+  refuse(errorCode: number): AlterIsrItem {
+    const item = this.items.shift();
+    if (!item) throw new Error('no AlterIsr pending');
+    item.callback({ errorCode });
+    return item;
+  }
+}
