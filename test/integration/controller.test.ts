@@ -211,8 +211,15 @@ describe('controller', () => {
   });
 
   it('controlled shutdown of a broker leading partitions never leaves a partition without a leader', async () => {
-    await waitFor(() => allHaveLeaders(live(), 'orders', 6), { timeoutMs: 20_000, what: 'orders healthy before the shutdown' });
-    const views = (await partitionViews(cluster.broker(1), 'orders'))!;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'rolling', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    await waitFor(() => allHaveLeaders(live(), 'rolling', 6), { timeoutMs: 20_000, what: 'rolling healthy before the shutdown' });
+    const views = (await partitionViews(cluster.broker(1), 'rolling'))!;
     const leaderCounts = new Map<number, number>();
     for (const v of views.values()) leaderCounts.set(v.leader, (leaderCounts.get(v.leader) ?? 0) + 1);
     const target = [...leaderCounts].sort((a, b) => b[1] - a[1])[0]![0];
@@ -222,7 +229,7 @@ describe('controller', () => {
     let done = false;
     const poller = (async () => {
       while (!done) {
-        const v = await partitionViews(observer, 'orders').catch(() => null);
+        const v = await partitionViews(observer, 'rolling').catch(() => null);
         if (v) {
           polls++;
           for (const pv of v.values()) if (pv.leader < 0) leaderless++;
@@ -234,7 +241,7 @@ describe('controller', () => {
     expect(cluster.broker(target).exitCode).toBe(0);
     expect(cluster.broker(target).output(200)).toContain('controlled shutdown succeeded');
     // Keep polling until every broker's view has settled without the stopped broker.
-    await waitFor(async () => [...(await partitionViews(observer, 'orders'))!.values()].every((v) => v.leader !== target && v.leader >= 0), { timeoutMs: 10_000, what: 'no partition led by the stopped broker' });
+    await waitFor(async () => [...(await partitionViews(observer, 'rolling'))!.values()].every((v) => v.leader !== target && v.leader >= 0), { timeoutMs: 10_000, what: 'no partition led by the stopped broker' });
     done = true;
     await poller;
     expect(polls).toBeGreaterThanOrEqual(1);
