@@ -19,6 +19,8 @@ import { buildLogConfig, type LogConfig } from '../log/LogConfig';
 import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
+import { DynamicConfigManager } from './DynamicConfigManager';
+import { dirname } from 'node:path';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -39,6 +41,9 @@ export class KafkaServer {
   private logManagerValue: LogManager | null = null;
   private replicaManager: ReplicaManager | null = null;
   private alterIsrSender: { close(): void } | null = null;
+  private dynamicConfig: DynamicConfigManager | null = null;
+  /** Dynamic broker-level overrides (`<default>` then this broker's id), as set with `brook configs`. */
+  private dynamicBrokerConfig: Record<string, string> = {};
   /** Broker-level log defaults (log.* properties); topic overrides are layered on by `topicLogConfig`. */
   private defaultLogConfig: LogConfig | null = null;
   private cleanups: Array<() => Promise<void> | void> = [];
@@ -53,9 +58,60 @@ export class KafkaServer {
     if (!this.logManagerValue) throw new Error('broker not started');
     return this.logManagerValue;
   }
-  /** A topic's log config: broker log.* defaults plus the topic's overrides from ZooKeeper. */
+  /** A topic's log config: broker log.* defaults (static, then dynamic) plus the topic's overrides from ZooKeeper. */
   topicLogConfig(overrides: Record<string, string>): LogConfig {
-    return buildLogConfig(Object.fromEntries(this.config.loaded.given), overrides);
+    return buildLogConfig({ ...Object.fromEntries(this.config.loaded.given), ...this.dynamicBrokerConfig }, overrides);
+  }
+
+  private async loadDynamicBrokerConfig(): Promise<void> {
+    const zk = this.zk!;
+    const [defaults, own] = await Promise.all([zk.getBrokerConfig('<default>'), zk.getBrokerConfig(this.config.brokerId)]);
+    this.dynamicBrokerConfig = { ...defaults, ...own };
+  }
+
+  /** Applies a changed topic or broker config to the live logs; replication reads min.insync.replicas from them. */
+  private async onConfigChange(entityType: 'topics' | 'brokers', name: string, newConfig: Record<string, string>): Promise<void> {
+    const lm = this.logManagerValue;
+    if (!lm) return;
+    try {
+      if (entityType === 'topics') {
+        const cfg = this.topicLogConfig(newConfig);
+        for (const log of lm.allLogs()) if (log.topic === name) log.config = cfg;
+        this.replicaManager?.invalidateTopicConfig(name);
+        this.logger.info({ topic: name, config: newConfig }, 'applied dynamic topic config');
+        return;
+      }
+      await this.loadDynamicBrokerConfig();
+      const topics = new Set(lm.allLogs().map((l) => l.topic));
+      for (const topic of topics) {
+        const cfg = this.topicLogConfig(await this.zk!.getTopicConfig(topic));
+        for (const log of lm.allLogs()) if (log.topic === topic) log.config = cfg;
+        this.replicaManager?.invalidateTopicConfig(topic);
+      }
+      this.logger.info({ entity: name, config: this.dynamicBrokerConfig }, 'applied dynamic broker config');
+    } catch (e) {
+      this.logger.error({ err: e, entityType, name }, 'could not apply a dynamic config change');
+    }
+  }
+
+  private describeLogDirs(): Array<{ dir: string; error: number; topics: Array<{ name: string; partitions: Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }> }> }> {
+    const lm = this.logManagerValue;
+    if (!lm) return [];
+    const byDir = new Map<string, Map<string, Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }>>>();
+    for (const d of this.config.logDirs) byDir.set(d, new Map());
+    for (const log of lm.allLogs()) {
+      const dir = dirname(log.dir);
+      const topics = byDir.get(dir) ?? new Map();
+      byDir.set(dir, topics);
+      const list = topics.get(log.topic) ?? [];
+      list.push({ index: log.partition, size: BigInt(log.size), offsetLag: 0n, isFuture: false });
+      topics.set(log.topic, list);
+    }
+    return [...byDir].map(([dir, topics]) => ({
+      dir,
+      error: lm.isDirOffline(dir) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    }));
   }
   get metadataCache(): MetadataCache {
     if (!this.metadataCacheValue) throw new Error('broker not started');
@@ -145,7 +201,14 @@ export class KafkaServer {
       controller: this.controller,
       replicaManager: this.replicaManager,
       topicAutoCreator: (names: string[]) => autoTopics.createTopics(names),
+      describeLogDirs: () => this.describeLogDirs(),
     };
+
+    // Dynamic configs (/config/changes): topic and broker overrides take effect without a restart.
+    this.dynamicConfig = new DynamicConfigManager(this.zk as KafkaZkApi, cfg.brokerId);
+    this.dynamicConfig.addListener((entityType, name, newConfig) => void this.onConfigChange(entityType, name, newConfig));
+    await this.loadDynamicBrokerConfig();
+    this.dynamicConfig.startup();
 
     // 4. Network: bind listeners before registering, so a registered broker is reachable.
     this.socketServer = new SocketServer({
@@ -221,6 +284,7 @@ export class KafkaServer {
     await this.socketServer?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'socket server shutdown failed'));
     for (const c of this.cleanups.reverse()) await c();
     this.cleanups = [];
+    this.dynamicConfig?.shutdown();
     await this.replicaManager?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'replica manager shutdown failed'));
     this.alterIsrSender?.close();
     await this.controller?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'controller shutdown failed'));
