@@ -518,7 +518,9 @@ export class KafkaZkClient implements KafkaZkApi {
     const enqueue = (): void => {
       chain = chain.then(processNotifications).catch((e) => this.log.warn({ err: e }, 'processing config changes failed'));
     };
-    enqueue(); // records the current high-water sequence
+    // Started synchronously, so the listing (which records the current high-water sequence) is queued on
+    // the session before any request the caller sends after subscribing.
+    chain = processNotifications().catch((e) => this.log.warn({ err: e }, 'reading config changes failed'));
     return this.subscribe('children', ConfigChangesZNode.path, enqueue);
   }
 

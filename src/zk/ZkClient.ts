@@ -168,10 +168,13 @@ export function parseConnectString(connectString: string): { hosts: string; chro
 }
 
 /**
- * Closes a library client for good. A plain close() only works on a connected client: on one still
- * connecting, the library would keep reconnecting forever, so we disarm its reconnect path first.
+ * Closes a node-zookeeper-client client for good. A plain close() only works on a connected client: on one
+ * still connecting, the library would keep reconnecting forever (or misread the connect response as a reply
+ * and throw), so we disarm its reconnect path first. Exported for tests and tools that use the raw library.
  */
-async function disposeRawClient(client: RawClient, graceMs: number): Promise<void> {
+export async function disposeRawClient(client: zookeeper.Client, graceMs: number): Promise<void>;
+export async function disposeRawClient(c: zookeeper.Client, graceMs: number): Promise<void> {
+  const client = c as RawClient;
   client.removeAllListeners();
   const cm = client.connectionManager;
   if (cm.state === CM_STATE.CONNECTED) {
@@ -273,6 +276,11 @@ export class ZkClient extends EventEmitter {
       this.lastHeard = Date.now();
       orig.call(cm, buf);
     };
+    // The socket that is already open bound the original handler when it was created: listen to it directly.
+    const current = (cm as { socket?: { on(ev: 'data', fn: () => void): void } }).socket;
+    current?.on('data', () => {
+      this.lastHeard = Date.now();
+    });
     raw.on('state', (state: zookeeper.State) => {
       if (raw !== this.client || this.closed) return;
       if (state === zookeeper.State.SYNC_CONNECTED) {

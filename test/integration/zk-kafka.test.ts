@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as zookeeper from 'node-zookeeper-client';
 import { startZooKeeper, type ZooKeeperProcess } from '../../src/zkserver';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient';
-import { BadVersionError, NoNodeError, NodeExistsError, ZkClient } from '../../src/zk/ZkClient';
+import { BadVersionError, NoNodeError, NodeExistsError, ZkClient, disposeRawClient } from '../../src/zk/ZkClient';
 import {
   BrokerIdAlreadyRegisteredError,
   ControllerMovedError,
@@ -72,15 +72,9 @@ async function expireSession(c: ZkClient): Promise<void> {
         twin.once('expired', () => (clearTimeout(timer), resolve(false)));
         twin.connect();
       });
-      if (connected) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          twin.once('disconnected', () => (clearTimeout(timer), resolve()));
-          twin.close();
-        });
-      } else {
-        twin.close();
-      }
+      // Closes the session when connected; otherwise just stops the twin from reconnecting.
+      if (connected) await disposeRawClient(twin, 1000);
+      else await disposeRawClient(twin, 0);
       // Give the original client a moment to notice before trying again.
       return waitFor(() => c.sessionId !== original, { timeoutMs: 2000, what: 'expiry' }).catch(() => false);
     },
@@ -186,10 +180,12 @@ describe('brokers', () => {
     c.onSessionReestablished(() => events.push(`reestablished:${c.brokerEpoch !== epoch1}`));
     let brokerChanges = 0;
     c.onBrokersChange(() => brokerChanges++);
+    await c.getAllBrokers(); // same session, queued after the watch: it is armed
 
     await expireSession(c.zk);
     await waitFor(() => events.includes('reestablished:true'), { timeoutMs: 15000, what: 'session re-establishment' });
     expect(events.filter((e) => e === 'expired')).toHaveLength(1);
+    await c.getAllBrokers(); // the re-armed watch is in place before the observer changes anything
     expect(events[0]).toBe('expired');
     expect(c.zk.sessionId).not.toBe(oldSession);
     const stat = await observer.zk.exists('/brokers/ids/5');
@@ -212,6 +208,7 @@ describe('brokers', () => {
       fired++;
       void watcher.getAllBrokers().then((bs) => seen.push(bs.map((b) => b.id)));
     });
+    await watcher.getAllBrokers();
     const b1 = await kafkaClient(root);
     await b1.registerBroker(reg(1));
     await waitFor(() => seen.some((s) => s.join() === '1'), { timeoutMs: 5000, what: 'join of broker 1' });
@@ -245,6 +242,7 @@ describe('controller election and fencing', () => {
     const winner = ra ? a : b;
     let changed = false;
     loser.onControllerChange(() => (changed = true));
+    await loser.getControllerId(); // queued after the watch on the same session: the watch is now armed
     await winner.close();
     await waitFor(() => changed, { timeoutMs: 5000, what: '/controller deletion watch' });
     const second = await loser.tryElectController(ra ? 2 : 1);
@@ -392,6 +390,7 @@ describe('topics, config and admin requests', () => {
     await writer.setTopicConfig('old', { a: '1' }); // before subscribing: not replayed
     const seen: string[] = [];
     reader.onConfigChange((type, name) => seen.push(`${type}/${name}`));
+    await reader.getTopicConfig('old'); // queued after the subscription's first listing on the same session
     await writer.setTopicConfig('t', { 'cleanup.policy': 'compact' });
     await writer.setBrokerConfig('<default>', { 'log.retention.ms': '5' });
     await writer.setBrokerConfig(1, { x: 'y' });
