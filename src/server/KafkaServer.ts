@@ -20,6 +20,9 @@ import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
 import { DynamicConfigManager } from './DynamicConfigManager';
+import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
+import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
+import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { dirname } from 'node:path';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -42,6 +45,8 @@ export class KafkaServer {
   private replicaManager: ReplicaManager | null = null;
   private alterIsrSender: { close(): void } | null = null;
   private dynamicConfig: DynamicConfigManager | null = null;
+  private groupCoordinator: GroupCoordinator | null = null;
+  private offsetsTracker: OffsetsLeadershipTracker | null = null;
   /** Dynamic broker-level overrides (`<default>` then this broker's id), as set with `brook configs`. */
   private dynamicBrokerConfig: Record<string, string> = {};
   /** Broker-level log defaults (log.* properties); topic overrides are layered on by `topicLogConfig`. */
@@ -61,6 +66,24 @@ export class KafkaServer {
   /** A topic's log config: broker log.* defaults (static, then dynamic) plus the topic's overrides from ZooKeeper. */
   topicLogConfig(overrides: Record<string, string>): LogConfig {
     return buildLogConfig({ ...Object.fromEntries(this.config.loaded.given), ...this.dynamicBrokerConfig }, overrides);
+  }
+
+  /** Creates __consumer_offsets with its own settings, reducing the replication factor to the live brokers. */
+  private async createOffsetsTopic(autoTopics: AutoTopicCreationManager): Promise<void> {
+    const v = this.config.values;
+    const live = this.metadataCache.aliveBrokers().length;
+    let rf = v['offsets.topic.replication.factor'];
+    if (rf > live) {
+      this.logger.warn({ configured: rf, liveBrokers: live }, `offsets.topic.replication.factor ${rf} is more than the ${live} live broker(s); creating ${OFFSETS_TOPIC} with replication factor ${live}`);
+      rf = Math.max(1, live);
+    }
+    const result = await autoTopics.createTopics([OFFSETS_TOPIC], new Map([[OFFSETS_TOPIC, {
+      numPartitions: v['offsets.topic.num.partitions'],
+      replicationFactor: rf,
+      config: { 'cleanup.policy': 'compact', 'segment.bytes': String(v['offsets.topic.segment.bytes']), 'compression.type': 'producer' },
+    }]]));
+    const code = result.get(OFFSETS_TOPIC);
+    if (code !== ErrorCode.LEADER_NOT_AVAILABLE && code !== ErrorCode.NONE) throw new Error(`could not create ${OFFSETS_TOPIC}: error code ${code}`);
   }
 
   private async loadDynamicBrokerConfig(): Promise<void> {
@@ -195,11 +218,21 @@ export class KafkaServer {
       topicConfig: async (topic) => this.topicLogConfig(await zkForConfigs.getTopicConfig(topic)),
       logger: this.logger.child({ module: 'replica-manager' }),
     });
+    // Consumer groups: offsets live in __consumer_offsets, created on first use.
+    this.groupCoordinator = new GroupCoordinator({
+      brokerId: cfg.brokerId,
+      config: groupCoordinatorConfigFrom((n) => (cfg.values as Record<string, unknown>)[n]),
+      store: replicaManagerOffsetsStore(this.replicaManager),
+      createOffsetsTopic: () => this.createOffsetsTopic(autoTopics),
+      logger: this.logger.child({ module: 'group-coordinator' }),
+    });
+    this.offsetsTracker = new OffsetsLeadershipTracker(this.replicaManager, cache, this.groupCoordinator, this.logger.child({ module: 'group-coordinator' }));
     const services: BrokerServices = {
       zk: this.zk as KafkaZkApi,
       clusterId,
       controller: this.controller,
       replicaManager: this.replicaManager,
+      groupCoordinator: this.groupCoordinator,
       topicAutoCreator: (names: string[]) => autoTopics.createTopics(names),
       describeLogDirs: () => this.describeLogDirs(),
     };
@@ -229,6 +262,8 @@ export class KafkaServer {
     }
 
     this.replicaManager.startup();
+    this.groupCoordinator.startup();
+    this.offsetsTracker.startup();
 
     // 5. Register in ZooKeeper: from here on the controller and clients see this broker.
     this.brokerEpochValue = await this.zk.registerBroker(this.registration());
@@ -285,6 +320,8 @@ export class KafkaServer {
     for (const c of this.cleanups.reverse()) await c();
     this.cleanups = [];
     this.dynamicConfig?.shutdown();
+    this.offsetsTracker?.shutdown();
+    this.groupCoordinator?.shutdown();
     await this.replicaManager?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'replica manager shutdown failed'));
     this.alterIsrSender?.close();
     await this.controller?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'controller shutdown failed'));

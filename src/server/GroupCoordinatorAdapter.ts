@@ -1,0 +1,78 @@
+// Connects the GroupCoordinator to replication: __consumer_offsets reads/appends through the ReplicaManager,
+// and load/unload of offsets partitions when this broker gains or loses their leadership.
+import type { OffsetsTopicStore } from '../coordinator/OffsetsTopicStore';
+import type { GroupCoordinator } from '../coordinator/GroupCoordinator';
+import { OFFSETS_TOPIC } from '../coordinator/javaHash';
+import type { ReplicaManager } from './ReplicaManager';
+import type { MetadataCache } from './MetadataCache';
+import { ErrorCode, KafkaError } from '../protocol/errors';
+import type { Logger } from '../util/logger';
+
+export function replicaManagerOffsetsStore(rm: ReplicaManager): OffsetsTopicStore {
+  return {
+    async append(partition, batch, timeoutMs) {
+      const [r] = await rm.appendRecords(timeoutMs, -1, [{ topic: OFFSETS_TOPIC, partition, records: batch }]);
+      return { errorCode: r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: r?.baseOffset ?? -1n };
+    },
+    async read(partition, fromOffset, maxBytes) {
+      const [r] = await rm.fetchMessages({
+        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes, isolationLevel: 0,
+        partitions: [{ topic: OFFSETS_TOPIC, partition, fetchOffset: fromOffset, currentLeaderEpoch: -1, logStartOffset: -1n, maxBytes }],
+      });
+      if (!r || r.errorCode !== ErrorCode.NONE) throw new KafkaError(r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, `cannot read ${OFFSETS_TOPIC}-${partition} from ${fromOffset}`);
+      return { records: r.records ?? Buffer.alloc(0), highWatermark: r.highWatermark };
+    },
+    logStartOffset(partition) {
+      return rm.getPartition(OFFSETS_TOPIC, partition)?.log.logStartOffset ?? null;
+    },
+  };
+}
+
+/**
+ * Watches which __consumer_offsets partitions this broker leads (checked after every metadata change, which
+ * follows each LeaderAndIsr, and on a short timer as a safety net) and tells the coordinator to load or unload.
+ */
+export class OffsetsLeadershipTracker {
+  private readonly led = new Map<number, number>(); // partition -> leader epoch we loaded at
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly rm: ReplicaManager,
+    private readonly cache: MetadataCache,
+    private readonly coordinator: GroupCoordinator,
+    private readonly logger: Logger,
+  ) {}
+
+  startup(): void {
+    this.unsubscribe = this.cache.onChange(() => this.check());
+    this.timer = setInterval(() => this.check(), 500);
+    this.timer.unref();
+    this.check();
+  }
+
+  shutdown(): void {
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private check(): void {
+    const now = new Map<number, number>();
+    for (const p of this.rm.allPartitions()) {
+      if (p.topic === OFFSETS_TOPIC && p.isLeader) now.set(p.partition, p.leaderEpoch);
+    }
+    for (const [partition, epoch] of now) {
+      if (this.led.get(partition) !== epoch) {
+        this.led.set(partition, epoch);
+        this.coordinator.onBecomeLeader(partition, epoch).catch((e: unknown) => this.logger.error({ err: e, partition }, 'loading offsets partition failed'));
+      }
+    }
+    for (const partition of [...this.led.keys()]) {
+      if (!now.has(partition)) {
+        this.led.delete(partition);
+        this.coordinator.onBecomeFollower(partition);
+      }
+    }
+  }
+}

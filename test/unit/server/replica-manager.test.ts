@@ -1,0 +1,175 @@
+import { ReplicaManager } from '../../../src/server/ReplicaManager';
+import { LogManager } from '../../../src/log/LogManager';
+import { logConfig, type LogConfig } from '../../../src/log/LogConfig';
+import { MetadataCache } from '../../../src/server/MetadataCache';
+import { KafkaConfig, buildConfig } from '../../../src/config/KafkaConfig';
+import { ErrorCode } from '../../../src/protocol/errors';
+import type { LeaderAndIsrRequest } from '../../../src/protocol/messages/04-leader-and-isr';
+import type { AlterIsrRequest, AlterIsrResponse } from '../../../src/protocol/messages/56-alter-isr';
+import { FakeTime, batch, tmpDir } from './helpers';
+
+const BROKER = 1;
+
+/** Waits (with a deadline) for asynchronous appends/reads to reach the purgatory. */
+async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function config(): KafkaConfig {
+  return new KafkaConfig(buildConfig(new Map([['broker.id', String(BROKER)], ['zookeeper.connect', 'localhost:1'], ['log.dirs', '/tmp/unused'], ['replica.lag.time.max.ms', '10000']])));
+}
+
+function leaderAndIsr(partitions: Array<{ partition: number; leader: number; leaderEpoch: number; isr: number[]; replicas: number[] }>, controllerEpoch = 1, brokerEpoch = -1n): LeaderAndIsrRequest {
+  return {
+    controllerId: 9,
+    controllerEpoch,
+    brokerEpoch,
+    type: 0,
+    ungroupedPartitionStates: [],
+    topicStates: [{ topicName: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionStates: partitions.map((p) => ({ topicName: 't', partitionIndex: p.partition, controllerEpoch, leader: p.leader, leaderEpoch: p.leaderEpoch, isr: p.isr, zkVersion: 0, replicas: p.replicas, addingReplicas: [], removingReplicas: [], isNew: true })) }],
+    liveLeaders: [],
+  };
+}
+
+async function setup(topicCfg: Partial<LogConfig> = {}) {
+  const time = new FakeTime();
+  const logManager = new LogManager({ logDirs: [tmpDir('brook-rm-')], defaultConfig: logConfig({}), scheduler: null });
+  await logManager.startup();
+  const cache = new MetadataCache('cluster', BROKER);
+  const alterIsr: AlterIsrRequest[] = [];
+  const rm = new ReplicaManager({
+    brokerId: BROKER,
+    config: config(),
+    logManager,
+    metadataCache: cache,
+    brokerEpoch: () => 5n,
+    sendAlterIsr: (req) => {
+      alterIsr.push(req);
+      return new Promise<AlterIsrResponse>(() => undefined);
+    },
+    topicConfig: async () => logConfig({ 'file.delete.delay.ms': 0, ...topicCfg }),
+    clock: time,
+    timer: time,
+  });
+  return { rm, time, logManager, alterIsr, cache };
+}
+
+describe('ReplicaManager LeaderAndIsr fencing', () => {
+  it('refuses a stale controller epoch and a stale broker epoch, then applies newer leader epochs only', async () => {
+    const { rm } = await setup();
+    const ok = await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 3, isr: [1], replicas: [1] }], 2), 4);
+    expect(ok.partitionErrors).toEqual([{ topic: 't', partition: 0, errorCode: ErrorCode.NONE }]);
+    expect(rm.getPartition('t', 0)?.isLeader).toBe(true);
+    expect((await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 9, isr: [1], replicas: [1] }], 1), 4)).errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
+    expect((await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 9, isr: [1], replicas: [1] }], 2, 4n), 4)).errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH);
+    const same = await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 3, isr: [1], replicas: [1] }], 2), 4);
+    expect(same.partitionErrors[0]!.errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
+    const notMine = await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 1, leader: 2, leaderEpoch: 1, isr: [2], replicas: [2, 3] }], 2), 4);
+    expect(notMine.partitionErrors[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    await rm.shutdown();
+  });
+});
+
+describe('ReplicaManager produce', () => {
+  it('validates acks, leadership, existence and batch contents', async () => {
+    const { rm, cache } = await setup({ 'max.message.bytes': 500 });
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1], replicas: [1] }]), 4);
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 1, leader: 2, leaderEpoch: 0, isr: [2, 1], replicas: [2, 1] }]), 4);
+    cache.applyUpdate(9, 1, null, [{ topic: 't', partition: 1, leader: 2, leaderEpoch: 0, isr: [2, 1], replicas: [2, 1], offlineReplicas: [], zkVersion: 0, controllerEpoch: 1 }]);
+    const codes = async (acks: number, entries: Array<{ partition: number; records: Buffer | null; topic?: string }>) =>
+      (await rm.appendRecords(1000, acks, entries.map((e) => ({ topic: e.topic ?? 't', partition: e.partition, records: e.records })))).map((r) => r.errorCode);
+    expect(await codes(2, [{ partition: 0, records: batch(1) }])).toEqual([ErrorCode.INVALID_REQUIRED_ACKS]);
+    expect(await codes(1, [{ partition: 1, records: batch(1) }])).toEqual([ErrorCode.NOT_LEADER_OR_FOLLOWER]);
+    expect(await codes(1, [{ partition: 0, records: batch(1), topic: 'nope' }])).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    expect(await codes(1, [{ partition: 0, records: batch(1, 1000) }])).toEqual([ErrorCode.MESSAGE_TOO_LARGE]);
+    const corrupt = batch(1);
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
+    expect(await codes(1, [{ partition: 0, records: corrupt }])).toEqual([ErrorCode.CORRUPT_MESSAGE]);
+    const ok = await rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(3) }, { topic: 't', partition: 0, records: batch(2) }]);
+    expect(ok.map((r) => [r.errorCode, r.baseOffset, r.logStartOffset])).toEqual([[0, 0n, 0n], [0, 3n, 0n]]);
+    await rm.shutdown();
+  });
+
+  it('acks=-1: NOT_ENOUGH_REPLICAS below min ISR; otherwise waits for followers, and times out with REQUEST_TIMED_OUT', async () => {
+    const { rm, time } = await setup({ 'min.insync.replicas': 2 });
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1], replicas: [1, 2] }]), 4);
+    expect((await rm.appendRecords(1000, -1, [{ topic: 't', partition: 0, records: batch(1) }]))[0]!.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 1, isr: [1, 2], replicas: [1, 2] }]), 4);
+    let done: number | null = null;
+    const pending = rm.appendRecords(1000, -1, [{ topic: 't', partition: 0, records: batch(2) }]).then((r) => (done = r[0]!.errorCode));
+    await until(() => rm.producePurgatory.delayed === 1);
+    expect(done).toBeNull();
+    // Follower 2 fetches at offset 2 (it has everything): the HW reaches 2 and the produce completes.
+    await rm.fetchMessages({ replicaId: 2, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, partitions: [{ topic: 't', partition: 0, fetchOffset: 2n, currentLeaderEpoch: 1, logStartOffset: 0n, maxBytes: 1 << 20 }] });
+    await pending;
+    expect(done).toBe(ErrorCode.NONE);
+    let timedOut: number | null = null;
+    const p2 = rm.appendRecords(1000, -1, [{ topic: 't', partition: 0, records: batch(1) }]).then((r) => (timedOut = r[0]!.errorCode));
+    await until(() => rm.producePurgatory.delayed === 1);
+    time.advance(1000);
+    await p2;
+    expect(timedOut).toBe(ErrorCode.REQUEST_TIMED_OUT);
+    await rm.shutdown();
+  });
+});
+
+describe('ReplicaManager fetch', () => {
+  async function withData() {
+    const s = await setup();
+    await s.rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1], replicas: [1] }, { partition: 1, leader: 1, leaderEpoch: 0, isr: [1], replicas: [1] }]), 4);
+    for (let i = 0; i < 5; i++) await s.rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(1, 200) }, { topic: 't', partition: 1, records: batch(1, 200) }]);
+    return s;
+  }
+  const size = batch(1, 200).length;
+  const req = (fetchOffset: bigint, maxBytes: number, partitions = [0, 1]) => partitions.map((partition) => ({ topic: 't', partition, fetchOffset, currentLeaderEpoch: -1, logStartOffset: -1n, maxBytes }));
+
+  it('honours per-partition and total limits, giving the first partition at least one whole batch', async () => {
+    const { rm } = await withData();
+    const r1 = await rm.fetchMessages({ replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 10_000, isolationLevel: 0, partitions: req(0n, 2 * size + 10) });
+    expect(r1.map((r) => r.records!.length)).toEqual([2 * size, 2 * size]);
+    const r2 = await rm.fetchMessages({ replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 10, isolationLevel: 0, partitions: req(0n, 10) });
+    expect(r2.map((r) => r.records!.length)).toEqual([size, 0]);
+    const r3 = await rm.fetchMessages({ replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: size * 3, isolationLevel: 0, partitions: req(0n, 1 << 20) });
+    expect(r3.map((r) => r.records!.length)).toEqual([3 * size, 0]);
+    expect(r3.map((r) => [r.highWatermark, r.logStartOffset])).toEqual([[5n, 0n], [5n, 0n]]);
+    await rm.shutdown();
+  });
+
+  it('answers OFFSET_OUT_OF_RANGE, fences leader epochs, and long-polls until data arrives', async () => {
+    const { rm, time } = await withData();
+    const oor = await rm.fetchMessages({ replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, partitions: req(6n, 1 << 20, [0]) });
+    expect(oor[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const fenced = await rm.fetchMessages({ replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, partitions: [{ ...req(0n, 100, [0])[0]!, currentLeaderEpoch: 7 }] });
+    expect(fenced[0]!.errorCode).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    let got: number | null = null;
+    const waiting = rm.fetchMessages({ replicaId: -1, maxWaitMs: 5000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, partitions: req(5n, 1 << 20, [0]) }).then((r) => (got = r[0]!.records!.length));
+    await until(() => rm.fetchPurgatory.delayed === 1);
+    expect(got).toBeNull();
+    await rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(1, 200) }]);
+    await waiting;
+    expect(got).toBe(size);
+    // And an empty long poll ends at max.wait.ms.
+    let empty: number | null = null;
+    const idle = rm.fetchMessages({ replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, partitions: req(6n, 1 << 20, [0]) }).then((r) => (empty = r[0]!.records!.length));
+    await until(() => rm.fetchPurgatory.delayed === 1);
+    time.advance(500);
+    await idle;
+    expect(empty).toBe(0);
+    await rm.shutdown();
+  });
+
+  it('ListOffsets, OffsetForLeaderEpoch and DeleteRecords on the leader', async () => {
+    const { rm } = await withData();
+    expect(await rm.fetchOffsetForTimestamp('t', 0, -1n, 0, -1, -1)).toMatchObject({ errorCode: 0, offset: 5n });
+    expect(await rm.fetchOffsetForTimestamp('t', 0, -2n, 0, -1, -1)).toMatchObject({ errorCode: 0, offset: 0n });
+    expect(rm.lastOffsetForLeaderEpoch('t', 0, -1, 0)).toEqual({ errorCode: 0, leaderEpoch: 0, endOffset: 5n });
+    expect(await rm.deleteRecords('t', 0, 9n)).toEqual({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1n });
+    expect(await rm.deleteRecords('t', 0, 3n)).toEqual({ errorCode: 0, lowWatermark: 3n });
+    expect(await rm.fetchOffsetForTimestamp('t', 0, -2n, 0, -1, -1)).toMatchObject({ errorCode: 0, offset: 3n });
+    await rm.shutdown();
+  });
+});
