@@ -2,13 +2,14 @@
 // next to a raw TCP-to-file sink measured in the same run; 100-byte records; RF=3 acks=-1 throughput and latency at
 // a fixed rate; broker CPU-seconds per GB and RSS under load. Medians of repeated runs.
 // Usage: npx ts-node --transpile-only bench/produce.ts [--quick] [--json]
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, type TestCluster } from '../test/harness';
+import { waitForController } from '../test/integration/datapath-helpers';
 import { decodeResponse, encodeRequest } from '../src/protocol/codec';
 import { Produce } from '../src/protocol/messages/00-produce';
 import { buildRecordBatchSync } from '../src/protocol/record/records';
@@ -102,6 +103,7 @@ function rawSink(file: string, expected: number): Promise<{ port: number; done: 
   const file2 = path.join(os.tmpdir(), `brook-sink-${process.pid}.js`);
   fs.writeFileSync(file2, code);
   const child = fork(file2, [], { stdio: 'ignore' });
+  child.once('exit', () => fs.rmSync(file2, { force: true }));
   return new Promise((resolve) => {
     let doneResolve: (n: number) => void = () => undefined;
     const done = new Promise<number>((r) => (doneResolve = r));
@@ -137,6 +139,7 @@ function procStats(pid: number): { cpuSecs: number; rssMb: number } {
 }
 
 async function createTopic(cluster: TestCluster, topic: string, rf: number, configs: Record<string, string> = {}): Promise<void> {
+  await waitForController(cluster);
   const kafka = new Kafka({ clientId: 'bench', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -193,6 +196,24 @@ async function main(): Promise<void> {
         const secs100 = await pipelined(leader.host, leader.port, frames100, count100, 2, 4);
         recs.push((count100 * 8000) / secs100);
       }
+      // kcat (librdkafka) as producer and as consumer of 100-byte records.
+      const n = quick ? 200_000 : 2_000_000;
+      const file = path.join(os.tmpdir(), `brook-kcat-${process.pid}.txt`);
+      fs.writeFileSync(file, `${'x'.repeat(99)}\n`.repeat(n));
+      await createTopic(cluster, 'bk', 1);
+      const kcatP: number[] = [];
+      const kcatC: number[] = [];
+      for (let r = 0; r < REPEATS; r++) {
+        const t0 = process.hrtime.bigint();
+        execFileSync('kcat', ['-P', '-b', `${leader.host}:${leader.port}`, '-t', 'bk', '-p', '0', '-X', 'acks=1', '-X', 'linger.ms=20', '-X', 'batch.num.messages=10000', '-l', file], { stdio: 'ignore', timeout: 300_000 });
+        kcatP.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
+        const t1 = process.hrtime.bigint();
+        const got = execFileSync('kcat', ['-C', '-b', `${leader.host}:${leader.port}`, '-t', 'bk', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '.'], { timeout: 300_000, maxBuffer: 64 * MB }).length;
+        kcatC.push(got / (Number(process.hrtime.bigint() - t1) / 1e9));
+      }
+      fs.rmSync(file, { force: true });
+      out('kcat -P 100B records acks=1 (records/s)', median(kcatP), 'rec/s');
+      out('kcat -C 100B records (records/s)', median(kcatC), 'rec/s');
       out('raw TCP-to-file sink (MB/s)', median(sink), 'MB/s');
       out('broker RF=1 acks=1 1KiB records (MB/s)', median(mbps), 'MB/s');
       out('  ratio to raw sink', median(mbps) / median(sink), '');

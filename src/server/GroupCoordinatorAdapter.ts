@@ -35,7 +35,7 @@ export function replicaManagerOffsetsStore(rm: ReplicaManager): OffsetsTopicStor
 export class OffsetsLeadershipTracker {
   private readonly led = new Map<number, number>(); // partition -> leader epoch we loaded at
   private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: Array<() => void> = [];
 
   constructor(
     private readonly rm: ReplicaManager,
@@ -45,14 +45,15 @@ export class OffsetsLeadershipTracker {
   ) {}
 
   startup(): void {
-    this.unsubscribe = this.cache.onChange(() => this.check());
+    this.unsubscribe = [this.cache.onChange(() => this.check()), this.rm.onLeadershipChange(() => this.check())];
     this.timer = setInterval(() => this.check(), 500);
     this.timer.unref();
     this.check();
   }
 
   shutdown(): void {
-    this.unsubscribe?.();
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }

@@ -58,7 +58,8 @@ export class KafkaServer {
     this.logger = moduleLogger('server', { brokerId: config.brokerId });
   }
 
-  get brokerEpoch(): bigint { return this.brokerEpochValue; }
+  /** Current registration epoch: it changes when the broker re-registers after a session expiry. */
+  get brokerEpoch(): bigint { return this.zk?.brokerEpoch ?? this.brokerEpochValue; }
   get logManager(): LogManager {
     if (!this.logManagerValue) throw new Error('broker not started');
     return this.logManagerValue;
@@ -213,7 +214,7 @@ export class KafkaServer {
       config: cfg,
       logManager: this.logManagerValue,
       metadataCache: cache,
-      brokerEpoch: () => this.brokerEpochValue,
+      brokerEpoch: () => this.zk?.brokerEpoch ?? this.brokerEpochValue,
       sendAlterIsr: alterIsr,
       topicConfig: async (topic) => this.topicLogConfig(await zkForConfigs.getTopicConfig(topic)),
       logger: this.logger.child({ module: 'replica-manager' }),
@@ -351,7 +352,7 @@ export class KafkaServer {
           let conn: KafkaConnection | null = null;
           try {
             conn = await KafkaConnection.connect(ep.host, ep.port, { clientId: `broker-${this.config.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: v['controller.socket.timeout.ms'] });
-            const resp = await conn.request(ControlledShutdown, 3, { brokerId: this.config.brokerId, brokerEpoch: this.brokerEpochValue });
+            const resp = await conn.request(ControlledShutdown, 3, { brokerId: this.config.brokerId, brokerEpoch: this.brokerEpoch });
             if (resp.errorCode === ErrorCode.NONE && resp.remainingPartitions.length === 0) {
               this.logger.info('controlled shutdown succeeded: this broker leads no partition');
               return;

@@ -119,6 +119,7 @@ export class ReplicaManager {
   private isrTimer: NodeJS.Timeout | null = null;
   private state: 'new' | 'running' | 'stopped' = 'new';
   private readonly replicaLagTimeMaxMs: number;
+  private readonly leadershipListeners = new Set<(p: Partition, isLeader: boolean) => void>();
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     const v = opts.config.values;
@@ -173,6 +174,25 @@ export class ReplicaManager {
     this.alterIsrManager.shutdown();
     this.producePurgatory.shutdown();
     this.fetchPurgatory.shutdown();
+  }
+
+  /**
+   * Called after every applied leadership change of a local replica (true: became leader; false: became follower,
+   * stopped or deleted), once the LeaderAndIsr/StopReplica is fully applied. Returns an unsubscribe function.
+   */
+  onLeadershipChange(cb: (p: Partition, isLeader: boolean) => void): () => void {
+    this.leadershipListeners.add(cb);
+    return () => this.leadershipListeners.delete(cb);
+  }
+
+  private notifyLeadership(p: Partition, isLeader: boolean): void {
+    for (const cb of [...this.leadershipListeners]) {
+      try {
+        cb(p, isLeader);
+      } catch (e) {
+        this.logger.error({ err: e, topicPartition: p.key }, 'leadership listener failed');
+      }
+    }
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
@@ -306,6 +326,8 @@ export class ReplicaManager {
       for (const { p } of [...toLead, ...toFollow]) this.completeDelayed(p.key);
       await this.fetcherManager.addFetcherForPartitions(fetchItems);
       await this.fetcherManager.shutdownIdleFetchers();
+      for (const { p } of toLead) this.notifyLeadership(p, true);
+      for (const { p } of changed) this.notifyLeadership(p, false);
       return { errorCode: ErrorCode.NONE, partitionErrors: errors };
     });
   }
@@ -344,6 +366,7 @@ export class ReplicaManager {
       for (const it of toStop) {
         const key = tpKey(it.topic, it.partition);
         let code: number = ErrorCode.NONE;
+        const stopped = this.partitions.get(key);
         if (it.deletePartition) {
           this.partitions.delete(key);
           this.alterIsrManager.clearPending(it.topic, it.partition);
@@ -358,6 +381,7 @@ export class ReplicaManager {
         this.logger.info({ topicPartition: key, deleted: it.deletePartition }, 'stopped replica');
         errors.push({ topic: it.topic, partition: it.partition, errorCode: code });
         this.completeDelayed(key);
+        if (stopped) this.notifyLeadership(stopped, false);
       }
       await this.fetcherManager.shutdownIdleFetchers();
       return { errorCode: ErrorCode.NONE, partitionErrors: errors };

@@ -3,7 +3,7 @@
 // replicas agree up to the high watermark. Used by the short jest test and the long script.
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startCluster, waitFor, type TestBroker, type TestCluster } from '../harness';
-import { consumeAll, leaderBroker, partitionView, readReplicaFromDisk, type Rec } from '../integration/datapath-helpers';
+import { consumeAll, leaderBroker, partitionView, readReplicaFromDisk, waitForController, type Rec } from '../integration/datapath-helpers';
 
 export interface CrashOptions {
   faults: number;
@@ -13,6 +13,8 @@ export interface CrashOptions {
   sessionTimeoutMs?: number;
   log?: (msg: string) => void;
   seed?: number;
+  /** Fault kinds to draw from (default: all). */
+  faultKinds?: FaultKind[];
 }
 
 export interface CrashReport {
@@ -65,6 +67,7 @@ export async function runCrashTest(opts: CrashOptions): Promise<CrashReport> {
   let producing = true;
   let writers: Array<Promise<void>> = [];
   try {
+    await waitForController(cluster);
     const kafka = new Kafka({ clientId: 'crash-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, requestTimeout: 10_000, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 } });
     const admin = kafka.admin();
     await admin.connect();
@@ -98,7 +101,7 @@ export async function runCrashTest(opts: CrashOptions): Promise<CrashReport> {
     const brokers = (): TestBroker[] => [...cluster.brokers.values()];
     for (let f = 0; f < opts.faults; f++) {
       await new Promise((r) => setTimeout(r, quietMs));
-      const kind = pickFault(random, f);
+      const kind = pickFault(random, f, opts.faultKinds ?? ALL_FAULT_KINDS);
       const desc = await injectFault(cluster, kind, random, brokers(), sessionMs, partitions);
       report.faults.push(desc);
       log(`fault ${f + 1}/${opts.faults}: ${desc}; acked so far ${acked.reduce((s, a) => s + a.length, 0)}`);
@@ -161,19 +164,20 @@ export async function runCrashTest(opts: CrashOptions): Promise<CrashReport> {
   return report;
 }
 
-type FaultKind = 'kill-leader' | 'kill-follower' | 'kill-controller' | 'pause' | 'zk-restart';
+export type FaultKind = 'kill-leader' | 'kill-follower' | 'kill-controller' | 'pause' | 'zk-restart';
+export const ALL_FAULT_KINDS: FaultKind[] = ['kill-leader', 'kill-follower', 'kill-controller', 'zk-restart', 'pause'];
 
-function pickFault(random: () => number, index: number): FaultKind {
-  // The first five cover each kind once; then random. (ZooKeeper restart comes before the first pause: a broker
-  // whose session expired once is known not to re-register after a later ZooKeeper restart; see the report.)
-  const kinds: FaultKind[] = ['kill-leader', 'kill-follower', 'kill-controller', 'zk-restart', 'pause'];
+function pickFault(random: () => number, index: number, allowed: FaultKind[]): FaultKind {
+  // The first faults cover each allowed kind once, in this order; then random. (ZooKeeper restart comes before the
+  // first pause: a broker whose session expired once was seen not to re-register after a later ZooKeeper restart.)
+  const kinds = ALL_FAULT_KINDS.filter((k) => allowed.includes(k));
   if (index < kinds.length) return kinds[index] as FaultKind;
-  const weights: Array<[FaultKind, number]> = [['kill-leader', 3], ['kill-follower', 2], ['kill-controller', 2], ['pause', 2], ['zk-restart', 1]];
+  const weights = ([['kill-leader', 3], ['kill-follower', 2], ['kill-controller', 2], ['pause', 2], ['zk-restart', 1]] as Array<[FaultKind, number]>).filter(([k]) => allowed.includes(k));
   let x = random() * weights.reduce((s, w) => s + w[1], 0);
   for (const [k, w] of weights) {
     if ((x -= w) < 0) return k;
   }
-  return 'kill-leader';
+  return kinds[0] ?? 'kill-leader';
 }
 
 async function injectFault(cluster: TestCluster, kind: FaultKind, random: () => number, brokers: TestBroker[], sessionMs: number, partitions: number): Promise<string> {
@@ -213,17 +217,19 @@ async function injectFault(cluster: TestCluster, kind: FaultKind, random: () => 
 
 /** All brokers registered and every partition led with an ISR of at least `minIsr`. */
 async function waitHealthy(cluster: TestCluster, partitions: number, minIsr: number, timeoutMs: number): Promise<void> {
+  const check = async (): Promise<boolean> => {
+    const zk = await cluster.zkClient();
+    const ids = await zk.getAllBrokers();
+    if (ids.length < 3) return false;
+    for (let p = 0; p < partitions; p++) {
+      const v = await partitionView(cluster, TOPIC, p);
+      if (!v || v.leader < 0 || v.isr.length < minIsr) return false;
+    }
+    return true;
+  };
+  // A hung ZooKeeper call counts as "not yet", so the deadline below still applies.
   await waitFor(
-    async () => {
-      const zk = await cluster.zkClient();
-      const ids = await zk.getAllBrokers();
-      if (ids.length < 3) return false;
-      for (let p = 0; p < partitions; p++) {
-        const v = await partitionView(cluster, TOPIC, p);
-        if (!v || v.leader < 0 || v.isr.length < minIsr) return false;
-      }
-      return true;
-    },
+    () => Promise.race([check(), new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref())]),
     { timeoutMs, intervalMs: 200, what: `a healthy cluster (ISR >= ${minIsr} everywhere)` },
   );
 }

@@ -1,12 +1,14 @@
 // Long crash run (`npm run test:crash-long`): the crash test with at least 50 faults; prints faults, acknowledged,
 // lost (must be 0), duplicated; exits non-zero on any loss, reordering or replica divergence.
-import { runCrashTest } from './crash-lib';
+import { ALL_FAULT_KINDS, runCrashTest, type FaultKind } from './crash-lib';
 
 async function main(): Promise<void> {
   const faults = Math.max(50, Number(process.env.BROOK_CRASH_FAULTS ?? 50));
   const seed = Number(process.env.BROOK_CRASH_SEED ?? Date.now() % 100000);
-  process.stdout.write(`crash-long: ${faults} faults, seed ${seed}\n`);
-  const r = await runCrashTest({ faults, partitions: 3, quietMs: 1500, seed, log: (m) => process.stdout.write(`${new Date().toISOString()} ${m}\n`) });
+  // BROOK_CRASH_FAULT_KINDS=kill-leader,kill-follower,kill-controller,pause,zk-restart (default: all).
+  const faultKinds = (process.env.BROOK_CRASH_FAULT_KINDS?.split(',') ?? ALL_FAULT_KINDS) as FaultKind[];
+  process.stdout.write(`crash-long: ${faults} faults (${faultKinds.join(', ')}), seed ${seed}\n`);
+  const r = await runCrashTest({ faults, partitions: 3, quietMs: 1500, seed, faultKinds, log: (m) => process.stdout.write(`${new Date().toISOString()} ${m}\n`) });
   const kinds = new Map<string, number>();
   for (const f of r.faults) {
     const k = f.startsWith('ZooKeeper') ? 'zk-restart' : f.includes('paused') ? 'pause' : (/\((.*)\)/.exec(f)?.[1] ?? 'other');

@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 import { startCluster, waitFor, type TestCluster } from '../harness';
-import { consumeAll, leaderBroker, listOffset, partitionView } from './datapath-helpers';
+import { consumeAll, leaderBroker, listOffset, partitionView, waitForController } from './datapath-helpers';
 
 const exec = promisify(execFile);
 jest.setTimeout(240_000);
@@ -15,6 +15,7 @@ describe('data path with real clients', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ brokers: 3, sessionTimeoutMs: 6000, overrides: { 'auto.leader.rebalance.enable': 'false', 'replica.lag.time.max.ms': '4000', 'auto.create.topics.enable': 'false' } });
+    await waitForController(cluster);
     kafka = new Kafka({ clientId: 'datapath-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();

@@ -9,7 +9,7 @@ import { Log } from '../../src/log/Log';
 import { logConfig } from '../../src/log/LogConfig';
 import { OffsetCheckpointFile } from '../../src/log/checkpoints';
 import { waitFor, type TestBroker, type TestCluster } from '../harness';
-import { partitionViews, type PartitionView } from './util/metadata';
+import { metadataFrom, partitionViews, type PartitionView } from './util/metadata';
 
 export interface Rec {
   offset: bigint;
@@ -18,6 +18,19 @@ export interface Rec {
 }
 
 export const liveBrokers = (c: TestCluster): TestBroker[] => [...c.brokers.values()].filter((b) => b.running);
+
+/** Waits until every live broker names the same live controller (kafkajs admin needs it right after start). */
+export async function waitForController(c: TestCluster, timeoutMs = 30_000): Promise<number> {
+  return waitFor(
+    async () => {
+      const ids = new Set<number>();
+      for (const b of liveBrokers(c)) ids.add((await metadataFrom(b)).controllerId);
+      const [id] = [...ids];
+      return ids.size === 1 && id !== undefined && id >= 0 ? id : undefined;
+    },
+    { timeoutMs, what: 'an agreed controller on every broker' },
+  );
+}
 
 /** The partition's state as the first answering live broker reports it. */
 export async function partitionView(c: TestCluster, topic: string, partition: number): Promise<PartitionView | undefined> {

@@ -2,7 +2,7 @@
 // OffsetForLeaderEpoch when it comes back as a follower, and then holds exactly the new leader's log.
 import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, waitFor, type TestCluster } from '../harness';
-import { consumeAll, partitionView, readReplicaFromDisk } from './datapath-helpers';
+import { consumeAll, partitionView, readReplicaFromDisk, waitForController } from './datapath-helpers';
 
 jest.setTimeout(180_000);
 
@@ -17,6 +17,7 @@ describe('follower truncation after a leader change', () => {
   });
 
   it('truncates the old leader’s unreplicated acks=1 writes and converges on the new leader’s log', async () => {
+    await waitForController(cluster);
     const kafka = new Kafka({ clientId: 'trunc-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
     const admin = kafka.admin();
     await admin.connect();

@@ -173,3 +173,18 @@ describe('ReplicaManager fetch', () => {
     await rm.shutdown();
   });
 });
+
+describe('ReplicaManager leadership listeners', () => {
+  it('reports becoming leader, becoming follower and being stopped', async () => {
+    const { rm } = await setup();
+    const seen: string[] = [];
+    const off = rm.onLeadershipChange((p, leader) => seen.push(`${p.key}:${leader}`));
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1, 2], replicas: [1, 2] }]), 4);
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: -1, leaderEpoch: 1, isr: [2], replicas: [1, 2] }]), 4);
+    await rm.stopReplicas({ controllerId: 9, controllerEpoch: 1, brokerEpoch: -1n, deletePartitions: false, ungroupedPartitions: [], topics: [], topicStates: [{ topicName: 't', partitionStates: [{ partitionIndex: 0, leaderEpoch: 2, deletePartition: true }] }] }, 3);
+    off();
+    expect(seen).toEqual(['t-0:true', 't-0:false', 't-0:false']);
+    expect(rm.getPartition('t', 0)).toBeUndefined();
+    await rm.shutdown();
+  });
+});
