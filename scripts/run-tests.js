@@ -41,8 +41,8 @@ function jestRun(name, args) {
 
 if (step('typecheck (tsc --noEmit)', tsc, ['--noEmit', '-p', 'tsconfig.json'])) passed += 1;
 else failed += 1;
-jestRun('unit', ['--selectProjects', 'unit', '--maxWorkers=2']);
-if (!process.env.BROOK_SKIP_INTEGRATION) jestRun('integration', ['--selectProjects', 'integration', '--runInBand']);
+jestRun('unit', ['--selectProjects', 'unit', '--maxWorkers=2', '--forceExit']);
+if (!process.env.BROOK_SKIP_INTEGRATION) jestRun('integration', ['--selectProjects', 'integration', '--runInBand', '--forceExit']);
 
 process.stdout.write('\n');
 process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
