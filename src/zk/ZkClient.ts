@@ -116,7 +116,7 @@ export interface ZkClientOptions {
 /** The parts of node-zookeeper-client's private ConnectionManager this module relies on (v1.1.3). */
 interface ConnectionManagerInternals {
   state: number;
-  socket?: { destroy(): void };
+  socket?: { destroy(): void; destroyed?: boolean };
   connectTimeoutHandler: NodeJS.Timeout | null;
   connect(): void;
   onSocketConnected(): void;
@@ -124,7 +124,7 @@ interface ConnectionManagerInternals {
   on(event: 'state', cb: (s: number) => void): void;
   removeListener(event: 'state', cb: (s: number) => void): void;
 }
-const CM_STATE = { CONNECTED: 2, CLOSED: -2 } as const;
+const CM_STATE = { CONNECTING: 1, CONNECTED: 2, CLOSED: -2 } as const;
 
 type RawClient = zookeeper.Client & { connectionManager: ConnectionManagerInternals };
 
@@ -212,6 +212,8 @@ export class ZkClient extends EventEmitter {
   private client: RawClient;
   private closed = false;
   private lastHeard = Date.now();
+  /** When the current raw client last changed connection state (library-level, CONNECTING included). */
+  private lastStateChange = Date.now();
   private readonly watchdog: NodeJS.Timeout;
   private readonly log: Logger;
 
@@ -226,8 +228,10 @@ export class ZkClient extends EventEmitter {
     this.attach(first);
     // node-zookeeper-client has no read timeout: a silent server (paused, partitioned) would never be
     // noticed. Like the Java client, drop the connection after 2/3 of the session timeout without data.
-    const period = Math.max(100, Math.floor(opts.sessionTimeoutMs / 3));
-    this.watchdog = setInterval(() => this.checkReadTimeout(), Math.min(period, 1000));
+    // The same watchdog bounds the connect handshake (see checkHandshakeTimeout), so it must tick well
+    // inside the session timeout.
+    const period = Math.max(50, Math.floor(opts.sessionTimeoutMs / 6));
+    this.watchdog = setInterval(() => this.checkReadTimeout(), Math.min(period, 500));
     this.watchdog.unref();
   }
 
@@ -281,6 +285,9 @@ export class ZkClient extends EventEmitter {
     current?.on('data', () => {
       this.lastHeard = Date.now();
     });
+    cm.on('state', () => {
+      if (raw === this.client) this.lastStateChange = Date.now();
+    });
     raw.on('state', (state: zookeeper.State) => {
       if (raw !== this.client || this.closed) return;
       if (state === zookeeper.State.SYNC_CONNECTED) {
@@ -296,13 +303,35 @@ export class ZkClient extends EventEmitter {
 
   private checkReadTimeout(): void {
     const cm = this.client.connectionManager;
-    if (this.closed || cm.state !== CM_STATE.CONNECTED) return;
+    if (this.closed) return;
+    if (cm.state === CM_STATE.CONNECTING) {
+      this.checkHandshakeTimeout(cm);
+      return;
+    }
+    if (cm.state !== CM_STATE.CONNECTED) return;
     const silentMs = Date.now() - this.lastHeard;
     if (silentMs > (this.opts.sessionTimeoutMs * 2) / 3) {
       this.log.warn({ silentMs }, 'no data from ZooKeeper within 2/3 of the session timeout; reconnecting');
       this.lastHeard = Date.now();
       cm.socket?.destroy(); // the library reconnects, resuming the session if it is still alive
     }
+  }
+
+  /**
+   * node-zookeeper-client clears its connect timer as soon as TCP connects and then waits for the connect
+   * response forever. A ZooKeeper that is still starting up (after a restart) can accept the connection and
+   * never answer it; the client then sits in CONNECTING while the server, having restored our session from
+   * its data dir, expires it a session timeout later. Like the Java client, bound the whole handshake:
+   * after a third of the session timeout without progress, drop the socket so the library tries again.
+   */
+  private checkHandshakeTimeout(cm: ConnectionManagerInternals): void {
+    const stalledMs = Date.now() - Math.max(this.lastHeard, this.lastStateChange);
+    if (stalledMs <= this.opts.sessionTimeoutMs / 3) return;
+    const socket = cm.socket;
+    if (!socket || socket.destroyed) return; // between attempts: the library's spin delay is running
+    this.log.warn({ stalledMs }, 'no answer to the ZooKeeper connect request; retrying the connection');
+    this.lastStateChange = Date.now();
+    socket.destroy(); // the close handler of the library reconnects, offering the same session
   }
 
   private async replaceExpiredSession(old: RawClient): Promise<void> {
