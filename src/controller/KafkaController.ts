@@ -17,6 +17,7 @@ import {
   type BrokerRack,
 } from './ReplicaAssignment';
 import { TopicDeletionManager } from './TopicDeletionManager';
+import { ReassignmentManager, type OngoingReassignment, type ReassignmentRequest, type ReassignmentResult } from './ReassignmentManager';
 import type { ControllerChannel, StopReplicaResult } from './channel';
 import { ControllerApiError, ErrorCode } from './errors';
 
@@ -92,6 +93,7 @@ export interface ControlledShutdownResult {
 /** ElectLeaders election types (KIP-460). */
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
 export type ElectionType = (typeof ElectionType)[keyof typeof ElectionType];
+export type { OngoingReassignment, ReassignmentRequest, ReassignmentResult } from './ReassignmentManager';
 export interface ElectLeadersResult {
   topic: string;
   partition: number;
@@ -110,6 +112,8 @@ type ControllerEvent =
   | { type: 'StopReplicaResponse'; brokerId: number; result: StopReplicaResult }
   | { type: 'PreferredReplicaElection' }
   | { type: 'AutoPreferredReplicaLeaderElection' }
+  | { type: 'ZkPartitionReassignment' }
+  | { type: 'ReassignmentIsrChange'; partitions: TP[] }
   | { type: 'ApiCall'; name: string; run: () => Promise<void>; preempt: () => void };
 
 type WaitOutcome = 'done' | 'timeout' | 'resigned';
@@ -132,6 +136,7 @@ export class KafkaController {
   private readonly psm: PartitionStateMachine;
   private readonly rsm: ReplicaStateMachine;
   private readonly deletion: TopicDeletionManager;
+  private readonly reassignment: ReassignmentManager;
 
   private active = false;
   private activeId = -1;
@@ -165,6 +170,7 @@ export class KafkaController {
     this.psm = new PartitionStateMachine(deps);
     this.rsm = new ReplicaStateMachine(deps);
     this.deletion = new TopicDeletionManager(deps, this.psm, this.rsm, (topic) => this.deleteTopicZNodes(topic));
+    this.reassignment = new ReassignmentManager(deps, this.psm, this.rsm);
     this.events = new ControllerEventManager((e) => this.process(e), this.log);
   }
 
@@ -268,6 +274,10 @@ export class KafkaController {
         return this.processPreferredReplicaElectionZk();
       case 'AutoPreferredReplicaLeaderElection':
         return this.checkAndTriggerAutoLeaderRebalance();
+      case 'ZkPartitionReassignment':
+        return this.reassignment.processZkRequest();
+      case 'ReassignmentIsrChange':
+        return this.reassignment.onIsrChange(e.partitions);
       default:
         return undefined;
     }
@@ -327,6 +337,7 @@ export class KafkaController {
       zk.onTopicsChange(() => this.events.put({ type: 'TopicChange' })),
       zk.onTopicDeletionsChange(() => this.events.put({ type: 'TopicDeletion' })),
       zk.onPreferredReplicaElection(() => this.events.put({ type: 'PreferredReplicaElection' })),
+      zk.onPartitionReassignment(() => this.events.put({ type: 'ZkPartitionReassignment' })),
     );
 
     for (const reg of await zk.getAllBrokers()) this.addLiveBroker(reg);
@@ -357,6 +368,9 @@ export class KafkaController {
       for (const t of deletions.filter((d) => !ctx.hasTopic(d))) await this.deleteTopicZNodes(t);
       await this.deletion.resumeDeletions();
     }
+    // Reassignments recorded in /brokers/topics carry on, then any legacy /admin/reassign_partitions request.
+    await this.reassignment.resumeOnFailover();
+    await this.reassignment.processZkRequest();
     await this.processPreferredReplicaElectionZk();
     if (this.config.autoLeaderRebalanceEnable) {
       const ms = Math.max(1, this.config.leaderImbalanceCheckIntervalSeconds) * 1000;
@@ -376,6 +390,7 @@ export class KafkaController {
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     this.rebalanceTimer = null;
     this.batch.clear();
+    this.reassignment.clear();
     this.channel.removeAllBrokers();
     const epoch = this.ctx.epoch;
     this.ctx.reset();
@@ -470,6 +485,7 @@ export class KafkaController {
     await this.psm.triggerOnlinePartitionStateChange();
     const topics = new Set(replicas.map((r) => r.tp.topic).filter((t) => ctx.isTopicQueuedUpForDeletion(t)));
     if (topics.size > 0) await this.deletion.resumeDeletionForTopics([...topics]);
+    await this.reassignment.onBrokerStartup(ids);
   }
 
   private async onBrokerFailure(ids: readonly number[]): Promise<void> {
@@ -563,6 +579,7 @@ export class KafkaController {
   }
 
   private async deleteTopicZNodes(topic: string): Promise<void> {
+    this.reassignment.forgetTopic(topic);
     this.topicSubscriptions.get(topic)?.();
     this.topicSubscriptions.delete(topic);
     await this.zk.deleteTopicZNodes(topic, this.ctx.epochZkVersion);
@@ -901,6 +918,9 @@ export class KafkaController {
         }
         // Kafka 2.8 tells every broker about ISR changes with UpdateMetadata.
         this.batch.addUpdateMetadata(ctx.liveOrShuttingDownBrokerIds(), updates.map((u) => ({ topic: u.topic, partition: u.partition })));
+        // An ISR expansion may complete a reassignment: checked in its own event, after this answer is sent.
+        const reassigning = updates.map((u) => ({ topic: u.topic, partition: u.partition })).filter((tp) => this.reassignment.isReassigning(tp));
+        if (reassigning.length > 0) this.events.put({ type: 'ReassignmentIsrChange', partitions: reassigning });
       }
       const byTopic = new Map<string, AlterIsrPartitionResult[]>();
       for (const tp of order) {
@@ -941,6 +961,24 @@ export class KafkaController {
       this.log.info({ shuttingDown: brokerId, moved: led.length, remaining: remaining.length }, 'controlled shutdown step done');
       return { errorCode: ErrorCode.NONE, remainingPartitions: remaining };
     }, notController);
+  }
+
+  /**
+   * AlterPartitionReassignments (KIP-455): starts (replicas set) or cancels (replicas null) reassignments.
+   * Answers once each is started; completion happens when the target replicas have joined the ISR.
+   */
+  alterPartitionReassignments(reassignments: readonly ReassignmentRequest[], _timeoutMs: number): Promise<ReassignmentResult[]> {
+    const notController = (): ReassignmentResult[] =>
+      reassignments.map((r) => ({ topic: r.topic, partition: r.partition, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' }));
+    return this.runApi('alterPartitionReassignments', () => this.reassignment.alter(reassignments), notController);
+  }
+
+  /** ListPartitionReassignments: ongoing reassignments (`partitions` null = all); throws NOT_CONTROLLER when inactive. */
+  async listPartitionReassignments(partitions: readonly TP[] | null): Promise<OngoingReassignment[]> {
+    const notController = (): null => null;
+    const r = await this.runApi<OngoingReassignment[] | null>('listPartitionReassignments', async () => this.reassignment.list(partitions), notController);
+    if (r === null) throw new ControllerApiError(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
+    return r;
   }
 
   /** ElectLeaders API (KIP-460): `partitions` null = every partition. */

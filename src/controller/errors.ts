@@ -1,6 +1,7 @@
 // Kafka wire error codes the controller answers with, plus the internal error carrying one of them.
 
 export const ErrorCode = {
+  UNKNOWN_SERVER_ERROR: -1,
   NONE: 0,
   UNKNOWN_TOPIC_OR_PARTITION: 3,
   NOT_LEADER_OR_FOLLOWER: 6,
@@ -21,6 +22,7 @@ export const ErrorCode = {
   PREFERRED_LEADER_NOT_AVAILABLE: 80,
   ELIGIBLE_LEADERS_NOT_AVAILABLE: 83,
   ELECTION_NOT_NEEDED: 84,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
   INVALID_UPDATE_VERSION: 95,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -8,6 +8,8 @@ import { createTopicsHandler } from './19-create-topics';
 import { deleteTopicsHandler } from './20-delete-topics';
 import { createPartitionsHandler } from './37-create-partitions';
 import { electLeadersHandler } from './43-elect-leaders';
+import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments';
+import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments';
 import { alterIsrHandler } from './56-alter-isr';
 import { produceHandler } from './00-produce';
 import { fetchHandler } from './01-fetch';
@@ -45,6 +47,8 @@ const all: Handler[] = [
   deleteTopicsHandler as unknown as Handler,
   createPartitionsHandler as unknown as Handler,
   electLeadersHandler as unknown as Handler,
+  alterPartitionReassignmentsHandler as unknown as Handler,
+  listPartitionReassignmentsHandler as unknown as Handler,
   alterIsrHandler as unknown as Handler,
   // Consumer groups (coordinator/)
   offsetCommitHandler as unknown as Handler,

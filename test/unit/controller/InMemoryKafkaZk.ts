@@ -17,6 +17,8 @@ class Topic {
     public partitions: Map<number, number[]>,
     public config: Record<string, string>,
     public states = new Map<number, LeaderIsrState>(),
+    public addingReplicas = new Map<number, number[]>(),
+    public removingReplicas = new Map<number, number[]>(),
   ) {}
 }
 
@@ -33,6 +35,8 @@ export class InMemoryZkServer {
   topics = new Map<string, Topic>();
   deletions = new Set<string>();
   preferred: Array<{ topic: string; partition: number }> | null = null;
+  /** /admin/reassign_partitions ("topic-partition" -> target replicas), null when absent. */
+  reassignment: Map<string, number[]> | null = null;
   controller: { brokerId: number; session: InMemoryKafkaZk } | null = null;
   controllerEpoch = 0;
   epochZkVersion = 0;
@@ -70,6 +74,11 @@ export class InMemoryZkServer {
     this.brokers.set(id, { id, endpoints: [{ host: '127.0.0.1', port: 9090 + id, listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT' }], rack, epoch });
     this.fire('brokers');
     return epoch;
+  }
+  /** Creates /admin/reassign_partitions (the legacy reassignment request). */
+  requestReassignment(r: Map<string, number[]>): void {
+    this.reassignment = new Map(r);
+    this.fire('reassign');
   }
   removeBroker(id: number): void {
     this.brokers.delete(id);
@@ -177,7 +186,8 @@ export class InMemoryKafkaZk implements KafkaZkApi {
   async getTopicAssignment(topic: string): Promise<TopicAssignment | null> {
     const t = this.s.topics.get(topic);
     if (!t) return null;
-    return { partitions: new Map([...t.partitions].map(([p, r]) => [p, [...r]])), addingReplicas: new Map(), removingReplicas: new Map() };
+    const copy = (m: Map<number, number[]>): Map<number, number[]> => new Map([...m].map(([p, r]) => [p, [...r]]));
+    return { partitions: copy(t.partitions), addingReplicas: copy(t.addingReplicas), removingReplicas: copy(t.removingReplicas) };
   }
   async getTopicAssignments(topics: string[]): Promise<Map<string, TopicAssignment>> {
     const out = new Map<string, TopicAssignment>();
@@ -204,7 +214,11 @@ export class InMemoryKafkaZk implements KafkaZkApi {
   async setTopicAssignment(topic: string, assignment: TopicAssignment, v: number): Promise<void> {
     this.s.checkEpoch(v);
     const t = this.s.topics.get(topic);
-    if (t) t.partitions = new Map(assignment.partitions);
+    if (t) {
+      t.partitions = new Map(assignment.partitions);
+      t.addingReplicas = new Map(assignment.addingReplicas);
+      t.removingReplicas = new Map(assignment.removingReplicas);
+    }
     this.s.fire(`assignment:${topic}`);
   }
   async getTopicConfig(topic: string): Promise<Record<string, string>> {
@@ -305,13 +319,16 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     this.s.preferred = null;
   }
   async getPartitionReassignment(): Promise<Map<string, number[]> | null> {
-    return null;
+    return this.s.reassignment ? new Map(this.s.reassignment) : null;
   }
-  onPartitionReassignment(): Unsubscribe {
-    return () => undefined;
+  onPartitionReassignment(cb: () => void): Unsubscribe {
+    return this.s.listen('reassign', cb);
   }
   async deletePartitionReassignment(v: number): Promise<void> {
     this.s.checkEpoch(v);
+    const existed = this.s.reassignment !== null;
+    this.s.reassignment = null;
+    if (existed) this.s.fire('reassign');
   }
 
   onSessionReestablished(cb: () => void): Unsubscribe {
