@@ -65,15 +65,30 @@ describe('consumer groups with real clients', () => {
     await cluster?.teardown();
   });
 
+  // One send per partition: a kafkajs 2.2.4 send spanning several brokers can resolve without ever
+  // delivering the batches of a partition whose leader moved to a broker that had already answered within
+  // the same send (its retry skips brokers with a recorded response; tulios/kafkajs#1303). With a single
+  // partition per send every retry goes to the current leader, and each result is checked below.
   async function produce(from: number, count: number): Promise<string[]> {
     const values = Array.from({ length: count }, (_, i) => `m-${from + i}`);
-    await producer.send({ topic: TOPIC, acks: -1, messages: values.map((v, i) => ({ value: v, partition: i % PARTITIONS })) });
+    await Promise.all(Array.from({ length: PARTITIONS }, async (_, p) => {
+      const messages = values.filter((_v, i) => i % PARTITIONS === p).map((value) => ({ value, partition: p }));
+      if (messages.length === 0) return;
+      const acked = await producer.send({ topic: TOPIC, acks: -1, messages });
+      expect(acked.map((r) => [r.partition, r.errorCode])).toEqual([[p, 0]]);
+    }));
     return values;
   }
 
   test('three consumers share six partitions; kill -9 of one hands its partitions over with committed offsets', async () => {
     const group = 'g-three';
     for (let i = 0; i < 3; i++) children.push(new ConsumerChild(cluster.bootstrap, group, TOPIC));
+    // With group.initial.rebalance.delay.ms=0 the first member may take every partition before the others
+    // join: wait until all three are in one stable generation before producing.
+    await waitFor(async () => {
+      const d = (await admin.describeGroups([group])).groups[0]!;
+      return d.state === 'Stable' && d.members.length === 3;
+    }, { timeoutMs: 60_000, what: 'three members in a stable group' });
     const first = await produce(0, 300);
     await waitFor(() => {
       const seen = new Set(children.flatMap((c) => c.values()));
@@ -89,18 +104,19 @@ describe('consumer groups with real clients', () => {
       return offs[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0) >= 300;
     }, { timeoutMs: 30_000, what: 'offsets committed for the first round' });
     const victim = children[2]!;
+    const survivors = children.slice(0, 2);
+    const readBeforeKill = survivors.map((c) => c.values().length);
     victim.kill('SIGKILL');
     const second = await produce(300, 300);
-    const survivors = children.slice(0, 2);
     await waitFor(() => {
       const seen = new Set(survivors.flatMap((c) => c.values()));
       return second.every((v) => seen.has(v));
     }, { timeoutMs: 90_000, what: 'survivors consuming the killed member\'s partitions' });
     // Resumed from committed offsets: nothing of the first round is read again by the survivors after the rebalance.
-    const all = survivors.flatMap((c) => c.values());
-    expect(all.filter((v) => first.includes(v)).length).toBeLessThanOrEqual(first.length);
-    const described2 = await admin.describeGroups([group]);
-    expect(described2.groups[0]!.members).toHaveLength(2);
+    const firstSet = new Set(first);
+    const readAfterKill = survivors.flatMap((c, i) => c.values().slice(readBeforeKill[i]));
+    expect(readAfterKill.filter((v) => firstSet.has(v))).toEqual([]);
+    await waitFor(async () => (await admin.describeGroups([group])).groups[0]!.members.length === 2, { timeoutMs: 30_000, what: 'the killed member to leave the group' });
   });
 
   test('a second group reads the whole topic independently', async () => {
@@ -160,13 +176,14 @@ describe('consumer groups with real clients', () => {
     await js.connect();
     await js.subscribe({ topic: TOPIC, fromBeginning: true });
     await js.run({ eachMessage: async () => { jsGot++; } });
-    const kcat = spawn('kcat', ['-b', cluster.bootstrap, '-G', group, '-o', 'beginning', '-X', 'partition.assignment.strategy=roundrobin', '-f', '%p %s\n', TOPIC], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // -u: kcat block-buffers stdout on a pipe, so without it a few hundred short lines never reach us.
+    const kcat = spawn('kcat', ['-u', '-b', cluster.bootstrap, '-G', group, '-o', 'beginning', '-X', 'partition.assignment.strategy=roundrobin', '-f', '%p %s\n', TOPIC], { stdio: ['ignore', 'pipe', 'pipe'] });
     let kcatLines = 0;
     kcat.stdout.on('data', (d: Buffer) => { kcatLines += d.toString().split('\n').filter(Boolean).length; });
     const py = spawnSync('/usr/bin/python3', ['-c', `
 import sys
 from kafka import KafkaConsumer
-c = KafkaConsumer('${TOPIC}', bootstrap_servers='${cluster.bootstrap}'.split(','), group_id='${group}', auto_offset_reset='earliest', consumer_timeout_ms=20000, partition_assignment_strategy=__import__('kafka.coordinator.assignors.roundrobin', fromlist=['x']).RoundRobinPartitionAssignor)
+c = KafkaConsumer('${TOPIC}', bootstrap_servers='${cluster.bootstrap}'.split(','), group_id='${group}', auto_offset_reset='earliest', consumer_timeout_ms=20000, partition_assignment_strategy=[__import__('kafka.coordinator.assignors.roundrobin', fromlist=['x']).RoundRobinPartitionAssignor])
 n = 0
 for m in c:
     n += 1
@@ -178,7 +195,7 @@ c.close()
     await waitFor(() => kcatLines > 0 && jsGot > 0, { timeoutMs: 60_000, what: 'kcat and kafkajs both consuming in one group' });
     kcat.kill('SIGTERM');
     await js.disconnect();
-    expect(py.status).toBe(0);
+    expect({ status: py.status, stderr: py.stderr.slice(-2000) }).toEqual({ status: 0, stderr: expect.any(String) });
     const [n, assigned] = py.stdout.trim().split(' ').map(Number);
     expect(n).toBeGreaterThanOrEqual(1);
     expect(assigned).toBeGreaterThanOrEqual(1);
