@@ -91,6 +91,7 @@ export const brokerConfigDefs = {
   'log.cleanup.policy': def('list', ['delete'], 'delete and/or compact.', oneOf('delete', 'compact')),
   'log.message.timestamp.type': def('string', 'CreateTime', 'CreateTime or LogAppendTime.', oneOf('CreateTime', 'LogAppendTime')),
   'log.cleaner.enable': def('boolean', true, 'Enable the log cleaner (compaction).'),
+  'log.cleaner.backoff.ms': def('long', 15000n, 'Pause between log cleaner passes over compacted topics.', atLeast(0)),
   'log.cleaner.delete.retention.ms': def('long', 86400000n, 'How long tombstones are kept.', atLeast(0)),
   'message.max.bytes': def('int', 1048588, 'Largest record batch accepted.', atLeast(0)),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),

@@ -14,11 +14,12 @@ import {
   setPartitionLeaderEpoch,
 } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
-import { LeaderEpochCheckpointFile } from './checkpoints';
+import { LeaderEpochCheckpointFile, fsyncDir, fsyncDirSync } from './checkpoints';
+import { compactRecordsAsync } from './compaction';
 import { LogError, LogErrorCode, corrupt, outOfRange, storageError } from './errors';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
-import { AppendedBatch, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX } from './LogSegment';
+import { AppendedBatch, CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX } from './LogSegment';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LATEST_TIMESTAMP = -1n;
@@ -69,6 +70,13 @@ export interface FetchDataInfo {
   logStartOffset: bigint;
   logEndOffset: bigint;
   highWatermark: bigint;
+}
+
+export interface CompactionResult {
+  /** Inactive segments rewritten. */
+  segmentsCleaned: number;
+  bytesBefore: number;
+  bytesAfter: number;
 }
 
 export interface LoadOptions {
@@ -137,6 +145,8 @@ export class Log {
   private pendingFlush: Promise<void> | null = null;
   private pendingDeletes = new Set<Promise<void>>();
   private deleteTimers = new Set<NodeJS.Timeout>();
+  /** Segments replaced by compacted copies whose fds stay open for in-flight readers until released. */
+  private retiredSegments = new Set<LogSegment>();
   private offlineError: LogError | null = null;
   private closed = false;
 
@@ -171,10 +181,11 @@ export class Log {
 
   private loadSegmentsSync(clean: boolean): void {
     const now = this.clock.now();
+    this.completeSwapsSync();
     const bases: bigint[] = [];
     for (const name of fs.readdirSync(this.dir)) {
       const full = path.join(this.dir, name);
-      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.cleaned') || name.endsWith('.swap') || name.endsWith('.tmp')) {
+      if (name.endsWith(DELETED_SUFFIX) || name.endsWith(CLEANED_SUFFIX) || name.endsWith(SWAP_SUFFIX) || name.endsWith('.tmp')) {
         fs.rmSync(full, { force: true }); // leftovers of an interrupted delete or checkpoint write
         continue;
       }
@@ -206,6 +217,24 @@ export class Log {
     if (this._highWatermark < this._logStartOffset) this._highWatermark = this._logStartOffset;
     this.leaderEpochCache.truncateFromEnd(this.leo);
     this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+  }
+
+  /**
+   * Finishes a compaction interrupted after its output was complete: each `<base>.log.swap` (fsynced before it got
+   * that name) replaces `<base>.log`, whose now-stale indexes are removed so they are rebuilt. `.cleaned` files (an
+   * unfinished output) are removed by the caller.
+   */
+  private completeSwapsSync(): void {
+    let any = false;
+    for (const name of fs.readdirSync(this.dir)) {
+      if (!/^\d{20}\.log\.swap$/.test(name)) continue;
+      const prefix = path.join(this.dir, name.slice(0, 20));
+      for (const f of [prefix + INDEX_SUFFIX, prefix + TIME_INDEX_SUFFIX]) fs.rmSync(f, { force: true });
+      fs.renameSync(path.join(this.dir, name), prefix + LOG_SUFFIX);
+      this.logger.info({ segment: name.slice(0, 20) }, 'completed an interrupted compaction swap');
+      any = true;
+    }
+    if (any) fsyncDirSync(this.dir);
   }
 
   private recoverSync(): void {
@@ -726,6 +755,109 @@ export class Log {
     });
   }
 
+  // ---- compaction ---------------------------------------------------------------------------
+
+  /**
+   * The log cleaner, in its simplest form: when cleanup.policy includes compact, rewrites every inactive segment
+   * keeping only the latest record per key (tombstones older than delete.retention.ms go), offsets unchanged. The
+   * key map spans all inactive segments; the active one is never touched. Each changed segment is written to
+   * `<base>.log.cleaned` and fsynced, renamed to `.log.swap` (oldest first, so a crash leaves a consistent mix of
+   * cleaned and uncleaned segments), then its indexes are removed and the swap file renamed over `<base>.log`; load
+   * completes `.swap` files and drops `.cleaned` ones. Runs under the log's lock; readers holding an old segment keep
+   * its open fd (the old inode) until file.delete.delay.ms has passed.
+   */
+  compact(now: number = this.clock.now()): Promise<CompactionResult> {
+    return this.lock.run(async () => {
+      const none: CompactionResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0 };
+      if (this.offlineError || this.closed || !this.config['cleanup.policy'].includes('compact')) return none;
+      const olds = this.segments.slice(0, -1);
+      if (olds.length === 0) return none;
+      // Phase 1: compute and write the cleaned copies. A failure here leaves the log as it was.
+      const changed: { seg: LogSegment; data: Buffer; before: number }[] = [];
+      try {
+        const inputs: Buffer[] = [];
+        for (const seg of olds) inputs.push(await seg.readAll());
+        const cleaned = await compactRecordsAsync(inputs, { deleteRetentionMs: this.config['delete.retention.ms'], now });
+        const parts: Buffer[][] = olds.map(() => []);
+        let j = 0;
+        for (const b of cleaned) {
+          const base = b.readBigInt64BE(BASE_OFFSET);
+          while (j + 1 < olds.length && (olds[j + 1] as LogSegment).baseOffset <= base) j++;
+          (parts[j] as Buffer[]).push(b);
+        }
+        for (let i = 0; i < olds.length; i++) {
+          const data = Buffer.concat(parts[i] as Buffer[]);
+          const input = inputs[i] as Buffer;
+          if (!data.equals(input)) changed.push({ seg: olds[i] as LogSegment, data, before: input.length });
+        }
+        if (changed.length === 0) return none;
+        for (const c of changed) await writeDurably(c.seg.logFile + CLEANED_SUFFIX, c.data);
+      } catch (e) {
+        for (const c of changed) await fs.promises.rm(c.seg.logFile + CLEANED_SUFFIX, { force: true }).catch(() => undefined);
+        this.logger.warn({ err: e }, 'compaction failed; log left as it was');
+        throw e instanceof LogError ? e : storageError(`compaction of ${this.topic}-${this.partition} failed: ${(e as Error)?.message ?? String(e)}`, e);
+      }
+      // Phase 2: swap in. From here a failure leaves files a reload must sort out, so the log goes offline.
+      try {
+        for (const c of changed) await fs.promises.rename(c.seg.logFile + CLEANED_SUFFIX, c.seg.logFile + SWAP_SUFFIX);
+        await fsyncDir(this.dir);
+        // No flush may persist an old segment's indexes under the names the new segment is about to take.
+        for (;;) {
+          const chain = this.flushChain;
+          await chain;
+          if (chain === this.flushChain) break;
+        }
+        for (const c of changed) c.seg.retire();
+        const replacements = new Map<LogSegment, LogSegment>();
+        const interval = this.config['index.interval.bytes'];
+        const maxIdx = this.config['segment.index.bytes'];
+        for (const c of changed) {
+          const seg = c.seg;
+          for (const f of [seg.offsetIndex.file, seg.timeIndex.file]) await fs.promises.rm(f, { force: true });
+          await fs.promises.rename(seg.logFile + SWAP_SUFFIX, seg.logFile);
+        }
+        await fsyncDir(this.dir);
+        for (const c of changed) {
+          const fresh = LogSegment.openSync(this.dir, c.seg.baseOffset, interval, maxIdx, now);
+          fresh.rebuildIndexesSync();
+          fresh.onBecomeInactive();
+          fresh.timeIndex.persistSync();
+          replacements.set(c.seg, fresh);
+        }
+        this.segments = this.segments.map((s) => replacements.get(s) ?? s);
+        for (const c of changed) this.releaseLater(c.seg);
+      } catch (e) {
+        throw this.markOffline(e);
+      }
+      const result: CompactionResult = {
+        segmentsCleaned: changed.length,
+        bytesBefore: changed.reduce((a, c) => a + c.before, 0),
+        bytesAfter: changed.reduce((a, c) => a + c.data.length, 0),
+      };
+      this.logger.info({ ...result, segments: changed.map((c) => c.seg.baseOffset.toString()) }, 'compacted log');
+      return result;
+    });
+  }
+
+  /** Closes a replaced segment's fd after file.delete.delay.ms, the grace Kafka gives readers of deleted segments. */
+  private releaseLater(seg: LogSegment): void {
+    this.retiredSegments.add(seg);
+    const release = (): void => {
+      this.retiredSegments.delete(seg);
+      void seg.release().catch((e: unknown) => this.logger.warn({ err: e }, 'failed to close a replaced segment'));
+    };
+    const delay = this.config['file.delete.delay.ms'];
+    if (delay <= 0) release();
+    else {
+      const t = setTimeout(() => {
+        this.deleteTimers.delete(t);
+        release();
+      }, delay);
+      t.unref();
+      this.deleteTimers.add(t);
+    }
+  }
+
   // ---- lifecycle ----------------------------------------------------------------------------
 
   /** Flushes, writes indexes and the epoch checkpoint, closes files. Idempotent. */
@@ -739,6 +871,8 @@ export class Log {
       await Promise.all([...this.pendingDeletes]);
       for (const t of this.deleteTimers) clearTimeout(t);
       this.deleteTimers.clear();
+      for (const s of this.retiredSegments) await s.release().catch(() => undefined);
+      this.retiredSegments.clear();
       await this.leaderEpochCache.flush();
       for (const s of this.segments) await s.close().catch((e: unknown) => this.logger.warn({ err: e }, 'segment close failed'));
     });
@@ -751,5 +885,17 @@ export class Log {
     this.segments = [];
     for (const s of all) await s.deleteFiles().catch(() => undefined);
     await fs.promises.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes `data` to a new file and fsyncs it before returning. */
+async function writeDurably(file: string, data: Buffer): Promise<void> {
+  const fh = await fs.promises.open(file, 'w');
+  try {
+    let done = 0;
+    while (done < data.length) done += (await fh.write(data, done, data.length - done, done)).bytesWritten;
+    await fh.datasync();
+  } finally {
+    await fh.close();
   }
 }

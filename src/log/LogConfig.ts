@@ -16,6 +16,7 @@ export interface LogConfig {
   'message.timestamp.type': TimestampType;
   'cleanup.policy': CleanupPolicy;
   'file.delete.delay.ms': number;
+  'delete.retention.ms': number; // how long compaction keeps tombstones
   'min.insync.replicas': number; // stored only: the Partition enforces it
   'unclean.leader.election.enable': boolean; // stored only
 }
@@ -36,6 +37,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   'message.timestamp.type': 'CreateTime',
   'cleanup.policy': 'delete',
   'file.delete.delay.ms': 60000,
+  'delete.retention.ms': 86400000,
   'min.insync.replicas': 1,
   'unclean.leader.election.enable': false,
 });
@@ -54,6 +56,7 @@ const BROKER_TO_TOPIC: Record<string, keyof LogConfig> = {
   'log.message.timestamp.type': 'message.timestamp.type',
   'log.cleanup.policy': 'cleanup.policy',
   'log.segment.delete.delay.ms': 'file.delete.delay.ms',
+  'log.cleaner.delete.retention.ms': 'delete.retention.ms',
   'min.insync.replicas': 'min.insync.replicas',
   'unclean.leader.election.enable': 'unclean.leader.election.enable',
 };
@@ -100,6 +103,7 @@ function validate(cfg: LogConfig, problems: string[]): void {
   if (cfg['flush.ms'] < 0) problems.push('flush.ms must be >= 0');
   if (cfg['max.message.bytes'] < 0) problems.push('max.message.bytes must be >= 0');
   if (cfg['file.delete.delay.ms'] < 0) problems.push('file.delete.delay.ms must be >= 0');
+  if (cfg['delete.retention.ms'] < 0) problems.push('delete.retention.ms must be >= 0');
   if (cfg['min.insync.replicas'] < 1) problems.push('min.insync.replicas must be at least 1');
 }
 

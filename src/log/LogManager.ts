@@ -66,6 +66,8 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number; // log.retention.check.interval.ms
   flushCheckIntervalMs?: number; // log.flush.scheduler.interval.ms
   checkpointIntervalMs?: number; // log.flush.offset.checkpoint.interval.ms / replica.high.watermark.checkpoint.interval.ms
+  /** Period of the log cleaner (compaction of cleanup.policy=compact logs), like log.cleaner.backoff.ms. Default 15 s; null: no cleaner (log.cleaner.enable=false). */
+  cleanerIntervalMs?: number | null;
   /** Parallelism of start-up loading (Kafka's num.recovery.threads.per.data.dir). */
   recoveryThreadsPerDataDir?: number;
 }
@@ -109,6 +111,8 @@ export class LogManager {
     if (scheduler) {
       this.cancels.push(scheduler.schedulePeriodic('log-retention', () => this.cleanupLogs().then(() => undefined), this.opts.retentionCheckIntervalMs ?? 300000));
       this.cancels.push(scheduler.schedulePeriodic('log-flusher', () => this.flushDirtyLogs(), this.opts.flushCheckIntervalMs ?? 1000));
+      const cleanerMs = this.opts.cleanerIntervalMs === undefined ? 15000 : this.opts.cleanerIntervalMs;
+      if (cleanerMs !== null) this.cancels.push(scheduler.schedulePeriodic('log-cleaner', () => this.cleanLogs().then(() => undefined), cleanerMs));
       this.cancels.push(scheduler.schedulePeriodic('checkpoints', () => this.checkpointAll(), this.opts.checkpointIntervalMs ?? 60000));
     }
   }
@@ -245,6 +249,20 @@ export class LogManager {
         this.logger.warn({ err: e }, 'retention failed');
         return 0;
       });
+    }
+    return n;
+  }
+
+  /** The log cleaner: compacts every live log whose cleanup.policy includes compact; returns segments rewritten. */
+  async cleanLogs(): Promise<number> {
+    let n = 0;
+    for (const log of this.allLogs()) {
+      if (log.isOffline || !log.config['cleanup.policy'].includes('compact')) continue;
+      const r = await log.compact(this.clock.now()).catch((e: unknown) => {
+        this.logger.warn({ err: e, topicPartition: `${log.topic}-${log.partition}` }, 'log cleaning failed');
+        return null;
+      });
+      if (r) n += r.segmentsCleaned;
     }
     return n;
   }

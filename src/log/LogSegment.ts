@@ -24,6 +24,10 @@ export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const DELETED_SUFFIX = '.deleted';
+/** Compaction output being written (deleted on load: the clean did not finish). */
+export const CLEANED_SUFFIX = '.cleaned';
+/** Compaction output complete and fsynced, waiting to replace its segment (completed on load). */
+export const SWAP_SUFFIX = '.swap';
 
 /** Kafka's 20-digit zero-padded base offset file name. */
 export function filenamePrefixFromOffset(offset: bigint): string {
@@ -108,6 +112,8 @@ export class LogSegment {
   /** First batch's max timestamp (Kafka's rollingBasedTimestamp), for segment.ms. */
   rollingBasedTimestamp: bigint | null = null;
   readonly created: number;
+  /** Replaced by a compacted copy: the files under this name belong to the new segment, never write them. */
+  private retired = false;
 
   constructor(
     readonly dir: string,
@@ -447,6 +453,7 @@ export class LogSegment {
   async flush(): Promise<void> {
     await this.drain();
     if (this.writeError) throw this.writeError;
+    if (this.retired) return;
     if (this.fd >= 0) await fdatasyncCb(this.fd);
     if (this.loaded) await Promise.all([this.offsetIndex.persist(), this.timeIndex.persist()]);
   }
@@ -541,6 +548,29 @@ export class LogSegment {
     return result;
   }
 
+  /** The whole file (an inactive segment's batches, for the cleaner). */
+  async readAll(): Promise<Buffer> {
+    await this.drain();
+    const buf = Buffer.allocUnsafe(this.committedSize);
+    const n = await pread(this.fdSync(), buf, 0, this.committedSize, 0);
+    return buf.subarray(0, n);
+  }
+
+  /**
+   * Before a compacted copy takes this segment's file names: load the indexes and open the fd now, so readers still
+   * holding this object keep reading the old inode with matching in-memory indexes, and never write the files again.
+   */
+  retire(): void {
+    this.ensureLoaded();
+    this.fdSync();
+    this.retired = true;
+  }
+
+  /** Closes the fd of a retired segment (its files now belong to the replacement). */
+  async release(): Promise<void> {
+    await this.closeFd();
+  }
+
   // ---- truncation and deletion --------------------------------------------------------------
 
   /** Removes every batch with lastOffset >= offset (whole batches); returns bytes removed. Caller drained writes. */
@@ -591,7 +621,7 @@ export class LogSegment {
   /** Drains writes, writes the indexes (trimmed to real size) and closes the file. */
   async close(): Promise<void> {
     await this.drain();
-    if (this.loaded && !this.writeError) await Promise.all([this.offsetIndex.persist(), this.timeIndex.persist()]);
+    if (this.loaded && !this.writeError && !this.retired) await Promise.all([this.offsetIndex.persist(), this.timeIndex.persist()]);
     await this.closeFd();
   }
 

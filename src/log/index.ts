@@ -7,3 +7,4 @@ export * from './indexes';
 export * from './LogSegment';
 export * from './Log';
 export * from './LogManager';
+export * from './compaction';

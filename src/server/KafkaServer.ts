@@ -171,6 +171,8 @@ export class KafkaServer {
       defaultConfig: this.defaultLogConfig,
       retentionCheckIntervalMs: Number(v['log.retention.check.interval.ms']),
       checkpointIntervalMs: Number(v['replica.high.watermark.checkpoint.interval.ms']),
+      // Compaction of cleanup.policy=compact topics (__consumer_offsets among them).
+      cleanerIntervalMs: v['log.cleaner.enable'] ? Number(v['log.cleaner.backoff.ms']) : null,
     });
     this.logManagerValue.onLogDirFailure((dir) => this.logger.error({ dir }, 'log dir went offline after a storage error; its partitions answer KAFKA_STORAGE_ERROR'));
     await this.logManagerValue.startup();
