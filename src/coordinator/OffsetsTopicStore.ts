@@ -9,7 +9,8 @@ export interface OffsetsTopicStore {
   append(partition: number, batch: Buffer, timeoutMs: number): Promise<{ errorCode: number; baseOffset: bigint }>;
   /**
    * Reads whole batches of __consumer_offsets-<partition> from `fromOffset` (the batch containing it first) up to
-   * about `maxBytes`, bounded by the high watermark; `records` may be empty when nothing is left.
+   * about `maxBytes`, bounded by the end offset to load to — the leader's log end offset, as Kafka loads — which
+   * is returned as `highWatermark`; `records` may be empty when nothing is left.
    */
   read(partition: number, fromOffset: bigint, maxBytes: number): Promise<{ records: Buffer; highWatermark: bigint }>;
   /** The log start offset of the local replica, or null when this broker has no replica of the partition. */

@@ -14,13 +14,15 @@ export function replicaManagerOffsetsStore(rm: ReplicaManager): OffsetsTopicStor
       const [r] = await rm.appendRecords(timeoutMs, -1, [{ topic: OFFSETS_TOPIC, partition, records: batch }]);
       return { errorCode: r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: r?.baseOffset ?? -1n };
     },
+    // Loading reads up to the log end offset, as Kafka's GroupMetadataManager does: a new leader's high
+    // watermark can lag behind commits that every replica already holds (and that were acknowledged).
     async read(partition, fromOffset, maxBytes) {
-      const [r] = await rm.fetchMessages({
-        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes, isolationLevel: 0,
-        partitions: [{ topic: OFFSETS_TOPIC, partition, fetchOffset: fromOffset, currentLeaderEpoch: -1, logStartOffset: -1n, maxBytes }],
-      });
-      if (!r || r.errorCode !== ErrorCode.NONE) throw new KafkaError(r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, `cannot read ${OFFSETS_TOPIC}-${partition} from ${fromOffset}`);
-      return { records: r.records ?? Buffer.alloc(0), highWatermark: r.highWatermark };
+      const p = rm.getPartition(OFFSETS_TOPIC, partition);
+      if (!p || !p.isLeader) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `not the leader of ${OFFSETS_TOPIC}-${partition}`);
+      const end = p.log.logEndOffset;
+      if (fromOffset >= end) return { records: Buffer.alloc(0), highWatermark: end };
+      const r = await p.log.read(fromOffset, maxBytes, { maxOffset: end });
+      return { records: r.records, highWatermark: end };
     },
     logStartOffset(partition) {
       return rm.getPartition(OFFSETS_TOPIC, partition)?.log.logStartOffset ?? null;

@@ -8,6 +8,8 @@ import { startZooKeeper, type ZooKeeperProcess } from '../../src/zkserver';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient';
 import { BrokerIdZNode } from '../../src/zk/znodes';
 import { canConnect, freePort, StopWaiting, waitFor } from './waitFor';
+import { KafkaConnection } from '../../src/client/connection';
+import { Metadata } from '../../src/protocol/messages/03-metadata';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const BROOK_BIN = path.join(REPO_ROOT, 'bin', 'brook');
@@ -258,6 +260,29 @@ export class TestCluster {
     return b;
   }
 
+  /**
+   * Waits until a controller is elected and every running broker's Metadata names it, as clients that look the
+   * controller up (kafkajs admin) need; returns its id.
+   */
+  async waitForController(timeoutMs = 30000): Promise<number> {
+    const zk = await this.zkClient();
+    return waitFor(async () => {
+      const id = await zk.getControllerId();
+      if (id === null) return undefined;
+      for (const b of this.brokers.values()) {
+        if (!b.running) continue;
+        const conn = await KafkaConnection.connect(b.host, b.port, { connectTimeoutMs: 2000, requestTimeoutMs: 5000 });
+        try {
+          const md = await conn.request(Metadata, 1, { topics: [] });
+          if (md.controllerId !== id) return undefined;
+        } finally {
+          conn.close();
+        }
+      }
+      return id;
+    }, { timeoutMs, what: 'an elected controller known to every broker' });
+  }
+
   /** Kills everything, closes sessions and removes the temp dir (kept when BROOK_KEEP_TEST_DIRS=1). */
   async teardown(): Promise<void> {
     if (this.tornDown) return;
@@ -294,6 +319,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
       const n = opts.brokers ?? 3;
       // Start in parallel: each waits for its own registration.
       await Promise.all(Array.from({ length: n }, (_, i) => cluster.startBroker(i + 1)));
+      if (n > 0) await cluster.waitForController();
     }
   } catch (e) {
     await cluster.teardown();
