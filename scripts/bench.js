@@ -4,7 +4,7 @@
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const root = join(__dirname, '..');
-const all = ['startup', 'codec', 'crc', 'log', 'produce'];
+const all = ['startup', 'codec', 'crc', 'log', 'produce', 'controller', 'groups'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = chosen.length > 0 ? chosen : all;
 let failed = 0;
