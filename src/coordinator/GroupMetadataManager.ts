@@ -36,8 +36,8 @@ export interface GroupMetadataManagerOptions {
 
 type PartitionOwnership = { state: 'loading' | 'loaded'; epoch: number };
 
-/** Maps log append errors to what a group write reports (Kafka's GroupMetadataManager.storeGroup). */
-export function mapGroupStoreError(code: number): number {
+/** The mapping both store paths share; they differ only in how a timeout and an oversized write read. */
+function mapStoreError(code: number, onTimeout: number, onTooLarge: number): number {
   switch (code) {
     case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
     case ErrorCode.NOT_ENOUGH_REPLICAS:
@@ -47,33 +47,24 @@ export function mapGroupStoreError(code: number): number {
     case ErrorCode.KAFKA_STORAGE_ERROR:
       return ErrorCode.NOT_COORDINATOR;
     case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.REBALANCE_IN_PROGRESS;
+      return onTimeout;
     case ErrorCode.MESSAGE_TOO_LARGE:
     case ErrorCode.RECORD_LIST_TOO_LARGE:
     case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
+      return onTooLarge;
     default:
       return code;
   }
 }
 
+/** Maps log append errors to what a group write reports (Kafka's GroupMetadataManager.storeGroup). */
+export function mapGroupStoreError(code: number): number {
+  return mapStoreError(code, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.UNKNOWN_SERVER_ERROR);
+}
+
 /** Maps log append errors to what an offset commit reports (Kafka's GroupMetadataManager.storeOffsets). */
 export function mapOffsetStoreError(code: number): number {
-  switch (code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
-    default:
-      return code;
-  }
+  return mapStoreError(code, ErrorCode.REQUEST_TIMED_OUT, ErrorCode.INVALID_COMMIT_OFFSET_SIZE);
 }
 
 export class GroupMetadataManager {

@@ -1,4 +1,5 @@
 // The append-only log of one partition replica: its segments, offsets (LEO, log start, HW), epochs and policies.
+import { AsyncLock } from '../util/AsyncLock';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
@@ -105,19 +106,6 @@ interface ValidatedBatch {
   partitionLeaderEpoch: number;
 }
 
-/** Serialises async critical sections (append offset assignment, roll, truncate, retention, close). */
-class AsyncLock {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T> | T): Promise<T> {
-    const r = this.tail.then(fn);
-    this.tail = r.then(
-      () => undefined,
-      () => undefined,
-    );
-    return r;
-  }
-}
-
 const INT32_MAX = 0x7fffffffn;
 
 export class Log {
@@ -140,6 +128,7 @@ export class Log {
   private _recoveryPoint: bigint;
   private unflushedMessages = 0;
   private lastFlushTime: number;
+  /** Serialises async critical sections (append offset assignment, roll, truncate, retention, close). */
   private readonly lock = new AsyncLock();
   private flushChain: Promise<void> = Promise.resolve();
   private pendingFlush: Promise<void> | null = null;

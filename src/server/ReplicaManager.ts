@@ -17,7 +17,7 @@ import { systemTimer, type Timer } from './purgatory/DelayedOperation';
 import { DelayedProduce, type ProducePartitionResult, type ProducePartitionStatus } from './purgatory/DelayedProduce';
 import { DelayedFetch, type FetchPartitionStatus } from './purgatory/DelayedFetch';
 import { ReplicaFetcherManager, type AddFetcherItem } from './fetcher/ReplicaFetcherManager';
-import { AsyncLock } from './fetcher/AsyncLock';
+import { AsyncLock } from '../util/AsyncLock';
 import { moduleLogger, type Logger } from '../util/logger';
 import { tpKey } from '../util/types';
 import { mapErrorToCode } from './errorMapping';

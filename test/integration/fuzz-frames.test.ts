@@ -11,22 +11,11 @@ import { Produce } from '../../src/protocol/messages/00-produce';
 import { Fetch } from '../../src/protocol/messages/01-fetch';
 import { ListOffsets } from '../../src/protocol/messages/02-list-offsets';
 import { FindCoordinator } from '../../src/protocol/messages/10-find-coordinator';
+import { rng } from '../unit/protocol/random-message';
 
 jest.setTimeout(300_000);
 
 const TARGET_FRAMES = Number(process.env.BROOK_FUZZ_FRAMES ?? 100_000);
-
-/** Deterministic PRNG (mulberry32) so a failing run can be replayed with the same seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function validFrames(): Buffer[] {
   const h = (id: number) => ({ correlationId: id, clientId: 'fuzz' });

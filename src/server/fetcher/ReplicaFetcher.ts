@@ -9,7 +9,7 @@ import { BASE_OFFSET } from '../../protocol/record/batch-header';
 import type { Partition } from '../Partition';
 import { moduleLogger, type Logger } from '../../util/logger';
 import { tpKey } from '../../util/types';
-import { AsyncLock, Signal } from './AsyncLock';
+import { AsyncLock, Signal } from '../../util/AsyncLock';
 
 export interface SourceBroker {
   id: number;
