@@ -40,6 +40,8 @@ class Connection implements ConnectionContext {
   private queue: Buffer[] = [];
   private processing = false;
   private closed = false;
+  /** The socket is closed (by the peer or an error); queued requests are still handled. */
+  private socketGone = false;
   private paused = false;
   private closeReason: string | null = null;
   /** Set after a framing error: answer the requests already queued, read nothing more, then close. */
@@ -58,7 +60,10 @@ class Connection implements ConnectionContext {
     socket.on('drain', () => this.maybeResume());
     socket.on('error', (e) => this.opts.logger.debug({ conn: this.id, err: e.message }, 'connection error'));
     socket.on('close', () => {
-      this.closed = true;
+      // A client that sends and disconnects (acks=0 producers do) still gets its received requests
+      // handled, as Kafka does with staged receives of a closing channel; only the answers are dropped.
+      this.socketGone = true;
+      if (!this.processing) this.closed = true;
       this.onClosed(this);
     });
   }
@@ -159,7 +164,7 @@ class Connection implements ConnectionContext {
           return;
         }
         if (this.closed) return;
-        if (response) this.socket.write(response);
+        if (response && !this.socketGone) this.socket.write(response);
         if (this.closeReason !== null) {
           this.close(this.closeReason);
           return;
@@ -175,6 +180,7 @@ class Connection implements ConnectionContext {
       }
     } finally {
       this.processing = false;
+      if (this.socketGone) this.closed = true;
     }
   }
 

@@ -262,11 +262,14 @@ export class AdminClient {
 
   // ---- metadata -----------------------------------------------------------------------------
 
-  /** Loads metadata (all topics when `topics` is null). Never auto-creates topics. */
-  async refreshMetadata(topics: string[] | null = null): Promise<ClusterMeta> {
+  /**
+   * Loads metadata (all topics when `topics` is null). Topics are auto-created only when asked (as a Kafka
+   * producer's metadata request does, subject to the broker's auto.create.topics.enable).
+   */
+  async refreshMetadata(topics: string[] | null = null, allowAutoTopicCreation = false): Promise<ClusterMeta> {
     const { response, version } = await this.send('any', Metadata, (v) => ({
       topics: topics === null ? (v === 0 ? [] : null) : topics.map((name) => ({ name })),
-      allowAutoTopicCreation: false,
+      allowAutoTopicCreation,
     }), { max: 9 });
     const meta = AdminClient.toClusterMeta(response, version);
     if (topics === null || this.meta === null) this.meta = meta;

@@ -8,6 +8,7 @@ import { registerConsoleConsumer } from './console-consumer';
 import { registerConsumerGroups } from './consumer-groups';
 import { registerDeleteRecords } from './delete-records';
 import { registerLeaderElection } from './leader-election';
+import { registerProducerPerfTest } from './producer-perf-test';
 
 export function registerAdminCommands(program: Command): void {
   registerTopics(program);
@@ -18,4 +19,5 @@ export function registerAdminCommands(program: Command): void {
   registerConsumerGroups(program);
   registerDeleteRecords(program);
   registerLeaderElection(program);
+  registerProducerPerfTest(program);
 }
