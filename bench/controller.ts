@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     process.stderr.write(`run ${i + 1}: create ${r.createMs} ms, leader failover ${r.leaderFailoverMs} ms, controller failover ${r.controllerFailoverMs} ms\n`);
   }
   const m = (k: keyof (typeof results)[number]): number => median(results.map((r) => r[k]));
-  const summary = { partitions, runs, createMsMedian: m('createMs'), leaderFailoverMsMedian: m('leaderFailoverMs'), controllerFailoverMsMedian: m('controllerFailoverMs'), goals: { createMs: 5000, leaderFailoverMs: 2000 } };
+  const summary = { partitions, runs, createMsMedian: m('createMs'), leaderFailoverMsMedian: m('leaderFailoverMs'), controllerFailoverMsMedian: m('controllerFailoverMs'), samples: results, goals: { createMs: 5000, leaderFailoverMs: 2000 } };
   if (args.includes('--json')) process.stdout.write(JSON.stringify(summary) + '\n');
   else {
     process.stdout.write(`controller with ${partitions} partitions, RF 3, 3 brokers (median of ${runs})\n`);

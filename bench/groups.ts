@@ -269,7 +269,7 @@ async function main(): Promise<void> {
   const summary = {
     runs, members: MEMBERS, partitions: PARTITIONS, commitPartitionsPerRequest: COMMIT_PARTITIONS, commitPipeline: COMMIT_PIPELINE,
     stableMs: stat('stableMs'), joinMs: stat('joinMs'), commitRequestsPerSec: stat('commitRequestsPerSec'), commitOffsetsPerSec: stat('commitOffsetsPerSec'), failoverMs: stat('failoverMs'),
-    goals: { stableMs: 1000 }, failoverFailures: results.map((r) => r.failoverDetail).filter((d) => d !== ''),
+    goals: { stableMs: 1000 }, samples: results.map(({ stableMs, joinMs, commitRequestsPerSec, commitOffsetsPerSec, failoverMs }) => ({ stableMs, joinMs, commitRequestsPerSec, commitOffsetsPerSec, failoverMs })), failoverFailures: results.map((r) => r.failoverDetail).filter((d) => d !== ''),
   };
   if (args.includes('--json')) { process.stdout.write(JSON.stringify(summary) + '\n'); return; }
   const rows: Array<[string, { median: number; min: number; max: number; failed: number }, number, string]> = [

@@ -79,10 +79,11 @@ async function rawWriteRun(batchSize: number, inFlight: number): Promise<number>
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, number | string> = {};
+  const results: Record<string, number | string | number[]> = {};
   const rows: [string, string][] = [];
   const note = (key: string, label: string, value: number, unit: string, runs: number[]): void => {
     results[key] = value;
+    results[`${key}_runs`] = runs;
     rows.push([label, `${value.toFixed(value >= 100 ? 0 : 2)} ${unit}   (runs: ${runs.map((r) => r.toFixed(1)).join(', ')})`]);
   };
 

@@ -1,16 +1,23 @@
 #!/usr/bin/env node
-// `npm run bench [name...]`: runs the benchmarks in bench/ one after another and prints their tables.
+// `npm run bench`: builds, then runs bench/run.ts (every scenario, JSON + Markdown report with charts).
+// `npm run bench -- <name>...` runs single scripts of bench/ instead (startup, codec, crc, log, controller, groups);
+// other flags (--quick, --repeats N, --only raw,produce,startup,controller,groups,storage) go to bench/run.ts.
 'use strict';
 const { spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const root = join(__dirname, '..');
-const all = ['startup', 'codec', 'crc', 'log', 'produce', 'controller', 'groups'];
-const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = chosen.length > 0 ? chosen : all;
+const tsNode = join(root, 'node_modules', 'ts-node', 'dist', 'bin.js');
+const argv = process.argv.slice(2);
+const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const names = argv.filter((a, i) => !a.startsWith('-') && !(i > 0 && ['--repeats', '--only'].includes(argv[i - 1])) && existsSync(join(root, 'bench', `${a}.ts`)));
+const scripts = names.length > 0 ? names : ['run'];
 let failed = 0;
-for (const name of names) {
-  process.stdout.write(`\n=== bench/${name}.ts\n`);
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(root, 'bench', `${name}.ts`)], { cwd: root, stdio: 'inherit' });
+for (const name of scripts) {
+  if (names.length > 0) process.stdout.write(`\n=== bench/${name}.ts\n`);
+  const rest = names.length > 0 ? [] : argv;
+  const r = spawnSync(process.execPath, [tsNode, '--transpile-only', join(root, 'bench', `${name}.ts`), ...rest], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,529 @@
+// `npm run bench`: the standard scenarios of the issues (produce, consume, latency, start-up, failover, storage)
+// each next to raw limits measured in the same run, repeated with medians and min-max, written to
+// bench/results/<timestamp>.json plus a Markdown report with SVG charts, and summarised in a table.
+// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only produce,consume,...]
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { startCluster, type TestCluster } from '../test/harness';
+import { SUMMARY_LINE } from '../src/perf/stats';
+import { rootLogger } from '../src/util/logger';
+import { fileToTcpSource, fsyncRate, tcpToFileSink } from './lib/raw';
+import { makeBatch, pipelined, procStats, produceFrame, rssSampler } from './lib/load';
+import { renderReport, summaryTable } from './lib/report';
+import { summarise, type BenchResults, type Goal, type Metric, type Scenario } from './lib/results';
+
+// The harness logs through pino in this process; the run prints its own progress instead.
+rootLogger.level = process.env.BROOK_LOG_LEVEL ?? 'silent';
+const execFileP = promisify(execFile);
+const ROOT = path.join(__dirname, '..');
+const BROOK = path.join(ROOT, 'bin', 'brook');
+const MiB = 1024 * 1024;
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const REPEATS = args.includes('--repeats') ? Number(args[args.indexOf('--repeats') + 1]) : quick ? 1 : 3;
+const ONLY = args.includes('--only') ? new Set(String(args[args.indexOf('--only') + 1]).split(',')) : null;
+const want = (group: string): boolean => ONLY === null || ONLY.has(group);
+const scale = (full: number, q: number): number => (quick ? q : full);
+
+const started = Date.now();
+let step = 0;
+
+/** Clusters running right now, torn down on Ctrl-C as well as at the end of their part. */
+const live = new Set<TestCluster>();
+async function withCluster<T>(opts: Parameters<typeof startCluster>[0], fn: (c: TestCluster) => Promise<T>): Promise<T> {
+  const c = await startCluster(opts);
+  live.add(c);
+  try {
+    return await fn(c);
+  } finally {
+    await c.teardown();
+    live.delete(c);
+  }
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    process.stdout.write(`\n${sig}: stopping every broker and ZooKeeper this run started\n`);
+    void Promise.allSettled([...live].map((c) => c.teardown())).then(() => process.exit(130));
+  });
+}
+function progress(msg: string): void {
+  const s = Math.round((Date.now() - started) / 1000);
+  process.stdout.write(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${++step}. ${msg}\n`);
+}
+
+// ---- running tools ---------------------------------------------------------------------------------
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Runs `node bin/brook ...`; throws with its output when it fails. */
+function brook(argv: string[], timeoutMs = 300_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BROOK, ...argv], { cwd: ROOT, env: { ...process.env, BROOK_LOG_LEVEL: 'silent' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`brook ${argv.join(' ')} exited ${code}: ${stderr.trim() || stdout.trim()}`));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Runs one of the older bench scripts in its own process with --json; returns its last JSON line. */
+async function benchScript<T>(name: string, extra: string[], timeoutMs = 600_000): Promise<T> {
+  const tsNode = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
+  const { stdout } = await execFileP(process.execPath, [tsNode, '--transpile-only', path.join(ROOT, 'bench', `${name}.ts`), '--json', ...extra], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * MiB, env: { ...process.env, BROOK_LOG_LEVEL: 'silent' } });
+  const text = stdout.trim();
+  // Some scripts print one line, some pretty-print one object: take from the last line starting an object.
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i]!.startsWith('{')) return JSON.parse(lines.slice(i).join('\n')) as T;
+  }
+  throw new Error(`bench/${name}.ts printed no JSON: ${text.slice(-500)}`);
+}
+
+interface PerfRun { recordsPerSec: number; mbPerSec: number; avgMs: number; p50: number; p95: number; p99: number; p999: number; curve: Array<{ p: number; ms: number }> }
+
+async function producerPerf(bootstrap: string, topic: string, records: number, size: number, throughput: number, props: string[]): Promise<PerfRun & { command: string }> {
+  const jsonOut = path.join(os.tmpdir(), `brook-bench-perf-${process.pid}.json`);
+  const argv = ['producer-perf-test', '--bootstrap-server', bootstrap, '--topic', topic, '--num-records', String(records), '--record-size', String(size), '--throughput', String(throughput), '--producer-props', ...props];
+  const r = await brook([...argv, '--json-out', jsonOut]);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  const m = SUMMARY_LINE.exec(last);
+  if (!m) throw new Error(`producer-perf-test final line does not parse: ${last}`);
+  const j = JSON.parse(fs.readFileSync(jsonOut, 'utf8')) as { latencyCurve: Array<{ p: number; ms: number }>; avgLatencyMs: number };
+  fs.rmSync(jsonOut, { force: true });
+  if (Number(m[1]) !== records) throw new Error(`producer-perf-test sent ${m[1]} of ${records}`);
+  return { recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]), avgMs: j.avgLatencyMs, p50: Number(m[6]), p95: Number(m[7]), p99: Number(m[8]), p999: Number(m[9]), curve: j.latencyCurve, command: `brook ${argv.join(' ')}` };
+}
+
+/** Kafka's consumer-perf-test CSV line: start, end, MB, MB.sec, nMsg, nMsg.sec, rebalance ms, fetch ms, fetch MB.sec, fetch nMsg.sec. */
+const CONSUMER_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}), (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}), (-?\d+\.\d{4}), (-?\d+\.\d{4}), (\d+), (-?\d+\.\d{4}), (-?\d+), (-?\d+), (-?\d+\.\d{4}), (-?\d+\.\d{4})$/;
+
+async function consumerPerf(bootstrap: string, topic: string, messages: number, group: string): Promise<{ mbPerSec: number; msgPerSec: number; fetchMbPerSec: number; command: string }> {
+  const argv = ['consumer-perf-test', '--bootstrap-server', bootstrap, '--topic', topic, '--messages', String(messages), '--group', group];
+  const r = await brook(argv);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  const m = CONSUMER_LINE.exec(line);
+  if (!m) throw new Error(`consumer-perf-test line does not parse: ${line}`);
+  if (Number(m[5]) < messages) throw new Error(`consumer-perf-test read ${m[5]} of ${messages}`);
+  return { mbPerSec: Number(m[4]), msgPerSec: Number(m[6]), fetchMbPerSec: Number(m[9]), command: `brook ${argv.join(' ')}` };
+}
+
+async function e2eLatency(bootstrap: string, topic: string, n: number, acks: string, size: number): Promise<{ avg: number; p50: number; p99: number; p999: number; command: string }> {
+  const argv = ['e2e-latency', bootstrap, topic, String(n), acks, String(size)];
+  const r = await brook(argv);
+  const avg = /^Avg latency: (\d+\.\d{4}) ms$/m.exec(r.stdout);
+  const pc = /^Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)$/m.exec(r.stdout);
+  if (!avg || !pc) throw new Error(`e2e-latency output does not parse: ${r.stdout.slice(-300)}`);
+  return { avg: Number(avg[1]), p50: Number(pc[1]), p99: Number(pc[2]), p999: Number(pc[3]), command: `brook ${argv.join(' ')}` };
+}
+
+/** kcat (librdkafka) producing `n` 100-byte lines from a file; records/s. */
+async function kcatProduce(bootstrap: string, topic: string, file: string, n: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await execFileP('kcat', ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-l', file], { timeout: 300_000 });
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** kcat reading a whole partition; records/s. */
+async function kcatConsume(bootstrap: string, topic: string, n: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const { stdout } = await execFileP('kcat', ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '.'], { timeout: 300_000, maxBuffer: 256 * MiB });
+  if (stdout.length < n) throw new Error(`kcat read ${stdout.length} of ${n}`);
+  return stdout.length / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+async function createTopic(bootstrap: string, topic: string, partitions: number, rf: number, configs: string[] = []): Promise<void> {
+  await brook(['topics', '--bootstrap-server', bootstrap, '--create', '--topic', topic, '--partitions', String(partitions), '--replication-factor', String(rf), ...configs.flatMap((c) => ['--config', c])]);
+  // Wait until the leader (and for RF > 1 the whole ISR) is in place before measuring.
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const r = await brook(['topics', '--bootstrap-server', bootstrap, '--describe', '--topic', topic, '--output', 'json']);
+    const t = (JSON.parse(r.stdout) as Array<{ partitions: Array<{ leader: number; replicas: number[]; isr: number[] }> }>)[0];
+    if (t && t.partitions.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length)) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error(`topic ${topic} did not get its leaders and full ISR within 30 s`);
+}
+
+async function leaderOf(cluster: TestCluster, topic: string): Promise<{ host: string; port: number; pid: number }> {
+  const r = await brook(['topics', '--bootstrap-server', cluster.bootstrap, '--describe', '--topic', topic, '--output', 'json']);
+  const leader = (JSON.parse(r.stdout) as Array<{ partitions: Array<{ leader: number }> }>)[0]!.partitions[0]!.leader;
+  const b = cluster.broker(leader);
+  return { host: b.host, port: b.port, pid: b.pid };
+}
+
+// ---- results -----------------------------------------------------------------------------------------
+
+const results: BenchResults = {
+  version: 1,
+  startedAt: new Date(started).toISOString(),
+  finishedAt: '',
+  durationS: 0,
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, os: `${os.type()} ${os.release()}` },
+  repeats: REPEATS,
+  raw: {},
+  scenarios: [],
+};
+
+function goal(text: string, metric: string, op: '<=' | '>=', target: number, source: string, value: number): Goal & { met: boolean; value: number } {
+  return { text, metric, op, target, source, value, met: Number.isFinite(value) && (op === '<=' ? value <= target : value >= target) };
+}
+
+function addScenario(s: Scenario): void {
+  results.scenarios.push(s);
+}
+
+const m = summarise;
+const curveMedian = (runs: PerfRun[]): Array<{ p: number; ms: number }> => {
+  // The curve of the run whose p99 is the median one.
+  const sorted = [...runs].sort((a, b) => a.p99 - b.p99);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!.curve;
+};
+
+// ---- scenarios -----------------------------------------------------------------------------------------
+
+async function rawLimits(): Promise<void> {
+  const sink: number[] = [];
+  const source: number[] = [];
+  const fsyncs: number[] = [];
+  const bytes = scale(512, 128) * MiB;
+  for (let r = 0; r < REPEATS; r++) {
+    progress(`raw limits, run ${r + 1}/${REPEATS}: TCP-to-file sink, file-to-TCP source, fsync rate`);
+    sink.push(await tcpToFileSink(bytes, MiB));
+    source.push(await fileToTcpSource(bytes));
+    fsyncs.push(await fsyncRate(scale(1500, 500)));
+  }
+  results.raw.tcpToFile = { ...m(sink, 'MB/s'), title: `TCP-to-file sink (${bytes / MiB} MiB over loopback into a file, 1 MiB writes)` };
+  results.raw.fileToTcp = { ...m(source, 'MB/s'), title: `file-to-TCP source (${bytes / MiB} MiB from the page cache to a loopback socket)` };
+  results.raw.fsync = { ...m(fsyncs, 'fsync/s'), title: '4 KiB append + fdatasync per second' };
+}
+
+async function singleBroker(): Promise<number> {
+  progress('starting ZooKeeper and 1 broker');
+  return withCluster({ brokers: 1, overrides: { 'group.initial.rebalance.delay.ms': '0', 'message.max.bytes': String(2 * MiB), 'socket.request.max.bytes': String(64 * MiB) } }, async (cluster) => {
+  const bs = cluster.bootstrap;
+  let prebuiltMedian = NaN;
+  {
+    await createTopic(bs, 'bench-1k', 1, 1);
+    await createTopic(bs, 'bench-100', 1, 1);
+    await createTopic(bs, 'bench-pre', 1, 1);
+    await createTopic(bs, 'bench-kcat', 1, 1);
+    const leader = await leaderOf(cluster, 'bench-pre');
+    const sinkMedian = results.raw.tcpToFile?.median ?? NaN;
+
+    // 1. Pre-built 1 MiB requests of 1 KiB records (the #6 measurement: no client cost at all).
+    const frames = Array.from({ length: 4 }, (_x, i) => produceFrame('bench-pre', makeBatch(1000, 1000), 1, i));
+    const total = scale(768, 192) * MiB;
+    const count = Math.ceil(total / frames[0]!.length);
+    const pre: number[] = [];
+    const cpuPerGb: number[] = [];
+    let rssMax = 0;
+    for (let r = 0; r < REPEATS; r++) {
+      progress(`1 broker, RF 1, acks=1: pre-built 1 MiB requests of 1 KiB records, run ${r + 1}/${REPEATS}`);
+      const before = procStats(leader.pid);
+      const sampler = rssSampler(leader.pid);
+      const secs = await pipelined(leader.host, leader.port, frames, count, 2, 4);
+      rssMax = Math.max(rssMax, sampler.stop());
+      const after = procStats(leader.pid);
+      const sent = count * frames[0]!.length;
+      pre.push(sent / MiB / secs);
+      cpuPerGb.push((after.cpuSecs - before.cpuSecs) / (sent / 1024 ** 3));
+    }
+    prebuiltMedian = m(pre, 'MB/s').median;
+    addScenario({
+      id: 'produce-rf1-acks1-1k-prebuilt', title: 'Produce, 1 broker, RF 1, acks=1, pre-built 1 MiB requests of 1 KiB records', kind: 'produce',
+      metrics: { 'MB/s': m(pre, 'MB/s'), 'broker CPU s/GB': m(cpuPerGb, 's/GB'), 'broker RSS under load': m([rssMax], 'MB') },
+      vsRaw: { metric: 'MB/s', rawKey: 'tcpToFile', ratio: prebuiltMedian / sinkMedian },
+      goals: [
+        goal('at least 0.7 of the raw TCP-to-file sink', 'ratio', '>=', 0.7, '#6', prebuiltMedian / sinkMedian),
+        goal('resident memory under load below 250 MB', 'broker RSS under load', '<=', 250, '#6', rssMax),
+      ],
+      command: 'npm run bench (bench/lib/load.ts: 2 connections x 4 requests in flight)',
+    });
+
+    // 2. brook producer-perf-test, 1 KiB and 100 B records.
+    const props = ['acks=1', 'linger.ms=5', `batch.size=${MiB}`];
+    for (const [size, n, topic] of [[1024, scale(400_000, 100_000), 'bench-1k'], [100, scale(3_000_000, 500_000), 'bench-100']] as const) {
+      const runs: Array<PerfRun & { command: string }> = [];
+      for (let r = 0; r < REPEATS; r++) {
+        progress(`1 broker, RF 1, acks=1: brook producer-perf-test, ${size} B records, run ${r + 1}/${REPEATS}`);
+        runs.push(await producerPerf(bs, topic, n, size, -1, props));
+      }
+      const mb = m(runs.map((x) => x.mbPerSec), 'MB/s');
+      addScenario({
+        id: `produce-rf1-acks1-${size}b`, title: `Produce, 1 broker, RF 1, acks=1, ${size} B records (brook producer-perf-test)`, kind: 'produce',
+        metrics: { 'MB/s': mb, 'records/s': m(runs.map((x) => x.recordsPerSec), 'records/s'), 'p99 ms': m(runs.map((x) => x.p99), 'ms') },
+        vsRaw: { metric: 'MB/s', rawKey: 'tcpToFile', ratio: mb.median / sinkMedian },
+        command: runs[0]!.command,
+        notes: 'Unthrottled: latency is queueing in the producer (buffer.memory 32 MiB), as with Kafka\'s tool.',
+      });
+    }
+
+    // 3. kcat as producer and consumer of 100-byte records, for comparison with Brook's own tool.
+    const kn = scale(2_000_000, 300_000);
+    const file = path.join(os.tmpdir(), `brook-bench-kcat-${process.pid}.txt`);
+    fs.writeFileSync(file, `${'x'.repeat(99)}\n`.repeat(kn));
+    const kp: number[] = [];
+    const kc: number[] = [];
+    try {
+      for (let r = 0; r < REPEATS; r++) {
+        progress(`1 broker: kcat producing ${kn.toLocaleString('en-US')} x 100 B records, then consuming them, run ${r + 1}/${REPEATS}`);
+        kp.push(await kcatProduce(bs, 'bench-kcat', file, kn));
+        kc.push(await kcatConsume(bs, 'bench-kcat', kn));
+      }
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    addScenario({
+      id: 'kcat-produce-100b', title: 'kcat (librdkafka) producing 100 B records, acks=1', kind: 'produce',
+      metrics: { 'records/s': m(kp, 'records/s'), 'MB/s': m(kp.map((x) => (x * 100) / MiB), 'MB/s') },
+      command: `kcat -P -b ${bs} -t bench-kcat -p 0 -X acks=1 -X linger.ms=5 -X batch.num.messages=10000 -l <file of ${kn} lines>`,
+    });
+    addScenario({
+      id: 'kcat-consume-100b', title: 'kcat (librdkafka) consuming 100 B records', kind: 'consume',
+      metrics: { 'records/s': m(kc, 'records/s'), 'MB/s': m(kc.map((x) => (x * 100) / MiB), 'MB/s') },
+      command: `kcat -C -b ${bs} -t bench-kcat -p 0 -o beginning -e -q`,
+    });
+
+    // 4. Consumer throughput with brook consumer-perf-test (a group consumer, as Kafka's tool).
+    const cn = scale(400_000, 100_000);
+    const cons: Array<{ mbPerSec: number; msgPerSec: number; fetchMbPerSec: number; command: string }> = [];
+    for (let r = 0; r < REPEATS; r++) {
+      progress(`1 broker: brook consumer-perf-test reading ${cn.toLocaleString('en-US')} x 1 KiB records, run ${r + 1}/${REPEATS}`);
+      cons.push(await consumerPerf(bs, 'bench-1k', cn, `bench-consumer-${r}-${process.pid}`));
+    }
+    const cmb = m(cons.map((x) => x.mbPerSec), 'MB/s');
+    addScenario({
+      id: 'consume-rf1-1k', title: 'Consume, 1 broker, 1 KiB records (brook consumer-perf-test, group consumer)', kind: 'consume',
+      metrics: { 'MB/s': cmb, 'records/s': m(cons.map((x) => x.msgPerSec), 'records/s'), 'fetch MB/s': m(cons.map((x) => x.fetchMbPerSec), 'MB/s') },
+      vsRaw: { metric: 'MB/s', rawKey: 'fileToTcp', ratio: cmb.median / (results.raw.fileToTcp?.median ?? NaN) },
+      command: cons[0]!.command,
+      notes: 'MB/s includes joining the group (group.initial.rebalance.delay.ms=0, as in Kafka\'s sample server.properties); fetch MB/s excludes it (Kafka\'s columns).',
+    });
+
+    // 5. End-to-end latency: one message at a time, produce then consume.
+    const en = scale(2000, 500);
+    const e2e: Array<{ avg: number; p50: number; p99: number; p999: number; command: string }> = [];
+    for (let r = 0; r < REPEATS; r++) {
+      progress(`1 broker: brook e2e-latency, ${en} messages of 100 B one at a time, run ${r + 1}/${REPEATS}`);
+      await createTopic(bs, `bench-e2e-${r}`, 1, 1);
+      e2e.push(await e2eLatency(bs, `bench-e2e-${r}`, en, '1', 100));
+    }
+    const sortedE2e = [...e2e].sort((a, b) => a.p99 - b.p99);
+    const mid = sortedE2e[Math.floor((sortedE2e.length - 1) / 2)]!;
+    addScenario({
+      id: 'e2e-latency-rf1', title: 'End-to-end latency, 1 broker, acks=1, 100 B (brook e2e-latency)', kind: 'latency',
+      metrics: { 'avg ms': m(e2e.map((x) => x.avg), 'ms'), 'p50 ms': m(e2e.map((x) => x.p50), 'ms'), 'p99 ms': m(e2e.map((x) => x.p99), 'ms'), 'p99.9 ms': m(e2e.map((x) => x.p999), 'ms') },
+      latencyCurve: [{ p: 50, ms: mid.p50 }, { p: 99, ms: mid.p99 }, { p: 99.9, ms: mid.p999 }],
+      command: e2e[0]!.command,
+      notes: 'Kafka\'s tool prints whole milliseconds for the percentiles.',
+    });
+  }
+  return prebuiltMedian;
+  });
+}
+
+async function threeBrokers(singleMedian: number): Promise<void> {
+  progress('starting ZooKeeper and 3 brokers');
+  await withCluster({ brokers: 3, overrides: { 'group.initial.rebalance.delay.ms': '0', 'message.max.bytes': String(2 * MiB), 'socket.request.max.bytes': String(64 * MiB), 'replica.fetch.max.bytes': String(4 * MiB) } }, async (cluster) => {
+  const bs = cluster.bootstrap;
+  {
+    await createTopic(bs, 'bench-r3', 1, 3, ['min.insync.replicas=2']);
+    await createTopic(bs, 'bench-r3-perf', 1, 3, ['min.insync.replicas=2']);
+    await createTopic(bs, 'bench-r3-lat', 1, 3, ['min.insync.replicas=2']);
+    const leader = await leaderOf(cluster, 'bench-r3');
+    const frames = Array.from({ length: 4 }, (_x, i) => produceFrame('bench-r3', makeBatch(1000, 1000), -1, i));
+    const count = Math.ceil((scale(384, 96) * MiB) / frames[0]!.length);
+    const pre: number[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      progress(`3 brokers, RF 3, acks=-1: pre-built 1 MiB requests of 1 KiB records, run ${r + 1}/${REPEATS}`);
+      pre.push((count * frames[0]!.length) / MiB / (await pipelined(leader.host, leader.port, frames, count, 2, 4)));
+    }
+    const pm = m(pre, 'MB/s');
+    addScenario({
+      id: 'produce-rf3-acksall-1k-prebuilt', title: 'Produce, 3 brokers, RF 3, acks=-1, pre-built 1 MiB requests of 1 KiB records', kind: 'produce',
+      metrics: { 'MB/s': pm, 'share of 1-broker RF 1': m(pre.map((x) => x / singleMedian), '') },
+      vsRaw: { metric: 'MB/s', rawKey: 'tcpToFile', ratio: pm.median / (results.raw.tcpToFile?.median ?? NaN) },
+      goals: [goal('at least 0.3 of the single-broker RF 1 figure', 'share of 1-broker RF 1', '>=', 0.3, '#6', pm.median / singleMedian)],
+      command: 'npm run bench (bench/lib/load.ts: 2 connections x 4 requests in flight, min.insync.replicas=2)',
+    });
+
+    const runs: PerfRun[] = [];
+    let command = '';
+    for (let r = 0; r < REPEATS; r++) {
+      progress(`3 brokers, RF 3, acks=-1: brook producer-perf-test, 1 KiB records, run ${r + 1}/${REPEATS}`);
+      const x = await producerPerf(bs, 'bench-r3-perf', scale(200_000, 50_000), 1024, -1, ['acks=-1', 'linger.ms=5', `batch.size=${MiB}`]);
+      runs.push(x);
+      command = x.command;
+    }
+    addScenario({
+      id: 'produce-rf3-acksall-1k', title: 'Produce, 3 brokers, RF 3, acks=-1, 1 KiB records (brook producer-perf-test)', kind: 'produce',
+      metrics: { 'MB/s': m(runs.map((x) => x.mbPerSec), 'MB/s'), 'records/s': m(runs.map((x) => x.recordsPerSec), 'records/s') },
+      command,
+    });
+
+    const lat: PerfRun[] = [];
+    const seconds = scale(10, 4);
+    for (let r = 0; r < REPEATS; r++) {
+      progress(`3 brokers, RF 3, acks=-1: latency at a fixed 5,000 x 1 KiB records/s for ${seconds} s, run ${r + 1}/${REPEATS}`);
+      const x = await producerPerf(bs, 'bench-r3-lat', 5000 * seconds, 1024, 5000, ['acks=-1', 'linger.ms=0']);
+      lat.push(x);
+      command = x.command;
+    }
+    addScenario({
+      id: 'latency-rf3-acksall-5k', title: 'Produce latency, 3 brokers, RF 3, acks=-1, fixed 5,000 x 1 KiB records/s', kind: 'latency',
+      metrics: { 'p50 ms': m(lat.map((x) => x.p50), 'ms'), 'p99 ms': m(lat.map((x) => x.p99), 'ms'), 'p99.9 ms': m(lat.map((x) => x.p999), 'ms'), 'avg ms': m(lat.map((x) => x.avgMs), 'ms') },
+      latencyCurve: curveMedian(lat),
+      command,
+      notes: 'Latency per record from send to acknowledgement, as Kafka\'s tool measures it (percentiles in whole ms).',
+    });
+  }
+  });
+}
+
+async function startupScenario(): Promise<void> {
+  progress(`broker start-up time and idle memory (${scale(5, 3)} starts)`);
+  const r = await benchScript<{ spawnToReadyMsMedian: number; spawnToReadyMsMin: number; spawnToReadyMsMax: number; afterZkConnectMsMedian: number; afterZkConnectMsMin: number; afterZkConnectMsMax: number; idleRssMbMedian: number; idleRssMbMax: number; runs: number }>('startup', ['--runs', String(scale(5, 3))]);
+  const metric = (median: number, min: number, max: number, unit: string): Metric => ({ unit, median, min, max, samples: [] });
+  addScenario({
+    id: 'startup', title: 'Broker start-up and idle memory', kind: 'startup',
+    metrics: {
+      'after ZooKeeper connection': metric(r.afterZkConnectMsMedian, r.afterZkConnectMsMin, r.afterZkConnectMsMax, 'ms'),
+      'spawn to ready': metric(r.spawnToReadyMsMedian, r.spawnToReadyMsMin, r.spawnToReadyMsMax, 'ms'),
+      'idle RSS': metric(r.idleRssMbMedian, r.idleRssMbMedian, r.idleRssMbMax, 'MB'),
+    },
+    goals: [
+      goal('ready under 0.5 s after the ZooKeeper connection', 'after ZooKeeper connection', '<=', 500, '#2', r.afterZkConnectMsMedian),
+      goal('idle resident memory under 80 MB', 'idle RSS', '<=', 80, '#2', r.idleRssMbMedian),
+    ],
+    command: `ts-node bench/startup.ts --runs ${r.runs}`,
+    notes: 'Spawn to ready includes starting Node itself and the ZooKeeper session handshake.',
+  });
+}
+
+async function controllerScenario(): Promise<void> {
+  const runs = quick ? 1 : REPEATS;
+  progress(`controller: 1,000-partition topic creation, leader and controller failover (${runs} run(s) on fresh clusters)`);
+  const r = await benchScript<{ samples: Array<{ createMs: number; leaderFailoverMs: number; controllerFailoverMs: number }>; partitions: number }>('controller', ['--runs', String(runs), '--partitions', '1000']);
+  const create = m(r.samples.map((x) => x.createMs), 'ms');
+  const lf = m(r.samples.map((x) => x.leaderFailoverMs), 'ms');
+  addScenario({
+    id: 'controller-1000', title: 'Controller, 1,000 partitions RF 3 on 3 brokers', kind: 'failover',
+    metrics: { 'create until all leaders known': create, 'leader failover (after znode gone)': lf, 'controller failover': m(r.samples.map((x) => x.controllerFailoverMs), 'ms') },
+    goals: [
+      goal('1,000-partition topic with leaders everywhere under 5 s', 'create until all leaders known', '<=', 5000, '#5', create.median),
+      goal('leaders moved off a killed broker under 2 s', 'leader failover (after znode gone)', '<=', 2000, '#5', lf.median),
+    ],
+    command: `ts-node bench/controller.ts --runs ${runs} --partitions 1000`,
+  });
+}
+
+async function groupsScenario(): Promise<void> {
+  const runs = quick ? 1 : REPEATS;
+  progress(`consumer groups: 10 members to Stable, offset commits, coordinator failover (${runs} run(s))`);
+  const r = await benchScript<{ samples: Array<{ stableMs: number; commitRequestsPerSec: number; failoverMs: number | null }> }>('groups', ['--runs', String(runs)]);
+  const stable = m(r.samples.map((x) => x.stableMs), 'ms');
+  addScenario({
+    id: 'groups', title: 'Group coordinator, 10 consumers on a 100-partition topic, 3 brokers', kind: 'failover',
+    metrics: {
+      'Stable after last join': stable,
+      'OffsetCommit requests/s': m(r.samples.map((x) => x.commitRequestsPerSec), 'req/s'),
+      'coordinator failover': m(r.samples.map((x) => x.failoverMs).filter((x): x is number => x !== null), 'ms'),
+    },
+    goals: [goal('Stable under 1 s after the last join (initial delay 0)', 'Stable after last join', '<=', 1000, '#7', stable.median)],
+    command: `ts-node bench/groups.ts --runs ${runs}`,
+  });
+}
+
+async function storageScenario(): Promise<void> {
+  progress('log storage: appends against raw writes, recovery, start-up with 1,000 partitions (bench/log.ts)');
+  const r = await benchScript<Record<string, number | number[]>>('log', quick ? ['--quick'] : []);
+  const runs = (k: string): number[] => (r[`${k}_runs`] as number[] | undefined) ?? [r[k] as number];
+  const ratio = r.append_vs_raw_1048576_1 as number;
+  const appendRuns = runs('append_MBps_1048576_1');
+  const rawRuns = runs('raw_write_MBps_1048576_1');
+  addScenario({
+    id: 'log-append-1m', title: 'Log append of 1 MiB batches against raw sequential writes (same bytes, same run)', kind: 'other',
+    metrics: {
+      'append MB/s': m(appendRuns, 'MB/s'), 'raw write MB/s': m(rawRuns, 'MB/s'), 'append / raw': m([ratio], ''),
+      'recovery of unflushed segment': m(runs('recovery_s_big_segment'), 's'),
+      'start-up with 1,000 partitions': m(runs('startup_s_1000_partitions'), 's'),
+    },
+    goals: [
+      goal('appends at least 70% of raw writes for 1 MiB batches', 'append / raw', '>=', 0.7, '#4', ratio),
+      goal('recovery of a 1 GiB unflushed segment under 3 s', 'recovery of unflushed segment', '<=', 3, '#4', m(runs('recovery_s_big_segment'), 's').median),
+      goal('start-up with 1,000 partitions under 2 s', 'start-up with 1,000 partitions', '<=', 2, '#4', m(runs('startup_s_1000_partitions'), 's').median),
+    ],
+    command: `ts-node bench/log.ts${quick ? ' --quick' : ''}`,
+    notes: quick ? 'Quick mode: 128 MiB recovery log instead of 1 GiB.' : undefined,
+  });
+  progress('codec and CRC-32C micro-benchmarks');
+  const codec = await benchScript<{ results: Array<{ case: string; opsPerSec: number; rounds: number[] }> }>('codec', []);
+  const crc = await benchScript<{ crc32c_GBps_1MiB: number; runs: number[] }>('crc', []);
+  const metrics: Record<string, Metric> = {};
+  for (const c of codec.results) metrics[c.case] = m(c.rounds, 'ops/s');
+  metrics['CRC-32C on 1 MiB'] = m(crc.runs, 'GB/s');
+  addScenario({
+    id: 'codec-crc', title: 'Wire codec (requests per second per core) and CRC-32C', kind: 'other', metrics,
+    goals: [goal('CRC-32C at least 3 GB/s on 1 MiB batches', 'CRC-32C on 1 MiB', '>=', 3, '#3', crc.crc32c_GBps_1MiB)],
+    command: 'ts-node bench/codec.ts; ts-node bench/crc.ts',
+  });
+}
+
+// ---- main -------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  process.stdout.write(`Brook benchmark: ${REPEATS} repeat(s) per measurement${quick ? ' (quick sizes)' : ''} on ${results.machine.cpus} cores (${results.machine.cpuModel})\n`);
+  const failures: string[] = [];
+  const attempt = async (name: string, fn: () => Promise<void>): Promise<void> => {
+    if (!want(name)) return;
+    try {
+      await fn();
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).message}`);
+      process.stdout.write(`!! ${name} failed: ${(e as Error).message}\n`);
+    }
+  };
+  await attempt('raw', rawLimits);
+  let single = NaN;
+  await attempt('produce', async () => {
+    single = await singleBroker();
+    await threeBrokers(single);
+  });
+  await attempt('startup', startupScenario);
+  await attempt('controller', controllerScenario);
+  await attempt('groups', groupsScenario);
+  await attempt('storage', storageScenario);
+
+  results.finishedAt = new Date().toISOString();
+  results.durationS = Math.round((Date.now() - started) / 1000);
+  const stamp = results.startedAt.replace(/[:.]/g, '-');
+  const dir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const jsonPath = path.join(dir, `${stamp}.json`);
+  fs.writeFileSync(jsonPath, `${JSON.stringify({ ...results, failures }, null, 2)}\n`);
+  const report = await renderReport(results, path.join(dir, stamp));
+  process.stdout.write(`\n${summaryTable(results)}\n`);
+  process.stdout.write(`\nresults: ${path.relative(ROOT, jsonPath)}\nreport:  ${path.relative(ROOT, report.markdownPath)} (${report.chartPaths.length} charts)\n`);
+  process.stdout.write(`took ${results.durationS} s\n`);
+  if (failures.length > 0) {
+    process.stdout.write(`\n${failures.length} part(s) failed:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
