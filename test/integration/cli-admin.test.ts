@@ -1,28 +1,14 @@
 // The `brook` admin and client subcommands against a real 3-broker cluster: output, exit codes, and
 // agreement with kafkajs admin (a topic created by one is described identically by the other).
-import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startCluster, waitFor, REPO_ROOT, type TestCluster } from '../harness';
+import { startCluster, waitFor, runBrook, type BrookRun, type TestCluster } from '../harness';
 
 jest.setTimeout(180_000);
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function brook(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'brook'), ...args], { cwd: REPO_ROOT, env: { ...process.env, BROOK_LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`brook ${args.join(' ')} did not finish; stdout=${stdout} stderr=${stderr}`)); }, opts.timeoutMs ?? 60_000);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-    child.stdin.end(opts.input ?? '');
-  });
-}
+const brook = (args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<BrookRun> => runBrook(args, opts);
 
 describe('brook CLI without a cluster', () => {
   test('an unreachable bootstrap server names the problem and the fix, exit 1', async () => {

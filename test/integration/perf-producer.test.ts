@@ -1,30 +1,17 @@
 // `brook producer-perf-test` against a real broker: Kafka's output formats line by line, throttling, every
 // acknowledged record stored (read back with kcat), compression codecs, payload files, acks=0 and -1, bad usage.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startCluster, waitFor, REPO_ROOT, type TestCluster } from '../harness';
+import { startCluster, waitFor, runBrook, type BrookRun, type TestCluster } from '../harness';
 import { SUMMARY_LINE, WINDOW_LINE } from '../../src/perf/stats';
 
 const exec = promisify(execFile);
 jest.setTimeout(120_000);
 
-interface Run { code: number | null; stdout: string; stderr: string; ms: number }
-
-function brook(args: string[], timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'brook'), ...args], { cwd: REPO_ROOT, env: { ...process.env, BROOK_LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`brook ${args.join(' ')} did not finish; stdout=${stdout} stderr=${stderr}`)); }, timeoutMs);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - t0 }); });
-  });
-}
+const brook = (args: string[], timeoutMs = 60_000): Promise<BrookRun> => runBrook(args, { timeoutMs });
 
 /** Values of every record in the topic, read with kcat (librdkafka) from the beginning to the end. */
 async function readAll(bootstrap: string, topic: string): Promise<string[]> {

@@ -9,6 +9,8 @@ import { registerConsumerGroups } from './consumer-groups';
 import { registerDeleteRecords } from './delete-records';
 import { registerLeaderElection } from './leader-election';
 import { registerProducerPerfTest } from './producer-perf-test';
+import { registerConsumerPerfTest } from './consumer-perf-test';
+import { registerE2eLatency } from './e2e-latency';
 
 export function registerAdminCommands(program: Command): void {
   registerTopics(program);
@@ -20,4 +22,6 @@ export function registerAdminCommands(program: Command): void {
   registerDeleteRecords(program);
   registerLeaderElection(program);
   registerProducerPerfTest(program);
+  registerConsumerPerfTest(program);
+  registerE2eLatency(program);
 }
