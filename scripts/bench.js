@@ -17,7 +17,9 @@ let failed = 0;
 for (const name of scripts) {
   if (names.length > 0) process.stdout.write(`\n=== bench/${name}.ts\n`);
   const rest = names.length > 0 ? [] : argv;
-  const r = spawnSync(process.execPath, [tsNode, '--transpile-only', join(root, 'bench', `${name}.ts`), ...rest], { cwd: root, stdio: 'inherit' });
+  // Library logs of the bench process itself stay quiet (brokers get their own level from the harness).
+  const env = { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'warn' };
+  const r = spawnSync(process.execPath, [tsNode, '--transpile-only', join(root, 'bench', `${name}.ts`), ...rest], { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -319,19 +319,33 @@ export class KafkaServer {
     if (this.config.values['controlled.shutdown.enable'] && this.brokerEpochValue >= 0n) {
       await this.controlledShutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'controlled shutdown failed; shutting down anyway'));
     }
-    await this.socketServer?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'socket server shutdown failed'));
-    for (const c of this.cleanups.reverse()) await c();
-    this.cleanups = [];
-    this.dynamicConfig?.shutdown();
-    this.offsetsTracker?.shutdown();
-    this.groupCoordinator?.shutdown();
-    await this.replicaManager?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'replica manager shutdown failed'));
-    this.alterIsrSender?.close();
-    await this.controller?.shutdown().catch((e: unknown) => this.logger.warn({ err: e }, 'controller shutdown failed'));
-    this.controllerChannel?.removeAllBrokers();
+    // Each component is stopped in turn and logged, so a slow or stuck step is visible in the broker log.
+    const step = async (what: string, fn: () => unknown): Promise<void> => {
+      const t0 = Date.now();
+      try {
+        await fn();
+      } catch (e) {
+        this.logger.warn({ err: e }, `${what} shutdown failed`);
+      }
+      const ms = Date.now() - t0;
+      if (ms > 1000) this.logger.warn({ ms }, `${what} took ${ms} ms to shut down`);
+      else this.logger.debug({ ms }, `${what} shut down`);
+    };
+    await step('socket server', () => this.socketServer?.shutdown());
+    await step('request handlers', async () => {
+      for (const c of this.cleanups.reverse()) await c();
+      this.cleanups = [];
+    });
+    await step('dynamic config manager', () => this.dynamicConfig?.shutdown());
+    await step('offsets tracker', () => this.offsetsTracker?.shutdown());
+    await step('group coordinator', () => this.groupCoordinator?.shutdown());
+    await step('replica manager', () => this.replicaManager?.shutdown());
+    await step('AlterIsr sender', () => this.alterIsrSender?.close());
+    await step('controller', () => this.controller?.shutdown());
+    await step('controller channel', () => this.controllerChannel?.removeAllBrokers());
     // Flush, checkpoint and write the clean-shutdown marker before the session goes.
-    await this.logManagerValue?.shutdown().catch((e: unknown) => this.logger.error({ err: e }, 'log manager shutdown failed'));
-    await this.zk?.close().catch((e: unknown) => this.logger.warn({ err: e }, 'ZooKeeper close failed'));
+    await step('log manager', () => this.logManagerValue?.shutdown());
+    await step('ZooKeeper session', () => this.zk?.close());
     this.state = 'stopped';
     this.logger.info(`[KafkaServer id=${this.config.brokerId}] shut down completed`);
   }
@@ -353,6 +367,7 @@ export class KafkaServer {
         if (ep) {
           let conn: KafkaConnection | null = null;
           try {
+            this.logger.info({ controllerId, attempt }, 'asking the controller to move leadership away (controlled shutdown)');
             conn = await KafkaConnection.connect(ep.host, ep.port, { clientId: `broker-${this.config.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: v['controller.socket.timeout.ms'] });
             const resp = await conn.request(ControlledShutdown, 3, { brokerId: this.config.brokerId, brokerEpoch: this.brokerEpoch });
             if (resp.errorCode === ErrorCode.NONE && resp.remainingPartitions.length === 0) {

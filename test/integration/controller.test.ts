@@ -243,9 +243,18 @@ describe('controller', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
+    const controllerBefore = await controllerId();
+    const stoppedAt = Date.now();
     await cluster.broker(target).stop();
+    const stopMs = Date.now() - stoppedAt;
+    const out = cluster.broker(target).output(100_000);
+    if (cluster.broker(target).exitCode !== 0 || !out.includes('controlled shutdown succeeded')) {
+      // Rare in CI: show both sides of the conversation instead of a bare assertion.
+      const ctl = controllerBefore === target ? '(the target was the controller)' : cluster.broker(controllerBefore).output(60);
+      throw new Error(`broker ${target} stopped in ${stopMs} ms with exit code ${cluster.broker(target).exitCode}\n--- its output:\n${cluster.broker(target).output(60)}\n--- controller ${controllerBefore}:\n${ctl}`);
+    }
     expect(cluster.broker(target).exitCode).toBe(0);
-    expect(cluster.broker(target).output(100_000)).toContain('controlled shutdown succeeded');
+    expect(out).toContain('controlled shutdown succeeded');
     // Keep polling until every broker's view has settled without the stopped broker.
     await waitFor(async () => [...(await partitionViews(observer, 'rolling'))!.values()].every((v) => v.leader !== target && v.leader >= 0), { timeoutMs: 10_000, what: 'no partition led by the stopped broker' });
     done = true;
