@@ -28,6 +28,8 @@ const REPEATS = args.includes('--repeats') ? Number(args[args.indexOf('--repeats
 const ONLY = args.includes('--only') ? new Set(String(args[args.indexOf('--only') + 1]).split(',')) : null;
 const want = (group: string): boolean => ONLY === null || ONLY.has(group);
 const scale = (full: number, q: number): number => (quick ? q : full);
+/** Bytes of one raw-limit run and of one pre-built-request run: the same amount, so the ratios compare like with like. */
+const RAW_BYTES = scale(512, 128) * 1024 * 1024;
 
 const started = Date.now();
 let step = 0;
@@ -153,6 +155,20 @@ async function createTopic(bootstrap: string, topic: string, partitions: number,
   throw new Error(`topic ${topic} did not get its leaders and full ISR within 30 s`);
 }
 
+/**
+ * Deletes a topic after a measurement and waits until it is gone, so the next repetition does not pay for the
+ * previous one's dirty pages being written back (the raw probes delete their files too).
+ */
+async function dropTopic(bootstrap: string, topic: string): Promise<void> {
+  await brook(['topics', '--bootstrap-server', bootstrap, '--delete', '--topic', topic]);
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const r = await brook(['topics', '--bootstrap-server', bootstrap, '--list']);
+    if (!r.stdout.split('\n').includes(topic)) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error(`topic ${topic} was not deleted within 30 s`);
+}
+
 async function leaderOf(cluster: TestCluster, topic: string): Promise<{ host: string; port: number; pid: number }> {
   const r = await brook(['topics', '--bootstrap-server', cluster.bootstrap, '--describe', '--topic', topic, '--output', 'json']);
   const leader = (JSON.parse(r.stdout) as Array<{ partitions: Array<{ leader: number }> }>)[0]!.partitions[0]!.leader;
@@ -194,7 +210,7 @@ async function rawLimits(): Promise<void> {
   const sink: number[] = [];
   const source: number[] = [];
   const fsyncs: number[] = [];
-  const bytes = scale(512, 128) * MiB;
+  const bytes = RAW_BYTES;
   for (let r = 0; r < REPEATS; r++) {
     progress(`raw limits, run ${r + 1}/${REPEATS}: TCP-to-file sink, file-to-TCP source, fsync rate`);
     sink.push(await tcpToFileSink(bytes, MiB));
@@ -214,19 +230,21 @@ async function singleBroker(): Promise<number> {
   {
     await createTopic(bs, 'bench-1k', 1, 1);
     await createTopic(bs, 'bench-100', 1, 1);
-    await createTopic(bs, 'bench-pre', 1, 1);
     await createTopic(bs, 'bench-kcat', 1, 1);
-    const leader = await leaderOf(cluster, 'bench-pre');
     const sinkMedian = results.raw.tcpToFile?.median ?? NaN;
 
-    // 1. Pre-built 1 MiB requests of 1 KiB records (the #6 measurement: no client cost at all).
-    const frames = Array.from({ length: 4 }, (_x, i) => produceFrame('bench-pre', makeBatch(1000, 1000), 1, i));
-    const total = scale(768, 192) * MiB;
-    const count = Math.ceil(total / frames[0]!.length);
+    // 1. Pre-built 1 MiB requests of 1 KiB records (the #6 measurement: no client cost at all), the same bytes
+    //    as the raw sink, each repetition on a fresh topic deleted afterwards.
+    const total = RAW_BYTES;
     const pre: number[] = [];
     const cpuPerGb: number[] = [];
     let rssMax = 0;
     for (let r = 0; r < REPEATS; r++) {
+      const topic = `bench-pre-${r}`;
+      await createTopic(bs, topic, 1, 1);
+      const leader = await leaderOf(cluster, topic);
+      const frames = Array.from({ length: 4 }, (_x, i) => produceFrame(topic, makeBatch(1000, 1000), 1, i));
+      const count = Math.ceil(total / frames[0]!.length);
       progress(`1 broker, RF 1, acks=1: pre-built 1 MiB requests of 1 KiB records, run ${r + 1}/${REPEATS}`);
       const before = procStats(leader.pid);
       const sampler = rssSampler(leader.pid);
@@ -236,6 +254,7 @@ async function singleBroker(): Promise<number> {
       const sent = count * frames[0]!.length;
       pre.push(sent / MiB / secs);
       cpuPerGb.push((after.cpuSecs - before.cpuSecs) / (sent / 1024 ** 3));
+      await dropTopic(bs, topic);
     }
     prebuiltMedian = m(pre, 'MB/s').median;
     addScenario({
@@ -246,7 +265,7 @@ async function singleBroker(): Promise<number> {
         goal('at least 0.7 of the raw TCP-to-file sink', 'ratio', '>=', 0.7, '#6', prebuiltMedian / sinkMedian),
         goal('resident memory under load below 250 MB', 'broker RSS under load', '<=', 250, '#6', rssMax),
       ],
-      command: 'npm run bench (bench/lib/load.ts: 2 connections x 4 requests in flight)',
+      command: 'npm run bench (bench/lib/load.ts: 2 connections x 4 requests in flight; a fresh topic per repetition, deleted after it)',
     });
 
     // 2. brook producer-perf-test, 1 KiB and 100 B records.
@@ -255,7 +274,11 @@ async function singleBroker(): Promise<number> {
       const runs: Array<PerfRun & { command: string }> = [];
       for (let r = 0; r < REPEATS; r++) {
         progress(`1 broker, RF 1, acks=1: brook producer-perf-test, ${size} B records, run ${r + 1}/${REPEATS}`);
-        runs.push(await producerPerf(bs, topic, n, size, -1, props));
+        // The last repetition's topic is kept: the consumer benchmark reads it.
+        const t = r === REPEATS - 1 ? topic : `${topic}-${r}`;
+        if (t !== topic) await createTopic(bs, t, 1, 1);
+        runs.push(await producerPerf(bs, t, n, size, -1, props));
+        if (t !== topic) await dropTopic(bs, t);
       }
       const mb = m(runs.map((x) => x.mbPerSec), 'MB/s');
       addScenario({
@@ -336,16 +359,17 @@ async function threeBrokers(singleMedian: number): Promise<void> {
   await withCluster({ brokers: 3, overrides: { 'group.initial.rebalance.delay.ms': '0', 'message.max.bytes': String(2 * MiB), 'socket.request.max.bytes': String(64 * MiB), 'replica.fetch.max.bytes': String(4 * MiB) } }, async (cluster) => {
   const bs = cluster.bootstrap;
   {
-    await createTopic(bs, 'bench-r3', 1, 3, ['min.insync.replicas=2']);
-    await createTopic(bs, 'bench-r3-perf', 1, 3, ['min.insync.replicas=2']);
     await createTopic(bs, 'bench-r3-lat', 1, 3, ['min.insync.replicas=2']);
-    const leader = await leaderOf(cluster, 'bench-r3');
-    const frames = Array.from({ length: 4 }, (_x, i) => produceFrame('bench-r3', makeBatch(1000, 1000), -1, i));
-    const count = Math.ceil((scale(384, 96) * MiB) / frames[0]!.length);
     const pre: number[] = [];
     for (let r = 0; r < REPEATS; r++) {
+      const topic = `bench-r3-${r}`;
+      await createTopic(bs, topic, 1, 3, ['min.insync.replicas=2']);
+      const leader = await leaderOf(cluster, topic);
+      const frames = Array.from({ length: 4 }, (_x, i) => produceFrame(topic, makeBatch(1000, 1000), -1, i));
+      const count = Math.ceil(RAW_BYTES / 2 / frames[0]!.length);
       progress(`3 brokers, RF 3, acks=-1: pre-built 1 MiB requests of 1 KiB records, run ${r + 1}/${REPEATS}`);
       pre.push((count * frames[0]!.length) / MiB / (await pipelined(leader.host, leader.port, frames, count, 2, 4)));
+      await dropTopic(bs, topic);
     }
     const pm = m(pre, 'MB/s');
     addScenario({
@@ -360,7 +384,10 @@ async function threeBrokers(singleMedian: number): Promise<void> {
     let command = '';
     for (let r = 0; r < REPEATS; r++) {
       progress(`3 brokers, RF 3, acks=-1: brook producer-perf-test, 1 KiB records, run ${r + 1}/${REPEATS}`);
-      const x = await producerPerf(bs, 'bench-r3-perf', scale(200_000, 50_000), 1024, -1, ['acks=-1', 'linger.ms=5', `batch.size=${MiB}`]);
+      const topic = `bench-r3-perf-${r}`;
+      await createTopic(bs, topic, 1, 3, ['min.insync.replicas=2']);
+      const x = await producerPerf(bs, topic, scale(200_000, 50_000), 1024, -1, ['acks=-1', 'linger.ms=5', `batch.size=${MiB}`]);
+      await dropTopic(bs, topic);
       runs.push(x);
       command = x.command;
     }
