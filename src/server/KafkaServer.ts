@@ -293,7 +293,31 @@ export class KafkaServer {
     };
   }
 
-  private async refreshBrokersFromZk(): Promise<void> {
+  /**
+   * Re-reads brokers and controller from ZooKeeper. Refreshes run one at a time, and a refresh asked for while one
+   * runs runs again afterwards: concurrent reads finishing out of order could otherwise leave an older view (say,
+   * no controller) over a newer one.
+   */
+  private refreshBrokersFromZk(): Promise<void> {
+    if (this.zkRefresh) {
+      this.zkRefreshAgain = true;
+      return this.zkRefresh;
+    }
+    this.zkRefresh = (async () => {
+      do {
+        this.zkRefreshAgain = false;
+        await this.readBrokersFromZk();
+      } while (this.zkRefreshAgain);
+    })().finally(() => {
+      this.zkRefresh = null;
+    });
+    return this.zkRefresh;
+  }
+
+  private zkRefresh: Promise<void> | null = null;
+  private zkRefreshAgain = false;
+
+  private async readBrokersFromZk(): Promise<void> {
     const zk = this.zk;
     const cache = this.metadataCacheValue;
     if (!zk || !cache) return;

@@ -200,7 +200,12 @@ describe('controller', () => {
     }
     const epoch = Number(await zkRead('/controller_epoch'));
     await waitFor(async () => (await (await cluster.zkClient()).getAllBrokers()).some((x) => x.id === old), { timeoutMs: 20_000, what: 'the resumed broker to re-register' });
-    await waitFor(async () => (await metadataFrom(b)).controllerId === next, { timeoutMs: 20_000, what: 'the resumed broker to see the new controller' });
+    try {
+      await waitFor(async () => (await metadataFrom(b)).controllerId === next, { timeoutMs: 20_000, what: 'the resumed broker to see the new controller' });
+    } catch (e) {
+      const seen = await metadataFrom(b).then((m) => m.controllerId, (x: unknown) => String(x));
+      throw new Error(`${(e as Error).message}; it names ${seen}, ZooKeeper names ${next}\n--- broker ${old}:\n${b.output(60)}\n--- controller ${next}:\n${cluster.broker(next).output(40)}`);
+    }
     expect(await (await cluster.zkClient()).getControllerId()).toBe(next);
     expect(Number(await zkRead('/controller_epoch'))).toBe(epoch);
     // Every partition state was last written by a controller of the current epoch or earlier, never a later one.
