@@ -143,13 +143,18 @@ async function kcatConsume(bootstrap: string, topic: string, n: number): Promise
   return stdout.length / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
+/** `brook topics --describe --output json` of one topic: its partitions with leader, replicas and ISR. */
+async function describeTopic(bootstrap: string, topic: string): Promise<Array<{ leader: number; replicas: number[]; isr: number[] }>> {
+  const r = await brook(['topics', '--bootstrap-server', bootstrap, '--describe', '--topic', topic, '--output', 'json']);
+  return (JSON.parse(r.stdout) as Array<{ partitions: Array<{ leader: number; replicas: number[]; isr: number[] }> }>)[0]?.partitions ?? [];
+}
+
 async function createTopic(bootstrap: string, topic: string, partitions: number, rf: number, configs: string[] = []): Promise<void> {
   await brook(['topics', '--bootstrap-server', bootstrap, '--create', '--topic', topic, '--partitions', String(partitions), '--replication-factor', String(rf), ...configs.flatMap((c) => ['--config', c])]);
   // Wait until the leader (and for RF > 1 the whole ISR) is in place before measuring.
   for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-    const r = await brook(['topics', '--bootstrap-server', bootstrap, '--describe', '--topic', topic, '--output', 'json']);
-    const t = (JSON.parse(r.stdout) as Array<{ partitions: Array<{ leader: number; replicas: number[]; isr: number[] }> }>)[0];
-    if (t && t.partitions.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length)) return;
+    const parts = await describeTopic(bootstrap, topic);
+    if (parts.length > 0 && parts.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length)) return;
     await new Promise((res) => setTimeout(res, 200));
   }
   throw new Error(`topic ${topic} did not get its leaders and full ISR within 30 s`);
@@ -170,8 +175,7 @@ async function dropTopic(bootstrap: string, topic: string): Promise<void> {
 }
 
 async function leaderOf(cluster: TestCluster, topic: string): Promise<{ host: string; port: number; pid: number }> {
-  const r = await brook(['topics', '--bootstrap-server', cluster.bootstrap, '--describe', '--topic', topic, '--output', 'json']);
-  const leader = (JSON.parse(r.stdout) as Array<{ partitions: Array<{ leader: number }> }>)[0]!.partitions[0]!.leader;
+  const leader = (await describeTopic(cluster.bootstrap, topic))[0]!.leader;
   const b = cluster.broker(leader);
   return { host: b.host, port: b.port, pid: b.pid };
 }
@@ -198,11 +202,8 @@ function addScenario(s: Scenario): void {
 }
 
 const m = summarise;
-const curveMedian = (runs: PerfRun[]): Array<{ p: number; ms: number }> => {
-  // The curve of the run whose p99 is the median one.
-  const sorted = [...runs].sort((a, b) => a.p99 - b.p99);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!.curve;
-};
+/** The run whose p99 is the median one (lower middle), to draw its latency curve. */
+const medianRunByP99 = <T extends { p99: number }>(runs: T[]): T => [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor((runs.length - 1) / 2)]!;
 
 // ---- scenarios -----------------------------------------------------------------------------------------
 
@@ -340,8 +341,7 @@ async function singleBroker(): Promise<number> {
       await createTopic(bs, `bench-e2e-${r}`, 1, 1);
       e2e.push(await e2eLatency(bs, `bench-e2e-${r}`, en, '1', 100));
     }
-    const sortedE2e = [...e2e].sort((a, b) => a.p99 - b.p99);
-    const mid = sortedE2e[Math.floor((sortedE2e.length - 1) / 2)]!;
+    const mid = medianRunByP99(e2e);
     addScenario({
       id: 'e2e-latency-rf1', title: 'End-to-end latency, 1 broker, acks=1, 100 B (brook e2e-latency)', kind: 'latency',
       metrics: { 'avg ms': m(e2e.map((x) => x.avg), 'ms'), 'p50 ms': m(e2e.map((x) => x.p50), 'ms'), 'p99 ms': m(e2e.map((x) => x.p99), 'ms'), 'p99.9 ms': m(e2e.map((x) => x.p999), 'ms') },
@@ -408,7 +408,7 @@ async function threeBrokers(singleMedian: number): Promise<void> {
     addScenario({
       id: 'latency-rf3-acksall-5k', title: 'Produce latency, 3 brokers, RF 3, acks=-1, fixed 5,000 x 1 KiB records/s', kind: 'latency',
       metrics: { 'p50 ms': m(lat.map((x) => x.p50), 'ms'), 'p99 ms': m(lat.map((x) => x.p99), 'ms'), 'p99.9 ms': m(lat.map((x) => x.p999), 'ms'), 'avg ms': m(lat.map((x) => x.avgMs), 'ms') },
-      latencyCurve: curveMedian(lat),
+      latencyCurve: medianRunByP99(lat).curve,
       command,
       notes: 'Latency per record from send to acknowledgement, as Kafka\'s tool measures it (percentiles in whole ms).',
     });

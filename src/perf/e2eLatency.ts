@@ -5,6 +5,7 @@ import { CreateTopics, Fetch } from '../protocol/messages';
 import { iterateBatches, isControl } from '../protocol/record/batch-header';
 import { decodeBatchRecords } from '../protocol/record/records';
 import { AdminClient } from '../cli/admin/AdminClient';
+import { percentileOf } from './stats';
 import { LATEST, listOffsets } from '../cli/admin/Consumer';
 import { Producer } from '../cli/admin/Producer';
 import { AdminError, RetriableAdminError, UsageError } from '../cli/admin/errors';
@@ -42,17 +43,10 @@ export function parseLatencyAcks(v: string): 1 | -1 {
   throw new UsageError('Latency testing requires synchronous acknowledgement. Please use 1 or all');
 }
 
-/** Kafka's percentile rule on an ascending array: element at index (int)(length * p). */
-export function percentileIndex(length: number, p: number): number {
-  return Math.min(length - 1, Math.floor(length * p));
-}
-
-/** Percentiles of whole-ms latencies (each truncated toward zero first, as the tool's `elapsed / 1000 / 1000`). */
+/** Kafka's percentiles of the latencies, in whole milliseconds (latencies are never negative, so flooring commutes with sorting). */
 export function kafkaPercentiles(latenciesMs: number[]): { p50: number; p99: number; p999: number } {
-  if (latenciesMs.length === 0) return { p50: 0, p99: 0, p999: 0 };
-  const whole = latenciesMs.map((l) => Math.trunc(l)).sort((a, b) => a - b);
-  const at = (p: number): number => whole[percentileIndex(whole.length, p)]!;
-  return { p50: at(0.5), p99: at(0.99), p999: at(0.999) };
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return { p50: percentileOf(sorted, 0.5), p99: percentileOf(sorted, 0.99), p999: percentileOf(sorted, 0.999) };
 }
 
 /** Java's Double.toString for the progress lines (`12.0`, `0.345678`, `1.0E-4`). */

@@ -48,10 +48,15 @@ export function formatSummary(s: Omit<PerfSummary, 'sortedLatenciesMs' | 'window
 export const WINDOW_LINE = /^(\d+) records sent, (\d+\.\d) records\/sec \((\d+\.\d{2}) MB\/sec\), (\d+\.\d|NaN) ms avg latency, (\d+\.\d) ms max latency\.$/;
 export const SUMMARY_LINE = /^(\d+) records sent, (\d+\.\d{6}) records\/sec \((\d+\.\d{2}) MB\/sec\), (\d+\.\d{2}|NaN) ms avg latency, (\d+\.\d{2}) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/;
 
-/** Kafka's percentile rule: sort the sample, take index (int)(p * size); latencies print as whole ms. */
-export function percentileOf(sorted: ArrayLike<number>, p: number): number {
+/** Kafka's percentile rule on an ascending sample: the element at index (int)(p * size); 0 for an empty sample. */
+export function valueAtPercentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
-  return Math.floor(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}
+
+/** The same, printed as Kafka's tools print latencies: whole milliseconds. */
+export function percentileOf(sorted: ArrayLike<number>, p: number): number {
+  return Math.floor(valueAtPercentile(sorted, p));
 }
 
 /**

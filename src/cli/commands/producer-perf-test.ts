@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../admin/errors';
 import { parseProducerProps, randomPayload, runProducerPerf, splitPayloads } from '../../perf/producerPerf';
+import { valueAtPercentile } from '../../perf/stats';
 import { DEFAULT_BOOTSTRAP, parseIntArg, parseKeyValues, usage } from './common';
 
 interface PerfCliOptions {
@@ -94,7 +95,7 @@ export function registerProducerPerfTest(program: Command): void {
       });
       if (opts.jsonOut) {
         const s = result.sortedLatenciesMs;
-        const curve = CURVE_POINTS.map((p) => ({ p, ms: s.length === 0 ? 0 : (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number) }));
+        const curve = CURVE_POINTS.map((p) => ({ p, ms: valueAtPercentile(s, p / 100) }));
         const { sortedLatenciesMs: _omit, ...rest } = result;
         fs.writeFileSync(opts.jsonOut, JSON.stringify({ ...rest, latencyCurve: curve, config: { ...parsed.config }, topic, numRecords, throughput, recordSize: opts.recordSize ?? null }, null, 2));
       }

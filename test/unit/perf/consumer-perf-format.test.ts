@@ -9,10 +9,11 @@ import {
   parsePropertiesText, progressOf, simpleDateFormat, summarize, timeoutWarning,
 } from '../../../src/perf/consumerPerf';
 import {
-  formatLatencyProgress, formatLatencySummary, javaDouble, kafkaPercentiles, parseLatencyAcks, percentileIndex,
+  formatLatencyProgress, formatLatencySummary, javaDouble, kafkaPercentiles, parseLatencyAcks,
 } from '../../../src/perf/e2eLatency';
 import { BATCH_HEADER_SIZE } from '../../../src/protocol/record/batch-header';
 import { buildRecordBatchSync } from '../../../src/protocol/record/records';
+import { valueAtPercentile } from '../../../src/perf/stats';
 
 // ConsumerPerformance: "%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f" with dates "yyyy-MM-dd HH:mm:ss:SSS".
 const DATE = String.raw`\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:\d{3}`;
@@ -112,10 +113,11 @@ describe('counting records in place', () => {
 
 describe('e2e-latency output', () => {
   test('percentiles use index (int)(n * p) of the sorted whole-ms latencies', () => {
-    expect(percentileIndex(200, 0.5)).toBe(100);
-    expect(percentileIndex(200, 0.99)).toBe(198);
-    expect(percentileIndex(200, 0.999)).toBe(199);
-    expect(percentileIndex(1, 0.999)).toBe(0);
+    const indexes = Array.from({ length: 200 }, (_, i) => i);
+    expect(valueAtPercentile(indexes, 0.5)).toBe(100);
+    expect(valueAtPercentile(indexes, 0.99)).toBe(198);
+    expect(valueAtPercentile(indexes, 0.999)).toBe(199);
+    expect(valueAtPercentile([7], 0.999)).toBe(7);
     const lat = Array.from({ length: 1000 }, (_, i) => 1000 - i + 0.9); // 1.9 .. 1000.9
     expect(kafkaPercentiles(lat)).toEqual({ p50: 501, p99: 991, p999: 1000 });
   });
