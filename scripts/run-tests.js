@@ -39,6 +39,8 @@ function jestRun(name, args) {
   if (!ok && r.numFailedTests === 0 && brokenSuites === 0 && r.numRuntimeErrorTestSuites === 0) failed += 1;
 }
 
+// kcat, kafka-python and docker-compose: installed when missing and possible (root + apt), else named.
+step('test clients', 'bash', [join(root, 'scripts', 'ensure-test-clients.sh')]);
 if (step('typecheck (tsc --noEmit)', tsc, ['--noEmit', '-p', 'tsconfig.json'])) passed += 1;
 else failed += 1;
 jestRun('unit', ['--selectProjects', 'unit', '--maxWorkers=2', '--forceExit']);

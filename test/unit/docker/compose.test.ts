@@ -1,5 +1,7 @@
 // docker/docker-compose.yml is checked here because the machines that run the tests have no Docker engine:
-// the file must parse, and each broker's effective configuration must be valid for Brook.
+// Compose itself must accept the file (`config` needs no engine), and each broker's effective configuration
+// must be valid for Brook.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -10,7 +12,27 @@ const root = path.join(__dirname, '..', '..', '..');
 
 interface Service { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; ports?: string[]; depends_on?: string[] }
 
+/** `docker compose` (v2 plugin) where present, else Debian's `docker-compose`; undefined when neither runs. */
+function composeCommand(): string[] | undefined {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
+  return undefined;
+}
+
 describe('docker compose', () => {
+  it('is accepted by `docker compose config`', () => {
+    const cmd = composeCommand();
+    if (!cmd) throw new Error('neither `docker compose` nor `docker-compose` is installed (apt-get install docker-compose)');
+    const file = path.join(root, 'docker', 'docker-compose.yml');
+    const r = spawnSync(cmd[0], [...cmd.slice(1), '-f', file, 'config'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/invalid|error/i);
+    expect(r.status).toBe(0);
+    // The resolved file still has the three brokers and ZooKeeper, with their published ports.
+    const resolved = yaml.load(r.stdout) as { services: Record<string, { ports?: unknown[] }> };
+    expect(Object.keys(resolved.services).sort()).toEqual(['broker1', 'broker2', 'broker3', 'zookeeper']);
+    expect(JSON.stringify(resolved.services.broker2.ports)).toContain('9093');
+  });
+
   const doc = yaml.load(fs.readFileSync(path.join(root, 'docker', 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
   const brokers = Object.entries(doc.services).filter(([name]) => name.startsWith('broker'));
 
