@@ -281,6 +281,12 @@ export class AdminClient {
     return meta;
   }
 
+  /** One broker's own view of `topics` (not merged into the cached metadata; nothing is auto-created). */
+  async metadataOf(nodeId: number, topics: string[]): Promise<ClusterMeta> {
+    const { response, version } = await this.send(nodeId, Metadata, () => ({ topics: topics.map((name) => ({ name })), allowAutoTopicCreation: false }), { max: 9 });
+    return AdminClient.toClusterMeta(response, version);
+  }
+
   private static toClusterMeta(r: MetadataResponse, version: number): ClusterMeta {
     return {
       clusterId: r.clusterId,

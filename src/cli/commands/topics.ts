@@ -5,6 +5,7 @@ import { CreatePartitions, CreateTopics, DeleteTopics, DescribeConfigs } from '.
 import { AdminClient, type TopicMeta } from '../admin/AdminClient';
 import { AdminError } from '../admin/errors';
 import { formatJson, out } from '../admin/format';
+import { Progress } from '../admin/progress';
 import { addCommonOptions, collect, oneAction, parseIntArg, parseKeyValues, usage, withAdmin, type CommonOptions } from './common';
 
 interface TopicsOptions extends CommonOptions {
@@ -91,8 +92,41 @@ async function createTopic(a: AdminClient, topic: string, partitions: number, rf
     AdminClient.check(t.errorCode, `creating topic '${topic}'`, version >= 1 ? t.errorMessage : null);
     return 'created' as const;
   });
+  if (r === 'created') await untilEveryBroker(a, topic, `waiting for leaders of '${topic}' on every broker`, partitions, leadersOf);
   if (opts.output === 'json') out(formatJson({ topic, result: r }));
   else out(r === 'created' ? `Created topic ${topic}.` : `Topic ${topic} already exists.`);
+}
+
+/** Partitions of a topic that have a leader, as one broker sees it. */
+const leadersOf = (t: TopicMeta | undefined): number => (t ? t.partitions.filter((p) => p.leader >= 0).length : 0);
+
+/**
+ * Waits, with a progress line on stderr when it takes a while, until every live broker's metadata gives
+ * `count(topic) >= total`, taking the smallest count over the brokers (or their sum, for per-broker 0/1
+ * counts). After the command timeout it
+ * warns and returns: the operation itself was accepted by the controller, only its propagation is late.
+ */
+async function untilEveryBroker(a: AdminClient, topic: string, what: string, total: number, count: (t: TopicMeta | undefined) => number, combine: 'min' | 'sum' = 'min'): Promise<void> {
+  const deadline = Date.now() + a.retryDeadlineMs;
+  const progress = new Progress(what, total);
+  let done = 0;
+  for (;;) {
+    const brokers = (await a.refreshMetadata([topic]).catch(() => null))?.brokers ?? [];
+    const counts = await Promise.all(brokers.map(async (b) => {
+      const m = await a.metadataOf(b.nodeId, [topic]).catch(() => null);
+      return m ? count(m.topics.find((t) => t.name === topic && t.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) : 0;
+    }));
+    done = brokers.length === 0 ? 0 : combine === 'min' ? Math.min(...counts) : counts.reduce((x, y) => x + y, 0);
+    if (done >= total) break;
+    progress.update(done);
+    if (Date.now() >= deadline) {
+      progress.finish(done);
+      process.stderr.write(`warning: ${what}: only ${done}/${total} after ${a.retryDeadlineMs} ms; the controller accepted the change and may still be applying it — check with: brook topics --describe --topic ${topic}\n`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  progress.finish(done);
 }
 
 async function alterPartitions(a: AdminClient, topic: string, count: number, ifExists: boolean, opts: CommonOptions): Promise<void> {
@@ -109,6 +143,7 @@ async function alterPartitions(a: AdminClient, topic: string, count: number, ifE
     AdminClient.check(t.errorCode, `adding partitions to '${topic}'`, t.errorMessage);
     return 'altered' as const;
   });
+  if (r === 'altered') await untilEveryBroker(a, topic, `waiting for leaders of the ${count} partitions of '${topic}' on every broker`, count, leadersOf);
   if (opts.output === 'json') out(formatJson({ topic, partitions: count, result: r }));
   else out(r === 'altered' ? `Topic ${topic} now has ${count} partitions.` : `Topic ${topic} does not exist.`);
 }
@@ -127,6 +162,10 @@ async function deleteTopic(a: AdminClient, topic: string, ifExists: boolean, opt
     AdminClient.check(t.errorCode, `deleting topic '${topic}'`, version >= 5 ? t.errorMessage : null);
     return 'deleted' as const;
   });
+  if (r === 'deleted') {
+    const brokers = a.metadata.brokers.length;
+    await untilEveryBroker(a, topic, `waiting for '${topic}' to leave every broker's metadata (brokers done)`, brokers, (t) => (t ? 0 : 1), 'sum');
+  }
   if (opts.output === 'json') out(formatJson({ topic, result: r }));
   else out(r === 'deleted' ? `Topic ${topic} is marked for deletion.` : `Topic ${topic} does not exist.`);
 }
