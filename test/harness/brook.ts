@@ -12,10 +12,10 @@ export interface BrookRun {
 }
 
 /** Runs `brook <args>` with library logs silenced, feeding `input` on stdin; rejects if it outlives `timeoutMs`. */
-export function runBrook(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<BrookRun> {
+export function runBrook(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<BrookRun> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'brook'), ...args], { cwd: REPO_ROOT, env: { ...process.env, BROOK_LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'brook'), ...args], { cwd: REPO_ROOT, env: { ...process.env, BROOK_LOG_LEVEL: 'silent', ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

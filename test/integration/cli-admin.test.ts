@@ -8,7 +8,7 @@ import { startCluster, waitFor, runBrook, type BrookRun, type TestCluster } from
 
 jest.setTimeout(180_000);
 
-const brook = (args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<BrookRun> => runBrook(args, opts);
+const brook = (args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<BrookRun> => runBrook(args, opts);
 
 describe('brook CLI without a cluster', () => {
   test('an unreachable bootstrap server names the problem and the fix, exit 1', async () => {
@@ -47,6 +47,40 @@ describe('brook CLI against a 3-broker cluster', () => {
     const d = JSON.parse(r.stdout) as Array<{ partitions: Array<{ leader: number; isr: number[] }> }>;
     return d[0]!.partitions.length === partitions && d[0]!.partitions.every((p) => p.leader >= 0) ? d : false;
   }, { timeoutMs: 30_000, what: `leaders for every partition of ${topic}` });
+
+  test('topics: create, alter and delete wait for every broker and show progress on stderr', async () => {
+    const each = cluster.bootstrap.split(',');
+    const progress = { BROOK_PROGRESS_AFTER_MS: '0' };
+    const leadersEverywhere = async (topic: string): Promise<number[]> => Promise.all(each.map(async (b) => {
+      const d = await brook(['topics', '--describe', '--topic', topic, '--output', 'json', '--bootstrap-server', b]);
+      const parts = (JSON.parse(d.stdout) as Array<{ partitions: Array<{ leader: number }> }>)[0]!.partitions;
+      return parts.filter((p) => p.leader >= 0).length;
+    }));
+
+    let r = await brook(['topics', '--create', '--topic', 'cli-progress', '--partitions', '120', '--replication-factor', '3', ...bs], { env: progress });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Created topic cli-progress.\n');
+    expect(r.stderr).toMatch(/^waiting for leaders of 'cli-progress' on every broker: 120\/120 \(\d+\.\d s\)$/m);
+    // The command returned only once every broker's metadata had a leader for every partition.
+    expect(await leadersEverywhere('cli-progress')).toEqual([120, 120, 120]);
+
+    r = await brook(['topics', '--alter', '--topic', 'cli-progress', '--partitions', '150', ...bs], { env: progress });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^waiting for leaders of the 150 partitions of 'cli-progress' on every broker: 150\/150 /m);
+    expect(await leadersEverywhere('cli-progress')).toEqual([150, 150, 150]);
+
+    r = await brook(['topics', '--delete', '--topic', 'cli-progress', ...bs], { env: progress });
+    expect(r).toMatchObject({ code: 0, stdout: 'Topic cli-progress is marked for deletion.\n' });
+    expect(r.stderr).toMatch(/^waiting for 'cli-progress' to leave every broker's metadata \(brokers done\): 3\/3 /m);
+    for (const b of each) {
+      const l = await brook(['topics', '--list', '--bootstrap-server', b]);
+      expect(l.stdout.split('\n')).not.toContain('cli-progress');
+    }
+
+    // An operation that ends before the progress threshold prints nothing on stderr.
+    r = await brook(['topics', '--create', '--topic', 'cli-quiet', '--partitions', '1', '--replication-factor', '1', ...bs], { env: { BROOK_PROGRESS_AFTER_MS: '60000' } });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+  });
 
   test('topics: create, if-not-exists, list, describe agree with kafkajs; alter; delete', async () => {
     let r = await brook(['topics', '--create', '--topic', 'cli-orders', '--partitions', '3', '--replication-factor', '3', '--config', 'retention.ms=3600000', ...bs]);
