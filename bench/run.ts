@@ -478,9 +478,13 @@ async function storageScenario(): Promise<void> {
   const appendRuns = runs('append_MBps_1048576_1');
   const rawRuns = runs('raw_write_MBps_1048576_1');
   addScenario({
-    id: 'log-append-1m', title: 'Log append of 1 MiB batches against raw sequential writes (same bytes, same run)', kind: 'other',
+    id: 'log-append-1m', title: 'Log storage: appends against raw writes of the same bytes, reads from cold and warm page cache, lookups, recovery, start-up', kind: 'other',
     metrics: {
       'append MB/s': m(appendRuns, 'MB/s'), 'raw write MB/s': m(rawRuns, 'MB/s'), 'append / raw': m([ratio], ''),
+      'append MB/s, 16 KiB batches': m(runs('append_MBps_16384_1'), 'MB/s'), 'raw write MB/s, 16 KiB': m(runs('raw_write_MBps_16384_1'), 'MB/s'),
+      'sequential read, cold cache': m(runs('seq_read_cold_MBps'), 'MB/s'), 'raw read, cold cache': m(runs('raw_read_cold_MBps'), 'MB/s'),
+      'sequential read, warm cache': m(runs('seq_read_warm_MBps'), 'MB/s'), 'raw read, warm cache': m(runs('raw_read_warm_MBps'), 'MB/s'),
+      'random-offset lookups': m(runs('random_lookups_per_s'), '/s'),
       'recovery of unflushed segment': m(runs('recovery_s_big_segment'), 's'),
       'start-up with 1,000 partitions': m(runs('startup_s_1000_partitions'), 's'),
     },
