@@ -10,6 +10,7 @@ import type { MetadataCache } from './MetadataCache';
 import type { BrokerServices } from './BrokerServices';
 import type { Logger } from '../util/logger';
 import { mapErrorToCode } from './errorMapping';
+import { errorResponseFor } from './errorResponse';
 
 export interface RequestProcessorDeps {
   brokerId: number;
@@ -66,9 +67,16 @@ export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buff
     try {
       result = await handler.handle(body, ctx);
     } catch (e) {
+      // Unexpected: answer every part of the request with the mapped error code (UNKNOWN_SERVER_ERROR unless the
+      // error carries a Kafka code) and keep the connection. Close only where no answer is possible: acks=0
+      // produce (the client reads none) or a response version with nowhere to put the error.
       const code = mapErrorToCode(e);
-      deps.logger.error({ err: e, api: handler.api.name, version: header.apiVersion }, 'request handler failed');
-      throw new CloseConnection(`handler for ${handler.api.name} failed with error code ${code}`);
+      const message = e instanceof Error ? e.message : String(e);
+      const acks0 = (body as { acks?: unknown }).acks === 0 && handler.api.apiKey === 0;
+      const answer = acks0 ? null : errorResponseFor(handler.api, header.apiVersion, body, code, message);
+      deps.logger.error({ err: e, api: handler.api.name, version: header.apiVersion, errorCode: code, answered: answer !== null }, 'request handler failed');
+      if (answer === null) throw new CloseConnection(`handler for ${handler.api.name} failed with error code ${code}`);
+      return encodeResponse(handler.api, header.apiVersion, header.correlationId, answer as never);
     }
     if (result !== null && typeof result === 'object' && 'noResponse' in result) {
       if (result.closeConnection) conn.closeAfterPending(result.closeConnection);
