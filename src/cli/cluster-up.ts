@@ -51,12 +51,16 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
     out('[cluster] stopped');
     process.exit(code);
   };
+  // Children run in their own process groups; should this process end some other way, do not leave them behind.
+  process.on('exit', () => { for (const c of children.values()) c.kill('SIGTERM'); });
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
   out(`[cluster] starting ZooKeeper on 127.0.0.1:${opts.zookeeperPort} (data ${join(dataDir, 'zookeeper')})`);
   try {
-    zk = await startZooKeeper({ port: opts.zookeeperPort, dataDir: join(dataDir, 'zookeeper'), tickTime: 2000, logFile: join(dataDir, 'zookeeper', 'zookeeper.log') });
+    // ZooKeeper and the brokers run in process groups of their own: a terminal's Ctrl-C reaches only this process,
+    // which stops the brokers (a controlled shutdown needs ZooKeeper and the controller) and then ZooKeeper.
+    zk = await startZooKeeper({ port: opts.zookeeperPort, dataDir: join(dataDir, 'zookeeper'), tickTime: 2000, logFile: join(dataDir, 'zookeeper', 'zookeeper.log'), ownProcessGroup: true });
   } catch (e) {
     process.stderr.write(`brook cluster-up: ${(e as Error).message}\n`);
     process.exit(1);
@@ -85,7 +89,7 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
         '',
       ].join('\n'));
     }
-    const child = spawn(process.execPath, [brook, 'server-start', props], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'info' } });
+    const child = spawn(process.execPath, [brook, 'server-start', props], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'info' } });
     const prefix = `[broker-${id}]`;
     child.stdout!.on('data', lineSplitter((l) => out(formatLogLine(prefix, l))));
     child.stderr!.on('data', lineSplitter((l) => process.stderr.write(`${prefix} ${l}\n`)));

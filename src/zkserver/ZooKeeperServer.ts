@@ -218,6 +218,11 @@ export interface ZooKeeperOptions {
   startTimeoutMs?: number;
   /** Extra JVM flags. */
   jvmFlags?: string[];
+  /**
+   * Run in its own process group, so a terminal's Ctrl-C (SIGINT to the whole foreground group) does not reach it
+   * and the parent decides when it stops (cluster-up stops the brokers first: they need ZooKeeper to shut down).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface ZooKeeperProcess {
@@ -320,7 +325,7 @@ class ZooKeeperChild implements ZooKeeperProcess {
       'org.apache.zookeeper.server.ZooKeeperServerMain',
       this.cfgFile,
     ];
-    const child = spawn(this.install.javaBin, args, { stdio: ['ignore', out, out], detached: false });
+    const child = spawn(this.install.javaBin, args, { stdio: ['ignore', out, out], detached: this.opts.ownProcessGroup === true });
     fs.closeSync(out);
     this.child = child;
     this.exited = false;
