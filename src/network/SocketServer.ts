@@ -1,5 +1,6 @@
 // Accepts client connections, frames Kafka requests and writes responses in request order per connection.
 import net from 'node:net';
+import { FramePool, POOL_MIN_BYTES } from './FramePool';
 import type { Logger } from '../util/logger';
 
 /** Thrown by a request processor to make the server close the connection (protocol violations). */
@@ -29,6 +30,11 @@ export interface SocketServerOptions {
   maxQueuedRequests: number; // queued.max.requests, per connection
   maxUnsentBytes?: number; // stop reading while more than this is waiting in the socket
   processor: RequestProcessor;
+  /**
+   * Whether a frame may be reused once its processor call has settled: true only where nothing keeps a view of
+   * the request (see FramePool). Large frames of such requests are then received into pooled buffers.
+   */
+  frameReusable?: (frame: Buffer) => boolean;
   logger: Logger;
 }
 
@@ -53,6 +59,7 @@ class Connection implements ConnectionContext {
     private readonly socket: net.Socket,
     private readonly opts: SocketServerOptions,
     private readonly onClosed: (c: Connection) => void,
+    private readonly pool: FramePool,
   ) {
     socket.setNoDelay(true);
     socket.setTimeout(opts.idleTimeoutMs, () => this.close('idle for connections.max.idle.ms'));
@@ -105,7 +112,10 @@ class Connection implements ConnectionContext {
         return;
       }
       if (this.buffered < 4 + size) break;
-      const frame = this.take(4 + size).subarray(4);
+      this.take(4);
+      // A frame within one chunk is a view of it; one spread over chunks is copied, into a pooled buffer when
+      // large and of a kind whose frames come back (opts.frameReusable).
+      const frame = this.take(size, size >= POOL_MIN_BYTES && this.opts.frameReusable !== undefined ? this.pool : null);
       this.queue.push(frame);
     }
     if (this.queue.length >= this.opts.maxQueuedRequests) this.pause();
@@ -118,7 +128,7 @@ class Connection implements ConnectionContext {
     return Buffer.concat(this.chunks, n);
   }
 
-  private take(n: number): Buffer {
+  private take(n: number, pool: FramePool | null = null): Buffer {
     const first = this.chunks[0]!;
     let out: Buffer;
     if (first.length >= n) {
@@ -126,7 +136,7 @@ class Connection implements ConnectionContext {
       if (first.length === n) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);
     } else {
-      out = Buffer.allocUnsafe(n);
+      out = pool ? pool.acquire(n) : Buffer.allocUnsafe(n);
       let off = 0;
       while (off < n) {
         const c = this.chunks[0]!;
@@ -158,11 +168,13 @@ class Connection implements ConnectionContext {
         try {
           response = await this.opts.processor(frame, this);
         } catch (e) {
+          this.recycle(frame);
           if (e instanceof CloseConnection) this.opts.logger.info({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, reason: e.message }, 'closing connection after a bad request');
           else this.opts.logger.error({ conn: this.id, err: e }, 'unexpected error while processing a request; closing connection');
           this.close(e instanceof Error ? e.message : String(e));
           return;
         }
+        this.recycle(frame);
         if (this.closed) return;
         if (response && !this.socketGone) this.socket.write(response);
         if (this.closeReason !== null) {
@@ -182,6 +194,11 @@ class Connection implements ConnectionContext {
       this.processing = false;
       if (this.socketGone) this.closed = true;
     }
+  }
+
+  /** Returns a pooled frame whose request kind keeps no view of it (a no-op for every other frame). */
+  private recycle(frame: Buffer): void {
+    if (frame.length >= POOL_MIN_BYTES && this.opts.frameReusable?.(frame)) this.pool.release(frame);
   }
 
   private pause(): void {
@@ -217,6 +234,8 @@ export class SocketServer {
   /** Actual bound ports, by listener name (useful when configured with port 0). */
   readonly boundPorts = new Map<string, number>();
 
+  private readonly pool = new FramePool();
+
   constructor(private readonly opts: SocketServerOptions) {}
 
   async startup(): Promise<void> {
@@ -224,7 +243,7 @@ export class SocketServer {
     this.started = true;
     for (const l of this.opts.listeners) {
       const server = net.createServer((socket) => {
-        const conn = new Connection(this.nextId++, l.name, socket, this.opts, (c) => this.connections.delete(c));
+        const conn = new Connection(this.nextId++, l.name, socket, this.opts, (c) => this.connections.delete(c), this.pool);
         this.connections.add(conn);
       });
       await new Promise<void>((resolve, reject) => {

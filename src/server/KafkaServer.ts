@@ -253,6 +253,10 @@ export class KafkaServer {
       idleTimeoutMs: Number(v['connections.max.idle.ms']),
       maxQueuedRequests: v['queued.max.requests'],
       processor: createRequestProcessor({ brokerId: cfg.brokerId, config: cfg, metadataCache: cache, services, logger: this.logger.child({ module: 'request' }) }),
+      // Produce frames (api key 0) may be reused once handled: the handler returns only after its records are
+      // written to the log (acks=0 included), and nothing keeps a view of them. Other requests (SyncGroup
+      // assignments, JoinGroup metadata) keep views of their frame, so theirs are never reused.
+      frameReusable: (frame) => frame.readInt16BE(0) === 0,
       logger: this.logger.child({ module: 'network' }),
     });
     try {
