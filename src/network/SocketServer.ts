@@ -21,7 +21,7 @@ export interface ConnectionContext {
 }
 
 /** Processes one request frame (bytes after the 4-byte size); returns the framed response, or null for none. */
-export type RequestProcessor = (frame: Buffer, ctx: ConnectionContext) => Promise<Buffer | null> | Buffer | null;
+export type RequestProcessor = (frame: Buffer, ctx: ConnectionContext) => Promise<Buffer | Buffer[] | null> | Buffer | Buffer[] | null;
 
 export interface SocketServerOptions {
   listeners: Array<{ name: string; host: string; port: number }>;
@@ -164,7 +164,7 @@ class Connection implements ConnectionContext {
     try {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
-        let response: Buffer | null;
+        let response: Buffer | Buffer[] | null;
         try {
           response = await this.opts.processor(frame, this);
         } catch (e) {
@@ -176,7 +176,7 @@ class Connection implements ConnectionContext {
         }
         this.recycle(frame);
         if (this.closed) return;
-        if (response && !this.socketGone) this.socket.write(response);
+        if (response && !this.socketGone) this.writeResponse(response);
         if (this.closeReason !== null) {
           this.close(this.closeReason);
           return;
@@ -194,6 +194,21 @@ class Connection implements ConnectionContext {
       this.processing = false;
       if (this.socketGone) this.closed = true;
     }
+  }
+
+  /** A response in several parts (header, records by reference, rest) goes out as one writev. */
+  private writeResponse(response: Buffer | Buffer[]): void {
+    if (Buffer.isBuffer(response)) {
+      this.socket.write(response);
+      return;
+    }
+    if (response.length === 1) {
+      this.socket.write(response[0]!);
+      return;
+    }
+    this.socket.cork();
+    for (const part of response) this.socket.write(part);
+    this.socket.uncork();
   }
 
   /** Returns a pooled frame whose request kind keeps no view of it (a no-op for every other frame). */

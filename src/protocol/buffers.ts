@@ -138,6 +138,9 @@ export function uvarintSize(v: number): number {
  * Writes into a buffer allocated once at its final size. `lens` carries values computed in the sizing
  * pass (string byte lengths, tagged-field sizes) to the writing pass, which consumes them in order.
  */
+/** Byte fields at least this large are referenced, not copied, by encodeResponseParts. */
+export const SPLICE_MIN_BYTES = 64 * 1024;
+
 export class Writer {
   buf: Buffer;
   pos = 0;
@@ -194,7 +197,17 @@ export class Writer {
     if (byteLength > 0) this.buf.write(s, this.pos, byteLength, 'utf8');
     this.pos += byteLength;
   }
+  /**
+   * Large byte fields left out of `buf` and sent by reference (see encodeResponseParts): each is inserted at
+   * `at` in `buf`. Null while encoding normally (everything is copied into `buf`).
+   */
+  spliced: Array<{ at: number; b: Buffer }> | null = null;
+
   bytes(b: Buffer): void {
+    if (this.spliced !== null && b.length >= SPLICE_MIN_BYTES) {
+      this.spliced.push({ at: this.pos, b });
+      return;
+    }
     b.copy(this.buf, this.pos);
     this.pos += b.length;
   }

@@ -4,7 +4,7 @@
 // size/write/read functions specialised for the version (classic or flexible encoding, nullable or
 // not, tagged or not); each struct's functions are generated code over those nodes (compileStruct). Encoding sizes the whole frame first, then writes into one Buffer; string
 // byte lengths and tagged-field sizes found while sizing are handed to the writing pass in order.
-import { ProtocolDecodeError, ProtocolEncodeError, Reader, Writer, uvarintSize } from './buffers';
+import { ProtocolDecodeError, ProtocolEncodeError, Reader, SPLICE_MIN_BYTES, Writer, uvarintSize } from './buffers';
 import {
   inVersionRange,
   isFlexible,
@@ -107,6 +107,7 @@ function bytesNode(flexible: boolean, nullable: boolean, path: string): Node {
         return flexible ? 1 : 4;
       }
       const len = (v as Buffer).length;
+      if (len >= SPLICE_MIN_BYTES) splicedInSizing += len;
       return (flexible ? uvarintSize(len + 1) : 4) + len;
     },
     write(w, v) {
@@ -647,6 +648,51 @@ export function encodeResponse<A extends ApiSchema>(
   if (hv === 1) scratch.uvarint(0);
   plan.write(scratch, body);
   return finish(total);
+}
+
+/** Bytes of SPLICE_MIN_BYTES-or-larger byte fields seen by the last sizing pass. */
+let splicedInSizing = 0;
+
+/**
+ * Like encodeResponse, but byte fields of SPLICE_MIN_BYTES or more (fetched records) are not copied: the result is
+ * the frame as a list of buffers to write in order, the large fields being the caller's own buffers. Saves a copy
+ * and a large allocation per fetch response; the caller must not change those buffers until they are written.
+ */
+export function encodeResponseParts<A extends ApiSchema>(
+  api: A,
+  version: number,
+  correlationId: number,
+  body: ResponseInput<A> | ResponseOf<A>,
+): Buffer[] {
+  const plan = planFor(api, version, 'response');
+  const hv = responseHeaderVersion(api, version);
+  scratchLens.length = 0;
+  splicedInSizing = 0;
+  const bodySize = plan.size(body, scratchLens);
+  const total = 4 + 4 + (hv === 1 ? 1 : 0) + bodySize;
+  if (splicedInSizing === 0) return [encodeResponse(api, version, correlationId, body)];
+  const own = total - splicedInSizing;
+  scratch.reset(own, scratchLens);
+  const spliced: Array<{ at: number; b: Buffer }> = [];
+  scratch.spliced = spliced;
+  try {
+    scratch.int32(total - 4);
+    scratch.int32(correlationId);
+    if (hv === 1) scratch.uvarint(0);
+    plan.write(scratch, body);
+  } finally {
+    scratch.spliced = null;
+  }
+  const buf = finish(own);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const { at, b } of spliced) {
+    if (at > from) parts.push(buf.subarray(from, at));
+    parts.push(b);
+    from = at;
+  }
+  if (from < buf.length) parts.push(buf.subarray(from));
+  return parts;
 }
 
 /** Decodes a request body that starts at bodyOffset (from readRequestHeader) in a frame. */

@@ -1,5 +1,5 @@
 // Turns a request frame into a response frame: header, version check, decode, handler, encode.
-import { readRequestHeader, decodeRequest, encodeResponse } from '../protocol/codec';
+import { readRequestHeader, decodeRequest, encodeResponse, encodeResponseParts } from '../protocol/codec';
 import { ApiVersions } from '../protocol/messages/18-api-versions';
 import { ErrorCode } from '../protocol/errors';
 import { CloseConnection, type ConnectionContext } from '../network/SocketServer';
@@ -20,7 +20,7 @@ export interface RequestProcessorDeps {
   logger: Logger;
 }
 
-export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buffer, conn: ConnectionContext) => Promise<Buffer | null> {
+export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buffer, conn: ConnectionContext) => Promise<Buffer | Buffer[] | null> {
   const apiVersionsRange = handlersByKey.get(ApiVersions.apiKey)!.versions;
   return async (frame, conn) => {
     let header;
@@ -82,6 +82,7 @@ export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buff
       if (result.closeConnection) conn.closeAfterPending(result.closeConnection);
       return null;
     }
-    return encodeResponse(handler.api, header.apiVersion, header.correlationId, result);
+    // Fetched records go out by reference (no copy into the response frame).
+    return encodeResponseParts(handler.api, header.apiVersion, header.correlationId, result);
   };
 }

@@ -14,6 +14,7 @@ import { rootLogger } from '../../../src/util/logger';
 import { randomMessage, rng } from '../protocol/random-message';
 
 type Obj = Record<string, unknown>;
+const flat = (o: Buffer | Buffer[]): Buffer => (Buffer.isBuffer(o) ? o : Buffer.concat(o));
 
 /** Every errorCode anywhere in a decoded message. */
 function errorCodes(v: unknown, out: number[] = []): number[] {
@@ -92,7 +93,7 @@ describe('RequestProcessor: a handler that throws', () => {
   test('answers UNKNOWN_SERVER_ERROR for each partition, with the correlation id', async () => {
     const out = await process(produce(1), conn);
     expect(out).not.toBeNull();
-    const { correlationId, body: r } = decodeResponse(Produce, 7, out!.subarray(4));
+    const { correlationId, body: r } = decodeResponse(Produce, 7, flat(out!).subarray(4));
     expect(correlationId).toBe(9);
     expect(r.responses).toEqual([expect.objectContaining({ name: 'orders', partitionResponses: [expect.objectContaining({ index: 2, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR })] })]);
   });
@@ -110,7 +111,7 @@ describe('RequestProcessor: a handler that throws', () => {
     expect(readRequestHeader(frame).apiKey).toBe(1);
     const out = await process(frame, conn);
     if (out === null) throw new Error('no answer');
-    const r = decodeResponse(Fetch, 11, out.subarray(4)).body;
+    const r = decodeResponse(Fetch, 11, flat(out).subarray(4)).body;
     expect(r.errorCode).toBe(ErrorCode.UNKNOWN_SERVER_ERROR);
     expect(r.responses.map((t) => [t.topic, t.partitionResponses.map((p) => [p.partition, p.errorCode])])).toEqual([['orders', [[0, ErrorCode.UNKNOWN_SERVER_ERROR]]]]);
   });
