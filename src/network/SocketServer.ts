@@ -129,6 +129,7 @@ class Connection implements ConnectionContext {
   }
 
   private take(n: number, pool: FramePool | null = null): Buffer {
+    if (n === 0) return Buffer.alloc(0); // an empty frame (invalid; the processor answers it by closing)
     const first = this.chunks[0]!;
     let out: Buffer;
     if (first.length >= n) {

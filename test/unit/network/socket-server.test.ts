@@ -109,6 +109,40 @@ describe('SocketServer', () => {
     });
   });
 
+  it('hands an empty frame (size 0, the last bytes read) to the processor and keeps serving', async () => {
+    const seen: number[] = [];
+    await withServer((f) => { seen.push(f.length); return frame(Buffer.from([f.length])); }, async (port) => {
+      const s = await connect(port);
+      // The empty frame alone first (nothing buffered after it), answered before anything else is sent.
+      s.write(Buffer.from([0, 0, 0, 0]));
+      expect((await readFrames(s, 1))[0]![0]).toBe(0);
+      s.removeAllListeners('data');
+      s.write(frame(Buffer.from('ab')));
+      expect((await readFrames(s, 1))[0]![0]).toBe(2);
+      expect(seen).toEqual([0, 2]);
+      s.destroy();
+    });
+  });
+
+  it('receives a frame spread over many reads whole, and again after the pooled buffer is reused', async () => {
+    const big = Buffer.alloc(300 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    const sums: string[] = [];
+    const processor: RequestProcessor = (f) => { sums.push(f.equals(big) ? 'same' : 'different'); return frame(Buffer.from('ok')); };
+    const server = new SocketServer({ listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }], maxRequestBytes: 1 << 20, idleTimeoutMs: 60000, maxQueuedRequests: 100, processor, logger, frameReusable: () => true });
+    await server.startup();
+    try {
+      const s = await connect(server.boundPorts.get('PLAINTEXT')!);
+      const answers = readFrames(s, 3);
+      for (let k = 0; k < 3; k++) s.write(frame(big));
+      await answers;
+      expect(sums).toEqual(['same', 'same', 'same']);
+      s.destroy();
+    } finally {
+      await server.shutdown();
+    }
+  });
+
   it('closes idle connections after connections.max.idle.ms', async () => {
     const server = new SocketServer({ listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }], maxRequestBytes: 100, idleTimeoutMs: 100, maxQueuedRequests: 10, processor: (f) => frame(f), logger });
     await server.startup();
