@@ -134,13 +134,13 @@ export function uvarintSize(v: number): number {
   return 5;
 }
 
+/** Byte fields at least this large are referenced, not copied, by encodeResponseParts. */
+export const SPLICE_MIN_BYTES = 64 * 1024;
+
 /**
  * Writes into a buffer allocated once at its final size. `lens` carries values computed in the sizing
  * pass (string byte lengths, tagged-field sizes) to the writing pass, which consumes them in order.
  */
-/** Byte fields at least this large are referenced, not copied, by encodeResponseParts. */
-export const SPLICE_MIN_BYTES = 64 * 1024;
-
 export class Writer {
   buf: Buffer;
   pos = 0;
