@@ -102,9 +102,9 @@ const leadersOf = (t: TopicMeta | undefined): number => (t ? t.partitions.filter
 
 /**
  * Waits, with a progress line on stderr when it takes a while, until every live broker's metadata gives
- * `count(topic) >= total`, taking the smallest count over the brokers (or their sum, for per-broker 0/1
- * counts). After the command timeout it
- * warns and returns: the operation itself was accepted by the controller, only its propagation is late.
+ * `count(topic) >= total`, taking the smallest count over the brokers, or, with 'sum' (per-broker 0/1 counts),
+ * until every broker live at that moment counts 1. After the command timeout it warns and returns: the
+ * operation itself was accepted by the controller, only its propagation is late.
  */
 async function untilEveryBroker(a: AdminClient, topic: string, what: string, total: number, count: (t: TopicMeta | undefined) => number, combine: 'min' | 'sum' = 'min'): Promise<void> {
   const deadline = Date.now() + a.retryDeadlineMs;
@@ -117,7 +117,7 @@ async function untilEveryBroker(a: AdminClient, topic: string, what: string, tot
       return m ? count(m.topics.find((t) => t.name === topic && t.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) : 0;
     }));
     done = brokers.length === 0 ? 0 : combine === 'min' ? Math.min(...counts) : counts.reduce((x, y) => x + y, 0);
-    if (done >= total) break;
+    if (brokers.length > 0 && done >= (combine === 'min' ? total : brokers.length)) break;
     progress.update(done);
     if (Date.now() >= deadline) {
       progress.finish(done);
