@@ -12,6 +12,7 @@ import { CompressionType, decompress } from '../protocol/record/compression';
 import { AdminClient } from '../cli/admin/AdminClient';
 import { EARLIEST, GroupMember, LATEST, listOffsets } from '../cli/admin/Consumer';
 import { AdminError, RetriableAdminError, UsageError } from '../cli/admin/errors';
+import { intProperty } from './props';
 
 const MIB = 1024 * 1024;
 
@@ -224,12 +225,7 @@ const ACCEPTED_NO_EFFECT = new Set([
   'security.protocol', 'isolation.level', 'partition.assignment.strategy', 'client.rack', 'default.api.timeout.ms',
 ]);
 
-function intProp(key: string, value: string, min: number): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`consumer property ${key}=${value}: expected an integer`);
-  const n = Number(value);
-  if (n < min) throw new UsageError(`consumer property ${key}=${value}: must be at least ${min}`);
-  return n;
-}
+const intProp = (key: string, value: string, min: number): number => intProperty('consumer', key, value, min, (m) => new UsageError(m));
 
 /**
  * Applies consumer properties (--consumer.config file, then --consumer-props) to options. Unknown keys come

@@ -11,6 +11,7 @@ import { AdminClient, RETRIABLE_ROUTING } from '../cli/admin/AdminClient';
 import { AdminError, RetriableAdminError, describeErrorCode } from '../cli/admin/errors';
 import { COMPRESSION_NAMES } from '../cli/admin/Producer';
 import { PerfStats, type PerfSummary } from './stats';
+import { intProperty } from './props';
 
 /** Producer settings the tool understands, with Kafka 2.x producer defaults. */
 export interface PerfProducerConfig {
@@ -50,12 +51,7 @@ const ACCEPTED_NO_EFFECT = new Set([
   'connections.max.idle.ms', 'metrics.sample.window.ms', 'security.protocol',
 ]);
 
-function intProp(key: string, value: string, min: number): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new AdminError(`producer property ${key}=${value}: expected an integer`);
-  const n = Number(value);
-  if (n < min) throw new AdminError(`producer property ${key}=${value}: must be at least ${min}`);
-  return n;
-}
+const intProp = (key: string, value: string, min: number): number => intProperty('producer', key, value, min, (m) => new AdminError(m));
 
 /**
  * Turns `--producer-props` / `--producer.config` entries into a config; bad values are errors naming the key,

@@ -637,17 +637,7 @@ export function encodeResponse<A extends ApiSchema>(
   correlationId: number,
   body: ResponseInput<A> | ResponseOf<A>,
 ): Buffer {
-  const plan = planFor(api, version, 'response');
-  const hv = responseHeaderVersion(api, version);
-  scratchLens.length = 0;
-  const bodySize = plan.size(body, scratchLens);
-  const total = 4 + 4 + (hv === 1 ? 1 : 0) + bodySize;
-  scratch.reset(total, scratchLens);
-  scratch.int32(total - 4);
-  scratch.int32(correlationId);
-  if (hv === 1) scratch.uvarint(0);
-  plan.write(scratch, body);
-  return finish(total);
+  return encodeResponseInto(api, version, correlationId, body, false)[0]!;
 }
 
 /** Bytes of SPLICE_MIN_BYTES-or-larger byte fields seen by the last sizing pass. */
@@ -664,17 +654,21 @@ export function encodeResponseParts<A extends ApiSchema>(
   correlationId: number,
   body: ResponseInput<A> | ResponseOf<A>,
 ): Buffer[] {
+  return encodeResponseInto(api, version, correlationId, body, true);
+}
+
+/** One sizing pass and one writing pass; with `splice`, large byte fields are referenced instead of copied. */
+function encodeResponseInto(api: ApiSchema, version: number, correlationId: number, body: unknown, splice: boolean): Buffer[] {
   const plan = planFor(api, version, 'response');
   const hv = responseHeaderVersion(api, version);
   scratchLens.length = 0;
   splicedInSizing = 0;
   const bodySize = plan.size(body, scratchLens);
   const total = 4 + 4 + (hv === 1 ? 1 : 0) + bodySize;
-  if (splicedInSizing === 0) return [encodeResponse(api, version, correlationId, body)];
-  const own = total - splicedInSizing;
+  const own = splice ? total - splicedInSizing : total;
   scratch.reset(own, scratchLens);
   const spliced: Array<{ at: number; b: Buffer }> = [];
-  scratch.spliced = spliced;
+  if (splice && splicedInSizing > 0) scratch.spliced = spliced;
   try {
     scratch.int32(total - 4);
     scratch.int32(correlationId);
@@ -684,6 +678,7 @@ export function encodeResponseParts<A extends ApiSchema>(
     scratch.spliced = null;
   }
   const buf = finish(own);
+  if (spliced.length === 0) return [buf];
   const parts: Buffer[] = [];
   let from = 0;
   for (const { at, b } of spliced) {

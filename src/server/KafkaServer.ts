@@ -4,6 +4,7 @@ import { KafkaConfig } from '../config/KafkaConfig';
 import { moduleLogger, type Logger } from '../util/logger';
 import { SocketServer } from '../network/SocketServer';
 import { MetadataCache, type CachedBroker } from './MetadataCache';
+import { handlersByKey } from './handlers/registry';
 import { createRequestProcessor } from './RequestProcessor';
 import { checkLogDirsOwnership, ensureWritableDir } from './BrokerMetadataCheckpoint';
 import { KafkaZkClient } from '../zk/KafkaZkClient';
@@ -253,10 +254,9 @@ export class KafkaServer {
       idleTimeoutMs: Number(v['connections.max.idle.ms']),
       maxQueuedRequests: v['queued.max.requests'],
       processor: createRequestProcessor({ brokerId: cfg.brokerId, config: cfg, metadataCache: cache, services, logger: this.logger.child({ module: 'request' }) }),
-      // Produce frames (api key 0) may be reused once handled: the handler returns only after its records are
-      // written to the log (acks=0 included), and nothing keeps a view of them. Other requests (SyncGroup
-      // assignments, JoinGroup metadata) keep views of their frame, so theirs are never reused.
-      frameReusable: (frame) => frame.readInt16BE(0) === 0,
+      // Only handlers that declare it (Produce) give their frames back; others (SyncGroup assignments, JoinGroup
+      // metadata) keep views of theirs.
+      frameReusable: (frame) => frame.length >= 2 && handlersByKey.get(frame.readInt16BE(0))?.frameFreeAfterHandling === true,
       logger: this.logger.child({ module: 'network' }),
     });
     try {

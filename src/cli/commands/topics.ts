@@ -1,4 +1,5 @@
 // `brook topics`: create, list, describe, alter (add partitions) and delete topics, like kafka-topics.sh.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { ErrorCode } from '../../protocol/errors';
 import { CreatePartitions, CreateTopics, DeleteTopics, DescribeConfigs } from '../../protocol/messages';
@@ -124,7 +125,7 @@ async function untilEveryBroker(a: AdminClient, topic: string, what: string, tot
       process.stderr.write(`warning: ${what}: only ${done}/${total} after ${a.retryDeadlineMs} ms; the controller accepted the change and may still be applying it — check with: brook topics --describe --topic ${topic}\n`);
       return;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await delay(100);
   }
   progress.finish(done);
 }

@@ -9,6 +9,8 @@ import { authorizeTopic, groupByTopic, replicaManagerOf } from './replicaAccess'
 export const produceHandler = defineHandler({
   api: Produce,
   versions: [0, 7],
+  // Appends finish (the bytes are in the log) before handle settles, whatever the acks; nothing keeps the records.
+  frameFreeAfterHandling: true,
   handle: async (req, ctx) => {
     const rm = replicaManagerOf(ctx);
     const entries: ProduceEntry[] = [];

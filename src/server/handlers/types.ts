@@ -28,6 +28,11 @@ export interface Handler<A extends ApiDef = ApiDef> {
   /** Versions this broker serves and advertises (identical on every broker). */
   readonly versions: readonly [number, number];
   handle(request: RequestOf<A>, ctx: RequestContext): Promise<HandlerResult<A>> | HandlerResult<A>;
+  /**
+   * True when nothing reads the request frame (or a view of it, such as decoded bytes) once `handle` has
+   * settled: its frame buffer may then carry the next request (src/network/FramePool.ts).
+   */
+  readonly frameFreeAfterHandling?: boolean;
 }
 
 export function defineHandler<A extends ApiDef>(h: Handler<A>): Handler<A> {
