@@ -673,7 +673,8 @@ export class Log {
 
   /**
    * Retention: deletes the oldest segments (never the active one) past retention.ms or beyond retention.bytes,
-   * and those wholly below the log start offset. Returns how many were deleted.
+   * and those wholly below the log start offset, but only segments wholly below the high watermark. The new log
+   * start is therefore never above the HW, and the HW is never moved here. Returns how many were deleted.
    */
   deleteOldSegments(): Promise<number> {
     return this.lock.run(async () => {
@@ -688,6 +689,10 @@ export class Log {
       for (let i = 0; i < candidates.length; i++) {
         const seg = candidates[i] as LogSegment;
         const next = this.segments[i + 1] as LogSegment;
+        // Kafka's shouldDelete: a segment goes only once the HW covers it (every ISR member has it), whatever the
+        // policy says; above the HW, a lagging follower may still need it, and deleting it would let the log start
+        // (and a follower restarting there) run past records no other replica holds.
+        if (next.baseOffset > this._highWatermark) break;
         const belowStart = next.baseOffset <= this._logStartOffset;
         let expired = false;
         if (deletePolicy && retentionMs >= 0) {
@@ -711,7 +716,6 @@ export class Log {
         this._logStartOffset = first.baseOffset;
         this.leaderEpochCache.truncateFromStart(this._logStartOffset);
       }
-      if (this._highWatermark < this._logStartOffset) this._highWatermark = this._logStartOffset;
       this.logger.info({ segments: doomed.map((s) => s.baseOffset.toString()), logStartOffset: this._logStartOffset.toString() }, 'deleted old segments');
       return count;
     });

@@ -237,6 +237,7 @@ describe('roll by time and retention', () => {
     for (let i = 0; i < 12; i++) await log.append(batch(1, 100, BigInt(100_000 + i * 1000)), leader);
     const segs = log.segmentBaseOffsets();
     expect(segs.length).toBeGreaterThan(3);
+    log.updateHighWatermark(log.logEndOffset);
     expect(await log.deleteOldSegments()).toBe(0);
     clock.t = 100_000 + 5 * 1000 + 10_001; // batches with ts <= 105000 are now expired
     const n = await log.deleteOldSegments();
@@ -253,10 +254,44 @@ describe('roll by time and retention', () => {
   it('deletes the oldest segments beyond retention.bytes', async () => {
     log = openLog(dir, { 'segment.bytes': 1000, 'retention.bytes': 2500, 'retention.ms': -1 });
     for (let i = 0; i < 40; i++) await log.append(batch(1, 100), leader);
+    log.updateHighWatermark(log.logEndOffset);
     await log.deleteOldSegments();
     expect(log.size).toBeLessThanOrEqual(2500 + 1000);
     expect(log.size).toBeGreaterThan(2500 - 1000);
     expect(log.logStartOffset).toBe(log.segmentBaseOffsets()[0]);
+  });
+
+  it('never deletes a segment the high watermark does not cover (retention.bytes), nor moves the HW', async () => {
+    log = openLog(dir, { 'segment.bytes': 1000, 'retention.bytes': 1000, 'retention.ms': -1 });
+    for (let i = 0; i < 40; i++) await log.append(batch(1, 100), leader);
+    const segs = log.segmentBaseOffsets();
+    expect(segs.length).toBeGreaterThan(4);
+    // A follower lags: HW still 0. Nothing may go, whatever retention.bytes says.
+    expect(await log.deleteOldSegments()).toBe(0);
+    expect([log.logStartOffset, log.highWatermark]).toEqual([0n, 0n]);
+    // The HW covers the first two segments (it sits at the third one's base): exactly those two go.
+    const hw = segs[2] as bigint;
+    log.updateHighWatermark(hw);
+    expect(await log.deleteOldSegments()).toBe(2);
+    expect(log.logStartOffset).toBe(hw);
+    expect(log.highWatermark).toBe(hw);
+    // One short of the next segment's end: still nothing.
+    log.updateHighWatermark((segs[3] as bigint) - 1n);
+    expect(await log.deleteOldSegments()).toBe(0);
+    expect(log.logStartOffset).toBe(hw);
+  });
+
+  it('never deletes an expired segment above the high watermark (retention.ms)', async () => {
+    const clock = new FakeClock(100_000);
+    log = openLog(dir, { 'segment.bytes': 500, 'retention.ms': 10_000 }, { clock });
+    for (let i = 0; i < 12; i++) await log.append(batch(1, 100, 1000n), leader); // replayed: timestamps long expired
+    const segs = log.segmentBaseOffsets();
+    expect(segs.length).toBeGreaterThan(3);
+    log.updateHighWatermark(5n);
+    await log.deleteOldSegments();
+    expect(log.logStartOffset).toBeLessThanOrEqual(5n);
+    expect(log.highWatermark).toBe(5n);
+    expect(log.segmentBaseOffsets()[0]).toBe(segs.filter((b) => b <= 5n).pop());
   });
 });
 

@@ -212,6 +212,7 @@ describe('LogManager', () => {
     await lm.startup();
     const l = lm.getOrCreateLog('r', 0);
     for (let i = 0; i < 30; i++) await l.append(batch(1, 100), leader);
+    l.updateHighWatermark(l.logEndOffset);
     expect(await lm.cleanupLogs()).toBeGreaterThan(0);
     expect(l.logStartOffset).toBeGreaterThan(0n);
     await lm.shutdown();
