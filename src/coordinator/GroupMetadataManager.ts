@@ -36,6 +36,10 @@ export interface GroupMetadataManagerOptions {
 
 type PartitionOwnership = { state: 'loading' | 'loaded'; epoch: number };
 
+/** Backoff between attempts to load an offsets partition: 100 ms doubling, at most 10 s. */
+const LOAD_RETRY_BASE_MS = 100;
+const LOAD_RETRY_MAX_MS = 10_000;
+
 /** The mapping both store paths share; they differ only in how a timeout and an oversized write read. */
 function mapStoreError(code: number, onTimeout: number, onTooLarge: number): number {
   switch (code) {
@@ -269,9 +273,18 @@ export class GroupMetadataManager {
     const current = this.owned.get(partition);
     if (current && current.epoch >= epoch) return; // already loading/loaded for this leadership
     this.owned.set(partition, { state: 'loading', epoch });
+    await this.tryLoad(partition, epoch, onGroupLoaded, 0);
+  }
+
+  /**
+   * One load attempt. A failed attempt (a read error, the log briefly unavailable) is retried with backoff for as
+   * long as this leadership lasts, so the partition's groups answer COORDINATOR_LOAD_IN_PROGRESS (retriable) meanwhile
+   * instead of being left without a coordinator until the next leader change.
+   */
+  private async tryLoad(partition: number, epoch: number, onGroupLoaded: (g: GroupMetadata) => void, attempt: number): Promise<void> {
     const started = this.scheduler.now();
     try {
-      const loaded = await this.replay(partition);
+      const { groups: loaded, skipped } = await this.replay(partition);
       const o = this.owned.get(partition);
       if (!o || o.epoch !== epoch) return; // lost leadership meanwhile
       for (const g of loaded) {
@@ -280,11 +293,18 @@ export class GroupMetadataManager {
         onGroupLoaded(g);
       }
       o.state = 'loaded';
-      this.logger.info({ partition, groups: loaded.length, ms: this.scheduler.now() - started }, 'loaded offsets partition');
+      this.logger.info({ partition, groups: loaded.length, skippedRecords: skipped, ms: this.scheduler.now() - started }, 'loaded offsets partition');
     } catch (e) {
-      this.logger.error({ err: e, partition }, 'loading offsets partition failed');
       const o = this.owned.get(partition);
-      if (o && o.epoch === epoch) this.owned.delete(partition);
+      if (!o || o.epoch !== epoch) return;
+      const delayMs = Math.min(LOAD_RETRY_MAX_MS, LOAD_RETRY_BASE_MS * 2 ** Math.min(attempt, 16));
+      this.logger.error({ err: e, partition, attempt: attempt + 1, retryInMs: delayMs }, 'loading offsets partition failed; retrying');
+      await new Promise<void>((resolve) => {
+        this.scheduler.schedule(delayMs, () => resolve());
+      });
+      const still = this.owned.get(partition);
+      if (!still || still.epoch !== epoch || still.state !== 'loading') return;
+      await this.tryLoad(partition, epoch, onGroupLoaded, attempt + 1);
     }
   }
 
@@ -300,11 +320,18 @@ export class GroupMetadataManager {
     return out;
   }
 
-  private async replay(partition: number): Promise<GroupMetadata[]> {
+  private async replay(partition: number): Promise<{ groups: GroupMetadata[]; skipped: number }> {
     const offsets = new Map<string, Map<string, CommittedOffset>>();
     const groupValues = new Map<string, GroupMetadataValue | null>();
     let from = this.store.logStartOffset(partition) ?? 0n;
     let maxBytes = this.loadBufferSize;
+    let skipped = 0;
+    // One record that cannot be decoded (written by a newer or foreign writer, or damaged) is skipped with a
+    // warning: it must not leave every group of the partition without a coordinator.
+    const skip = (offset: bigint, err: unknown): void => {
+      skipped++;
+      if (skipped <= 10) this.logger.warn({ partition, offset: offset.toString(), err }, 'skipping an undecodable record while loading offsets');
+    };
     for (;;) {
       const { records, highWatermark } = await this.store.read(partition, from, maxBytes);
       if (from >= highWatermark) break;
@@ -317,20 +344,32 @@ export class GroupMetadataManager {
         // Transactional offset commits are not written by Brook yet; control batches carry no group data.
         if (isControl(view.header.attributes) || isTransactional(view.header.attributes)) continue;
         const batch = records.subarray(view.position, view.position + view.size);
-        for (const rec of decodeBatchRecordsSync(batch)) {
+        let recs: ReturnType<typeof decodeBatchRecordsSync>;
+        try {
+          recs = decodeBatchRecordsSync(batch);
+        } catch (e) {
+          skip(view.header.baseOffset, e);
+          continue;
+        }
+        for (const rec of recs) {
           if (rec.offset >= highWatermark) break;
           if (!rec.key) continue;
-          const key = decodeKey(rec.key);
-          if (!key) continue;
-          if (key.kind === 'offset') {
-            let m = offsets.get(key.group);
-            if (!m) offsets.set(key.group, (m = new Map()));
-            const k = tpKey(key.topic, key.partition);
-            if (rec.value === null) m.delete(k);
-            else m.set(k, decodeOffsetCommitValue(rec.value));
-          } else {
-            groupValues.set(key.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value));
-            if (rec.value === null) offsets.delete(key.group);
+          try {
+            const key = decodeKey(rec.key);
+            if (!key) continue;
+            if (key.kind === 'offset') {
+              const value = rec.value === null ? null : decodeOffsetCommitValue(rec.value);
+              let m = offsets.get(key.group);
+              if (!m) offsets.set(key.group, (m = new Map()));
+              const k = tpKey(key.topic, key.partition);
+              if (value === null) m.delete(k);
+              else m.set(k, value);
+            } else {
+              groupValues.set(key.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value));
+              if (rec.value === null) offsets.delete(key.group);
+            }
+          } catch (e) {
+            skip(rec.offset, e);
           }
         }
       }
@@ -351,7 +390,7 @@ export class GroupMetadataManager {
       if (groupOffsets) for (const [k, o] of groupOffsets) g.offsets.set(k, o);
       out.push(g);
     }
-    return out;
+    return { groups: out, skipped };
   }
 
   private groupFromValue(id: string, v: GroupMetadataValue, now: number): GroupMetadata {

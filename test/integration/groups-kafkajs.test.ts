@@ -140,6 +140,23 @@ describe('consumer groups with real clients', () => {
     expect(after.groups[0]!.state).toBe('Dead');
   });
 
+  test('a client produce to __consumer_offsets is refused with INVALID_TOPIC_EXCEPTION and appends nothing', async () => {
+    const ends = async () => (await admin.fetchTopicOffsets('__consumer_offsets')).map((p) => `${p.partition}:${p.high}`).sort();
+    const before = await ends();
+    const raw = kafka.producer({ retry: { retries: 0 } });
+    await raw.connect();
+    try {
+      const err = await raw.send({ topic: '__consumer_offsets', acks: -1, messages: [{ key: Buffer.from([0, 1, 0xff]), value: Buffer.from('garbage'), partition: 0 }] }).then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ type: 'INVALID_TOPIC_EXCEPTION' });
+    } finally {
+      await raw.disconnect();
+    }
+    expect(await ends()).toEqual(before);
+    // The groups whose coordinator reads that partition still answer.
+    const offs = await admin.fetchOffsets({ groupId: 'g-three', topics: [TOPIC] });
+    expect(offs[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0)).toBeGreaterThanOrEqual(300);
+  });
+
   test('kill -9 of the coordinator broker: the group moves and keeps its committed offsets', async () => {
     const group = 'g-failover';
     const c = kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 500 });

@@ -5,6 +5,10 @@ import { ErrorCode } from '../../protocol/errors';
 import type { ProduceEntry, ProducePartitionResult } from '../ReplicaManager';
 import { defineHandler, noResponse } from './types';
 import { authorizeTopic, groupByTopic, replicaManagerOf } from './replicaAccess';
+import { INTERNAL_TOPICS } from './03-metadata';
+
+/** Kafka's AdminUtils.AdminClientId: the one client id allowed to append to internal topics (ReplicaManager). */
+const ADMIN_CLIENT_ID = '__admin_client';
 
 export const produceHandler = defineHandler({
   api: Produce,
@@ -19,10 +23,13 @@ export const produceHandler = defineHandler({
     for (const t of req.topicData) {
       for (const p of t.partitionData) {
         order.push({ topic: t.name, partition: p.index });
-        const refuse = (errorCode: number): void => {
-          refused.push({ topic: t.name, partition: p.index, errorCode, errorMessage: null, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n });
+        const refuse = (errorCode: number, errorMessage: string | null = null): void => {
+          refused.push({ topic: t.name, partition: p.index, errorCode, errorMessage, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n });
         };
         if (!authorizeTopic(ctx, t.name, 'write')) refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        // Only the coordinators write __consumer_offsets (and __transaction_state); a client's record there could
+        // leave a group without a coordinator. Kafka's ReplicaManager.appendToLocalLog answers the same.
+        else if (INTERNAL_TOPICS.has(t.name) && ctx.clientId !== ADMIN_CLIENT_ID) refuse(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
         else if (!ctx.metadataCache.getPartition(t.name, p.index) && !rm.getPartition(t.name, p.index)) refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         else entries.push({ topic: t.name, partition: p.index, records: p.records });
       }

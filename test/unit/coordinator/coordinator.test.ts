@@ -4,6 +4,8 @@ import { ErrorCode } from '../../../src/protocol/errors';
 import type { JoinGroupParams } from '../../../src/coordinator/GroupCoordinator';
 import type { JoinResult } from '../../../src/coordinator/MemberMetadata';
 import { flush, InMemoryOffsetsStore, startCoordinator, subscription, type Harness } from './helpers';
+import { buildRecordBatchSync } from '../../../src/protocol/record/records';
+import { encodeGroupMetadataKey, encodeOffsetCommitKey } from '../../../src/coordinator/records';
 
 const SESSION = 10_000;
 const REBALANCE = 30_000;
@@ -365,6 +367,79 @@ describe('load after restart', () => {
     const h2 = await startCoordinator({}, store);
     expect(h2.gc.fetchOffsets('gone', null).offsets).toEqual([]);
     expect(h2.gc.describeGroup('gone').state).toBe('Dead');
+  });
+});
+
+describe('load with bad records or failing reads', () => {
+  const commit = (h: Harness, groupId: string, offset: bigint) =>
+    h.gc.commitOffsets({ groupId, memberId: '', groupInstanceId: null, generationId: -1, retentionTimeMs: -1n, offsets: [{ topic: 't', partition: 0, offset, leaderEpoch: -1, metadata: '' }] });
+
+  test('undecodable records are skipped: every other group of the partition loads, later commits of the same group win', async () => {
+    const store = new InMemoryOffsetsStore();
+    const h = await startCoordinator({}, store);
+    expect(await commit(h, 'g1', 10n)).toEqual([0]);
+    const p = h.gc.partitionFor('g1');
+    // A truncated offset value, a truncated group value and a garbage key, in one batch, then a valid commit.
+    await store.append(p, buildRecordBatchSync({ records: [
+      { key: encodeOffsetCommitKey('g1', 't', 0), value: Buffer.from([0, 3, 0xff]), timestamp: 1n },
+      { key: encodeGroupMetadataKey('g1'), value: Buffer.from([0, 3, 0, 0]), timestamp: 1n },
+      { key: Buffer.from([0, 1, 0xff]), value: Buffer.from([1]), timestamp: 1n },
+    ] }));
+    // A batch whose records cannot be decoded at all (the record count promises more records than it holds).
+    const broken = Buffer.from(buildRecordBatchSync({ records: [{ key: encodeOffsetCommitKey('g1', 't', 0), value: Buffer.from([0]), timestamp: 1n }] }));
+    broken.writeInt32BE(5, 57);
+    await store.append(p, broken);
+    expect(await commit(h, 'g1', 20n)).toEqual([0]);
+    h.gc.shutdown();
+
+    const h2 = await startCoordinator({}, store);
+    expect(h2.gc.fetchOffsets('g1', null)).toMatchObject({ errorCode: 0, offsets: [{ topic: 't', partition: 0, offset: 20n }] });
+  });
+
+  test('a failed load is retried with backoff; meanwhile the groups answer COORDINATOR_LOAD_IN_PROGRESS, not NOT_COORDINATOR', async () => {
+    const store = new InMemoryOffsetsStore();
+    const h = await startCoordinator({}, store);
+    expect(await commit(h, 'retry', 7n)).toEqual([0]);
+    const p = h.gc.partitionFor('retry');
+    h.gc.onBecomeFollower(p);
+    const origRead = store.read.bind(store);
+    let failures = 2;
+    store.read = async (...args) => {
+      if (failures > 0) {
+        failures--;
+        throw new Error('disk read failed');
+      }
+      return origRead(...args);
+    };
+    const loading = h.gc.onBecomeLeader(p, 2);
+    await flush();
+    expect(failures).toBe(1);
+    expect(h.gc.fetchOffsets('retry', null).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    await h.scheduler.advance(100); // first retry: fails again
+    expect(failures).toBe(0);
+    expect(h.gc.fetchOffsets('retry', null).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    await h.scheduler.advance(200); // second retry, after a doubled backoff: succeeds
+    await loading;
+    expect(h.gc.fetchOffsets('retry', null)).toMatchObject({ errorCode: 0, offsets: [{ offset: 7n }] });
+  });
+
+  test('a retry stops once leadership moves away', async () => {
+    const store = new InMemoryOffsetsStore();
+    const h = await startCoordinator({}, store);
+    const p = h.gc.partitionFor('moved');
+    h.gc.onBecomeFollower(p);
+    let reads = 0;
+    store.read = async () => {
+      reads++;
+      throw new Error('disk read failed');
+    };
+    const loading = h.gc.onBecomeLeader(p, 2);
+    await flush();
+    h.gc.onBecomeFollower(p);
+    await h.scheduler.advance(60_000);
+    await loading;
+    expect(reads).toBe(1);
+    expect(h.gc.fetchOffsets('moved', null).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
   });
 });
 
