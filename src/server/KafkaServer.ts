@@ -15,7 +15,7 @@ import { ControllerChannelManager } from '../controller/ControllerChannelManager
 import { KafkaConnection } from '../client/connection';
 import { ControlledShutdown } from '../protocol/messages/07-controlled-shutdown';
 import { ErrorCode } from '../protocol/errors';
-import { LogManager } from '../log/LogManager';
+import { LogManager, parseTopicPartitionDir } from '../log/LogManager';
 import { buildLogConfig, type LogConfig } from '../log/LogConfig';
 import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
@@ -25,6 +25,7 @@ import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/Gro
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { dirname } from 'node:path';
+import * as fs from 'node:fs';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -86,6 +87,27 @@ export class KafkaServer {
     }]]));
     const code = result.get(OFFSETS_TOPIC);
     if (code !== ErrorCode.LEADER_NOT_AVAILABLE && code !== ErrorCode.NONE) throw new Error(`could not create ${OFFSETS_TOPIC}: error code ${code}`);
+  }
+
+  /** The configs (broker defaults plus ZooKeeper overrides) of `topics`; fails start-up when one cannot be read. */
+  private async readTopicConfigs(topics: string[]): Promise<Map<string, LogConfig>> {
+    const zk = this.zk!;
+    const out = new Map<string, LogConfig>();
+    const queue = [...topics];
+    const worker = async (): Promise<void> => {
+      for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
+        let overrides: Record<string, string>;
+        try {
+          overrides = await zk.getTopicConfig(t);
+        } catch (e) {
+          throw new Error(`cannot read the config of topic '${t}' from ZooKeeper before loading its logs: ${(e as Error).message}`);
+        }
+        out.set(t, this.topicLogConfig(overrides));
+      }
+    };
+    // ZooKeeper pipelines requests on one session: a few in flight at once keep start-up short with many topics.
+    await Promise.all(Array.from({ length: Math.min(16, queue.length) }, worker));
+    return out;
   }
 
   private async loadDynamicBrokerConfig(): Promise<void> {
@@ -164,12 +186,16 @@ export class KafkaServer {
     const clusterId = await this.zk.getOrCreateClusterId(generateClusterId());
     checkLogDirsOwnership(cfg.logDirs, cfg.brokerId, clusterId);
 
-    // Storage: load every log (fast path after a clean shutdown, validation after a crash).
-    const brokerProps = Object.fromEntries(cfg.loaded.given);
-    this.defaultLogConfig = buildLogConfig(brokerProps);
+    // Storage: load every log (fast path after a clean shutdown, validation after a crash), each under its topic's
+    // config read from ZooKeeper first, as Kafka's KafkaServer does: a compacted topic must never start under delete
+    // retention, nor a partition under the broker's min.insync.replicas. Dynamic broker defaults apply too.
+    await this.loadDynamicBrokerConfig();
+    this.defaultLogConfig = this.topicLogConfig({});
+    const topicConfigs = await this.readTopicConfigs(topicsInLogDirs(cfg.logDirs));
     this.logManagerValue = new LogManager({
       logDirs: cfg.logDirs,
       defaultConfig: this.defaultLogConfig,
+      topicConfigs,
       retentionCheckIntervalMs: Number(v['log.retention.check.interval.ms']),
       checkpointIntervalMs: Number(v['replica.high.watermark.checkpoint.interval.ms']),
       // Compaction of cleanup.policy=compact topics (__consumer_offsets among them).
@@ -220,6 +246,7 @@ export class KafkaServer {
       brokerEpoch: () => this.zk?.brokerEpoch ?? this.brokerEpochValue,
       sendAlterIsr: alterIsr,
       topicConfig: async (topic) => this.topicLogConfig(await zkForConfigs.getTopicConfig(topic)),
+      initialTopicConfigs: topicConfigs,
       logger: this.logger.child({ module: 'replica-manager' }),
     });
     // Consumer groups: offsets live in __consumer_offsets, created on first use.
@@ -414,4 +441,22 @@ export class KafkaServer {
     }
     this.logger.warn('controlled shutdown did not complete after controlled.shutdown.max.retries; proceeding with an unclean shutdown');
   }
+}
+
+/** The topics that have a partition directory in one of the log dirs (unreadable dirs are left to LogManager). */
+function topicsInLogDirs(dirs: string[]): string[] {
+  const topics = new Set<string>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const tp = parseTopicPartitionDir(name);
+      if (tp) topics.add(tp.topic);
+    }
+  }
+  return [...topics];
 }

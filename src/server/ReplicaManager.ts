@@ -35,6 +35,10 @@ export interface ReplicaManagerOptions {
   sendAlterIsr: AlterIsrSender;
   /** A topic's log config: broker defaults plus the topic's ZooKeeper overrides. Cached per topic. */
   topicConfig: (topic: string) => Promise<LogConfig>;
+  /** Topic configs read from ZooKeeper before the logs loaded (KafkaServer start-up), seeding the cache. */
+  initialTopicConfigs?: Map<string, LogConfig>;
+  /** Backoff of a partition state change deferred because its topic config could not be read; default 500 ms. */
+  configRetryBackoffMs?: number;
   logger?: Logger;
   clock?: { now(): number };
   timer?: Timer;
@@ -98,6 +102,12 @@ export interface ListOffsetResult {
   leaderEpoch: number;
 }
 
+interface DeferredState {
+  s: PartitionState;
+  attempt: number;
+  timer: NodeJS.Timeout;
+}
+
 /** Kafka's security protocol ids in UpdateMetadata endpoints. */
 const SECURITY_PROTOCOL_NAMES: Record<number, string> = { 0: 'PLAINTEXT', 1: 'SSL', 2: 'SASL_PLAINTEXT', 3: 'SASL_SSL' };
 /** StopReplica leader epoch meaning "the topic is being deleted". */
@@ -120,8 +130,11 @@ export class ReplicaManager {
   private state: 'new' | 'running' | 'stopped' = 'new';
   private readonly replicaLagTimeMaxMs: number;
   private readonly leadershipListeners = new Set<(p: Partition, isLeader: boolean) => void>();
+  /** LeaderAndIsr states not applied because the topic's config could not be read, retried with backoff. */
+  private readonly deferredStates = new Map<string, DeferredState>();
 
   constructor(private readonly opts: ReplicaManagerOptions) {
+    for (const [topic, cfg] of opts.initialTopicConfigs ?? []) this.topicConfigs.set(topic, cfg);
     const v = opts.config.values;
     this.logger = opts.logger ?? moduleLogger('replica-manager', { brokerId: opts.brokerId });
     this.clock = opts.clock ?? { now: () => Date.now() };
@@ -170,6 +183,8 @@ export class ReplicaManager {
     this.state = 'stopped';
     if (this.isrTimer) clearInterval(this.isrTimer);
     this.isrTimer = null;
+    for (const d of this.deferredStates.values()) clearTimeout(d.timer);
+    this.deferredStates.clear();
     await this.fetcherManager.shutdown();
     this.alterIsrManager.shutdown();
     this.producePurgatory.shutdown();
@@ -218,17 +233,16 @@ export class ReplicaManager {
     this.fetchPurgatory.checkAndComplete(key);
   }
 
-  private async logConfigFor(topic: string): Promise<LogConfig | undefined> {
+  /**
+   * The topic's config, from the cache or ZooKeeper. Throws when it cannot be read: a log must never run under
+   * broker defaults it merely guessed (a compacted topic under delete retention, the wrong min.insync.replicas).
+   */
+  private async logConfigFor(topic: string): Promise<LogConfig> {
     const cached = this.topicConfigs.get(topic);
     if (cached) return cached;
-    try {
-      const cfg = await withTimeout(this.opts.topicConfig(topic), 10000);
-      this.topicConfigs.set(topic, cfg);
-      return cfg;
-    } catch (e) {
-      this.logger.warn({ topic, err: (e as Error).message }, 'could not load topic config; using broker defaults for now');
-      return undefined;
-    }
+    const cfg = await withTimeout(this.opts.topicConfig(topic), 10000);
+    this.topicConfigs.set(topic, cfg);
+    return cfg;
   }
 
   /** Forgets cached topic configs (config change notification or topic deletion). */
@@ -259,77 +273,121 @@ export class ReplicaManager {
       }
       this.controllerEpochValue = req.controllerEpoch;
       for (const l of req.liveLeaders) this.leaderEndpoints.set(l.brokerId, { host: l.hostName, port: l.port });
-
-      const errors: PartitionError[] = [];
-      const toLead: Array<{ p: Partition; s: PartitionState }> = [];
-      const toFollow: Array<{ p: Partition; s: PartitionState }> = [];
-      for (const { topic, partition, s } of states) {
-        const key = tpKey(topic, partition);
-        const existing = this.partitions.get(key);
-        const currentEpoch = existing?.leaderEpoch ?? -1;
-        if (s.leaderEpoch <= currentEpoch) {
-          // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for an older or equal leader epoch.
-          this.logger.info({ topicPartition: key, requestEpoch: s.leaderEpoch, currentEpoch }, 'ignoring LeaderAndIsr: leader epoch not newer');
-          errors.push({ topic, partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
-          continue;
-        }
-        if (!s.replicas.includes(this.opts.brokerId)) {
-          errors.push({ topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-          continue;
-        }
-        let p = existing;
-        try {
-          const cfg = await this.logConfigFor(topic);
-          const log = this.opts.logManager.getOrCreateLog(topic, partition, cfg);
-          if (cfg) log.config = cfg;
-          if (!p) {
-            p = new Partition(topic, partition, log, {
-              localBrokerId: this.opts.brokerId,
-              clock: this.clock,
-              replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
-              alterIsr: this.alterIsrManager,
-              onIsrChanged: (part) => this.completeDelayed(part.key),
-              logger: this.logger,
-            });
-            this.partitions.set(key, p);
-          } else p.log = log;
-        } catch (e) {
-          this.logger.error({ topicPartition: key, err: e }, 'cannot create the log for a partition');
-          errors.push({ topic, partition, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
-          continue;
-        }
-        errors.push({ topic, partition, errorCode: ErrorCode.NONE });
-        if (s.leader === this.opts.brokerId) toLead.push({ p, s });
-        else toFollow.push({ p, s });
-      }
-
-      // Leaders: stop fetching first, then take over.
-      await this.fetcherManager.removeFetcherForPartitions(toLead.map((x) => x.p.key));
-      for (const { p, s } of toLead) {
-        p.makeLeader(s);
-        this.logger.info({ topicPartition: p.key, leaderEpoch: s.leaderEpoch, isr: s.isr, hw: p.highWatermark.toString(), leo: p.logEndOffset.toString() }, 'became leader');
-      }
-
-      // Followers: stop the old fetcher BEFORE any truncation; the new fetcher truncates via OffsetForLeaderEpoch.
-      const changed = toFollow.filter(({ p, s }) => p.makeFollower(s));
-      await this.fetcherManager.removeFetcherForPartitions(changed.map((x) => x.p.key));
-      const fetchItems: AddFetcherItem[] = [];
-      for (const { p, s } of changed) {
-        const ep = this.leaderEndpoint(s.leader);
-        this.logger.info({ topicPartition: p.key, leader: s.leader, leaderEpoch: s.leaderEpoch, leo: p.logEndOffset.toString() }, 'became follower');
-        if (!ep) {
-          this.logger.info({ topicPartition: p.key, leader: s.leader }, 'leader not available: not fetching until a new LeaderAndIsr');
-          continue;
-        }
-        fetchItems.push({ topic: p.topic, partition: p.partition, leaderEpoch: s.leaderEpoch, fetchOffset: p.logEndOffset, leader: { id: s.leader, host: ep.host, port: ep.port } });
-      }
-      for (const { p } of [...toLead, ...toFollow]) this.completeDelayed(p.key);
-      await this.fetcherManager.addFetcherForPartitions(fetchItems);
-      await this.fetcherManager.shutdownIdleFetchers();
-      for (const { p } of toLead) this.notifyLeadership(p, true);
-      for (const { p } of changed) this.notifyLeadership(p, false);
-      return { errorCode: ErrorCode.NONE, partitionErrors: errors };
+      return { errorCode: ErrorCode.NONE, partitionErrors: await this.applyPartitionStates(states, req.controllerEpoch) };
     });
+  }
+
+  /** Applies LeaderAndIsr partition states (under the state-change lock); returns one error per state. */
+  private async applyPartitionStates(states: Array<{ topic: string; partition: number; s: PartitionState }>, controllerEpoch: number): Promise<PartitionError[]> {
+    const errors: PartitionError[] = [];
+    const toLead: Array<{ p: Partition; s: PartitionState }> = [];
+    const toFollow: Array<{ p: Partition; s: PartitionState }> = [];
+    for (const { topic, partition, s } of states) {
+      const key = tpKey(topic, partition);
+      const existing = this.partitions.get(key);
+      const currentEpoch = existing?.leaderEpoch ?? -1;
+      if (s.leaderEpoch <= currentEpoch) {
+        // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for an older or equal leader epoch.
+        this.logger.info({ topicPartition: key, requestEpoch: s.leaderEpoch, currentEpoch }, 'ignoring LeaderAndIsr: leader epoch not newer');
+        errors.push({ topic, partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+        continue;
+      }
+      if (!s.replicas.includes(this.opts.brokerId)) {
+        errors.push({ topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        continue;
+      }
+      let cfg: LogConfig;
+      try {
+        cfg = await this.logConfigFor(topic);
+      } catch (e) {
+        // Neither lead nor follow under guessed settings: answer an error and apply this state once the config
+        // can be read (unless a newer state or a StopReplica replaces it first).
+        this.deferState(topic, partition, s, controllerEpoch, e);
+        errors.push({ topic, partition, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR });
+        continue;
+      }
+      this.cancelDeferred(key);
+      let p = existing;
+      try {
+        const log = this.opts.logManager.getOrCreateLog(topic, partition, cfg);
+        log.config = cfg;
+        if (!p) {
+          p = new Partition(topic, partition, log, {
+            localBrokerId: this.opts.brokerId,
+            clock: this.clock,
+            replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
+            alterIsr: this.alterIsrManager,
+            onIsrChanged: (part) => this.completeDelayed(part.key),
+            logger: this.logger,
+          });
+          this.partitions.set(key, p);
+        } else p.log = log;
+      } catch (e) {
+        this.logger.error({ topicPartition: key, err: e }, 'cannot create the log for a partition');
+        errors.push({ topic, partition, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
+        continue;
+      }
+      errors.push({ topic, partition, errorCode: ErrorCode.NONE });
+      if (s.leader === this.opts.brokerId) toLead.push({ p, s });
+      else toFollow.push({ p, s });
+    }
+
+    // Leaders: stop fetching first, then take over.
+    await this.fetcherManager.removeFetcherForPartitions(toLead.map((x) => x.p.key));
+    for (const { p, s } of toLead) {
+      p.makeLeader(s);
+      this.logger.info({ topicPartition: p.key, leaderEpoch: s.leaderEpoch, isr: s.isr, hw: p.highWatermark.toString(), leo: p.logEndOffset.toString() }, 'became leader');
+    }
+
+    // Followers: stop the old fetcher BEFORE any truncation; the new fetcher truncates via OffsetForLeaderEpoch.
+    const changed = toFollow.filter(({ p, s }) => p.makeFollower(s));
+    await this.fetcherManager.removeFetcherForPartitions(changed.map((x) => x.p.key));
+    const fetchItems: AddFetcherItem[] = [];
+    for (const { p, s } of changed) {
+      const ep = this.leaderEndpoint(s.leader);
+      this.logger.info({ topicPartition: p.key, leader: s.leader, leaderEpoch: s.leaderEpoch, leo: p.logEndOffset.toString() }, 'became follower');
+      if (!ep) {
+        this.logger.info({ topicPartition: p.key, leader: s.leader }, 'leader not available: not fetching until a new LeaderAndIsr');
+        continue;
+      }
+      fetchItems.push({ topic: p.topic, partition: p.partition, leaderEpoch: s.leaderEpoch, fetchOffset: p.logEndOffset, leader: { id: s.leader, host: ep.host, port: ep.port } });
+    }
+    for (const { p } of [...toLead, ...toFollow]) this.completeDelayed(p.key);
+    await this.fetcherManager.addFetcherForPartitions(fetchItems);
+    await this.fetcherManager.shutdownIdleFetchers();
+    for (const { p } of toLead) this.notifyLeadership(p, true);
+    for (const { p } of changed) this.notifyLeadership(p, false);
+    return errors;
+  }
+
+  /** Remembers a state whose topic config could not be read and retries it with backoff (doubling, 30 s cap). */
+  private deferState(topic: string, partition: number, s: PartitionState, controllerEpoch: number, err: unknown): void {
+    const key = tpKey(topic, partition);
+    const prev = this.deferredStates.get(key);
+    if (prev) clearTimeout(prev.timer);
+    const attempt = prev && prev.s.leaderEpoch === s.leaderEpoch ? prev.attempt + 1 : 0;
+    const delayMs = Math.min(30_000, (this.opts.configRetryBackoffMs ?? 500) * 2 ** Math.min(attempt, 10));
+    this.logger.error({ topicPartition: key, leaderEpoch: s.leaderEpoch, err: (err as Error).message ?? String(err), retryInMs: delayMs }, 'cannot read the topic config: partition state change deferred');
+    const timer = setTimeout(() => {
+      void this.stateChangeLock.run(async () => {
+        const d = this.deferredStates.get(key);
+        if (d !== deferred || this.state === 'stopped') return;
+        this.deferredStates.delete(key);
+        // A newer controller re-sends every state on failover; this one is no longer its word.
+        if (controllerEpoch < this.controllerEpochValue) return;
+        await this.applyPartitionStates([{ topic, partition, s }], controllerEpoch);
+      });
+    }, delayMs);
+    timer.unref?.();
+    const deferred: DeferredState = { s, attempt, timer };
+    this.deferredStates.set(key, deferred);
+  }
+
+  private cancelDeferred(key: string): void {
+    const d = this.deferredStates.get(key);
+    if (!d) return;
+    clearTimeout(d.timer);
+    this.deferredStates.delete(key);
   }
 
   private leaderEndpoint(id: number): { host: string; port: number } | undefined {
@@ -365,6 +423,7 @@ export class ReplicaManager {
       await this.fetcherManager.removeFetcherForPartitions(toStop.map((i) => tpKey(i.topic, i.partition)));
       for (const it of toStop) {
         const key = tpKey(it.topic, it.partition);
+        this.cancelDeferred(key);
         let code: number = ErrorCode.NONE;
         const stopped = this.partitions.get(key);
         if (it.deletePartition) {

@@ -35,7 +35,7 @@ function leaderAndIsr(partitions: Array<{ partition: number; leader: number; lea
   };
 }
 
-async function setup(topicCfg: Partial<LogConfig> = {}) {
+async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: string) => Promise<LogConfig>) {
   const time = new FakeTime();
   const logManager = new LogManager({ logDirs: [tmpDir('brook-rm-')], defaultConfig: logConfig({}), scheduler: null });
   await logManager.startup();
@@ -51,7 +51,8 @@ async function setup(topicCfg: Partial<LogConfig> = {}) {
       alterIsr.push(req);
       return new Promise<AlterIsrResponse>(() => undefined);
     },
-    topicConfig: async () => logConfig({ 'file.delete.delay.ms': 0, ...topicCfg }),
+    topicConfig: topicConfig ?? (async () => logConfig({ 'file.delete.delay.ms': 0, ...topicCfg })),
+    configRetryBackoffMs: 10,
     clock: time,
     timer: time,
   });
@@ -70,6 +71,59 @@ describe('ReplicaManager LeaderAndIsr fencing', () => {
     expect(same.partitionErrors[0]!.errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
     const notMine = await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 1, leader: 2, leaderEpoch: 1, isr: [2], replicas: [2, 3] }], 2), 4);
     expect(notMine.partitionErrors[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    await rm.shutdown();
+  });
+});
+
+describe('ReplicaManager topic configs', () => {
+  it('does not lead or follow under guessed defaults when the topic config cannot be read; applies the state once it can', async () => {
+    let failures = 2;
+    let reads = 0;
+    const { rm, logManager } = await setup({}, async () => {
+      reads++;
+      if (failures > 0) {
+        failures--;
+        throw new Error('ZooKeeper connection loss');
+      }
+      return logConfig({ 'cleanup.policy': 'compact', 'min.insync.replicas': 2 });
+    });
+    const res = await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 3, isr: [1, 2], replicas: [1, 2] }]), 4);
+    expect(res.partitionErrors).toEqual([{ topic: 't', partition: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR }]);
+    expect(rm.getPartition('t', 0)).toBeUndefined();
+    expect(logManager.getLog('t', 0)).toBeUndefined();
+    // Retried in the background (one more failure, then success): leader at epoch 3 with the topic's own config.
+    await until(() => rm.getPartition('t', 0)?.isLeader === true);
+    expect(reads).toBe(3);
+    const p = rm.getPartition('t', 0)!;
+    expect(p.leaderEpoch).toBe(3);
+    expect(p.log.config['cleanup.policy']).toBe('compact');
+    expect(p.minInSyncReplicas).toBe(2);
+    await rm.shutdown();
+  });
+
+  it('a deferred state is dropped by a StopReplica and superseded by a newer one', async () => {
+    let fail = true;
+    let reads = 0;
+    const { rm } = await setup({}, async () => {
+      reads++;
+      if (fail) throw new Error('ZooKeeper connection loss');
+      return logConfig({});
+    });
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 3, isr: [1], replicas: [1] }]), 4);
+    await rm.stopReplicas({ controllerId: 9, controllerEpoch: 1, brokerEpoch: -1n, deletePartitions: false, ungroupedPartitions: [], topics: [{ name: 't', partitionIndexes: [0] }], topicStates: [] }, 1);
+    fail = false;
+    const readsAtStop = reads;
+    await new Promise((r) => setTimeout(r, 100)); // several retry periods: nothing may run
+    expect(reads).toBe(readsAtStop);
+    expect(rm.getPartition('t', 0)).toBeUndefined();
+    fail = true;
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 1, leader: 1, leaderEpoch: 3, isr: [1], replicas: [1] }]), 4);
+    fail = false;
+    const res = await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 1, leader: 1, leaderEpoch: 4, isr: [1], replicas: [1] }]), 4);
+    expect(res.partitionErrors[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(rm.getPartition('t', 1)?.leaderEpoch).toBe(4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rm.getPartition('t', 1)?.leaderEpoch).toBe(4);
     await rm.shutdown();
   });
 });
