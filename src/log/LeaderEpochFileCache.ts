@@ -9,6 +9,7 @@ export class LeaderEpochFileCache {
   // Writes are serialised and coalesced: only the latest state needs to reach the disk.
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
+  private writeError: unknown = null;
 
   constructor(readonly checkpoint: LeaderEpochCheckpointFile | null, initial?: EpochEntry[]) {
     this.entries = initial ?? checkpoint?.readSync() ?? [];
@@ -94,12 +95,26 @@ export class LeaderEpochFileCache {
         this.dirty = false;
         await file.write(this.entries.slice());
       })
-      .catch(() => undefined); // a failed write leaves the previous file; the next change or flushSync retries
+      .catch((e: unknown) => {
+        // A failed write leaves the previous file; the next change or flushSync retries.
+        this.dirty = true;
+        this.writeError = e;
+      });
   }
 
   /** Waits for pending checkpoint writes (used by close and tests). */
   async flush(): Promise<void> {
     await this.writing;
+  }
+
+  /** Waits until the current entries are on disk; throws when the write failed (the log then goes offline). */
+  async durable(): Promise<void> {
+    await this.writing;
+    if (this.writeError !== null) {
+      const e = this.writeError;
+      this.writeError = null;
+      throw e;
+    }
   }
 
   flushSync(): void {

@@ -230,9 +230,15 @@ export class Log {
     // Kafka recovers from the segment holding the recovery point.
     let startIdx = 0;
     for (let i = 0; i < this.segments.length; i++) if ((this.segments[i] as LogSegment).baseOffset <= this._recoveryPoint) startIdx = i;
+    // The epoch checkpoint is written asynchronously after the first append of an epoch: rebuild what it may lack
+    // from the batch headers (Kafka's LogSegment.recover), so OffsetForLeaderEpoch answers the epochs on disk.
+    const cache = this.leaderEpochCache;
+    const onBatch = (baseOffset: bigint, epoch: number): void => {
+      if (epoch >= 0 && epoch > cache.latestEpoch()) cache.assign(epoch, baseOffset);
+    };
     for (let i = startIdx; i < this.segments.length; i++) {
       const seg = this.segments[i] as LogSegment;
-      const r = seg.recoverSync();
+      const r = seg.recoverSync(onBatch);
       if (r.truncatedBytes > 0) {
         const dropped = this.segments.slice(i + 1);
         const lostEnd = dropped.length > 0 ? (dropped[dropped.length - 1] as LogSegment).nextOffset : seg.nextOffset;
@@ -282,6 +288,11 @@ export class Log {
   }
   latestEpoch(): number {
     return this.leaderEpochCache.latestEpoch();
+  }
+
+  /** A new leader's epoch starts at `startOffset`: recorded and on disk before the partition serves as leader. */
+  async assignEpochDurably(epoch: number, startOffset: bigint): Promise<void> {
+    if (this.leaderEpochCache.assign(epoch, startOffset)) await this.wrapIo(this.leaderEpochCache.durable());
   }
 
   /** Stores the HW computed by the Partition, bounded by [logStartOffset, LEO]; returns the stored value. */
@@ -363,6 +374,7 @@ export class Log {
       throw new LogError(LogErrorCode.RECORD_LIST_TOO_LARGE, `${batches.length} bytes of batches exceed segment.bytes ${this.config['segment.bytes']}`);
     }
     const timestampType = opts.timestampType ?? this.config['message.timestamp.type'];
+    let epochDurable: Promise<void> | null = null;
     const { info, written } = await this.lock.run(async () => {
       this.checkOnline();
       if (valid.length === 0) {
@@ -414,8 +426,12 @@ export class Log {
         offset = lastInBatch + 1n;
       }
       // Leader epochs: the leader's epoch starts at the first offset it writes; a follower copies the leader's.
-      if (opts.assignOffsets) this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
-      else for (const a of valid) if (a.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch()) this.leaderEpochCache.assign(a.partitionLeaderEpoch, a.baseOffset);
+      let newEpoch = false;
+      if (opts.assignOffsets) newEpoch = this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
+      else for (const a of valid) if (a.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch()) newEpoch = this.leaderEpochCache.assign(a.partitionLeaderEpoch, a.baseOffset) || newEpoch;
+      // An append that starts an epoch returns only once the epoch checkpoint has it (written, fsynced): the
+      // truncation of a replica after a crash relies on it. Recovery also rebuilds epochs from batch headers.
+      if (newEpoch) epochDurable = this.leaderEpochCache.durable();
 
       const written = this.activeSegment.append(batches, appended);
       this.nextOffset = offset;
@@ -433,6 +449,7 @@ export class Log {
       return { info, written };
     });
     await this.wrapIo(written);
+    if (epochDurable) await this.wrapIo(epochDurable);
     if (info.lastOffset + 1n > this.leo) this.leo = info.lastOffset + 1n;
     if (this.unflushedMessages >= this.config['flush.messages']) await this.flush();
     return info;

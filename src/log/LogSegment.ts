@@ -9,6 +9,7 @@ import {
   LAST_OFFSET_DELTA,
   LOG_OVERHEAD,
   MAX_TIMESTAMP,
+  PARTITION_LEADER_EPOCH,
   checkBatch,
 } from '../protocol/record/batch-header';
 import { CorruptIndexError, OffsetIndex, TimeIndex } from './indexes';
@@ -297,7 +298,8 @@ export class LogSegment {
    * Crash recovery: validates every batch (lengths, magic, CRC, increasing offsets), rebuilds the indexes and
    * truncates the file at the first invalid batch. Reads in large chunks; no record is decoded.
    */
-  recoverSync(): RecoveryResult {
+  /** `onBatch` sees every valid batch in order (the Log rebuilds its leader epochs from the batch headers). */
+  recoverSync(onBatch?: (baseOffset: bigint, partitionLeaderEpoch: number) => void): RecoveryResult {
     this.resetIndexState();
     const fd = this.fdSync();
     let chunk = Buffer.allocUnsafe(Math.min(RECOVERY_CHUNK, Math.max(this.committedSize, BATCH_HEADER_SIZE)));
@@ -336,6 +338,7 @@ export class LogSegment {
           break;
         }
         this.indexBatch({ position: pos + p, size: r, baseOffset, lastOffset, maxTimestamp: chunk.readBigInt64BE(p + MAX_TIMESTAMP) });
+        onBatch?.(baseOffset, chunk.readInt32BE(p + PARTITION_LEADER_EPOCH));
         next = lastOffset + 1n;
         p += r;
       }

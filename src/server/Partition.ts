@@ -5,6 +5,7 @@ import type { Log, LogAppendInfo } from '../log/Log';
 import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
 import { moduleLogger, type Logger } from '../util/logger';
 import { tpKey } from '../util/types';
+import { SharedExclusiveLock } from '../util/AsyncLock';
 
 /** A partition's state as the controller sends it in LeaderAndIsr. */
 export interface PartitionState {
@@ -121,6 +122,12 @@ export class Partition {
   leaderEpochStartOffset: bigint | null = null;
   private remoteReplicas = new Map<number, ReplicaState>();
   private readonly window = new AppendWindow();
+  /**
+   * Kafka's leaderIsrUpdateLock: leader appends hold it shared from the leadership check until the log has the
+   * records; role changes hold it exclusively, so they wait for appends in flight and no append of the old role
+   * lands after the change (with the old epoch, behind a follower's truncation point).
+   */
+  private readonly leaderIsrUpdateLock = new SharedExclusiveLock();
   private readonly logger: Logger;
 
   constructor(
@@ -153,10 +160,19 @@ export class Partition {
   }
 
   /** Becomes (or stays) leader for the given state; returns true when this broker was not the leader before. */
-  makeLeader(state: PartitionState): boolean {
-    const now = this.deps.clock.now();
+  makeLeader(state: PartitionState): Promise<boolean> {
+    return this.leaderIsrUpdateLock.withExclusive(() => this.makeLeaderLocked(state));
+  }
+
+  private async makeLeaderLocked(state: PartitionState): Promise<boolean> {
     const wasLeader = this.isLeader;
     const isNewEpoch = state.leaderEpoch > this.leaderEpoch;
+    const leo = this.log.logEndOffset;
+    // The new epoch starts at our LEO (no append is in flight under the exclusive lock) and is on disk before we
+    // lead, so OffsetForLeaderEpoch answers correctly before our first append and after a crash. A failure here
+    // (the log went offline) leaves the partition's state as it was.
+    if (isNewEpoch) await this.log.assignEpochDurably(state.leaderEpoch, leo);
+    const now = this.deps.clock.now();
     this.controllerEpoch = state.controllerEpoch;
     this.assignment = [...state.replicas];
     this.zkVersion = state.zkVersion;
@@ -164,7 +180,6 @@ export class Partition {
     this.deps.alterIsr.clearPending(this.topic, this.partition);
     // Follower states start over: unknown LEO; ISR members count as caught up now, others never.
     this.remoteReplicas = new Map();
-    const leo = this.log.logEndOffset;
     for (const id of state.replicas) {
       if (id === this.deps.localBrokerId) continue;
       const r = new ReplicaState(id);
@@ -173,11 +188,7 @@ export class Partition {
       r.lastFetchTimeMs = now;
       this.remoteReplicas.set(id, r);
     }
-    if (isNewEpoch) {
-      // The new epoch starts at our LEO, so OffsetForLeaderEpoch answers correctly before our first append.
-      this.log.leaderEpochCache.assign(state.leaderEpoch, leo);
-      this.leaderEpochStartOffset = leo;
-    }
+    if (isNewEpoch) this.leaderEpochStartOffset = leo;
     this.leaderEpoch = state.leaderEpoch;
     this.leaderId = this.deps.localBrokerId;
     this.window.reset(leo);
@@ -186,7 +197,11 @@ export class Partition {
   }
 
   /** Becomes follower of `state.leader`; returns true when the leader or the epoch changed (fetching restarts). */
-  makeFollower(state: PartitionState): boolean {
+  makeFollower(state: PartitionState): Promise<boolean> {
+    return this.leaderIsrUpdateLock.withExclusive(() => this.makeFollowerLocked(state));
+  }
+
+  private makeFollowerLocked(state: PartitionState): boolean {
     const changed = this.leaderId !== state.leader || state.leaderEpoch !== this.leaderEpoch;
     this.controllerEpoch = state.controllerEpoch;
     this.assignment = [...state.replicas];
@@ -209,7 +224,11 @@ export class Partition {
   // ---- leader: appends, HW, ISR -------------------------------------------------------------
 
   /** Leader append; refuses acks=-1 when the ISR is below min.insync.replicas. Returns whether the HW moved. */
-  async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
+  appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
+    return this.leaderIsrUpdateLock.withShared(() => this.appendRecordsToLeaderLocked(records, requiredAcks));
+  }
+
+  private async appendRecordsToLeaderLocked(records: Buffer, requiredAcks: number): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
     if (!this.isLeader) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.deps.localBrokerId} is not the leader of ${this.key}`);
     const minIsr = this.minInSyncReplicas;
     if (requiredAcks === -1 && this.isrState.isr.length < minIsr) {
@@ -217,8 +236,8 @@ export class Partition {
     }
     const info = await this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpoch });
     if (info.numMessages > 0) this.window.record(info.firstOffset, info.lastOffset + 1n, info.validBytes);
-    // Leadership may have moved while the write was in flight: then the HW is not ours to move.
-    const hwChanged = this.isLeader ? this.maybeIncrementLeaderHW(this.deps.clock.now()) : false;
+    // Role changes wait for this append (shared lock), so we are still the leader of the same epoch here.
+    const hwChanged = this.maybeIncrementLeaderHW(this.deps.clock.now());
     return { info, hwChanged };
   }
 

@@ -334,13 +334,25 @@ export class ReplicaManager {
 
     // Leaders: stop fetching first, then take over.
     await this.fetcherManager.removeFetcherForPartitions(toLead.map((x) => x.p.key));
-    for (const { p, s } of toLead) {
-      p.makeLeader(s);
+    const led: typeof toLead = [];
+    for (const l of toLead) {
+      const { p, s } = l;
+      try {
+        await p.makeLeader(s);
+      } catch (e) {
+        // The epoch could not be made durable: the log went offline. Not a leader we can vouch for.
+        this.logger.error({ topicPartition: p.key, err: e }, 'cannot become leader: storage error');
+        const entry = errors.find((x) => x.topic === p.topic && x.partition === p.partition);
+        if (entry) entry.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        continue;
+      }
+      led.push(l);
       this.logger.info({ topicPartition: p.key, leaderEpoch: s.leaderEpoch, isr: s.isr, hw: p.highWatermark.toString(), leo: p.logEndOffset.toString() }, 'became leader');
     }
 
     // Followers: stop the old fetcher BEFORE any truncation; the new fetcher truncates via OffsetForLeaderEpoch.
-    const changed = toFollow.filter(({ p, s }) => p.makeFollower(s));
+    const changed: typeof toFollow = [];
+    for (const f of toFollow) if (await f.p.makeFollower(f.s)) changed.push(f);
     await this.fetcherManager.removeFetcherForPartitions(changed.map((x) => x.p.key));
     const fetchItems: AddFetcherItem[] = [];
     for (const { p, s } of changed) {
@@ -355,7 +367,7 @@ export class ReplicaManager {
     for (const { p } of [...toLead, ...toFollow]) this.completeDelayed(p.key);
     await this.fetcherManager.addFetcherForPartitions(fetchItems);
     await this.fetcherManager.shutdownIdleFetchers();
-    for (const { p } of toLead) this.notifyLeadership(p, true);
+    for (const { p } of led) this.notifyLeadership(p, true);
     for (const { p } of changed) this.notifyLeadership(p, false);
     return errors;
   }

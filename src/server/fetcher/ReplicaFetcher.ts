@@ -278,7 +278,11 @@ export class ReplicaFetcher {
             try {
               await this.applyData(p, s, pr.recordSet, pr.highWatermark, pr.logStartOffset);
             } catch (e) {
-              this.logger.warn({ topicPartition: key, err: (e as Error).message }, 'follower append failed; backing off');
+              // Our log no longer lines up with what we asked for (it moved under us, or diverges from the
+              // leader's): go back to truncation, which re-reads our LEO and asks the leader where we diverge,
+              // instead of retrying the same fetch offset forever.
+              this.logger.warn({ topicPartition: key, err: (e as Error).message }, 'follower append failed; truncating again after backoff');
+              s.truncating = true;
               this.delay(s);
             }
           } else if (pr.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {

@@ -120,6 +120,40 @@ describe('crash recovery', () => {
   });
 });
 
+describe('leader epochs across crashes', () => {
+  it('an append that starts an epoch returns only once leader-epoch-checkpoint has it on disk', async () => {
+    const l = openLog(dir);
+    const file = new LeaderEpochCheckpointFile(path.join(l.dir, 'leader-epoch-checkpoint'));
+    for (const epoch of [1, 2, 3]) {
+      const info = await l.append(batch(2), { assignOffsets: true, leaderEpoch: epoch });
+      // Read straight away, as a crash right after the produce was answered would leave it.
+      expect(file.readSync()).toContainEqual({ epoch, startOffset: info.firstOffset });
+    }
+    await l.close();
+  });
+
+  it('assignEpochDurably (a new leader, before any append) is on disk when it resolves', async () => {
+    const l = openLog(dir);
+    await l.append(batch(3), { assignOffsets: true, leaderEpoch: 0 });
+    await l.assignEpochDurably(4, l.logEndOffset);
+    expect(new LeaderEpochCheckpointFile(path.join(l.dir, 'leader-epoch-checkpoint')).readSync()).toEqual([{ epoch: 0, startOffset: 0n }, { epoch: 4, startOffset: 3n }]);
+    await l.close();
+  });
+
+  it('crash recovery rebuilds epochs the checkpoint lacks from the batch headers', async () => {
+    const l = openLog(dir);
+    for (const [epoch, n] of [[1, 3], [2, 4], [5, 2]] as const) for (let i = 0; i < n; i++) await l.append(batch(1), { assignOffsets: true, leaderEpoch: epoch });
+    await l.close();
+    // The crash came before the checkpoint saw epochs 2 and 5.
+    new LeaderEpochCheckpointFile(path.join(l.dir, 'leader-epoch-checkpoint')).writeSync([{ epoch: 1, startOffset: 0n }]);
+    const again = openLog(dir, {}, { hadCleanShutdown: false, recoveryPoint: 0n });
+    expect(again.leaderEpochCache.all()).toEqual([{ epoch: 1, startOffset: 0n }, { epoch: 2, startOffset: 3n }, { epoch: 5, startOffset: 7n }]);
+    expect(again.endOffsetForEpoch(2)).toEqual({ epoch: 2, endOffset: 7n });
+    expect(again.endOffsetForEpoch(5)).toEqual({ epoch: 5, endOffset: 9n });
+    await again.close();
+  });
+});
+
 describe('checkpoint files', () => {
   it('use Kafka text format and reject malformed content', () => {
     const f = new OffsetCheckpointFile(path.join(dir, 'cp'));
