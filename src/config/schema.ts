@@ -90,6 +90,7 @@ export const brokerConfigDefs = {
   'log.segment.delete.delay.ms': def('long', 60000n, 'Delay before a deleted segment file is removed.', atLeast(0)),
   'log.cleanup.policy': def('list', ['delete'], 'delete and/or compact.', oneOf('delete', 'compact')),
   'log.message.timestamp.type': def('string', 'CreateTime', 'CreateTime or LogAppendTime.', oneOf('CreateTime', 'LogAppendTime')),
+  'log.message.timestamp.difference.max.ms': def('long', LONG_MAX, 'Max allowed CreateTime skew from the broker clock.', atLeast(0)),
   'log.cleaner.enable': def('boolean', true, 'Enable the log cleaner (compaction).'),
   'log.cleaner.backoff.ms': def('long', 15000n, 'Pause between log cleaner passes over compacted topics.', atLeast(0)),
   'log.cleaner.delete.retention.ms': def('long', 86400000n, 'How long tombstones are kept.', atLeast(0)),

@@ -20,6 +20,7 @@ import { compactRecordsAsync } from './compaction';
 import { LogError, LogErrorCode, corrupt, outOfRange, storageError } from './errors';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
+import { validateRecordSet } from './LogValidator';
 import { AppendedBatch, CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX } from './LogSegment';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -40,6 +41,11 @@ export interface AppendOptions {
   timestampType?: 'CreateTime' | 'LogAppendTime';
   /** Overrides the topic's max.message.bytes. */
   maxMessageBytes?: number;
+  /**
+   * Who writes, on the leader (Kafka's AppendOrigin): 'client' (default) gets every LogValidator rule; 'coordinator'
+   * (group and, later, transaction coordinators writing their own topics) skips the client-only batch rules.
+   */
+  origin?: 'client' | 'coordinator';
 }
 
 export interface LogAppendInfo {
@@ -374,6 +380,18 @@ export class Log {
       throw new LogError(LogErrorCode.RECORD_LIST_TOO_LARGE, `${batches.length} bytes of batches exceed segment.bytes ${this.config['segment.bytes']}`);
     }
     const timestampType = opts.timestampType ?? this.config['message.timestamp.type'];
+    if (opts.assignOffsets) {
+      // The leader checks the records themselves, as Kafka's LogValidator does; followers copy the leader's bytes.
+      await validateRecordSet(batches, valid, {
+        topicPartition: `${this.topic}-${this.partition}`,
+        compacted: this.config['cleanup.policy'].includes('compact'),
+        timestampType,
+        timestampDiffMaxMs: this.config['message.timestamp.difference.max.ms'],
+        now: this.clock.now(),
+        fromClient: opts.origin !== 'coordinator',
+      });
+      this.checkOnline();
+    }
     let epochDurable: Promise<void> | null = null;
     const { info, written } = await this.lock.run(async () => {
       this.checkOnline();

@@ -14,6 +14,8 @@ export interface LogConfig {
   'flush.ms': number;
   'max.message.bytes': number;
   'message.timestamp.type': TimestampType;
+  /** CreateTime records further than this from the broker's clock are refused (INVALID_TIMESTAMP). */
+  'message.timestamp.difference.max.ms': number;
   'cleanup.policy': CleanupPolicy;
   'file.delete.delay.ms': number;
   'delete.retention.ms': number; // how long compaction keeps tombstones
@@ -35,6 +37,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   'flush.ms': NEVER,
   'max.message.bytes': 1048588,
   'message.timestamp.type': 'CreateTime',
+  'message.timestamp.difference.max.ms': NEVER,
   'cleanup.policy': 'delete',
   'file.delete.delay.ms': 60000,
   'delete.retention.ms': 86400000,
@@ -54,6 +57,7 @@ const BROKER_TO_TOPIC: Record<string, keyof LogConfig> = {
   'log.flush.interval.ms': 'flush.ms',
   'message.max.bytes': 'max.message.bytes',
   'log.message.timestamp.type': 'message.timestamp.type',
+  'log.message.timestamp.difference.max.ms': 'message.timestamp.difference.max.ms',
   'log.cleanup.policy': 'cleanup.policy',
   'log.segment.delete.delay.ms': 'file.delete.delay.ms',
   'log.cleaner.delete.retention.ms': 'delete.retention.ms',
@@ -105,6 +109,7 @@ function validate(cfg: LogConfig, problems: string[]): void {
   if (cfg['file.delete.delay.ms'] < 0) problems.push('file.delete.delay.ms must be >= 0');
   if (cfg['delete.retention.ms'] < 0) problems.push('delete.retention.ms must be >= 0');
   if (cfg['min.insync.replicas'] < 1) problems.push('min.insync.replicas must be at least 1');
+  if (cfg['message.timestamp.difference.max.ms'] < 0) problems.push('message.timestamp.difference.max.ms must be >= 0');
 }
 
 /**
