@@ -1,5 +1,5 @@
 // `brook cluster-up` (what `npm start` runs): ZooKeeper plus N brokers on loopback, data under ./data.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,9 +8,11 @@ import { KafkaZkClient } from '../zk/KafkaZkClient';
 import { formatLogLine, lineSplitter } from './logFormat';
 import { parsePort, parsePositiveInt } from './zookeeper-start';
 import { rootLogger } from '../util/logger';
+import { UsageError } from './admin/errors';
 
 interface ClusterUpOptions {
   brokers: number;
+  firstBrokerId: number;
   zookeeperPort: number;
   basePort: number;
   dataDir: string;
@@ -21,12 +23,25 @@ export function registerClusterUp(program: Command): void {
     .command('cluster-up')
     .description('run a local cluster: ZooKeeper and N brokers on 127.0.0.1 (Ctrl-C stops everything)')
     .option('--brokers <n>', 'number of brokers', parsePositiveInt, 3)
+    .option('--first-broker-id <id>', 'broker.id of the first broker; the others follow (0 gives ids 0..N-1, as Kafka\'s quickstart)', parseBrokerId, 1)
     .option('--zookeeper-port <port>', 'ZooKeeper client port', parsePort, 2181)
-    .option('--base-port <port>', 'port of broker 1; broker N listens on base-port + N - 1', parsePort, 9092)
+    .option('--base-port <port>', 'port of the first broker; the k-th broker listens on base-port + k - 1', parsePort, 9092)
     .option('--data-dir <dir>', 'where ZooKeeper and the brokers keep their data', './data')
     .action(async (opts: ClusterUpOptions) => {
+      if (opts.firstBrokerId + opts.brokers - 1 > MAX_BROKER_ID) {
+        throw new UsageError(`--first-broker-id ${opts.firstBrokerId} with --brokers ${opts.brokers} gives broker ids above ${MAX_BROKER_ID}`);
+      }
       await clusterUp(opts);
     });
+}
+
+/** broker.id is a non-negative int32 (Kafka reserves -1 for "generate one"). */
+const MAX_BROKER_ID = 2 ** 31 - 1;
+
+export function parseBrokerId(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > MAX_BROKER_ID) throw new InvalidArgumentError(`"${v}" is not a broker id (an integer from 0 to ${MAX_BROKER_ID})`);
+  return n;
 }
 
 const out = (line: string): void => { process.stdout.write(line + '\n'); };
@@ -67,8 +82,9 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
   }
   const zkConnect = `127.0.0.1:${opts.zookeeperPort}`;
   const ports: number[] = [];
-  for (let id = 1; id <= opts.brokers; id++) {
-    const port = opts.basePort + id - 1;
+  const ids = Array.from({ length: opts.brokers }, (_x, i) => opts.firstBrokerId + i);
+  for (const [i, id] of ids.entries()) {
+    const port = opts.basePort + i;
     ports.push(port);
     const dir = join(dataDir, `broker-${id}`);
     mkdirSync(dir, { recursive: true });
@@ -109,10 +125,10 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
   const client = await KafkaZkClient.connect(zkConnect, { sessionTimeoutMs: 10000, connectionTimeoutMs: 10000, logger: rootLogger.child({ module: 'cluster-up' }) });
   const deadline = Date.now() + 60000;
   for (;;) {
-    const ids = (await client.getAllBrokers()).map((b) => b.id);
-    if (Array.from({ length: opts.brokers }, (_x, i) => i + 1).every((id) => ids.includes(id))) break;
+    const registered = (await client.getAllBrokers()).map((b) => b.id);
+    if (ids.every((id) => registered.includes(id))) break;
     if (children.size < opts.brokers || Date.now() > deadline) {
-      process.stderr.write(`brook cluster-up: not every broker came up (registered: [${ids.join(', ')}]); see the log lines above\n`);
+      process.stderr.write(`brook cluster-up: not every broker came up (registered: [${registered.join(', ')}]); see the log lines above\n`);
       await client.close();
       await stopAll(1);
     }

@@ -601,8 +601,10 @@ export class Log {
   }
 
   /**
-   * ListOffsets: -1 → LEO, -2 → log start offset, otherwise the first batch at/after the log start whose max
-   * timestamp >= ts (offset of that batch, clipped to the log start), or null when none.
+   * ListOffsets: -1 → LEO, -2 → log start offset, otherwise Kafka's record-level lookup: the first record at or after
+   * the log start whose timestamp >= ts, with its own offset, timestamp and batch leader epoch; null when none.
+   * Kafka searches only the first segment whose largest timestamp reaches ts and answers nothing if that segment's
+   * matches all sit below the log start; later segments are searched here, so such records are not skipped.
    */
   async fetchOffsetByTimestamp(ts: bigint): Promise<{ offset: bigint; timestamp: bigint; leaderEpoch: number } | null> {
     this.checkOnline();
@@ -612,13 +614,15 @@ export class Log {
       return { offset: this._logStartOffset, timestamp: -1n, leaderEpoch: e };
     }
     const leo = this.leo;
-    for (const seg of this.segments.slice()) {
+    const segs = this.segments.slice();
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i] as LogSegment;
       if (seg.baseOffset >= leo) break;
-      const next = this.segments[this.segments.indexOf(seg) + 1];
+      const next = segs[i + 1];
       if (next && next.baseOffset <= this._logStartOffset) continue;
       if (seg.largestTimestamp() < ts) continue;
       const r = await this.wrapIo(seg.findOffsetByTimestamp(ts, this._logStartOffset));
-      if (r && r.offset < leo) return { ...r, leaderEpoch: this.epochForOffset(r.offset) };
+      if (r) return r.offset < leo ? r : null;
     }
     return null;
   }

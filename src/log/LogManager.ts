@@ -70,6 +70,8 @@ export interface LogManagerOptions {
   cleanerIntervalMs?: number | null;
   /** Parallelism of start-up loading (Kafka's num.recovery.threads.per.data.dir). */
   recoveryThreadsPerDataDir?: number;
+  /** Defaults to the process logger's `log-manager` child. */
+  logger?: Logger;
 }
 
 interface Entry {
@@ -81,7 +83,7 @@ export class LogManager {
   private readonly logs = new Map<string, Entry>();
   private readonly offlineDirs = new Set<string>();
   private readonly clock: Clock;
-  private readonly logger: Logger = moduleLogger('log-manager');
+  private readonly logger: Logger;
   private cancels: (() => void)[] = [];
   private started = false;
   private stopped = false;
@@ -89,6 +91,7 @@ export class LogManager {
 
   constructor(private readonly opts: LogManagerOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? moduleLogger('log-manager');
   }
 
   /** Called with the directory when a log dir goes offline after a disk error. */
@@ -126,6 +129,7 @@ export class LogManager {
       const hws = this.readCheckpoint(dir, REPLICATION_OFFSET_CHECKPOINT);
       const starts = this.readCheckpoint(dir, LOG_START_OFFSET_CHECKPOINT);
       const names = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      let loaded = 0;
       for (const name of names) {
         if (name.endsWith('-delete')) {
           fs.rmSync(path.join(dir, name), { recursive: true, force: true }); // an interrupted topic deletion
@@ -147,10 +151,13 @@ export class LogManager {
           onStorageError: () => this.markDirOffline(dir),
         });
         this.logs.set(name, { log, logDir: dir });
+        loaded++;
         // Yield now and then so a long load does not starve timers entirely.
         if (this.logs.size % 200 === 0) await new Promise((r) => setImmediate(r));
       }
-      if (!clean) this.logger.warn({ dir }, 'no clean shutdown marker: logs recovered from their recovery points');
+      // A first start (or a dir without partitions) has no marker and nothing that could be damaged: no warning.
+      if (!clean && loaded > 0) this.logger.warn({ dir, logs: loaded }, 'no clean shutdown marker: logs recovered from their recovery points');
+      else if (!clean) this.logger.info({ dir }, 'no logs in this dir: nothing to recover');
       if (clean) {
         fs.rmSync(marker, { force: true });
         fsyncDirSync(dir);

@@ -12,6 +12,8 @@ import {
   PARTITION_LEADER_EPOCH,
   checkBatch,
 } from '../protocol/record/batch-header';
+import { batchRecordTimestamps } from '../protocol/record/records';
+import { LogError, LogErrorCode } from './errors';
 import { CorruptIndexError, OffsetIndex, TimeIndex } from './indexes';
 
 const preadCb = promisify(fs.read);
@@ -71,6 +73,13 @@ export interface AppendedBatch {
   baseOffset: bigint;
   lastOffset: bigint;
   maxTimestamp: bigint;
+}
+
+/** A ListOffsets-by-time answer: the record's offset and timestamp, and its batch's partitionLeaderEpoch (-1: none). */
+export interface TimestampLookup {
+  offset: bigint;
+  timestamp: bigint;
+  leaderEpoch: number;
 }
 
 export interface RecoveryResult {
@@ -490,19 +499,21 @@ export class LogSegment {
     }
   }
 
+  /** The first batch in [from, to) that `match` accepts, reading headers only. */
+  private async findBatch(from: number, to: number, match: (b: BatchLocation) => boolean): Promise<BatchLocation | null> {
+    let found: BatchLocation | null = null;
+    await this.scanHeaders(from, to, (b) => {
+      if (!match(b)) return true;
+      found = b;
+      return false;
+    });
+    return found;
+  }
+
   /** The first batch whose last offset >= offset, searching from the index entry at or below it. */
   async translateOffset(offset: bigint, maxPosition = this.committedSize): Promise<BatchLocation | null> {
     this.ensureLoaded();
-    const start = this.offsetIndex.lookup(offset);
-    let found: BatchLocation | null = null;
-    await this.scanHeaders(start.position, maxPosition, (b) => {
-      if (b.lastOffset >= offset) {
-        found = b;
-        return false;
-      }
-      return true;
-    });
-    return found;
+    return this.findBatch(this.offsetIndex.lookup(offset).position, maxPosition, (b) => b.lastOffset >= offset);
   }
 
   /**
@@ -534,21 +545,38 @@ export class LogSegment {
     return { records: buf.subarray(0, p), first, nextOffset };
   }
 
-  /** First batch (at or after startOffset) whose max timestamp >= target: Kafka's findOffsetByTimestamp, batch level. */
-  async findOffsetByTimestamp(target: bigint, startOffset: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
+  /**
+   * Kafka's findOffsetByTimestamp: the first record (offset >= startOffset) with timestamp >= target, in offset order
+   * within the first batch whose max timestamp reaches the target. Only batch headers are scanned; that one batch is
+   * read and decompressed. Record timestamps need not be monotonic, hence offset order rather than nearest time.
+   */
+  async findOffsetByTimestamp(target: bigint, startOffset: bigint): Promise<TimestampLookup | null> {
     this.ensureLoaded();
     const t = this.timeIndex.lookup(target);
-    const from = t.offset > startOffset ? t.offset : startOffset;
-    const pos = this.offsetIndex.lookup(from).position;
-    let result: { offset: bigint; timestamp: bigint } | null = null;
-    await this.scanHeaders(pos, this.committedSize, (b) => {
-      if (b.lastOffset >= startOffset && b.maxTimestamp >= target) {
-        result = { offset: b.baseOffset > startOffset ? b.baseOffset : startOffset, timestamp: b.maxTimestamp };
-        return false;
+    let from = this.offsetIndex.lookup(t.offset > startOffset ? t.offset : startOffset).position;
+    const end = this.committedSize;
+    for (;;) {
+      const b = await this.findBatch(from, end, (x) => x.lastOffset >= startOffset && x.maxTimestamp >= target);
+      if (!b) return null;
+      const found = await this.searchBatch(b, target, startOffset);
+      if (found) return found;
+      from = b.position + b.size;
+    }
+  }
+
+  /** Reads the batch at `b` and answers its first record with offset >= startOffset and timestamp >= target. */
+  private async searchBatch(b: BatchLocation, target: bigint, startOffset: bigint): Promise<TimestampLookup | null> {
+    const buf = Buffer.allocUnsafe(b.size);
+    if ((await pread(this.fdSync(), buf, 0, b.size, b.position)) < b.size) return null;
+    try {
+      for (const r of await batchRecordTimestamps(buf)) {
+        if (r.timestamp >= target && r.offset >= startOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: buf.readInt32BE(PARTITION_LEADER_EPOCH) };
       }
-      return true;
-    });
-    return result;
+    } catch (e) {
+      // A batch whose records cannot be read is bad data, not a failing disk (Kafka: CORRUPT_MESSAGE).
+      throw new LogError(LogErrorCode.CORRUPT_MESSAGE, `${this.logFile}: records of the batch at position ${b.position} (offsets ${b.baseOffset}..${b.lastOffset}) cannot be read: ${e instanceof Error ? e.message : String(e)}`, e);
+    }
+    return null;
   }
 
   /** The whole file (an inactive segment's batches, for the cleaner). */

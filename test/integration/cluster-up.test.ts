@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { REPO_ROOT, canConnect, freePort, waitFor } from '../harness';
+import { REPO_ROOT, canConnect, freePort, runBrook, waitFor } from '../harness';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient';
 
 const exec = promisify(execFile);
@@ -161,6 +161,34 @@ describe('npm start (brook cluster-up)', () => {
     running.ctrlC();
     expect(await running.exit).toBe(0);
     await waitFor(() => processesMentioning(dataDir).length === 0, { timeoutMs: 10_000, what: 'no process left after the second stop' });
+    running = null;
+  });
+
+  test('--first-broker-id 0 numbers the brokers from 0, as Kafka\'s quickstart; a bad value exits 2', async () => {
+    const bad = await runBrook(['cluster-up', '--first-broker-id', '-1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"-1" is not a broker id (an integer from 0 to 2147483647)');
+
+    const dir = path.join(dataDir, 'first-id-0'); // below dataDir: afterAll's process sweep covers it
+    running = new ClusterUp(['--brokers', '1', '--first-broker-id', '0', '--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--data-dir', dir]);
+    const bootstrap = await running.ready();
+    expect(bootstrap).toBe(`127.0.0.1:${basePort}`);
+    const zk = await KafkaZkClient.connect(`127.0.0.1:${zkPort}`, { sessionTimeoutMs: 10_000, connectionTimeoutMs: 15_000 });
+    try {
+      expect(await zk.zk.getChildren('/brokers/ids')).toEqual(['0']);
+    } finally {
+      await zk.close();
+    }
+    expect(fs.readFileSync(path.join(dir, 'broker-0', 'server.properties'), 'utf8')).toMatch(/^broker\.id=0$/m);
+    const { stdout: meta } = await exec('kcat', ['-L', '-b', bootstrap, '-m', '10']);
+    expect(meta).toMatch(/broker 0 at 127\.0\.0\.1:\d+ \(controller\)/);
+    // broker 0 leads a partition, takes acks=-1 writes and serves them
+    const bs = ['--bootstrap-server', bootstrap];
+    expect((await runBrook(['topics', '--create', '--topic', 'zero', '--partitions', '1', '--replication-factor', '1', ...bs])).code).toBe(0);
+    expect((await runBrook(['console-producer', '--topic', 'zero', '--acks', '-1', ...bs], { input: 'from-broker-0\n' })).code).toBe(0);
+    expect((await exec('kcat', ['-C', '-b', bootstrap, '-t', 'zero', '-o', 'beginning', '-e', '-q'])).stdout.trim()).toBe('from-broker-0');
+    running.ctrlC();
+    expect(await running.exit).toBe(0);
     running = null;
   });
 });

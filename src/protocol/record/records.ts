@@ -196,17 +196,22 @@ export function encodeRecords(records: RecordInput[], baseTimestamp: bigint, tim
   return out.result();
 }
 
+/** Reads record `i`'s length, attributes, timestamp delta and offset delta; `end` is where the record ends. */
+function readRecordPrefix(r: Reader, i: number): { end: number; tsDelta: bigint; offsetDelta: number } {
+  const len = r.varint();
+  const end = r.pos + len;
+  if (len < 0 || end > r.buf.length) throw new RangeError(`record ${i} length ${len} out of range`);
+  r.int8();
+  const tsDelta = r.varlong();
+  return { end, tsDelta, offsetDelta: r.varint() };
+}
+
 /** Decodes `count` records from an uncompressed record section. */
 export function decodeRecordSection(section: Buffer, count: number, baseOffset: bigint, baseTimestamp: bigint, maxTimestamp: bigint, logAppendTime: boolean): DecodedRecord[] {
   const r = new Reader(section);
   const out: DecodedRecord[] = [];
   for (let i = 0; i < count; i++) {
-    const len = r.varint();
-    const end = r.pos + len;
-    if (len < 0 || end > section.length) throw new RangeError(`record ${i} length ${len} out of range`);
-    r.int8();
-    const tsDelta = r.varlong();
-    const offsetDelta = r.varint();
+    const { end, tsDelta, offsetDelta } = readRecordPrefix(r, i);
     const keyLen = r.varint();
     const key = keyLen < 0 ? null : Buffer.from(r.bytes(keyLen));
     const valueLen = r.varint();
@@ -239,11 +244,39 @@ export function decodeBatchRecordsSync(buf: Buffer, pos = 0): DecodedRecord[] {
   return decodeRecordSection(plain, h.recordCount, h.baseOffset, h.baseTimestamp, h.maxTimestamp, (h.attributes & TIMESTAMP_TYPE_MASK) !== 0);
 }
 
-export async function decodeBatchRecords(buf: Buffer, pos = 0): Promise<DecodedRecord[]> {
+/** The header of the batch at `pos` and its record section, decompressed (any codec). */
+async function plainBatch(buf: Buffer, pos: number): Promise<{ h: BatchHeader; plain: Buffer; logAppendTime: boolean }> {
   const h = readBatchHeader(buf, pos);
   const section = buf.subarray(pos + RECORDS, pos + h.batchLength + LOG_OVERHEAD);
   const plain = await decompress((h.attributes & COMPRESSION_MASK) as CompressionType, section);
-  return decodeRecordSection(plain, h.recordCount, h.baseOffset, h.baseTimestamp, h.maxTimestamp, (h.attributes & TIMESTAMP_TYPE_MASK) !== 0);
+  return { h, plain, logAppendTime: (h.attributes & TIMESTAMP_TYPE_MASK) !== 0 };
+}
+
+export async function decodeBatchRecords(buf: Buffer, pos = 0): Promise<DecodedRecord[]> {
+  const { h, plain, logAppendTime } = await plainBatch(buf, pos);
+  return decodeRecordSection(plain, h.recordCount, h.baseOffset, h.baseTimestamp, h.maxTimestamp, logAppendTime);
+}
+
+export interface RecordTimestamp {
+  offset: bigint;
+  /** The record's CreateTime, or the batch's max timestamp in a LogAppendTime batch (as Kafka's Record.timestamp()). */
+  timestamp: bigint;
+}
+
+/**
+ * Offset and timestamp of each record of the batch at `pos`, in offset order, decompressing if needed (any codec).
+ * Only each record's prefix is read: keys, values and headers are skipped, never copied.
+ */
+export async function batchRecordTimestamps(buf: Buffer, pos = 0): Promise<Generator<RecordTimestamp>> {
+  const { h, plain, logAppendTime } = await plainBatch(buf, pos);
+  return (function* () {
+    const r = new Reader(plain);
+    for (let i = 0; i < h.recordCount; i++) {
+      const { end, tsDelta, offsetDelta } = readRecordPrefix(r, i);
+      r.pos = end;
+      yield { offset: h.baseOffset + BigInt(offsetDelta), timestamp: logAppendTime ? h.maxTimestamp : h.baseTimestamp + tsDelta };
+    }
+  })();
 }
 
 // ---- builder ---------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ describe('usage errors (exit code 2)', () => {
     [['consumer-groups', '--reset-offsets', '--group', 'g', '--topic', 't', '--to-datetime', 'yesterday'], /ISO date-time/],
     [['leader-election', '--election-type', 'preferred'], /--all-topic-partitions/],
     [['delete-records'], /--offset-json-file/],
+    [['cluster-up', '--first-broker-id', '2147483647', '--brokers', '2'], /--first-broker-id 2147483647 with --brokers 2 gives broker ids above 2147483647/],
   ])('%j', async (args, message) => {
     const e = await parse(...args);
     expect(e).toBeInstanceOf(UsageError);
@@ -61,6 +62,13 @@ describe('usage errors (exit code 2)', () => {
     const e = await parse(...args);
     expect(e).toBeInstanceOf(CommanderError);
     expect((e as CommanderError).exitCode).not.toBe(0);
+  });
+
+  test.each(['-1', 'x', '1.5', '2147483648', ''])('cluster-up --first-broker-id %j is refused with the accepted range', async (v) => {
+    const e = await parse('cluster-up', '--first-broker-id', v);
+    expect(e).toBeInstanceOf(CommanderError);
+    expect((e as CommanderError).exitCode).not.toBe(0);
+    expect((e as Error).message).toContain(`option '--first-broker-id <id>' argument '${v}' is invalid. "${v}" is not a broker id (an integer from 0 to 2147483647)`);
   });
 
   test('--help ends with exit code 0', async () => {

@@ -19,6 +19,8 @@ interface Truth {
   base: bigint;
   last: bigint;
   maxTs: bigint;
+  /** Each record's timestamp, in offset order. */
+  timestamps: bigint[];
 }
 
 describe.each([1, 2, 3])('random log (seed %d)', (seed) => {
@@ -36,7 +38,7 @@ describe.each([1, 2, 3])('random log (seed %d)', (seed) => {
       const ts = BigInt(1_000_000 + i * 10 + Math.floor((r() - 0.3) * 200));
       const records = Array.from({ length: count }, (_, j) => ({ value: Buffer.alloc(size, j), timestamp: ts + BigInt(j) }));
       const info = await log.append(buildRecordBatchSync({ records }), leader);
-      truth.push({ base: info.firstOffset, last: info.lastOffset, maxTs: info.maxTimestamp });
+      truth.push({ base: info.firstOffset, last: info.lastOffset, maxTs: info.maxTimestamp, timestamps: records.map((x) => x.timestamp) });
     }
   });
   afterAll(async () => {
@@ -58,16 +60,17 @@ describe.each([1, 2, 3])('random log (seed %d)', (seed) => {
     }
   });
 
-  it('finds by timestamp the first batch whose max timestamp reaches the target', async () => {
+  it('finds by timestamp the first record (offset order) whose timestamp reaches the target', async () => {
     const r = rng(seed + 100);
     const lo = truth.reduce((m, t) => (t.maxTs < m ? t.maxTs : m), truth[0]!.maxTs);
     const hi = truth.reduce((m, t) => (t.maxTs > m ? t.maxTs : m), 0n);
+    const records = truth.flatMap((t) => t.timestamps.map((ts, j) => ({ offset: t.base + BigInt(j), ts })));
     for (let k = 0; k < 200; k++) {
       const target = lo - 5n + BigInt(Math.floor(r() * Number(hi - lo + 10n)));
-      const expected = truth.find((t) => t.maxTs >= target);
+      const expected = records.find((x) => x.ts >= target);
       const got = await log.fetchOffsetByTimestamp(target);
       if (!expected) expect(got).toBeNull();
-      else expect(got?.offset).toBe(expected.base);
+      else expect([got?.offset, got?.timestamp]).toEqual([expected.offset, expected.ts]);
     }
   });
 });

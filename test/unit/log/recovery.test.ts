@@ -1,6 +1,7 @@
 // Reloading logs: clean restart, crash recovery (torn tail, corrupt CRC mid-segment), rebuilt indexes, LogManager.
 import * as fs from 'fs';
 import * as path from 'path';
+import pino from 'pino';
 import { iterateBatches, readBatchHeader } from '../../../src/protocol/record/batch-header';
 import { LeaderEpochCheckpointFile, OffsetCheckpointFile } from '../../../src/log/checkpoints';
 import { LogErrorCode } from '../../../src/log/errors';
@@ -238,6 +239,43 @@ describe('LogManager', () => {
     expect(lm2.getLog('t', 0)!.logEndOffset).toBe(35n);
     await lm2.shutdown();
     await l.close();
+  });
+
+  describe('clean-shutdown marker at start-up', () => {
+    /** A LogManager over `d` whose log lines (level and message) are collected. */
+    function observed(d: string): { lm: LogManager; lines: Array<{ level: number; msg: string }> } {
+      const lines: Array<{ level: number; msg: string }> = [];
+      const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as { level: number; msg: string }) });
+      return { lm: new LogManager({ logDirs: [d], defaultConfig: cfg, scheduler: null, logger }), lines };
+    }
+    const WARN = 40;
+    const noMarker = /no clean shutdown marker/;
+
+    it('a first start on an empty (or missing) dir warns about nothing', async () => {
+      const { lm, lines } = observed(path.join(dir, 'fresh'));
+      await lm.startup();
+      expect(lines.filter((l) => l.level >= WARN)).toEqual([]);
+      expect(lines.map((l) => l.msg)).toContain('no logs in this dir: nothing to recover');
+      await lm.shutdown();
+    });
+
+    it('logs without the marker (a crash) are a warning; with the marker, silence', async () => {
+      const d = path.join(dir, 'd');
+      const first = new LogManager({ logDirs: [d], defaultConfig: cfg, scheduler: null });
+      await first.startup();
+      await first.getOrCreateLog('t', 0).append(batch(1), leader);
+      await first.shutdown();
+
+      const clean = observed(d);
+      await clean.lm.startup();
+      expect(clean.lines.filter((l) => l.level >= WARN)).toEqual([]);
+      // The logs close but the LogManager never shuts down, so no marker is written: a crash.
+      for (const l of clean.lm.allLogs()) await l.close();
+      const crashed = observed(d);
+      await crashed.lm.startup();
+      expect(crashed.lines.filter((l) => l.level >= WARN).map((l) => l.msg)).toEqual([expect.stringMatching(noMarker)]);
+      await crashed.lm.shutdown();
+    });
   });
 
   it('runs retention over all logs', async () => {
