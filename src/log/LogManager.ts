@@ -158,6 +158,17 @@ export class LogManager {
       // A first start (or a dir without partitions) has no marker and nothing that could be damaged: no warning.
       if (!clean && loaded > 0) this.logger.warn({ dir, logs: loaded }, 'no clean shutdown marker: logs recovered from their recovery points');
       else if (!clean) this.logger.info({ dir }, 'no logs in this dir: nothing to recover');
+      // Kafka creates its checkpoint files when the dir is opened: write the missing ones from what was loaded.
+      const inDir = [...this.logs.values()].filter((e) => e.logDir === dir).map((e) => e.log);
+      const current: Array<[string, (l: Log) => bigint]> = [
+        [RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint],
+        [REPLICATION_OFFSET_CHECKPOINT, (l) => l.highWatermark],
+        [LOG_START_OFFSET_CHECKPOINT, (l) => l.logStartOffset],
+      ];
+      for (const [name, of] of current) {
+        const file = path.join(dir, name);
+        if (!fs.existsSync(file)) new OffsetCheckpointFile(file).writeSync(inDir.map((l) => ({ topic: l.topic, partition: l.partition, offset: of(l) })));
+      }
       if (clean) {
         fs.rmSync(marker, { force: true });
         fsyncDirSync(dir);

@@ -143,7 +143,8 @@ export class LogSegment {
   static createSync(dir: string, baseOffset: bigint, indexIntervalBytes: number, maxIndexBytes: number, now: number): LogSegment {
     const seg = new LogSegment(dir, baseOffset, indexIntervalBytes, maxIndexBytes, now);
     seg.fd = fs.openSync(seg.logFile, 'w+');
-    for (const f of [seg.offsetIndex.file, seg.timeIndex.file]) fs.rmSync(f, { force: true });
+    // Empty index files from the start, as Kafka creates them with the segment (tools that list them find them).
+    for (const f of [seg.offsetIndex.file, seg.timeIndex.file]) fs.writeFileSync(f, '');
     seg.next = baseOffset;
     seg.loaded = true;
     return seg;
@@ -152,7 +153,7 @@ export class LogSegment {
   static async create(dir: string, baseOffset: bigint, indexIntervalBytes: number, maxIndexBytes: number, now: number): Promise<LogSegment> {
     const seg = new LogSegment(dir, baseOffset, indexIntervalBytes, maxIndexBytes, now);
     seg.fd = await openCb(seg.logFile, 'w+'); // a raw fd: fs.* fd calls are cheaper than FileHandle per write
-    await Promise.all([seg.offsetIndex.file, seg.timeIndex.file].map((f) => fs.promises.rm(f, { force: true })));
+    await Promise.all([seg.offsetIndex.file, seg.timeIndex.file].map((f) => fs.promises.writeFile(f, '')));
     seg.next = baseOffset;
     seg.loaded = true;
     return seg;

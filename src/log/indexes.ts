@@ -27,12 +27,15 @@ function readIfExists(file: string): Buffer | null {
   }
 }
 
-/** Writes entries [persisted, count) at their place and trims anything past count. */
-async function persistEntries(file: string, entrySize: number, persisted: number, count: number, encode: (from: number, to: number) => Buffer, fileSize: number): Promise<void> {
+/**
+ * Writes `data` (already encoded) at byte `at`, trims the file to `trimTo` when given, and fsyncs. The bytes are
+ * encoded by the caller before this first await, so a truncation running meanwhile cannot change what is written.
+ */
+async function writeEntries(file: string, data: Buffer | null, at: number, trimTo: number | null): Promise<void> {
   const fh = await fsp.open(file, fs.constants.O_RDWR | fs.constants.O_CREAT);
   try {
-    if (count > persisted) await fh.write(encode(persisted, count), 0, (count - persisted) * entrySize, persisted * entrySize);
-    if (fileSize > count * entrySize) await fh.truncate(count * entrySize);
+    if (data) await fh.write(data, 0, data.length, at);
+    if (trimTo !== null) await fh.truncate(trimTo);
     await fh.sync();
   } finally {
     await fh.close();
@@ -54,6 +57,9 @@ abstract class SparseIndex {
   /** Entries already in the file, and the file's size (to know when to trim). */
   protected persisted = 0;
   protected fileSize = 0;
+  /** Lowest entry count seen since the in-flight persist captured its entries. */
+  private lowWater = Number.MAX_SAFE_INTEGER;
+  private persistChain: Promise<void> = Promise.resolve();
   readonly maxEntries: number;
 
   constructor(
@@ -78,13 +84,32 @@ abstract class SparseIndex {
     this.grow(n);
   }
 
-  async persist(): Promise<void> {
-    if (this.persisted === this.count && this.fileSize === this.count * this.entrySize) return;
-    const count = this.count;
-    await persistEntries(this.file, this.entrySize, this.persisted, count, (a, b) => this.encode(a, b), this.fileSize);
-    this.persisted = Math.min(count, this.count);
-    this.fileSize = count * this.entrySize;
+  /**
+   * Writes new entries and trims removed ones. Persists of one index run one at a time (a later one sees what an
+   * earlier one wrote), each encodes its entries before it awaits anything, and entries a truncation removed while
+   * a write was in flight are never counted as persisted: after a truncation the file is trimmed by the next persist
+   * (truncateTo runs one), so no stale entry survives into a clean restart.
+   */
+  persist(): Promise<void> {
+    const run = this.persistChain.then(() => this.persistNow());
+    this.persistChain = run.catch(() => undefined);
+    return run;
   }
+
+  private async persistNow(): Promise<void> {
+    const size = this.count * this.entrySize;
+    if (this.persisted === this.count && this.fileSize === size) return;
+    const count = this.count;
+    const from = Math.min(this.persisted, count);
+    const data = count > from ? this.encode(from, count) : null;
+    const trimTo = this.fileSize > size ? size : null;
+    this.lowWater = count;
+    await writeEntries(this.file, data, from * this.entrySize, trimTo);
+    // Entries at or above lowWater were truncated (and maybe replaced) during the write: not persisted.
+    this.persisted = Math.min(count, this.lowWater, this.count);
+    this.fileSize = trimTo !== null ? size : Math.max(this.fileSize, size);
+  }
+
   persistSync(): void {
     if (this.persisted === this.count && this.fileSize === this.count * this.entrySize && fs.existsSync(this.file)) return;
     persistEntriesSync(this.file, this.entrySize, this.persisted, this.count, (a, b) => this.encode(a, b), this.fileSize);
@@ -95,13 +120,16 @@ abstract class SparseIndex {
   reset(): void {
     this.count = 0;
     this.persisted = 0;
+    this.lowWater = 0;
   }
   protected noteTruncated(): void {
     if (this.persisted > this.count) this.persisted = this.count;
+    if (this.lowWater > this.count) this.lowWater = this.count;
   }
   /** Marks the on-disk file as missing/garbage so the next persist rewrites it whole. */
   markFileStale(actualSize: number): void {
     this.persisted = 0;
+    this.lowWater = 0;
     this.fileSize = actualSize;
   }
 }

@@ -121,6 +121,31 @@ describe('crash recovery', () => {
   });
 });
 
+describe('files Kafka tools expect', () => {
+  it('a new segment has its .index and .timeindex files at once (active segment and after a roll)', async () => {
+    const l = openLog(dir, { 'segment.bytes': 300 });
+    const names = (): string[] => fs.readdirSync(l.dir).sort();
+    expect(names()).toEqual(expect.arrayContaining(['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']));
+    for (let i = 0; i < 10; i++) await l.append(batch(1, 100), leader);
+    for (const base of l.segmentBaseOffsets()) {
+      const prefix = base.toString().padStart(20, '0');
+      expect(names()).toEqual(expect.arrayContaining([`${prefix}.log`, `${prefix}.index`, `${prefix}.timeindex`]));
+    }
+    await l.close();
+  });
+
+  it('LogManager writes the missing checkpoint files when it opens a dir, with the loaded logs', async () => {
+    const d = path.join(dir, 'fresh');
+    const lm = new LogManager({ logDirs: [d], defaultConfig: logConfig({}), scheduler: null });
+    await lm.startup();
+    for (const name of [RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, 'log-start-offset-checkpoint']) {
+      expect(fs.existsSync(path.join(d, name))).toBe(true);
+      expect(new OffsetCheckpointFile(path.join(d, name)).readMapSync().size).toBe(0);
+    }
+    await lm.shutdown();
+  });
+});
+
 describe('leader epochs across crashes', () => {
   it('an append that starts an epoch returns only once leader-epoch-checkpoint has it on disk', async () => {
     const l = openLog(dir);
