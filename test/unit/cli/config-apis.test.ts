@@ -1,7 +1,7 @@
 // Broker-side config APIs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs), topic config validation
 // and the DynamicConfigManager, against an in-memory ZooKeeper layer.
 import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
-import { validateTopicConfig } from '../../../src/config/topicConfigs';
+import { canonicalTopicConfigValue, checkTopicConfigs, validateTopicConfig } from '../../../src/config/topicConfigs';
 import { ErrorCode } from '../../../src/protocol/errors';
 import { describeConfigsHandler, ConfigSource } from '../../../src/server/handlers/32-describe-configs';
 import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
@@ -47,25 +47,58 @@ const describeTopic = async (ctx: RequestContext, keys: string[] | null = null) 
   answer(describeConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configurationKeys: keys }], includeSynonyms: true, includeDocumentation: false }, ctx));
 
 describe('topic config validation', () => {
+  // Kafka's own messages: ConfigDef.parseType, Range, ValidString, ValidList, ApiVersionValidator.
   test.each([
     ['retention.ms', '1000', null],
     ['retention.ms', '-1', null],
-    ['retention.ms', '-2', /Invalid value -2 for configuration retention.ms: must be at least -1/],
-    ['retention.ms', 'abc', /Invalid value abc for configuration retention.ms: not a number of type long/],
-    ['segment.bytes', '10', /segment.bytes: must be at least 14/],
-    ['segment.bytes', '99999999999', /out of the int range/],
+    ['retention.ms', '-2', 'Invalid value -2 for configuration retention.ms: Value must be at least -1'],
+    ['retention.ms', 'abc', 'Invalid value abc for configuration retention.ms: Not a number of type LONG'],
+    ['retention.bytes', '-5', null],
+    ['segment.bytes', '10', 'Invalid value 10 for configuration segment.bytes: Value must be at least 14'],
+    ['segment.bytes', '99999999999', 'Invalid value 99999999999 for configuration segment.bytes: Not a number of type INT'],
+    ['segment.bytes', ' +2000 ', null],
     ['cleanup.policy', 'compact,delete', null],
-    ['cleanup.policy', 'shred', /cleanup.policy: must be one of delete, compact/],
-    ['min.insync.replicas', '0', /min.insync.replicas: must be at least 1/],
+    ['cleanup.policy', 'compact, delete', null],
+    ['cleanup.policy', 'shred', 'Invalid value shred for configuration cleanup.policy: String must be one of: compact, delete'],
+    ['min.insync.replicas', '0', 'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1'],
     ['message.timestamp.type', 'LogAppendTime', null],
-    ['compression.type', 'brotli', /compression.type: must be one of/],
-    ['unclean.leader.election.enable', 'maybe', /expected true or false/],
-    ['min.cleanable.dirty.ratio', '1.5', /between 0 and 1/],
-    ['no.such.config', '1', /^Unknown topic config name: no.such.config$/],
+    ['compression.type', 'brotli', 'Invalid value brotli for configuration compression.type: String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer'],
+    ['unclean.leader.election.enable', 'maybe', 'Invalid value maybe for configuration unclean.leader.election.enable: Expected value to be either true or false'],
+    ['unclean.leader.election.enable', 'TRUE', null],
+    ['min.cleanable.dirty.ratio', '1.5', 'Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be no more than 1'],
+    ['min.cleanable.dirty.ratio', 'half', 'Invalid value half for configuration min.cleanable.dirty.ratio: Not a number of type DOUBLE'],
+    ['leader.replication.throttled.replicas', '0:1,1:2', null],
+    ['leader.replication.throttled.replicas', '*', null],
+    ['leader.replication.throttled.replicas', '0-1', "Invalid value [0-1] for configuration leader.replication.throttled.replicas: leader.replication.throttled.replicas must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],..."],
+    ['message.format.version', '2.8-IV1', null],
+    ['message.format.version', '0.11.0', null],
+    ['message.format.version', '2.3.1', null],
+    ['message.format.version', '3.0', 'Invalid value 3.0 for configuration message.format.version: Version `3.0` is not a valid version'],
+    ['message.format.version', '0.10.2-IV0', /^Invalid value 0.10.2-IV0 for configuration message.format.version: Brook stores only record batch v2/],
+    ['message.format.version', '0.8.2', /record batch v2/],
+    ['no.such.config', '1', 'Unknown topic config name: no.such.config'],
   ])('%s=%s', (name, value, expected) => {
     const r = validateTopicConfig(name, value);
     if (expected === null) expect(r).toBeNull();
+    else if (typeof expected === 'string') expect(r).toBe(expected);
     else expect(r).toMatch(expected);
+  });
+
+  test('a set is checked for unknown names first, then values, then min.compaction.lag.ms against max.compaction.lag.ms', () => {
+    expect(checkTopicConfigs({ 'retention.ms': 'x', 'nope.x': '1' })).toEqual({ kind: 'invalid-config', message: 'Unknown topic config name: nope.x' });
+    expect(checkTopicConfigs({ 'retention.ms': 'x' })).toMatchObject({ kind: 'bad-value' });
+    expect(checkTopicConfigs({ 'min.compaction.lag.ms': '10', 'max.compaction.lag.ms': '5' }))
+      .toEqual({ kind: 'invalid-config', message: 'conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)' });
+    expect(checkTopicConfigs({ 'message.format.version': '0.10.0' })).toMatchObject({ kind: 'invalid-config' });
+    expect(checkTopicConfigs({ 'min.compaction.lag.ms': '10' })).toBeNull();
+  });
+
+  test('values are shown the way Kafka prints them once parsed', () => {
+    expect(canonicalTopicConfigValue('cleanup.policy', ' compact , delete ')).toBe('compact,delete');
+    expect(canonicalTopicConfigValue('retention.ms', '+1000')).toBe('1000');
+    expect(canonicalTopicConfigValue('preallocate', 'TRUE')).toBe('true');
+    expect(canonicalTopicConfigValue('min.cleanable.dirty.ratio', '1')).toBe('1.0');
+    expect(canonicalTopicConfigValue('min.cleanable.dirty.ratio', '0.25')).toBe('0.25');
   });
 });
 
