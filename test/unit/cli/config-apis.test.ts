@@ -1,7 +1,7 @@
 // Broker-side config APIs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs), topic config validation
 // and the DynamicConfigManager, against an in-memory ZooKeeper layer.
 import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
-import { canonicalTopicConfigValue, checkTopicConfigs, validateTopicConfig } from '../../../src/config/topicConfigs';
+import { canonicalTopicConfigValue, checkTopicConfigs, topicConfigDefs, validateTopicConfig } from '../../../src/config/topicConfigs';
 import { ErrorCode } from '../../../src/protocol/errors';
 import { describeConfigsHandler, ConfigSource } from '../../../src/server/handlers/32-describe-configs';
 import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
@@ -103,30 +103,83 @@ describe('topic config validation', () => {
 });
 
 describe('DescribeConfigs', () => {
-  test('sources and synonyms follow topic > dynamic broker > default broker > static > default', async () => {
+  const view = (c: { name: string; value: string | null; source: number }) => [c.name, c.value, c.source];
+
+  test('sources and synonyms follow topic > dynamic broker > default broker > static > default, as Kafka lists them', async () => {
     const zk = new FakeZk();
     const ctx = context(zk);
     let res = await describeTopic(ctx, ['retention.ms', 'segment.bytes']);
     let cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
-    // log.retention.hours=24 is in server.properties: a static broker value.
-    expect(cfg['retention.ms']!.value).toBe('86400000');
-    expect(cfg['retention.ms']!.configSource).toBe(ConfigSource.STATIC_BROKER_CONFIG);
-    expect(cfg['segment.bytes']!.configSource).toBe(ConfigSource.DEFAULT_CONFIG);
-    expect(cfg['segment.bytes']!.value).toBe('1073741824');
+    // log.retention.hours=24 is in server.properties: it sets the value, but Kafka lists the synonyms of retention.ms
+    // from its broker name log.retention.ms on, and that is set nowhere and has no default: no synonyms, DEFAULT_CONFIG.
+    expect(cfg['retention.ms']).toMatchObject({ value: '86400000', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['segment.bytes']).toMatchObject({ value: '1073741824', configSource: ConfigSource.DEFAULT_CONFIG });
+    expect(cfg['segment.bytes']!.synonyms.map(view)).toEqual([['log.segment.bytes', '1073741824', ConfigSource.DEFAULT_CONFIG]]);
 
     zk.brokers.set('<default>', { 'log.retention.ms': '5000' });
     zk.brokers.set('1', { 'log.retention.ms': '6000' });
+    res = await describeTopic(ctx, ['retention.ms']);
+    expect(res.results[0]!.configs[0]).toMatchObject({ value: '6000', configSource: ConfigSource.DYNAMIC_BROKER_CONFIG });
+
     zk.topics.set('orders', { 'retention.ms': '7000' });
     res = await describeTopic(ctx, ['retention.ms']);
     cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
     expect(cfg['retention.ms']!.value).toBe('7000');
     expect(cfg['retention.ms']!.configSource).toBe(ConfigSource.DYNAMIC_TOPIC_CONFIG);
-    expect(cfg['retention.ms']!.synonyms.map((s) => [s.name, s.value, s.source])).toEqual([
+    expect(cfg['retention.ms']!.synonyms.map(view)).toEqual([
       ['retention.ms', '7000', ConfigSource.DYNAMIC_TOPIC_CONFIG],
       ['log.retention.ms', '6000', ConfigSource.DYNAMIC_BROKER_CONFIG],
       ['log.retention.ms', '5000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
-      ['log.retention.ms', '86400000', ConfigSource.STATIC_BROKER_CONFIG],
-      ['log.retention.ms', '604800000', ConfigSource.DEFAULT_CONFIG],
+      ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
+      ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
+    ]);
+  });
+
+  test('DEFAULT_CONFIG synonyms come only from broker properties with a default of their own', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    const res = await describeTopic(ctx, ['segment.ms', 'segment.jitter.ms', 'flush.ms', 'leader.replication.throttled.replicas', 'compression.type', 'max.message.bytes']);
+    const cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
+    // log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms default to null (log.roll.hours=168, log.roll.jitter.hours=0,
+    // the flush scheduler interval): none is listed. The throttled replica lists have no broker property at all.
+    expect(cfg['segment.ms']).toMatchObject({ value: '604800000', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['segment.jitter.ms']).toMatchObject({ value: '0', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['flush.ms']).toMatchObject({ value: '9223372036854775807', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['leader.replication.throttled.replicas']).toMatchObject({ value: '', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['compression.type']!.synonyms.map(view)).toEqual([['compression.type', 'producer', ConfigSource.DEFAULT_CONFIG]]);
+    expect(cfg['max.message.bytes']!.synonyms.map(view)).toEqual([['message.max.bytes', '1048588', ConfigSource.DEFAULT_CONFIG]]);
+    // An empty key list asks for every config, as a null one does.
+    expect((await describeTopic(ctx, [])).results[0]!.configs).toHaveLength(Object.keys(topicConfigDefs).length);
+
+    zk.brokers.set('1', { 'log.roll.ms': '60000' });
+    const rolled = await describeTopic(ctx, ['segment.ms']);
+    expect(rolled.results[0]!.configs[0]).toMatchObject({ value: '60000', configSource: ConfigSource.DYNAMIC_BROKER_CONFIG });
+    expect(rolled.results[0]!.configs[0]!.synonyms.map(view)).toEqual([
+      ['log.roll.ms', '60000', ConfigSource.DYNAMIC_BROKER_CONFIG],
+      ['log.roll.hours', '168', ConfigSource.DEFAULT_CONFIG],
+    ]);
+  });
+
+  test('broker properties list their unit synonyms from their own name on (Kafka\'s DynamicBrokerReconfigurationTest)', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    const describeBroker = async () => {
+      const r = await answer(describeConfigsHandler.handle({ resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms', 'log.retention.hours'] }], includeSynonyms: true, includeDocumentation: false }, ctx));
+      return Object.fromEntries(r.results[0]!.configs.map((c) => [c.name, c]));
+    };
+    let cfg = await describeBroker();
+    expect(cfg['log.retention.ms']).toMatchObject({ value: null, configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [], readOnly: false });
+    expect(cfg['log.retention.hours']).toMatchObject({ value: '24', configSource: ConfigSource.STATIC_BROKER_CONFIG, readOnly: true });
+    expect(cfg['log.retention.hours']!.synonyms.map(view)).toEqual([
+      ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
+      ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
+    ]);
+    zk.brokers.set('1', { 'log.retention.ms': '6000' });
+    cfg = await describeBroker();
+    expect(cfg['log.retention.ms']!.synonyms.map(view)).toEqual([
+      ['log.retention.ms', '6000', ConfigSource.DYNAMIC_BROKER_CONFIG],
+      ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
+      ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
     ]);
   });
 
