@@ -50,6 +50,13 @@ describe('admin compatibility', () => {
     return r.results[0]!;
   };
 
+  test('AlterConfigs v0 naming a key twice takes the last value', async () => {
+    await createV5('compat-twice', {});
+    const res = await controller.request(AlterConfigs, 0, { resources: [{ resourceType: TOPIC, resourceName: 'compat-twice', configs: [{ name: 'retention.ms', value: '1000' }, { name: 'retention.ms', value: '2000' }] }], validateOnly: false });
+    expect(res.responses[0]).toMatchObject({ errorCode: ErrorCode.NONE });
+    expect((await describeTopic('compat-twice')).configs.find((c) => c.name === 'retention.ms')).toMatchObject({ value: '2000', configSource: 1 });
+  });
+
   test('DescribeConfigs synonyms of topic configs are those kafkajs\'s own integration test expects', async () => {
     await createV5('compat-synonyms', {});
     const kafka = new Kafka({ clientId: 'compat', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });

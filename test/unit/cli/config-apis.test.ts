@@ -240,6 +240,24 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
     expect(res.responses[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
+  test('AlterConfigs replaces the whole set; a name given twice takes its last value; nulls are INVALID_REQUEST', async () => {
+    const zk = new FakeZk();
+    zk.topics.set('orders', { 'retention.ms': '1' });
+    const ctx = context(zk);
+    let res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'segment.bytes', value: '2000' }] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.topics.get('orders')).toEqual({ 'segment.bytes': '2000' });
+    res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [
+      { name: 'retention.ms', value: '1000' }, { name: 'retention.ms', value: '2000' },
+    ] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.topics.get('orders')).toEqual({ 'retention.ms': '2000' });
+    res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [
+      { name: 'retention.ms', value: null }, { name: 'segment.ms', value: null },
+    ] }], validateOnly: false }, ctx));
+    expect(res.responses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Null value not supported for : retention.ms,segment.ms' });
+  });
+
   test('AlterConfigs replaces the whole set; broker configs must be dynamic ones', async () => {
     const zk = new FakeZk();
     zk.topics.set('orders', { 'retention.ms': '1' });
