@@ -57,6 +57,28 @@ describe('admin compatibility', () => {
     expect((await describeTopic('compat-twice')).configs.find((c) => c.name === 'retention.ms')).toMatchObject({ value: '2000', configSource: 1 });
   });
 
+  test('broker AlterConfigs stores names it does not know and refuses static broker configs with INVALID_REQUEST', async () => {
+    const id = controllerId;
+    const name = String(id);
+    const zk = await cluster.zkClient();
+    let res = await controller.request(AlterConfigs, 1, { resources: [{ resourceType: BROKER, resourceName: name, configs: [{ name: 'cleanup.policy', value: 'compact' }] }], validateOnly: false });
+    expect(res.responses[0]).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: null });
+    expect(await zk.getBrokerConfig(id)).toEqual({ 'cleanup.policy': 'compact' });
+
+    const inc = await controller.request(IncrementalAlterConfigs, 0, { resources: [{ resourceType: BROKER, resourceName: name, configs: [{ name: 'my.custom.setting', configOperation: 0, value: 'x' }] }], validateOnly: false });
+    expect(inc.responses[0]).toMatchObject({ errorCode: ErrorCode.NONE });
+    expect(await zk.getBrokerConfig(id)).toEqual({ 'cleanup.policy': 'compact', 'my.custom.setting': 'x' });
+
+    res = await controller.request(AlterConfigs, 1, { resources: [{ resourceType: BROKER, resourceName: name, configs: [{ name: 'broker.id', value: '7' }] }], validateOnly: false });
+    expect(res.responses[0]).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Invalid config value for resource ConfigResource(type=BROKER, name='${name}'): Cannot update these configs dynamically: Set(broker.id)`,
+    });
+    res = await controller.request(AlterConfigs, 1, { resources: [{ resourceType: BROKER, resourceName: name, configs: [] }], validateOnly: false });
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(await zk.getBrokerConfig(id)).toEqual({});
+  });
+
   test('DescribeConfigs synonyms of topic configs are those kafkajs\'s own integration test expects', async () => {
     await createV5('compat-synonyms', {});
     const kafka = new Kafka({ clientId: 'compat', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });

@@ -219,13 +219,19 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
     expect(zk.notifications).toEqual([['topics', 'orders']]);
   });
 
-  test('invalid values and unknown keys: INVALID_CONFIG naming key and value, nothing written', async () => {
+  test('unknown keys are INVALID_CONFIG, values that do not parse INVALID_REQUEST naming the resource (as Kafka); nothing written', async () => {
     const zk = new FakeZk();
     const ctx = context(zk);
-    for (const [name, value, msg] of [['retention.ms', 'soon', /retention.ms/], ['x.y', '1', /Unknown topic config name: x.y/]] as const) {
+    const cases = [
+      ['retention.ms', 'soon', ErrorCode.INVALID_REQUEST, "Invalid config value for resource ConfigResource(type=TOPIC, name='orders'): Invalid value soon for configuration retention.ms: Not a number of type LONG"],
+      ['x.y', '1', ErrorCode.INVALID_CONFIG, 'Unknown topic config name: x.y'],
+      ['message.format.version', '0.10.2', ErrorCode.INVALID_CONFIG, /record batch v2/],
+    ] as const;
+    for (const [name, value, code, msg] of cases) {
       const res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name, configOperation: 0, value }] }], validateOnly: false }, ctx));
-      expect(res.responses[0]!.errorCode).toBe(ErrorCode.INVALID_CONFIG);
-      expect(res.responses[0]!.errorMessage).toMatch(msg);
+      expect(res.responses[0]!.errorCode).toBe(code);
+      if (typeof msg === 'string') expect(res.responses[0]!.errorMessage).toBe(msg);
+      else expect(res.responses[0]!.errorMessage).toMatch(msg);
     }
     expect(zk.notifications).toEqual([]);
   });
@@ -258,20 +264,29 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
     expect(res.responses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Null value not supported for : retention.ms,segment.ms' });
   });
 
-  test('AlterConfigs replaces the whole set; broker configs must be dynamic ones', async () => {
+  test('broker configs: unknown names are stored; known static ones are INVALID_REQUEST, as Kafka\'s DynamicBrokerConfig', async () => {
     const zk = new FakeZk();
-    zk.topics.set('orders', { 'retention.ms': '1' });
     const ctx = context(zk);
-    let res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'segment.bytes', value: '2000' }] }], validateOnly: false }, ctx));
-    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
-    expect(zk.topics.get('orders')).toEqual({ 'segment.bytes': '2000' });
-    res = await answer(alterConfigsHandler.handle({ resources: [
+    let res = await answer(alterConfigsHandler.handle({ resources: [
       { resourceType: 4, resourceName: '', configs: [{ name: 'log.retention.ms', value: '1000' }] },
-      { resourceType: 4, resourceName: '1', configs: [{ name: 'broker.id', value: '5' }] },
+      { resourceType: 4, resourceName: '1', configs: [{ name: 'broker.id', value: '5' }, { name: 'log.retention.hours', value: '1' }] },
+      { resourceType: 4, resourceName: '1', configs: [{ name: 'log.retention.ms', value: 'soon' }] },
+      { resourceType: 4, resourceName: '1', configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.insync.replicas', value: '2' }] },
     ], validateOnly: false }, ctx));
-    expect(res.responses.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.INVALID_CONFIG]);
-    expect(res.responses[1]!.errorMessage).toMatch(/broker.id.*read-only/);
+    expect(res.responses.map((r) => [r.errorCode, r.errorMessage])).toEqual([
+      [ErrorCode.NONE, null],
+      [ErrorCode.INVALID_REQUEST, "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(broker.id, log.retention.hours)"],
+      [ErrorCode.INVALID_REQUEST, "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Invalid value soon for configuration log.retention.ms: Not a number of type LONG"],
+      [ErrorCode.NONE, null],
+    ]);
     expect(zk.brokers.get('<default>')).toEqual({ 'log.retention.ms': '1000' });
+    expect(zk.brokers.get('1')).toEqual({ 'cleanup.policy': 'compact', 'min.insync.replicas': '2' });
+    // Stored custom names are listed, read-only, as Kafka lists every property of the broker's config.
+    const d = await answer(describeConfigsHandler.handle({ resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['cleanup.policy'] }], includeSynonyms: false, includeDocumentation: false }, ctx));
+    expect(d.results[0]!.configs).toMatchObject([{ name: 'cleanup.policy', value: 'compact', configSource: ConfigSource.DYNAMIC_BROKER_CONFIG, readOnly: true }]);
+    res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'my.custom', configOperation: 0, value: 'x' }] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.brokers.get('<default>')).toEqual({ 'log.retention.ms': '1000', 'my.custom': 'x' });
   });
 });
 
