@@ -50,6 +50,29 @@ describe('admin compatibility', () => {
     return r.results[0]!;
   };
 
+  test('CreateTopics v5 answers the new topic\'s effective configs, as DescribeConfigs gives them (also validate_only)', async () => {
+    const res = await createV5('compat-configs', { 'retention.ms': '3600000', 'cleanup.policy': 'compact' }, { partitions: 2, rf: 2 });
+    const t = res.topics[0]!;
+    expect(t).toMatchObject({ name: 'compat-configs', errorCode: ErrorCode.NONE, numPartitions: 2, replicationFactor: 2 });
+    expect(t.configs).not.toBeNull();
+    const configs = [...t.configs!].sort((a, b) => a.name.localeCompare(b.name));
+    expect(configs.map((c) => c.name)).toEqual(Object.keys(topicConfigDefs).sort());
+    const byName = Object.fromEntries(configs.map((c) => [c.name, c]));
+    expect(byName['retention.ms']).toEqual({ name: 'retention.ms', value: '3600000', readOnly: false, configSource: 1, isSensitive: false });
+    expect(byName['cleanup.policy']).toMatchObject({ value: 'compact', configSource: 1 });
+    expect(byName['segment.bytes']).toMatchObject({ value: '1073741824', configSource: 5 });
+
+    const described = await describeTopic('compat-configs');
+    expect(described.errorCode).toBe(ErrorCode.NONE);
+    expect(described.configs.map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive }))
+      .sort((a, b) => a.name.localeCompare(b.name))).toEqual(configs);
+
+    const v = await createV5('compat-validate', { 'segment.ms': '60000' }, { partitions: 3, rf: 3, validateOnly: true });
+    expect(v.topics[0]).toMatchObject({ errorCode: ErrorCode.NONE, numPartitions: 3, replicationFactor: 3 });
+    expect(v.topics[0]!.configs?.find((c) => c.name === 'segment.ms')).toMatchObject({ value: '60000', configSource: 1 });
+    expect((await metadataOf(controller, 'compat-validate')).topics[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
   test('AlterConfigs v0 naming a key twice takes the last value', async () => {
     await createV5('compat-twice', {});
     const res = await controller.request(AlterConfigs, 0, { resources: [{ resourceType: TOPIC, resourceName: 'compat-twice', configs: [{ name: 'retention.ms', value: '1000' }, { name: 'retention.ms', value: '2000' }] }], validateOnly: false });

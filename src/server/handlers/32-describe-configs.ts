@@ -115,6 +115,12 @@ export async function resolveTopicConfigs(ctx: RequestContext, topic: string, ke
   return topicEntries(layers, overrides, keys);
 }
 
+/** The configs a topic created with `overrides` would have, as DescribeConfigs would list them (for CreateTopics v5+). */
+export async function resolveNewTopicConfigs(ctx: RequestContext, overrides: ReadonlyArray<Readonly<Record<string, string>>>): Promise<ResolvedConfig[][]> {
+  const { layers } = await loadLayers(ctx);
+  return overrides.map((o) => topicEntries(layers, o, null));
+}
+
 /**
  * This broker's configs (Kafka's ConfigHelper.createBrokerConfigEntry): every property Brook knows, given in
  * server.properties or set dynamically, including names Brook does not know. With `defaultsOnly` (resource name ''),
