@@ -73,6 +73,18 @@ describe('admin compatibility', () => {
     expect((await metadataOf(controller, 'compat-validate')).topics[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  test('right after CreateTopics, Metadata from the broker that answered has a leader for every partition', async () => {
+    for (const name of ['compat-leaders-a', 'compat-leaders-b', 'compat-leaders-c']) {
+      const res = await createV5(name, {}, { partitions: 12, rf: 3 });
+      expect(res.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const md = await metadataOf(controller, name);
+      const t = md.topics[0]!;
+      expect(t.errorCode).toBe(ErrorCode.NONE);
+      expect(t.partitions).toHaveLength(12);
+      expect(t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE || p.leaderId < 0)).toEqual([]);
+    }
+  });
+
   test('AlterConfigs v0 naming a key twice takes the last value', async () => {
     await createV5('compat-twice', {});
     const res = await controller.request(AlterConfigs, 0, { resources: [{ resourceType: TOPIC, resourceName: 'compat-twice', configs: [{ name: 'retention.ms', value: '1000' }, { name: 'retention.ms', value: '2000' }] }], validateOnly: false });

@@ -1,4 +1,5 @@
-// The CreateTopics handler: v5 answers carry the new topics' configs (Kafka 2.4's kafka-topics.sh needs them).
+// The CreateTopics handler: v5 answers carry the new topics' configs (Kafka 2.4's kafka-topics.sh needs them), and the
+// answer waits until this broker's metadata has the new partitions' leaders, or the request's timeout.
 import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
 import { topicConfigDefs } from '../../../src/config/topicConfigs';
 import { decodeResponse, encodeResponse } from '../../../src/protocol/codec';
@@ -81,5 +82,38 @@ describe('CreateTopics v5 configs', () => {
     expect(refused.topics[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'no', configs: [], numPartitions: -1, replicationFactor: -1 });
     const moved = await handle(request('x', {}), context(new MetadataCache('c', 1), undefined));
     expect(moved.topics[0]).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, configs: [], numPartitions: -1 });
+  });
+});
+
+describe('CreateTopics waits for leaders in this broker\'s metadata', () => {
+  afterEach(() => jest.useRealTimers());
+
+  test('answers only once the metadata cache has a leader for every new partition', async () => {
+    const cache = new MetadataCache('c', 1);
+    let answered = false;
+    const pending = handle(request('orders', {}, { partitions: 2 }), context(cache, fakeController())).then((r) => {
+      answered = true;
+      return r;
+    });
+    // Let the handler reach its wait (the fake controller answers at once), so the change notification is what ends it.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    cache.applyUpdate(1, 1, null, [leaderOf('orders', 0)]);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(answered).toBe(false);
+    cache.applyUpdate(1, 1, null, [leaderOf('orders', 1)]);
+    const res = await pending;
+    expect(res.topics[0]).toMatchObject({ errorCode: ErrorCode.NONE, numPartitions: 2 });
+  });
+
+  test('REQUEST_TIMED_OUT once timeout_ms passes without leaders; at once when timeout_ms <= 0', async () => {
+    jest.useFakeTimers();
+    const cache = new MetadataCache('c', 1);
+    cache.applyUpdate(1, 1, null, [leaderOf('orders', 0, -1), leaderOf('orders', 1)]);
+    const pending = handle(request('orders', {}, { timeoutMs: 5_000 }), context(cache, fakeController()));
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect((await pending).topics[0]).toMatchObject({ errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: null, configs: [], numPartitions: -1, replicationFactor: -1 });
+
+    const now = await handle(request('later', {}, { timeoutMs: 0 }), context(new MetadataCache('c', 1), fakeController()));
+    expect(now.topics[0]).toMatchObject({ errorCode: ErrorCode.REQUEST_TIMED_OUT, configs: [] });
   });
 });
