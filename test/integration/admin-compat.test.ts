@@ -85,6 +85,34 @@ describe('admin compatibility', () => {
     }
   });
 
+  test('CreateTopics refuses unknown names and bad values with INVALID_CONFIG and creates nothing', async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ 'dummy.doesntexist': '1' }, 'Unknown topic config name: dummy.doesntexist'],
+      [{ 'retention.ms': 'abc' }, 'Invalid value abc for configuration retention.ms: Not a number of type LONG'],
+      [{ 'cleanup.policy': 'delete,shred' }, 'Invalid value shred for configuration cleanup.policy: String must be one of: compact, delete'],
+      [{ 'min.insync.replicas': '0' }, 'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1'],
+    ];
+    for (const [configs, message] of cases) {
+      for (const validateOnly of [false, true]) {
+        const res = await createV5('compat-refused', configs, { validateOnly });
+        expect(res.topics[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: message, numPartitions: -1, replicationFactor: -1, configs: [] });
+      }
+    }
+    expect((await metadataOf(controller, 'compat-refused')).topics[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  test('message.format.version before 0.11 is refused (Brook stores record batch v2 only); 0.11 and later are accepted', async () => {
+    let res = await createV5('compat-old-format', { 'message.format.version': '0.10.2' });
+    expect(res.topics[0]!.errorCode).toBe(ErrorCode.INVALID_CONFIG);
+    expect(res.topics[0]!.errorMessage).toMatch(/message\.format\.version.*record batch v2/);
+    res = await createV5('compat-new-format', { 'message.format.version': '2.3' });
+    expect(res.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+    const alter = await controller.request(AlterConfigs, 1, { resources: [{ resourceType: TOPIC, resourceName: 'compat-new-format', configs: [{ name: 'message.format.version', value: '0.9.0' }] }], validateOnly: false });
+    expect(alter.responses[0]!.errorCode).toBe(ErrorCode.INVALID_CONFIG);
+    expect(alter.responses[0]!.errorMessage).toMatch(/record batch v2/);
+    expect((await describeTopic('compat-new-format')).configs.find((c) => c.name === 'message.format.version')).toMatchObject({ value: '2.3', configSource: 1 });
+  });
+
   test('AlterConfigs v0 naming a key twice takes the last value', async () => {
     await createV5('compat-twice', {});
     const res = await controller.request(AlterConfigs, 0, { resources: [{ resourceType: TOPIC, resourceName: 'compat-twice', configs: [{ name: 'retention.ms', value: '1000' }, { name: 'retention.ms', value: '2000' }] }], validateOnly: false });
