@@ -159,4 +159,22 @@ describe('admin compatibility', () => {
       await admin.disconnect();
     }
   });
+
+  test('FindCoordinator for a transactional id answers INVALID_REQUEST, so kafkajs transactions fail fast', async () => {
+    const fc = await controller.request(FindCoordinator, 1, { key: 'compat-txn', keyType: 1 });
+    expect(fc.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(fc.errorMessage).toMatch(/[Tt]ransaction/);
+
+    const kafka = new Kafka({ clientId: 'compat-txn', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ transactionalId: 'compat-txn', maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const started = Date.now();
+      await expect(producer.transaction()).rejects.toThrow();
+      // With a retriable answer kafkajs retries each broker for ~9 s before giving up.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await producer.disconnect();
+    }
+  });
 });
