@@ -20,6 +20,7 @@ import { TopicDeletionManager } from './TopicDeletionManager';
 import { ReassignmentManager, type OngoingReassignment, type ReassignmentRequest, type ReassignmentResult } from './ReassignmentManager';
 import type { ControllerChannel, StopReplicaResult } from './channel';
 import { ControllerApiError, ErrorCode } from './errors';
+import { checkTopicConfigs } from '../config/topicConfigs';
 
 export interface ControllerConfig {
   uncleanLeaderElectionEnable: boolean;
@@ -717,6 +718,8 @@ export class KafkaController {
           if (this.ctx.hasTopic(t.name)) throw new ControllerApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
           const collides = collidingTopic(t.name, this.ctx.allTopics());
           if (collides !== undefined) throw new ControllerApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${collides}`);
+          const nullConfigs = t.configs.filter((c) => c.value === null).map((c) => c.name);
+          if (nullConfigs.length > 0) throw new ControllerApiError(ErrorCode.INVALID_REQUEST, `Null value not supported for topic configs : ${nullConfigs.join(',')}`);
           let assignment: Map<number, number[]>;
           if (t.assignments.length > 0) {
             if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
@@ -735,6 +738,10 @@ export class KafkaController {
           }
           const config: Record<string, string> = {};
           for (const c of t.configs) if (c.value !== null) config[c.name] = c.value;
+          // Kafka's LogConfig.validate, after the assignment as in AdminZkClient.validateTopicCreate; a value that does
+          // not parse is a ConfigException there, which CreateTopics also answers with INVALID_CONFIG.
+          const configProblem = checkTopicConfigs(config);
+          if (configProblem) throw new ControllerApiError(ErrorCode.INVALID_CONFIG, configProblem.message);
           const numPartitions = assignment.size;
           const replicationFactor = assignment.get(0)?.length ?? -1;
           if (hasCollisionChars(t.name)) this.log.warn({ topic: t.name }, "topic names with '.' or '_' could collide in metric names");

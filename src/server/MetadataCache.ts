@@ -100,6 +100,26 @@ export class MetadataCache {
     return () => this.listeners.delete(cb);
   }
 
+  /**
+   * Resolves true as soon as `check()` holds (now or after a change), false when `timeoutMs` passes first; a timeout of
+   * 0 or less only checks once.
+   */
+  waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    if (timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const finish = (ok: boolean): void => {
+        clearTimeout(timer);
+        stop();
+        resolve(ok);
+      };
+      const stop = this.onChange(() => {
+        if (check()) finish(true);
+      });
+      const timer = setTimeout(() => finish(check()), timeoutMs);
+    });
+  }
+
   private notify(): void {
     for (const cb of [...this.listeners]) cb();
   }

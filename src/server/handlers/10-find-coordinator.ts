@@ -5,18 +5,26 @@ import { OFFSETS_TOPIC } from '../../coordinator/javaHash';
 import { defineHandler } from './types';
 
 const GROUP_KEY_TYPE = 0;
+const TRANSACTION_KEY_TYPE = 1;
 
-function failure(errorCode: number): FindCoordinatorResponse {
-  return { throttleTimeMs: 0, errorCode, errorMessage: errorInfo(errorCode).message, nodeId: -1, host: '', port: -1 };
+function failure(errorCode: number, errorMessage: string = errorInfo(errorCode).message): FindCoordinatorResponse {
+  return { throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 };
 }
 
 export const findCoordinatorHandler = defineHandler({
   api: FindCoordinator,
   versions: [0, 2],
   handle: async (req, ctx) => {
+    // Brook has no transaction coordinator (key type 1), so a transactional id is a coordinator type it does not know,
+    // and Kafka answers an unknown type with INVALID_REQUEST. That is not retriable: kafkajs gives up at once and the
+    // Java producer fails initTransactions, where COORDINATOR_NOT_AVAILABLE had them retry until their timeouts.
+    // (librdkafka asks nothing: it sees no InitProducerId in ApiVersions and fails "Transactions not supported".)
+    if (req.keyType === TRANSACTION_KEY_TYPE) {
+      return failure(ErrorCode.INVALID_REQUEST, 'Transactions are not supported by this broker: it has no transaction coordinator');
+    }
+    if (req.keyType !== GROUP_KEY_TYPE) return failure(ErrorCode.INVALID_REQUEST, `Unknown coordinator type received: ${req.keyType}`);
     const gc = ctx.services.groupCoordinator;
-    // Transaction coordinators (key type 1) do not exist yet.
-    if (req.keyType !== GROUP_KEY_TYPE || !gc) return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (!gc) return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     const cache = ctx.metadataCache;
     if (!cache.hasTopic(OFFSETS_TOPIC)) {
       // Clients retry COORDINATOR_NOT_AVAILABLE; creation proceeds in the background meanwhile.

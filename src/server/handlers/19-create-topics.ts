@@ -1,8 +1,24 @@
-// CreateTopics (19): served by the active controller (others answer NOT_CONTROLLER, and clients retry there).
-import { CreateTopics } from '../../protocol/messages/19-create-topics';
+// CreateTopics (19): served by the active controller (others answer NOT_CONTROLLER, and clients retry there). Like
+// Kafka, it answers once this broker's metadata has a leader for every new partition, or at the request's timeout.
+import { CreateTopics, type CreateTopicsResponseCreatableTopicResult } from '../../protocol/messages/19-create-topics';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
+import type { MetadataCache } from '../MetadataCache';
 import { defineHandler } from './types';
 import { activeController } from './controllerAccess';
+import { resolveNewTopicConfigs } from './32-describe-configs';
+
+const NO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+/** A topic that was not created: Kafka resets its configs to an empty list and its counts to -1. */
+function failed(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {
+  return { name, topicId: NO_TOPIC_ID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
+}
+
+/** Kafka's DelayedCreatePartitions condition: every partition of the topic has a leader in this broker's cache. */
+function hasLeaders(cache: MetadataCache, topic: string, partitions: number): boolean {
+  for (let p = 0; p < partitions; p++) if ((cache.getPartition(topic, p)?.leader ?? -1) < 0) return false;
+  return true;
+}
 
 export const createTopicsHandler = defineHandler({
   api: CreateTopics,
@@ -10,22 +26,39 @@ export const createTopicsHandler = defineHandler({
   handle: async (req, ctx) => {
     const controller = activeController(ctx);
     if (!controller) {
-      return {
-        throttleTimeMs: 0,
-        topics: req.topics.map((t) => ({
-          name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', errorCode: ErrorCode.NOT_CONTROLLER,
-          errorMessage: errorInfo(ErrorCode.NOT_CONTROLLER).message, topicConfigErrorCode: 0,
-          numPartitions: -1, replicationFactor: -1, configs: null,
-        })),
-      };
+      return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, ErrorCode.NOT_CONTROLLER, errorInfo(ErrorCode.NOT_CONTROLLER).message)) };
     }
+    const deadline = Date.now() + req.timeoutMs;
     const results = await controller.createTopics(req.topics, { validateOnly: req.validateOnly, timeoutMs: req.timeoutMs });
+
+    const created = req.validateOnly ? [] : results.filter((r) => r.errorCode === ErrorCode.NONE);
+    const leaderless = (): Set<string> => new Set(created.filter((r) => !hasLeaders(ctx.metadataCache, r.name, r.numPartitions)).map((r) => r.name));
+    // With timeout_ms <= 0 Kafka answers at once, REQUEST_TIMED_OUT for the topics whose creation it started.
+    let timedOut = new Set(req.timeoutMs <= 0 ? created.map((r) => r.name) : []);
+    if (created.length > 0 && req.timeoutMs > 0) {
+      await ctx.metadataCache.waitUntil(() => leaderless().size === 0, deadline - Date.now());
+      timedOut = leaderless();
+    }
+
+    // v5+ answers each created topic's effective configs, as DescribeConfigs (without synonyms) would list them.
+    const describe = ctx.apiVersion >= 5 && results.some((r) => r.errorCode === ErrorCode.NONE && !timedOut.has(r.name));
+    const configs = describe
+      ? await resolveNewTopicConfigs(ctx, results.map((r) => {
+        const requested = req.topics.find((t) => t.name === r.name)?.configs ?? [];
+        return Object.fromEntries(requested.flatMap((c) => (c.value === null ? [] : [[c.name, c.value] as const])));
+      }))
+      : [];
     return {
       throttleTimeMs: 0,
-      topics: results.map((r) => ({
-        name: r.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', errorCode: r.errorCode, errorMessage: r.errorMessage,
-        topicConfigErrorCode: 0, numPartitions: r.numPartitions, replicationFactor: r.replicationFactor, configs: null,
-      })),
+      topics: results.map((r, i): CreateTopicsResponseCreatableTopicResult => {
+        if (timedOut.has(r.name)) return failed(r.name, ErrorCode.REQUEST_TIMED_OUT, null);
+        if (r.errorCode !== ErrorCode.NONE) return failed(r.name, r.errorCode, r.errorMessage);
+        return {
+          name: r.name, topicId: NO_TOPIC_ID, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: 0,
+          numPartitions: r.numPartitions, replicationFactor: r.replicationFactor,
+          configs: (configs[i] ?? []).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.sensitive })),
+        };
+      }),
     };
   },
 });

@@ -12,13 +12,12 @@ export const alterConfigsHandler = defineHandler({
     // One at a time: two resources may be the same ZooKeeper node.
     for (const r of req.resources) {
       responses.push(await runResource(ctx, r.resourceType, r.resourceName, async () => {
+        const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
+        if (nulls.length > 0) throw new ConfigRejected(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(',')}`);
         const t = await targetOf(ctx, r.resourceType, r.resourceName);
+        // A name given twice takes its last value, as Kafka builds its Properties in request order.
         const next: Record<string, string> = {};
-        for (const c of r.configs) {
-          if (c.name in next) throw new ConfigRejected(ErrorCode.INVALID_REQUEST, `Config ${c.name} is given twice`);
-          if (c.value === null) throw new ConfigRejected(ErrorCode.INVALID_REQUEST, `Null value not supported for ${c.name}`);
-          next[c.name] = c.value;
-        }
+        for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
         await writeConfig(ctx, t, next, req.validateOnly);
       }));
     }

@@ -2,7 +2,7 @@
 // dynamic broker configs in ZooKeeper (the zk layer also writes the /config/changes notification).
 import { ErrorCode } from '../../protocol/errors';
 import { brokerConfigDefs } from '../../config/schema';
-import { validateTopicConfig } from '../../config/topicConfigs';
+import { checkTopicConfigs, checkTopicConfigValue, topicConfigDefs } from '../../config/topicConfigs';
 import { DYNAMIC_BROKER_CONFIGS, RESOURCE_BROKER, RESOURCE_TOPIC, checkBrokerResource, topicExists } from './32-describe-configs';
 import type { RequestContext } from './types';
 
@@ -20,25 +20,38 @@ export class ConfigRejected extends Error {
   }
 }
 
-/** Checks a dynamic broker config value against the broker schema's type and validator. */
-export function validateBrokerConfig(name: string, value: string | null): string | null {
-  if (!(name in brokerConfigDefs)) return `Unknown broker config name: ${name}`;
-  if (!DYNAMIC_BROKER_CONFIGS.has(name)) return `Cannot update ${name} dynamically: it is a read-only broker config (set it in server.properties)`;
-  if (value === null) return `Invalid value null for configuration ${name}: a value is required`;
-  const def = (brokerConfigDefs as Record<string, { type: string; validator?: (v: unknown, n: string) => string | null }>)[name]!;
-  const v = value.trim();
-  let parsed: unknown = v;
-  if (def.type === 'int' || def.type === 'long') {
-    if (!/^-?\d+$/.test(v)) return `Invalid value ${value} for configuration ${name}: not a number of type ${def.type}`;
-    parsed = def.type === 'int' ? Number(v) : BigInt(v);
-  } else if (def.type === 'boolean') {
-    if (!/^(true|false)$/i.test(v)) return `Invalid value ${value} for configuration ${name}: expected true or false`;
-    parsed = v.toLowerCase() === 'true';
-  } else if (def.type === 'list') {
-    parsed = v.split(',').map((s) => s.trim()).filter(Boolean);
+/** How Kafka names a resource in AlterConfigs messages (its ConfigResource.toString). */
+function resourceLabel(t: Target): string {
+  return t.kind === 'topic' ? `ConfigResource(type=TOPIC, name='${t.name}')` : `ConfigResource(type=BROKER, name='${t.id === '<default>' ? '' : t.id}')`;
+}
+
+/**
+ * Checks a new dynamic broker config set as Kafka's DynamicBrokerConfig.validateConfigs does: names Kafka does not know
+ * are custom configs, stored unchecked; known ones must be dynamic, and their values must parse. Throws ConfigRejected.
+ */
+function checkBrokerConfigs(t: Target, next: Readonly<Record<string, string>>): void {
+  // Kafka reports these ConfigExceptions as INVALID_REQUEST, prefixed with the resource.
+  const refuse = (message: string): never => {
+    throw new ConfigRejected(ErrorCode.INVALID_REQUEST, `Invalid config value for resource ${resourceLabel(t)}: ${message}`);
+  };
+  const known = Object.keys(next).filter((name) => name in brokerConfigDefs);
+  const nonDynamic = known.filter((name) => !DYNAMIC_BROKER_CONFIGS.has(name));
+  if (nonDynamic.length > 0) refuse(`Cannot update these configs dynamically: Set(${nonDynamic.join(', ')})`);
+  for (const name of known) {
+    // Every dynamic broker config stands for a topic config of the same type and checks; see DYNAMIC_BROKER_CONFIGS.
+    const topicConfig = Object.keys(topicConfigDefs).find((n) => topicConfigDefs[n]!.brokerSynonym === name)!;
+    const problem = checkTopicConfigValue(topicConfig, next[name]!, name);
+    if (problem) refuse(problem.message);
   }
-  const bad = def.validator?.(parsed, name);
-  return bad ? `Invalid value ${value} for configuration ${name}: ${bad}` : null;
+}
+
+/** Checks a topic's new override set as Kafka's AdminZkClient.validateTopicConfig does. Throws ConfigRejected. */
+function checkTopicOverrides(t: Target, next: Readonly<Record<string, string>>): void {
+  const problem = checkTopicConfigs(next);
+  if (!problem) return;
+  // A value that does not parse is a ConfigException, which Kafka's AlterConfigs answers with INVALID_REQUEST.
+  if (problem.kind === 'bad-value') throw new ConfigRejected(ErrorCode.INVALID_REQUEST, `Invalid config value for resource ${resourceLabel(t)}: ${problem.message}`);
+  throw new ConfigRejected(ErrorCode.INVALID_CONFIG, problem.message);
 }
 
 type Target = { kind: 'topic'; name: string } | { kind: 'broker'; id: number | '<default>' };
@@ -63,10 +76,8 @@ export function currentConfig(ctx: RequestContext, t: Target): Promise<Record<st
 
 /** Validates the whole new config set, then (unless validateOnly) stores it. */
 export async function writeConfig(ctx: RequestContext, t: Target, next: Record<string, string>, validateOnly: boolean): Promise<void> {
-  for (const [k, v] of Object.entries(next)) {
-    const problem = t.kind === 'topic' ? validateTopicConfig(k, v) : validateBrokerConfig(k, v);
-    if (problem) throw new ConfigRejected(ErrorCode.INVALID_CONFIG, problem);
-  }
+  if (t.kind === 'topic') checkTopicOverrides(t, next);
+  else checkBrokerConfigs(t, next);
   if (validateOnly) return;
   if (t.kind === 'topic') await ctx.services.zk.setTopicConfig(t.name, next);
   else await ctx.services.zk.setBrokerConfig(t.id, next);

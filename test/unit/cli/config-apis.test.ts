@@ -1,7 +1,7 @@
 // Broker-side config APIs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs), topic config validation
 // and the DynamicConfigManager, against an in-memory ZooKeeper layer.
 import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
-import { validateTopicConfig } from '../../../src/config/topicConfigs';
+import { canonicalTopicConfigValue, checkTopicConfigs, topicConfigDefs, validateTopicConfig } from '../../../src/config/topicConfigs';
 import { ErrorCode } from '../../../src/protocol/errors';
 import { describeConfigsHandler, ConfigSource } from '../../../src/server/handlers/32-describe-configs';
 import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
@@ -47,53 +47,139 @@ const describeTopic = async (ctx: RequestContext, keys: string[] | null = null) 
   answer(describeConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configurationKeys: keys }], includeSynonyms: true, includeDocumentation: false }, ctx));
 
 describe('topic config validation', () => {
+  // Kafka's own messages: ConfigDef.parseType, Range, ValidString, ValidList, ApiVersionValidator.
   test.each([
     ['retention.ms', '1000', null],
     ['retention.ms', '-1', null],
-    ['retention.ms', '-2', /Invalid value -2 for configuration retention.ms: must be at least -1/],
-    ['retention.ms', 'abc', /Invalid value abc for configuration retention.ms: not a number of type long/],
-    ['segment.bytes', '10', /segment.bytes: must be at least 14/],
-    ['segment.bytes', '99999999999', /out of the int range/],
+    ['retention.ms', '-2', 'Invalid value -2 for configuration retention.ms: Value must be at least -1'],
+    ['retention.ms', 'abc', 'Invalid value abc for configuration retention.ms: Not a number of type LONG'],
+    ['retention.bytes', '-5', null],
+    ['segment.bytes', '10', 'Invalid value 10 for configuration segment.bytes: Value must be at least 14'],
+    ['segment.bytes', '99999999999', 'Invalid value 99999999999 for configuration segment.bytes: Not a number of type INT'],
+    ['segment.bytes', ' +2000 ', null],
     ['cleanup.policy', 'compact,delete', null],
-    ['cleanup.policy', 'shred', /cleanup.policy: must be one of delete, compact/],
-    ['min.insync.replicas', '0', /min.insync.replicas: must be at least 1/],
+    ['cleanup.policy', 'compact, delete', null],
+    ['cleanup.policy', 'shred', 'Invalid value shred for configuration cleanup.policy: String must be one of: compact, delete'],
+    ['min.insync.replicas', '0', 'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1'],
     ['message.timestamp.type', 'LogAppendTime', null],
-    ['compression.type', 'brotli', /compression.type: must be one of/],
-    ['unclean.leader.election.enable', 'maybe', /expected true or false/],
-    ['min.cleanable.dirty.ratio', '1.5', /between 0 and 1/],
-    ['no.such.config', '1', /^Unknown topic config name: no.such.config$/],
+    ['compression.type', 'brotli', 'Invalid value brotli for configuration compression.type: String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer'],
+    ['unclean.leader.election.enable', 'maybe', 'Invalid value maybe for configuration unclean.leader.election.enable: Expected value to be either true or false'],
+    ['unclean.leader.election.enable', 'TRUE', null],
+    ['min.cleanable.dirty.ratio', '1.5', 'Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be no more than 1'],
+    ['min.cleanable.dirty.ratio', 'half', 'Invalid value half for configuration min.cleanable.dirty.ratio: Not a number of type DOUBLE'],
+    ['leader.replication.throttled.replicas', '0:1,1:2', null],
+    ['leader.replication.throttled.replicas', '*', null],
+    ['leader.replication.throttled.replicas', '0-1', "Invalid value [0-1] for configuration leader.replication.throttled.replicas: leader.replication.throttled.replicas must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],..."],
+    ['message.format.version', '2.8-IV1', null],
+    ['message.format.version', '0.11.0', null],
+    ['message.format.version', '2.3.1', null],
+    ['message.format.version', '3.0', 'Invalid value 3.0 for configuration message.format.version: Version `3.0` is not a valid version'],
+    ['message.format.version', '0.10.2-IV0', /^Invalid value 0.10.2-IV0 for configuration message.format.version: Brook stores only record batch v2/],
+    ['message.format.version', '0.8.2', /record batch v2/],
+    ['no.such.config', '1', 'Unknown topic config name: no.such.config'],
   ])('%s=%s', (name, value, expected) => {
     const r = validateTopicConfig(name, value);
     if (expected === null) expect(r).toBeNull();
+    else if (typeof expected === 'string') expect(r).toBe(expected);
     else expect(r).toMatch(expected);
+  });
+
+  test('a set is checked for unknown names first, then values, then min.compaction.lag.ms against max.compaction.lag.ms', () => {
+    expect(checkTopicConfigs({ 'retention.ms': 'x', 'nope.x': '1' })).toEqual({ kind: 'invalid-config', message: 'Unknown topic config name: nope.x' });
+    expect(checkTopicConfigs({ 'retention.ms': 'x' })).toMatchObject({ kind: 'bad-value' });
+    expect(checkTopicConfigs({ 'min.compaction.lag.ms': '10', 'max.compaction.lag.ms': '5' }))
+      .toEqual({ kind: 'invalid-config', message: 'conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)' });
+    expect(checkTopicConfigs({ 'message.format.version': '0.10.0' })).toMatchObject({ kind: 'invalid-config' });
+    expect(checkTopicConfigs({ 'min.compaction.lag.ms': '10' })).toBeNull();
+  });
+
+  test('values are shown the way Kafka prints them once parsed', () => {
+    expect(canonicalTopicConfigValue('cleanup.policy', ' compact , delete ')).toBe('compact,delete');
+    expect(canonicalTopicConfigValue('retention.ms', '+1000')).toBe('1000');
+    expect(canonicalTopicConfigValue('preallocate', 'TRUE')).toBe('true');
+    expect(canonicalTopicConfigValue('min.cleanable.dirty.ratio', '1')).toBe('1.0');
+    expect(canonicalTopicConfigValue('min.cleanable.dirty.ratio', '0.25')).toBe('0.25');
   });
 });
 
 describe('DescribeConfigs', () => {
-  test('sources and synonyms follow topic > dynamic broker > default broker > static > default', async () => {
+  const view = (c: { name: string; value: string | null; source: number }) => [c.name, c.value, c.source];
+
+  test('sources and synonyms follow topic > dynamic broker > default broker > static > default, as Kafka lists them', async () => {
     const zk = new FakeZk();
     const ctx = context(zk);
     let res = await describeTopic(ctx, ['retention.ms', 'segment.bytes']);
     let cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
-    // log.retention.hours=24 is in server.properties: a static broker value.
-    expect(cfg['retention.ms']!.value).toBe('86400000');
-    expect(cfg['retention.ms']!.configSource).toBe(ConfigSource.STATIC_BROKER_CONFIG);
-    expect(cfg['segment.bytes']!.configSource).toBe(ConfigSource.DEFAULT_CONFIG);
-    expect(cfg['segment.bytes']!.value).toBe('1073741824');
+    // log.retention.hours=24 is in server.properties: it sets the value, but Kafka lists the synonyms of retention.ms
+    // from its broker name log.retention.ms on, and that is set nowhere and has no default: no synonyms, DEFAULT_CONFIG.
+    expect(cfg['retention.ms']).toMatchObject({ value: '86400000', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['segment.bytes']).toMatchObject({ value: '1073741824', configSource: ConfigSource.DEFAULT_CONFIG });
+    expect(cfg['segment.bytes']!.synonyms.map(view)).toEqual([['log.segment.bytes', '1073741824', ConfigSource.DEFAULT_CONFIG]]);
 
     zk.brokers.set('<default>', { 'log.retention.ms': '5000' });
     zk.brokers.set('1', { 'log.retention.ms': '6000' });
+    res = await describeTopic(ctx, ['retention.ms']);
+    expect(res.results[0]!.configs[0]).toMatchObject({ value: '6000', configSource: ConfigSource.DYNAMIC_BROKER_CONFIG });
+
     zk.topics.set('orders', { 'retention.ms': '7000' });
     res = await describeTopic(ctx, ['retention.ms']);
     cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
     expect(cfg['retention.ms']!.value).toBe('7000');
     expect(cfg['retention.ms']!.configSource).toBe(ConfigSource.DYNAMIC_TOPIC_CONFIG);
-    expect(cfg['retention.ms']!.synonyms.map((s) => [s.name, s.value, s.source])).toEqual([
+    expect(cfg['retention.ms']!.synonyms.map(view)).toEqual([
       ['retention.ms', '7000', ConfigSource.DYNAMIC_TOPIC_CONFIG],
       ['log.retention.ms', '6000', ConfigSource.DYNAMIC_BROKER_CONFIG],
       ['log.retention.ms', '5000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
-      ['log.retention.ms', '86400000', ConfigSource.STATIC_BROKER_CONFIG],
-      ['log.retention.ms', '604800000', ConfigSource.DEFAULT_CONFIG],
+      ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
+      ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
+    ]);
+  });
+
+  test('DEFAULT_CONFIG synonyms come only from broker properties with a default of their own', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    const res = await describeTopic(ctx, ['segment.ms', 'segment.jitter.ms', 'flush.ms', 'leader.replication.throttled.replicas', 'compression.type', 'max.message.bytes']);
+    const cfg = Object.fromEntries(res.results[0]!.configs.map((c) => [c.name, c]));
+    // log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms default to null (log.roll.hours=168, log.roll.jitter.hours=0,
+    // the flush scheduler interval): none is listed. The throttled replica lists have no broker property at all.
+    expect(cfg['segment.ms']).toMatchObject({ value: '604800000', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['segment.jitter.ms']).toMatchObject({ value: '0', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['flush.ms']).toMatchObject({ value: '9223372036854775807', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['leader.replication.throttled.replicas']).toMatchObject({ value: '', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(cfg['compression.type']!.synonyms.map(view)).toEqual([['compression.type', 'producer', ConfigSource.DEFAULT_CONFIG]]);
+    expect(cfg['max.message.bytes']!.synonyms.map(view)).toEqual([['message.max.bytes', '1048588', ConfigSource.DEFAULT_CONFIG]]);
+    // An empty key list asks for every config, as a null one does.
+    expect((await describeTopic(ctx, [])).results[0]!.configs).toHaveLength(Object.keys(topicConfigDefs).length);
+
+    zk.brokers.set('1', { 'log.roll.ms': '60000' });
+    const rolled = await describeTopic(ctx, ['segment.ms']);
+    expect(rolled.results[0]!.configs[0]).toMatchObject({ value: '60000', configSource: ConfigSource.DYNAMIC_BROKER_CONFIG });
+    expect(rolled.results[0]!.configs[0]!.synonyms.map(view)).toEqual([
+      ['log.roll.ms', '60000', ConfigSource.DYNAMIC_BROKER_CONFIG],
+      ['log.roll.hours', '168', ConfigSource.DEFAULT_CONFIG],
+    ]);
+  });
+
+  test('broker properties list their unit synonyms from their own name on (Kafka\'s DynamicBrokerReconfigurationTest)', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    const describeBroker = async () => {
+      const r = await answer(describeConfigsHandler.handle({ resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms', 'log.retention.hours'] }], includeSynonyms: true, includeDocumentation: false }, ctx));
+      return Object.fromEntries(r.results[0]!.configs.map((c) => [c.name, c]));
+    };
+    let cfg = await describeBroker();
+    expect(cfg['log.retention.ms']).toMatchObject({ value: null, configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [], readOnly: false });
+    expect(cfg['log.retention.hours']).toMatchObject({ value: '24', configSource: ConfigSource.STATIC_BROKER_CONFIG, readOnly: true });
+    expect(cfg['log.retention.hours']!.synonyms.map(view)).toEqual([
+      ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
+      ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
+    ]);
+    zk.brokers.set('1', { 'log.retention.ms': '6000' });
+    cfg = await describeBroker();
+    expect(cfg['log.retention.ms']!.synonyms.map(view)).toEqual([
+      ['log.retention.ms', '6000', ConfigSource.DYNAMIC_BROKER_CONFIG],
+      ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
+      ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
     ]);
   });
 
@@ -133,13 +219,19 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
     expect(zk.notifications).toEqual([['topics', 'orders']]);
   });
 
-  test('invalid values and unknown keys: INVALID_CONFIG naming key and value, nothing written', async () => {
+  test('unknown keys are INVALID_CONFIG, values that do not parse INVALID_REQUEST naming the resource (as Kafka); nothing written', async () => {
     const zk = new FakeZk();
     const ctx = context(zk);
-    for (const [name, value, msg] of [['retention.ms', 'soon', /retention.ms/], ['x.y', '1', /Unknown topic config name: x.y/]] as const) {
+    const cases = [
+      ['retention.ms', 'soon', ErrorCode.INVALID_REQUEST, "Invalid config value for resource ConfigResource(type=TOPIC, name='orders'): Invalid value soon for configuration retention.ms: Not a number of type LONG"],
+      ['x.y', '1', ErrorCode.INVALID_CONFIG, 'Unknown topic config name: x.y'],
+      ['message.format.version', '0.10.2', ErrorCode.INVALID_CONFIG, /record batch v2/],
+    ] as const;
+    for (const [name, value, code, msg] of cases) {
       const res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name, configOperation: 0, value }] }], validateOnly: false }, ctx));
-      expect(res.responses[0]!.errorCode).toBe(ErrorCode.INVALID_CONFIG);
-      expect(res.responses[0]!.errorMessage).toMatch(msg);
+      expect(res.responses[0]!.errorCode).toBe(code);
+      if (typeof msg === 'string') expect(res.responses[0]!.errorMessage).toBe(msg);
+      else expect(res.responses[0]!.errorMessage).toMatch(msg);
     }
     expect(zk.notifications).toEqual([]);
   });
@@ -154,20 +246,47 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
     expect(res.responses[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
-  test('AlterConfigs replaces the whole set; broker configs must be dynamic ones', async () => {
+  test('AlterConfigs replaces the whole set; a name given twice takes its last value; nulls are INVALID_REQUEST', async () => {
     const zk = new FakeZk();
     zk.topics.set('orders', { 'retention.ms': '1' });
     const ctx = context(zk);
     let res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'segment.bytes', value: '2000' }] }], validateOnly: false }, ctx));
     expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
     expect(zk.topics.get('orders')).toEqual({ 'segment.bytes': '2000' });
-    res = await answer(alterConfigsHandler.handle({ resources: [
+    res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [
+      { name: 'retention.ms', value: '1000' }, { name: 'retention.ms', value: '2000' },
+    ] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.topics.get('orders')).toEqual({ 'retention.ms': '2000' });
+    res = await answer(alterConfigsHandler.handle({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [
+      { name: 'retention.ms', value: null }, { name: 'segment.ms', value: null },
+    ] }], validateOnly: false }, ctx));
+    expect(res.responses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Null value not supported for : retention.ms,segment.ms' });
+  });
+
+  test('broker configs: unknown names are stored; known static ones are INVALID_REQUEST, as Kafka\'s DynamicBrokerConfig', async () => {
+    const zk = new FakeZk();
+    const ctx = context(zk);
+    let res = await answer(alterConfigsHandler.handle({ resources: [
       { resourceType: 4, resourceName: '', configs: [{ name: 'log.retention.ms', value: '1000' }] },
-      { resourceType: 4, resourceName: '1', configs: [{ name: 'broker.id', value: '5' }] },
+      { resourceType: 4, resourceName: '1', configs: [{ name: 'broker.id', value: '5' }, { name: 'log.retention.hours', value: '1' }] },
+      { resourceType: 4, resourceName: '1', configs: [{ name: 'log.retention.ms', value: 'soon' }] },
+      { resourceType: 4, resourceName: '1', configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.insync.replicas', value: '2' }] },
     ], validateOnly: false }, ctx));
-    expect(res.responses.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.INVALID_CONFIG]);
-    expect(res.responses[1]!.errorMessage).toMatch(/broker.id.*read-only/);
+    expect(res.responses.map((r) => [r.errorCode, r.errorMessage])).toEqual([
+      [ErrorCode.NONE, null],
+      [ErrorCode.INVALID_REQUEST, "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(broker.id, log.retention.hours)"],
+      [ErrorCode.INVALID_REQUEST, "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Invalid value soon for configuration log.retention.ms: Not a number of type LONG"],
+      [ErrorCode.NONE, null],
+    ]);
     expect(zk.brokers.get('<default>')).toEqual({ 'log.retention.ms': '1000' });
+    expect(zk.brokers.get('1')).toEqual({ 'cleanup.policy': 'compact', 'min.insync.replicas': '2' });
+    // Stored custom names are listed, read-only, as Kafka lists every property of the broker's config.
+    const d = await answer(describeConfigsHandler.handle({ resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['cleanup.policy'] }], includeSynonyms: false, includeDocumentation: false }, ctx));
+    expect(d.results[0]!.configs).toMatchObject([{ name: 'cleanup.policy', value: 'compact', configSource: ConfigSource.DYNAMIC_BROKER_CONFIG, readOnly: true }]);
+    res = await answer(incrementalAlterConfigsHandler.handle({ resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'my.custom', configOperation: 0, value: 'x' }] }], validateOnly: false }, ctx));
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(zk.brokers.get('<default>')).toEqual({ 'log.retention.ms': '1000', 'my.custom': 'x' });
   });
 });
 

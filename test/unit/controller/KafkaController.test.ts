@@ -152,6 +152,10 @@ describe('topics', () => {
     ['zero replication factor', [topic('rf0', 1, 0)], ErrorCode.INVALID_REPLICATION_FACTOR],
     ['manual assignment with unknown broker', [manual('m', [[1, 7]])], ErrorCode.INVALID_REPLICA_ASSIGNMENT],
     ['manual assignment with counts set', [{ ...manual('m2', [[1]]), numPartitions: 1 }], ErrorCode.INVALID_REQUEST],
+    ['unknown config name', [{ ...topic('c1', 1, 1), configs: [{ name: 'dummy.doesntexist', value: '1' }] }], ErrorCode.INVALID_CONFIG],
+    ['config value that does not parse', [{ ...topic('c2', 1, 1), configs: [{ name: 'retention.ms', value: 'soon' }] }], ErrorCode.INVALID_CONFIG],
+    ['message format before 0.11', [{ ...topic('c3', 1, 1), configs: [{ name: 'message.format.version', value: '0.10.2' }] }], ErrorCode.INVALID_CONFIG],
+    ['null config value', [{ ...topic('c4', 1, 1), configs: [{ name: 'retention.ms', value: null }] }], ErrorCode.INVALID_REQUEST],
   ])('creation error: %s', async (_name, topics, code) => {
     const { server, node } = await cluster(3);
     await node.controller.createTopics([topic('dup', 1, 1), topic('dup_x', 1, 1)], { validateOnly: false, timeoutMs: 1000 });
