@@ -376,7 +376,13 @@ export class Log {
   async append(batches: Buffer, opts: AppendOptions): Promise<LogAppendInfo> {
     this.checkOnline();
     const valid = this.validate(batches, opts);
-    if (batches.length > this.config['segment.bytes']) {
+    if (batches.length > this.config['segment.bytes'] && valid.length > 1 && !opts.assignOffsets) {
+      // A follower's fetch can bring more than a segment's worth of the leader's batches (replica.fetch.max.bytes
+      // above segment.bytes): append them in segment-sized runs, rolling between them, instead of refusing the
+      // fetch forever and never catching up.
+      return this.appendInRuns(batches, valid, opts);
+    }
+    if (batches.length > this.config['segment.bytes'] && (opts.assignOffsets || valid.length > 1)) {
       throw new LogError(LogErrorCode.RECORD_LIST_TOO_LARGE, `${batches.length} bytes of batches exceed segment.bytes ${this.config['segment.bytes']}`);
     }
     const timestampType = opts.timestampType ?? this.config['message.timestamp.type'];
@@ -471,6 +477,33 @@ export class Log {
     if (info.lastOffset + 1n > this.leo) this.leo = info.lastOffset + 1n;
     if (this.unflushedMessages >= this.config['flush.messages']) await this.flush();
     return info;
+  }
+
+  /** Follower append of batches larger than a segment in total: consecutive runs of at most segment.bytes each. */
+  private async appendInRuns(batches: Buffer, valid: ValidatedBatch[], opts: AppendOptions): Promise<LogAppendInfo> {
+    const limit = this.config['segment.bytes'];
+    const infos: LogAppendInfo[] = [];
+    let start = 0;
+    while (start < valid.length) {
+      const from = (valid[start] as ValidatedBatch).position;
+      let end = start + 1;
+      while (end < valid.length && (valid[end] as ValidatedBatch).position + (valid[end] as ValidatedBatch).size - from <= limit) end++;
+      const last = valid[end - 1] as ValidatedBatch;
+      infos.push(await this.append(batches.subarray(from, last.position + last.size), opts));
+      start = end;
+    }
+    const first = infos[0] as LogAppendInfo;
+    const lastInfo = infos[infos.length - 1] as LogAppendInfo;
+    let max = first;
+    for (const i of infos) if (i.maxTimestamp > max.maxTimestamp) max = i;
+    return {
+      ...lastInfo,
+      firstOffset: first.firstOffset,
+      maxTimestamp: max.maxTimestamp,
+      offsetOfMaxTimestamp: max.offsetOfMaxTimestamp,
+      validBytes: infos.reduce((n, i) => n + i.validBytes, 0),
+      numMessages: infos.reduce((n, i) => n + i.numMessages, 0),
+    };
   }
 
   /** Kafka's shouldRoll: size, age (segment.ms), full index, or relative offset overflow. Inside the lock. */

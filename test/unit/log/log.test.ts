@@ -1,7 +1,7 @@
 // Log: append/read across rolls, validation, LogAppendTime, truncation, log start offset, retention, epochs, flush.
 import * as fs from 'fs';
 import * as path from 'path';
-import { iterateBatches, readBatchHeader, isLogAppendTime, checkBatch } from '../../../src/protocol/record/batch-header';
+import { iterateBatches, readBatchHeader, isLogAppendTime, checkBatch, writeBatchCrc } from '../../../src/protocol/record/batch-header';
 import { buildRecordBatchSync } from '../../../src/protocol/record/records';
 import { LogErrorCode } from '../../../src/log/errors';
 import { Log } from '../../../src/log/Log';
@@ -217,6 +217,34 @@ describe('truncation and log start offset', () => {
     expect(readBatchHeader((await log.read(17n, 100)).records).baseOffset).toBe(17n);
     expect((await log.fetchOffsetByTimestamp(-2n))?.offset).toBe(17n);
     expect((await log.fetchOffsetByTimestamp(-1n))?.offset).toBe(30n);
+  });
+});
+
+describe('follower appends larger than a segment', () => {
+  it('a fetch bringing more than segment.bytes of batches is appended in segment-sized runs (followers of small-segment topics catch up)', async () => {
+    log = openLog(dir, { 'segment.bytes': 3000 });
+    const batches: Buffer[] = [];
+    for (let i = 0; i < 10; i++) {
+      const b = batch(2, 400, 1000n + BigInt(i), i);
+      b.writeBigInt64BE(BigInt(i * 2), 0);
+      b.writeInt32BE(0, 12); // leader epoch 0
+      writeBatchCrc(b, 0);
+      batches.push(b);
+    }
+    const all = Buffer.concat(batches);
+    expect(all.length).toBeGreaterThan(3000);
+    const info = await log.append(all, { assignOffsets: false, leaderEpoch: -1 });
+    expect([info.firstOffset, info.lastOffset, info.numMessages]).toEqual([0n, 19n, 20]);
+    expect(log.logEndOffset).toBe(20n);
+    expect(log.numberOfSegments).toBeGreaterThan(2);
+    const read = await log.read(0n, 1 << 20);
+    expect(read.records.equals(all)).toBe(true);
+  });
+
+  it('a leader still refuses a record set larger than segment.bytes (RECORD_LIST_TOO_LARGE)', async () => {
+    log = openLog(dir, { 'segment.bytes': 3000 });
+    await expect(log.append(batch(10, 400), leader)).rejects.toMatchObject({ code: LogErrorCode.RECORD_LIST_TOO_LARGE });
+    expect(log.logEndOffset).toBe(0n);
   });
 });
 
