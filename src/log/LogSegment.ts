@@ -376,9 +376,10 @@ export class LogSegment {
   }
 
   /** Largest timestamp in the segment, falling back to the file's mtime like Kafka when there is none. */
+  /** The largest record timestamp, or the file's mtime when no record carries one (Kafka: maxTimestampSoFar >= 0). */
   largestTimestamp(): bigint {
     this.ensureLoaded();
-    if (this.maxTimestampSoFar > 0n) return this.maxTimestampSoFar;
+    if (this.maxTimestampSoFar >= 0n) return this.maxTimestampSoFar;
     return BigInt(Math.floor(fs.statSync(this.logFile).mtimeMs));
   }
 

@@ -309,6 +309,17 @@ describe('roll by time and retention', () => {
     expect(log.logStartOffset).toBe(hw);
   });
 
+  it('records stamped 0 (epoch) count as that old, not as the file\'s mtime (Kafka: maxTimestampSoFar >= 0)', async () => {
+    const clock = new FakeClock(100_000);
+    log = openLog(dir, { 'segment.bytes': 500, 'retention.ms': 10_000 }, { clock });
+    for (let i = 0; i < 8; i++) await log.append(batch(1, 100, 0n), leader);
+    expect(log.numberOfSegments).toBeGreaterThan(2);
+    log.updateHighWatermark(log.logEndOffset);
+    const inactive = log.numberOfSegments - 1;
+    expect(await log.deleteOldSegments()).toBe(inactive);
+    expect(log.numberOfSegments).toBe(1);
+  });
+
   it('never deletes an expired segment above the high watermark (retention.ms)', async () => {
     const clock = new FakeClock(100_000);
     log = openLog(dir, { 'segment.bytes': 500, 'retention.ms': 10_000 }, { clock });
