@@ -19,13 +19,13 @@ export function replicaManagerOffsetsStore(rm: ReplicaManager): OffsetsTopicStor
     async read(partition, fromOffset, maxBytes) {
       const p = rm.getPartition(OFFSETS_TOPIC, partition);
       if (!p || !p.isLeader) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `not the leader of ${OFFSETS_TOPIC}-${partition}`);
-      const end = p.log.logEndOffset;
+      const end = p.logEndOffset;
       if (fromOffset >= end) return { records: Buffer.alloc(0), highWatermark: end };
-      const r = await p.log.read(fromOffset, maxBytes, { maxOffset: end });
+      const r = await p.read(fromOffset, maxBytes, { maxOffset: end });
       return { records: r.records, highWatermark: end };
     },
     logStartOffset(partition) {
-      return rm.getPartition(OFFSETS_TOPIC, partition)?.log.logStartOffset ?? null;
+      return rm.getPartition(OFFSETS_TOPIC, partition)?.logStartOffset ?? null;
     },
   };
 }

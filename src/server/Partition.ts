@@ -1,7 +1,8 @@
 // One partition replica on this broker: leader epoch, ISR (changed only through AlterIsr), follower states and the
 // high watermark (Kafka's cluster/Partition.scala).
 import { ErrorCode, KafkaError } from '../protocol/errors';
-import type { Log, LogAppendInfo } from '../log/Log';
+import type { FetchDataInfo, Log, LogAppendInfo, ReadOptions } from '../log/Log';
+import type { LogConfig } from '../log/LogConfig';
 import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
 import { moduleLogger, type Logger } from '../util/logger';
 import { tpKey } from '../util/types';
@@ -133,7 +134,7 @@ export class Partition {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    public log: Log,
+    private log: Log,
     private readonly deps: PartitionDeps,
   ) {
     this.key = tpKey(topic, partition);
@@ -152,8 +153,52 @@ export class Partition {
   get logEndOffset(): bigint {
     return this.log.logEndOffset;
   }
+  get logStartOffset(): bigint {
+    return this.log.logStartOffset;
+  }
   get minInSyncReplicas(): number {
     return this.log.config['min.insync.replicas'];
+  }
+  /** The topic's log config as this replica applies it. */
+  get config(): LogConfig {
+    return this.log.config;
+  }
+
+  // ---- the log, through the partition (the fetcher, request handlers and coordinators hold no Log) ------------
+
+  /** The replica's log after LeaderAndIsr found or created it (the same log, or a new one after a log dir move). */
+  setLog(log: Log): void {
+    this.log = log;
+  }
+  read(offset: bigint, maxBytes: number, opts?: ReadOptions): Promise<FetchDataInfo> {
+    return this.log.read(offset, maxBytes, opts);
+  }
+  latestEpoch(): number {
+    return this.log.latestEpoch();
+  }
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: bigint } {
+    return this.log.endOffsetForEpoch(epoch);
+  }
+  fetchOffsetByTimestamp(timestamp: bigint): ReturnType<Log['fetchOffsetByTimestamp']> {
+    return this.log.fetchOffsetByTimestamp(timestamp);
+  }
+  /** DeleteRecords on the leader: the log start moves up to `offset` (at most the HW). */
+  deleteRecordsBefore(offset: bigint): Promise<bigint> {
+    return this.log.deleteRecordsBefore(offset);
+  }
+
+  /**
+   * Follower, after a fetch: the HW is the leader's, bounded by what this replica holds; the log start follows the
+   * leader's (DeleteRecords, retention) as far as that HW allows. The only place a follower's HW moves.
+   */
+  async updateFollowerOffsets(leaderHw: bigint, leaderLogStart: bigint): Promise<void> {
+    const leo = this.log.logEndOffset;
+    const hw = leaderHw < leo ? leaderHw : leo;
+    if (hw !== this.log.highWatermark) this.log.updateHighWatermark(hw);
+    if (leaderLogStart > this.log.logStartOffset) {
+      const target = leaderLogStart < this.log.highWatermark ? leaderLogStart : this.log.highWatermark;
+      if (target > this.log.logStartOffset) await this.log.deleteRecordsBefore(target);
+    }
   }
   replicaState(id: number): ReplicaState | undefined {
     return this.remoteReplicas.get(id);

@@ -321,7 +321,7 @@ export class ReplicaManager {
             logger: this.logger,
           });
           this.partitions.set(key, p);
-        } else p.log = log;
+        } else p.setLog(log);
       } catch (e) {
         this.logger.error({ topicPartition: key, err: e }, 'cannot create the log for a partition');
         errors.push({ topic, partition, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
@@ -528,7 +528,7 @@ export class ReplicaManager {
           const code = mapLogError(err);
           if (code === ErrorCode.UNKNOWN_SERVER_ERROR) this.logger.error({ topicPartition: p.key, err }, 'append failed');
           const r = blank(e, code, (err as Error).message ?? null);
-          r.logStartOffset = p.log.logStartOffset;
+          r.logStartOffset = p.logStartOffset;
           return { result: r, requiredOffset: -1n };
         }
       }),
@@ -587,7 +587,7 @@ export class ReplicaManager {
         res.errorCode = epochError;
         continue;
       }
-      const log = p.log;
+      const log = p;
       try {
         const leaderEnd = log.logEndOffset;
         if (fromFollower && updateFollowers && req.fetchOffset >= log.logStartOffset && req.fetchOffset <= leaderEnd) {
@@ -632,7 +632,7 @@ export class ReplicaManager {
     if (!p.isLeader && replicaId !== -2) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const epochError = p.checkLeaderEpoch(currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return none(epochError);
-    const log = p.log;
+    const log = p;
     const lastFetchable = isolationLevel === null ? log.logEndOffset : log.highWatermark;
     try {
       if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: lastFetchable, leaderEpoch: log.latestEpoch() };
@@ -655,7 +655,7 @@ export class ReplicaManager {
     if (!p || !p.isLeader) return { errorCode: p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : this.notHostedError(topic, partition), leaderEpoch: -1, endOffset: -1n };
     const epochError = p.checkLeaderEpoch(currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return { errorCode: epochError, leaderEpoch: -1, endOffset: -1n };
-    const r = p.log.endOffsetForEpoch(leaderEpoch);
+    const r = p.endOffsetForEpoch(leaderEpoch);
     return { errorCode: ErrorCode.NONE, leaderEpoch: r.epoch, endOffset: r.endOffset };
   }
 
@@ -663,7 +663,7 @@ export class ReplicaManager {
   async deleteRecords(topic: string, partition: number, offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }> {
     const p = this.getPartition(topic, partition);
     if (!p || !p.isLeader) return { errorCode: p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : this.notHostedError(topic, partition), lowWatermark: -1n };
-    const log = p.log;
+    const log = p;
     const target = offset === -1n ? log.highWatermark : offset;
     if (target < 0n || target > log.highWatermark) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1n };
     try {

@@ -170,12 +170,12 @@ export class ReplicaFetcher {
           this.states.delete(s.key);
           continue;
         }
-        const epoch = p.log.latestEpoch();
+        const epoch = p.latestEpoch();
         if (epoch < 0) {
           // No epoch history: the only safe point we know is our high watermark.
-          const hw = p.log.highWatermark;
-          if (hw < p.log.logEndOffset) await p.truncateTo(hw);
-          s.fetchOffset = p.log.logEndOffset;
+          const hw = p.highWatermark;
+          if (hw < p.logEndOffset) await p.truncateTo(hw);
+          s.fetchOffset = p.logEndOffset;
           s.truncating = false;
           continue;
         }
@@ -208,11 +208,11 @@ export class ReplicaFetcher {
             continue;
           }
           const { offset, completed } = truncationPoint(p, r.leaderEpoch, r.endOffset);
-          if (offset < p.log.logEndOffset) {
-            this.logger.info({ topicPartition: key, from: p.log.logEndOffset.toString(), to: offset.toString(), leaderEpoch: r.leaderEpoch, leaderEndOffset: r.endOffset.toString() }, 'truncating follower log to the leader epoch boundary');
+          if (offset < p.logEndOffset) {
+            this.logger.info({ topicPartition: key, from: p.logEndOffset.toString(), to: offset.toString(), leaderEpoch: r.leaderEpoch, leaderEndOffset: r.endOffset.toString() }, 'truncating follower log to the leader epoch boundary');
             await p.truncateTo(offset);
           }
-          s.fetchOffset = p.log.logEndOffset;
+          s.fetchOffset = p.logEndOffset;
           s.truncating = !completed;
         }
       }
@@ -237,7 +237,7 @@ export class ReplicaFetcher {
         currentLeaderEpoch: s.leaderEpoch,
         fetchOffset: s.fetchOffset,
         lastFetchedEpoch: -1,
-        logStartOffset: p?.log.logStartOffset ?? -1n,
+        logStartOffset: p?.logStartOffset ?? -1n,
         partitionMaxBytes: this.opts.fetchMaxBytes,
       });
       byTopic.set(s.topic, list);
@@ -298,21 +298,13 @@ export class ReplicaFetcher {
   }
 
   private async applyData(p: Partition, s: FetchState, records: Buffer | null, leaderHw: bigint, leaderLogStart: bigint): Promise<void> {
-    const log = p.log;
     if (records && records.length > 0) {
       const firstBase = records.readBigInt64BE(BASE_OFFSET);
       if (firstBase < s.fetchOffset) throw new Error(`leader returned a batch at ${firstBase} below the fetch offset ${s.fetchOffset}`);
       await p.appendRecordsToFollower(records);
     }
-    s.fetchOffset = log.logEndOffset;
-    // Follower HW: the leader's, bounded by what we hold.
-    const hw = leaderHw < log.logEndOffset ? leaderHw : log.logEndOffset;
-    if (hw > log.highWatermark || hw < log.highWatermark) log.updateHighWatermark(hw);
-    // Follow the leader's log start offset (DeleteRecords, retention), as far as our HW allows.
-    if (leaderLogStart > log.logStartOffset) {
-      const target = leaderLogStart < log.highWatermark ? leaderLogStart : log.highWatermark;
-      if (target > log.logStartOffset) await log.deleteRecordsBefore(target);
-    }
+    s.fetchOffset = p.logEndOffset;
+    await p.updateFollowerOffsets(leaderHw, leaderLogStart);
   }
 
   /** Our fetch offset is outside the leader's log: truncate (we are ahead) or restart at its log start (behind). */
@@ -336,7 +328,7 @@ export class ReplicaFetcher {
         this.delay(cur);
         return;
       }
-      const leo = p.log.logEndOffset;
+      const leo = p.logEndOffset;
       if (leaderEnd < leo) {
         this.logger.warn({ topicPartition: s.key, leo: leo.toString(), leaderEnd: leaderEnd.toString() }, 'follower ahead of the leader: truncating to the leader end offset');
         await p.truncateTo(leaderEnd);
@@ -344,7 +336,7 @@ export class ReplicaFetcher {
         this.logger.info({ topicPartition: s.key, leo: leo.toString(), leaderStart: leaderStart.toString() }, 'follower behind the leader log start: restarting the log there');
         await p.truncateFullyAndStartAt(leaderStart);
       }
-      cur.fetchOffset = p.log.logEndOffset;
+      cur.fetchOffset = p.logEndOffset;
     });
   }
 }
@@ -353,13 +345,12 @@ export class ReplicaFetcher {
  * Where a follower truncates given the leader's OffsetForLeaderEpoch answer (Kafka 2.8's getOffsetTruncationState).
  * `completed` false means: truncated to the end of an epoch the leader does not have; ask again.
  */
-export function truncationPoint(p: Pick<Partition, 'log'>, leaderEpoch: number, leaderEndOffset: bigint): { offset: bigint; completed: boolean } {
-  const log = p.log;
-  const leo = log.logEndOffset;
+export function truncationPoint(p: Pick<Partition, 'logEndOffset' | 'highWatermark' | 'endOffsetForEpoch'>, leaderEpoch: number, leaderEndOffset: bigint): { offset: bigint; completed: boolean } {
+  const leo = p.logEndOffset;
   const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
-  if (leaderEndOffset < 0n) return { offset: min(log.highWatermark, leo), completed: true };
+  if (leaderEndOffset < 0n) return { offset: min(p.highWatermark, leo), completed: true };
   if (leaderEpoch < 0) return { offset: min(leaderEndOffset, leo), completed: true };
-  const mine = log.endOffsetForEpoch(leaderEpoch);
+  const mine = p.endOffsetForEpoch(leaderEpoch);
   if (mine.endOffset < 0n) return { offset: min(leaderEndOffset, leo), completed: true };
   if (mine.epoch === leaderEpoch) return { offset: min(min(leaderEndOffset, mine.endOffset), leo), completed: true };
   return { offset: min(mine.endOffset, leo), completed: false };

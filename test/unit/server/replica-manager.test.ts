@@ -96,7 +96,7 @@ describe('ReplicaManager topic configs', () => {
     expect(reads).toBe(3);
     const p = rm.getPartition('t', 0)!;
     expect(p.leaderEpoch).toBe(3);
-    expect(p.log.config['cleanup.policy']).toBe('compact');
+    expect(p.config['cleanup.policy']).toBe('compact');
     expect(p.minInSyncReplicas).toBe(2);
     await rm.shutdown();
   });

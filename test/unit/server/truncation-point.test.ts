@@ -2,13 +2,13 @@
 // as a table over epoch histories: undefined answers, unknown epochs, a leader behind our epoch, repeated rounds.
 import { truncationPoint } from '../../../src/server/fetcher/ReplicaFetcher';
 import { LeaderEpochFileCache } from '../../../src/log/LeaderEpochFileCache';
-import type { Partition } from '../../../src/server/Partition';
 
-/** A follower's log as truncationPoint sees it: LEO, HW and an epoch history (startOffset per epoch). */
-function follower(leo: bigint, hw: bigint, epochs: Array<[number, bigint]>): Pick<Partition, 'log'> {
+type FollowerView = Parameters<typeof truncationPoint>[0];
+
+/** A follower as truncationPoint sees it: LEO, HW and an epoch history (startOffset per epoch). */
+function follower(leo: bigint, hw: bigint, epochs: Array<[number, bigint]>): FollowerView {
   const cache = new LeaderEpochFileCache(null, epochs.map(([epoch, startOffset]) => ({ epoch, startOffset })));
-  const log = { logEndOffset: leo, highWatermark: hw, endOffsetForEpoch: (e: number) => cache.endOffsetFor(e, leo) };
-  return { log } as unknown as Pick<Partition, 'log'>;
+  return { logEndOffset: leo, highWatermark: hw, endOffsetForEpoch: (e: number) => cache.endOffsetFor(e, leo) };
 }
 
 describe('truncationPoint', () => {
