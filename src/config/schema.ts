@@ -32,6 +32,9 @@ const oneOf = (...allowed: string[]): Validator => (v, n) => {
   const bad = values.filter((x) => !allowed.includes(x));
   return bad.length > 0 ? `${n} must be one of ${allowed.join(', ')}, got ${bad.join(', ')}` : null;
 };
+/** -1 (Kafka's "no limit") or a value of at least `min`. */
+const unlimitedOrAtLeast = (min: number): Validator => (v, n) =>
+  v === -1 || v === -1n ? null : atLeast(min)(v, n) === null ? null : `${n} must be -1 (no limit) or at least ${min}, got ${v}`;
 const nonEmpty: Validator = (v, n) => (typeof v === 'string' && v.trim() === '' ? `${n} must not be empty` : null);
 
 const def = <T extends ConfigType>(type: T, dflt: TypeMap[T] | null | undefined, doc: string, validator?: Validator): ConfigDef<T> =>
@@ -110,6 +113,8 @@ export const brokerConfigDefs = {
   'socket.request.max.bytes': def('int', 104857600, 'Largest request frame accepted.', atLeast(1)),
   'connections.max.idle.ms': def('long', 600000n, 'Idle connections are closed after this.', atLeast(1)),
   'queued.max.requests': def('int', 500, 'Requests queued per connection before reading pauses.', atLeast(1)),
+  // Kafka's default is -1 (no limit); Brook holds requests behind a slow one on the same connection, so it bounds them.
+  'queued.max.request.bytes': def('long', 268435456n, 'Request bytes read and not yet handled, over all connections, before no more requests are read; -1 = no limit. Brook: 256 MiB.', unlimitedOrAtLeast(1)),
 } as const;
 
 export type BrokerConfigName = keyof typeof brokerConfigDefs;

@@ -280,6 +280,7 @@ export class KafkaServer {
       maxRequestBytes: v['socket.request.max.bytes'],
       idleTimeoutMs: Number(v['connections.max.idle.ms']),
       maxQueuedRequests: v['queued.max.requests'],
+      maxQueuedBytes: Number(v['queued.max.request.bytes']),
       processor: createRequestProcessor({ brokerId: cfg.brokerId, config: cfg, metadataCache: cache, services, logger: this.logger.child({ module: 'request' }) }),
       // Only handlers that declare it (Produce) give their frames back; others (SyncGroup assignments, JoinGroup
       // metadata) keep views of theirs.

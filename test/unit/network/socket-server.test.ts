@@ -1,8 +1,13 @@
 import net from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pino from 'pino';
-import { CloseConnection, SocketServer, type RequestProcessor } from '../../../src/network/SocketServer';
+import { CloseConnection, SocketServer, type ConnectionContext, type RequestProcessor } from '../../../src/network/SocketServer';
+import { waitFor } from '../../harness/waitFor';
 
 const logger = pino({ level: 'silent' });
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 function frame(payload: Buffer): Buffer {
   const b = Buffer.alloc(4 + payload.length);
@@ -47,6 +52,17 @@ function readFrames(s: net.Socket, n: number): Promise<Buffer[]> {
 }
 
 const waitClose = (s: net.Socket): Promise<void> => new Promise((r) => (s.destroyed ? r() : s.once('close', () => r())));
+
+/** Opens `n` connections one after the other, each sending `bytes` and waiting until the broker closes it. */
+async function shortConnections(port: number, n: number, bytes: (i: number) => Buffer): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const s = await connect(port);
+    s.on('error', () => undefined);
+    s.on('data', () => undefined);
+    s.write(bytes(i));
+    await waitClose(s);
+  }
+}
 
 describe('SocketServer', () => {
   it('answers pipelined requests in request order even when later ones finish first', async () => {
@@ -157,5 +173,44 @@ describe('SocketServer', () => {
     } finally {
       await server.shutdown();
     }
+  });
+
+  it('leaves nothing of a closed connection reachable: closed by the broker after a bad request or a bad size, or by the peer', async () => {
+    const seen: Array<WeakRef<ConnectionContext>> = [];
+    // Requests starting with 0 are answered, 1 closes the connection as a protocol violation.
+    const processor: RequestProcessor = (f, ctx) => {
+      seen.push(new WeakRef(ctx));
+      if (f[0] === 1) throw new CloseConnection('bad request');
+      return frame(Buffer.from('ok'));
+    };
+    await withServer(processor, async (port, server) => {
+      const bad = Buffer.from([1, 0, 0, 0]);
+      const good = Buffer.from([0, 0, 0, 0]);
+      const tooBig = Buffer.from([0, 0, 0x10, 0]);
+      // Closed by the broker: a bad request after good ones; a size out of range after a good one, with the rest
+      // of a request half-read.
+      await shortConnections(port, 20, (i) => Buffer.concat(i % 2 === 0 ? [frame(good), frame(good), frame(bad)] : [frame(good), tooBig, frame(good).subarray(0, 6)]));
+      // Closed by the peer after its answer, with half a request sent.
+      for (let i = 0; i < 20; i++) {
+        const s = await connect(port);
+        const answered = new Promise<void>((r) => s.once('data', () => r()));
+        s.write(Buffer.concat([frame(good), frame(good).subarray(0, 5)]));
+        await answered;
+        s.destroy();
+      }
+      await waitFor(() => server.connectionCount === 0, { timeoutMs: 10000, what: 'every connection to be closed' });
+      expect(server.queuedBytes).toBe(0);
+      expect(server.connectionsWaitingForRoom).toBe(0);
+      expect(seen.length).toBeGreaterThanOrEqual(40);
+      // Collected at once, not after some timer: a few turns of the event loop (each a fresh job, so no WeakRef
+      // target is kept for the current one), no waiting.
+      let left = seen.length;
+      for (let turn = 0; turn < 5 && left > 0; turn++) {
+        await new Promise((r) => setImmediate(r));
+        gc();
+        left = seen.filter((ref) => ref.deref() !== undefined).length;
+      }
+      expect(left).toBe(0);
+    });
   });
 });
