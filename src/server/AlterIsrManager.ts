@@ -6,6 +6,7 @@ import { KafkaConnection } from '../client/connection';
 import type { MetadataCache } from './MetadataCache';
 import { moduleLogger, type Logger } from '../util/logger';
 import { tpKey } from '../util/types';
+import { systemTimer, type Timer } from './purgatory/DelayedOperation';
 
 /** Sends one AlterIsr request to the current controller; rejects when it cannot be delivered. */
 export type AlterIsrSender = (req: AlterIsrRequest) => Promise<AlterIsrResponse>;
@@ -30,6 +31,8 @@ export interface AlterIsrManagerOptions {
   send: AlterIsrSender;
   /** Wait before resending after a failed or refused request. */
   retryBackoffMs?: number;
+  /** Schedules the retry; tests pass a fake. */
+  timer?: Timer;
   logger?: Logger;
 }
 
@@ -37,7 +40,8 @@ export class AlterIsrManager {
   private readonly unsent = new Map<string, AlterIsrItem>();
   private readonly inflight = new Map<string, AlterIsrItem>();
   private sending = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** Cancels the scheduled retry; set while one is scheduled. */
+  private retryTimer: (() => void) | null = null;
   private stopped = false;
   private readonly logger: Logger;
   private readonly backoffMs: number;
@@ -67,7 +71,7 @@ export class AlterIsrManager {
 
   shutdown(): void {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.();
     this.retryTimer = null;
   }
 
@@ -109,11 +113,10 @@ export class AlterIsrManager {
       if (!this.unsent.has(k)) this.unsent.set(k, item);
     }
     if (this.stopped || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = (this.opts.timer ?? systemTimer).schedule(this.backoffMs, () => {
       this.retryTimer = null;
       this.maybeSend();
-    }, this.backoffMs);
-    this.retryTimer.unref?.();
+    });
   }
 
   private handleResponse(batch: Array<[string, AlterIsrItem]>, resp: AlterIsrResponse): void {
