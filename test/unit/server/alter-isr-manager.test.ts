@@ -258,6 +258,47 @@ describe('AlterIsrManager', () => {
     expect(next.results).toEqual([{ errorCode: 0, leaderEpoch: 7, isr: [1, 2], zkVersion: 4 }]);
   });
 
+  it('does not resend a change cleared while in flight when that request fails', async () => {
+    const { mgr, ctl, time } = setup();
+    const cleared = item('t', 0);
+    mgr.submit(cleared);
+    mgr.clearPending('t', 0);
+    const kept = item('t', 1);
+    mgr.submit(kept); // queued behind the request in flight
+    ctl.requests[0]?.fail(new Error('connection reset'));
+    await settle();
+    expect(mgr.pendingCount).toBe(1);
+    time.advance(BACKOFF_MS);
+    await settle();
+    expect(ctl.keysOf(1)).toEqual(['t-1']);
+    ctl.accept(1);
+    await settle();
+    expect(cleared.results).toEqual([]);
+    expect(kept.results).toHaveLength(1);
+    expect(mgr.submit(item('t', 0, [1, 2]))).toBe(true);
+    expect(ctl.keysOf(2)).toEqual(['t-0']);
+  });
+
+  it('keeps answering the rest of a batch when one callback throws', async () => {
+    const { mgr, ctl } = setup();
+    const bad = item('t', 0);
+    bad.callback = () => {
+      throw new Error('partition blew up');
+    };
+    const good = item('t', 1);
+    mgr.submit(item('x', 0));
+    mgr.submit(bad);
+    mgr.submit(good);
+    ctl.accept(0);
+    await settle();
+    ctl.accept(1);
+    await settle();
+    expect(good.results).toHaveLength(1);
+    expect(mgr.pendingCount).toBe(0);
+    expect(mgr.submit(item('t', 0))).toBe(true);
+    expect(mgr.submit(item('t', 1))).toBe(true);
+  });
+
   it('shutdown cancels a scheduled retry, sends nothing more and refuses new changes', async () => {
     const { mgr, ctl, time } = setup();
     mgr.submit(item('t', 0));
