@@ -660,6 +660,30 @@ export class Log {
     return null;
   }
 
+  /**
+   * ListOffsets v0 (Kafka's legacyFetchOffsetsBefore): each segment stands for its base offset (at least the log
+   * start) at its .log file's last-modified time, and a non-empty active segment adds the LEO at "now". Answers up to
+   * `maxNumOffsets` of these, newest first, starting from the last one at or before `timestamp`; -1 starts from the
+   * newest, -2 from the oldest (so it answers that one alone).
+   */
+  legacyFetchOffsetsBefore(timestamp: bigint, maxNumOffsets: number): bigint[] {
+    this.checkOnline();
+    const points = this.segments.map((s) => ({
+      offset: s.baseOffset > this._logStartOffset ? s.baseOffset : this._logStartOffset,
+      time: BigInt(Math.floor(fs.statSync(s.logFile).mtimeMs)),
+    }));
+    if (this.activeSegment.size > 0) points.push({ offset: this.leo, time: BigInt(this.clock.now()) });
+    let start = points.length - 1;
+    if (timestamp === EARLIEST_TIMESTAMP) start = 0;
+    else if (timestamp !== LATEST_TIMESTAMP) while (start >= 0 && (points[start] as { time: bigint }).time > timestamp) start--;
+    const count = Math.max(0, Math.min(maxNumOffsets, start + 1));
+    // Offsets ascend with the index, so walking down from `start` is already newest first.
+    return points
+      .slice(start + 1 - count, start + 1)
+      .map((p) => p.offset)
+      .reverse();
+  }
+
   private epochForOffset(offset: bigint): number {
     let e = -1;
     for (const x of this.leaderEpochCache.all()) if (x.startOffset <= offset) e = x.epoch;

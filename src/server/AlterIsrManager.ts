@@ -6,6 +6,7 @@ import { KafkaConnection } from '../client/connection';
 import type { MetadataCache } from './MetadataCache';
 import { moduleLogger, type Logger } from '../util/logger';
 import { tpKey } from '../util/types';
+import { systemTimer, type Timer } from './purgatory/DelayedOperation';
 
 /** Sends one AlterIsr request to the current controller; rejects when it cannot be delivered. */
 export type AlterIsrSender = (req: AlterIsrRequest) => Promise<AlterIsrResponse>;
@@ -30,14 +31,19 @@ export interface AlterIsrManagerOptions {
   send: AlterIsrSender;
   /** Wait before resending after a failed or refused request. */
   retryBackoffMs?: number;
+  /** Schedules the retry; tests pass a fake. */
+  timer?: Timer;
   logger?: Logger;
 }
 
 export class AlterIsrManager {
   private readonly unsent = new Map<string, AlterIsrItem>();
   private readonly inflight = new Map<string, AlterIsrItem>();
+  /** In-flight changes cleared since they were sent: their answer is still handed over, but a failed send drops them. */
+  private readonly clearedInflight = new Set<AlterIsrItem>();
   private sending = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** Cancels the scheduled retry; set while one is scheduled. */
+  private retryTimer: (() => void) | null = null;
   private stopped = false;
   private readonly logger: Logger;
   private readonly backoffMs: number;
@@ -56,9 +62,12 @@ export class AlterIsrManager {
     return true;
   }
 
-  /** Drops a not-yet-sent change (the partition changed leadership meanwhile). */
+  /** Drops a not-yet-sent change (the partition changed leadership meanwhile); one in flight is not sent again. */
   clearPending(topic: string, partition: number): void {
-    this.unsent.delete(tpKey(topic, partition));
+    const key = tpKey(topic, partition);
+    this.unsent.delete(key);
+    const sent = this.inflight.get(key);
+    if (sent) this.clearedInflight.add(sent);
   }
 
   get pendingCount(): number {
@@ -67,7 +76,7 @@ export class AlterIsrManager {
 
   shutdown(): void {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.();
     this.retryTimer = null;
   }
 
@@ -105,15 +114,15 @@ export class AlterIsrManager {
   private requeue(batch: Array<[string, AlterIsrItem]>): void {
     for (const [k, item] of batch) {
       this.inflight.delete(k);
+      if (this.clearedInflight.delete(item)) continue;
       // A newer change submitted meanwhile wins.
       if (!this.unsent.has(k)) this.unsent.set(k, item);
     }
     if (this.stopped || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = (this.opts.timer ?? systemTimer).schedule(this.backoffMs, () => {
       this.retryTimer = null;
       this.maybeSend();
-    }, this.backoffMs);
-    this.retryTimer.unref?.();
+    });
   }
 
   private handleResponse(batch: Array<[string, AlterIsrItem]>, resp: AlterIsrResponse): void {
@@ -127,14 +136,20 @@ export class AlterIsrManager {
     for (const t of resp.topics) for (const p of t.partitions) answers.set(tpKey(t.name, p.partitionIndex), p);
     for (const [k, item] of batch) {
       this.inflight.delete(k);
+      this.clearedInflight.delete(item);
       const a = answers.get(k);
-      if (!a) {
-        this.logger.warn({ topicPartition: k }, 'AlterIsr response lacks a partition; it will be proposed again');
-        item.callback({ errorCode: ErrorCode.UNKNOWN_SERVER_ERROR });
-        continue;
+      if (!a) this.logger.warn({ topicPartition: k }, 'AlterIsr response lacks a partition; it will be proposed again');
+      const result: AlterIsrResult = !a
+        ? { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR }
+        : a.errorCode === ErrorCode.NONE
+          ? { errorCode: 0, leaderEpoch: a.leaderEpoch, isr: a.isr, zkVersion: a.currentIsrVersion }
+          : { errorCode: a.errorCode };
+      // One partition's failure must not leave the rest of the batch unanswered (and their partitions blocked).
+      try {
+        item.callback(result);
+      } catch (e) {
+        this.logger.error({ topicPartition: k, err: e }, 'AlterIsr callback failed');
       }
-      if (a.errorCode === ErrorCode.NONE) item.callback({ errorCode: 0, leaderEpoch: a.leaderEpoch, isr: a.isr, zkVersion: a.currentIsrVersion });
-      else item.callback({ errorCode: a.errorCode });
     }
   }
 }

@@ -182,6 +182,14 @@ export class Partition {
   fetchOffsetByTimestamp(timestamp: bigint): ReturnType<Log['fetchOffsetByTimestamp']> {
     return this.log.fetchOffsetByTimestamp(timestamp);
   }
+  /** ListOffsets v0: segment base offsets by file time, newest first (Kafka's legacyFetchOffsetsBefore). */
+  legacyFetchOffsetsBefore(timestamp: bigint, maxNumOffsets: number): bigint[] {
+    return this.log.legacyFetchOffsetsBefore(timestamp, maxNumOffsets);
+  }
+  /** Base offsets of the segments (tests and tools). */
+  segmentBaseOffsets(): bigint[] {
+    return this.log.segmentBaseOffsets();
+  }
   /** DeleteRecords on the leader: the log start moves up to `offset` (at most the HW). */
   deleteRecordsBefore(offset: bigint): Promise<bigint> {
     return this.log.deleteRecordsBefore(offset);

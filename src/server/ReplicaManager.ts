@@ -649,6 +649,25 @@ export class ReplicaManager {
     }
   }
 
+  /**
+   * ListOffsets v0 (Kafka's Partition.legacyFetchOffsetsForTimestamp): the log's segment offsets by file time, newest
+   * first; a consumer (replicaId -1) gets the HW in place of every offset above it. Debugging replicas (-2) may ask a
+   * follower.
+   */
+  legacyFetchOffsetsForTimestamp(topic: string, partition: number, timestamp: bigint, maxNumOffsets: number, replicaId: number): { errorCode: number; offsets: bigint[] } {
+    const p = this.getPartition(topic, partition);
+    if (!p) return { errorCode: this.notHostedError(topic, partition), offsets: [] };
+    if (!p.isLeader && replicaId !== -2) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, offsets: [] };
+    try {
+      const offsets = p.legacyFetchOffsetsBefore(timestamp, maxNumOffsets);
+      const hw = p.highWatermark;
+      if (replicaId !== -1 || !offsets.some((o) => o > hw)) return { errorCode: ErrorCode.NONE, offsets };
+      return { errorCode: ErrorCode.NONE, offsets: [hw, ...offsets.filter((o) => o <= hw)] };
+    } catch (err) {
+      return { errorCode: mapLogError(err), offsets: [] };
+    }
+  }
+
   /** OffsetForLeaderEpoch on the leader: the end offset of `leaderEpoch` in this log (KIP-101/279). */
   lastOffsetForLeaderEpoch(topic: string, partition: number, currentLeaderEpoch: number, leaderEpoch: number): { errorCode: number; leaderEpoch: number; endOffset: bigint } {
     const p = this.getPartition(topic, partition);

@@ -1,6 +1,8 @@
 // ListOffsets by timestamp end to end: 100 records in one batch, timestamps one second apart; kafkajs, kcat,
 // kafka-python and `brook consumer-groups --reset-offsets --to-datetime` must land on the record, not the batch.
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { KafkaConnection } from '../../src/client/connection';
@@ -23,7 +25,7 @@ describe('ListOffsets by timestamp answers the first record at or after the time
     cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': 'false' } });
     await waitForController(cluster);
     kafka = new Kafka({ clientId: 'list-offsets-time', brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING });
-    for (const [topic, ...config] of [['lot'], ['lot-gzip'], ['lot-lat', '--config', 'message.timestamp.type=LogAppendTime']]) {
+    for (const [topic, ...config] of [['lot'], ['lot-gzip'], ['lot-lat', '--config', 'message.timestamp.type=LogAppendTime'], ['lot-v0', '--config', 'segment.bytes=1024']]) {
       const r = await runBrook(['topics', '--create', '--topic', topic!, '--partitions', '1', '--replication-factor', '1', ...config, '--bootstrap-server', cluster.bootstrap]);
       expect([r.code, r.stderr]).toEqual([0, expect.anything()]);
     }
@@ -36,6 +38,8 @@ describe('ListOffsets by timestamp answers the first record at or after the time
       await producer.send({ topic: 'lot-gzip', acks: -1, messages, compression: CompressionTypes.GZIP });
       const [meta] = await producer.send({ topic: 'lot-lat', acks: -1, messages });
       logAppendTime = Number(meta!.logAppendTime);
+      // Five batches of 10 records, each too big to share a 1 KiB segment: segments at 0, 10, 20, 30, 40.
+      for (let b = 0; b < 5; b++) await producer.send({ topic: 'lot-v0', acks: -1, messages: messages.slice(b * 10, b * 10 + 10).map((m) => ({ ...m, value: m.value.padEnd(80, '.') })) });
     } finally {
       await producer.disconnect();
     }
@@ -45,11 +49,11 @@ describe('ListOffsets by timestamp answers the first record at or after the time
   });
 
   /** ListOffsets at `version` straight on the wire: [offset, timestamp] (v0: the offsets array). */
-  async function wire(topic: string, timestamp: number, version: number): Promise<unknown> {
+  async function wire(topic: string, timestamp: number, version: number, maxNumOffsets = 1): Promise<unknown> {
     const b = cluster.brokers.values().next().value!;
     const conn = await KafkaConnection.connect(b.host, b.port, { clientId: 'list-offsets-time' });
     try {
-      const r = await conn.request(ListOffsets, version, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: BigInt(timestamp), maxNumOffsets: 1 }] }] });
+      const r = await conn.request(ListOffsets, version, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: BigInt(timestamp), maxNumOffsets }] }] });
       const p = r.topics[0]!.partitions[0]!;
       expect(p.errorCode).toBe(0);
       return version === 0 ? p.oldStyleOffsets : [p.offset, p.timestamp];
@@ -67,8 +71,29 @@ describe('ListOffsets by timestamp answers the first record at or after the time
       expect(await wire(topic, -1, v)).toEqual([100n, -1n]);
       expect(await wire(topic, -2, v)).toEqual([0n, -1n]);
     }
-    expect(await wire(topic, at(50), 0)).toEqual([50n]);
-    expect(await wire(topic, at(99) + 1, 0)).toEqual([]);
+    // v0 goes by segment file times (below), not record timestamps: the only segment was written just now.
+    expect(await wire(topic, at(50), 0)).toEqual([]);
+    expect(await wire(topic, -1, 0)).toEqual([100n]);
+    expect(await wire(topic, -2, 0)).toEqual([0n]);
+  });
+
+  it('v0: segment base offsets whose file was last modified at or before the time, newest first (Kafka fetchOffsetsBefore)', async () => {
+    const b = cluster.brokers.values().next().value!;
+    const dir = path.join(b.logDir, 'lot-v0-0');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+    expect(files.map((f) => BigInt(f.slice(0, -4)))).toEqual([0n, 10n, 20n, 30n, 40n]);
+    // Segment i last modified i minutes after BASE.
+    const minute = (i: number): number => BASE + i * 60_000;
+    files.forEach((f, i) => fs.utimesSync(path.join(dir, f), new Date(minute(i)), new Date(minute(i))));
+    expect(await wire('lot-v0', -1, 0, 10)).toEqual([50n, 40n, 30n, 20n, 10n, 0n]);
+    expect(await wire('lot-v0', -1, 0, 3)).toEqual([50n, 40n, 30n]);
+    expect(await wire('lot-v0', -2, 0, 10)).toEqual([0n]);
+    expect(await wire('lot-v0', minute(2), 0, 10)).toEqual([20n, 10n, 0n]);
+    expect(await wire('lot-v0', minute(2) + 30_000, 0, 2)).toEqual([20n, 10n]);
+    expect(await wire('lot-v0', minute(4), 0, 10)).toEqual([40n, 30n, 20n, 10n, 0n]); // the LEO stands at "now"
+    expect(await wire('lot-v0', minute(0) - 1, 0, 10)).toEqual([]);
+    // v1+ still look records up by their own timestamps.
+    expect(await wire('lot-v0', at(25), 1)).toEqual([25n, BigInt(at(25))]);
   });
 
   it('LogAppendTime: every record carries the broker time', async () => {

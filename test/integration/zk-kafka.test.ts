@@ -2,10 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zookeeper from 'node-zookeeper-client';
 import { startZooKeeper, type ZooKeeperProcess } from '../../src/zkserver';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient';
-import { BadVersionError, NoNodeError, NodeExistsError, ZkClient, disposeRawClient } from '../../src/zk/ZkClient';
+import { BadVersionError, NoNodeError, NodeExistsError, ZkClient } from '../../src/zk/ZkClient';
 import {
   BrokerIdAlreadyRegisteredError,
   ControllerMovedError,
@@ -14,6 +13,7 @@ import {
   type BrokerRegistration,
 } from '../../src/zk/api';
 import { freePort, waitFor } from '../harness';
+import { expireSession } from './util/zkSession';
 
 jest.setTimeout(60000);
 
@@ -52,41 +52,6 @@ const reg = (id: number, port = 9092): BrokerRegistration => ({
   rack: null,
   endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port }],
 });
-
-/**
- * The classic trick to expire a session on purpose: attach a second connection to the same session id and
- * password, then close it. The server ends the session; the original client learns it on its next contact.
- * The original client may reconnect in between and push the twin out before its close is sent, so the trick
- * is repeated until the session has really changed.
- */
-async function expireSession(c: ZkClient): Promise<void> {
-  const original = c.sessionId;
-  await waitFor(
-    async () => {
-      if (c.sessionId !== original) return true;
-      const options = { sessionTimeout: 4000, sessionId: sessionIdBuffer(original), sessionPassword: c.sessionPassword, spinDelay: 5000 };
-      const twin = zookeeper.createClient(zkServer.connectString, options as unknown as Parameters<typeof zookeeper.createClient>[1]);
-      const connected = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 2000);
-        twin.once('connected', () => (clearTimeout(timer), resolve(true)));
-        twin.once('expired', () => (clearTimeout(timer), resolve(false)));
-        twin.connect();
-      });
-      // Closes the session when connected; otherwise just stops the twin from reconnecting.
-      if (connected) await disposeRawClient(twin, 1000);
-      else await disposeRawClient(twin, 0);
-      // Give the original client a moment to notice before trying again.
-      return waitFor(() => c.sessionId !== original, { timeoutMs: 2000, what: 'expiry' }).catch(() => false);
-    },
-    { timeoutMs: 20000, intervalMs: 10, what: `session 0x${original.toString(16)} to expire` },
-  );
-}
-
-function sessionIdBuffer(id: bigint): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(id);
-  return b;
-}
 
 describe('ZkClient', () => {
   it('creates a missing chroot, then works inside it', async () => {
@@ -182,7 +147,7 @@ describe('brokers', () => {
     c.onBrokersChange(() => brokerChanges++);
     await c.getAllBrokers(); // same session, queued after the watch: it is armed
 
-    await expireSession(c.zk);
+    await expireSession(zkServer.connectString, c.zk);
     await waitFor(() => events.includes('reestablished:true'), { timeoutMs: 15000, what: 'session re-establishment' });
     expect(events.filter((e) => e === 'expired')).toHaveLength(1);
     await c.getAllBrokers(); // the re-armed watch is in place before the observer changes anything

@@ -1,4 +1,5 @@
-// ListOffsets (2): earliest (-2), latest (-1, isolation-aware) and by-timestamp lookups on partition leaders.
+// ListOffsets (2): earliest (-2), latest (-1, isolation-aware) and by-timestamp lookups on partition leaders; v0 answers
+// Kafka's legacy list of segment offsets instead.
 import { ListOffsets, type ListOffsetsResponse } from '../../protocol/messages/02-list-offsets';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
@@ -17,13 +18,20 @@ export const listOffsetsHandler = defineHandler({
     for (const t of req.topics) {
       const partitions: ListOffsetsResponse['topics'][number]['partitions'] = [];
       for (const p of t.partitions) {
+        if (ctx.apiVersion === 0) {
+          const r = authorizeTopic(ctx, t.name, 'describe')
+            ? rm.legacyFetchOffsetsForTimestamp(t.name, p.partitionIndex, p.timestamp, p.maxNumOffsets, req.replicaId)
+            : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, offsets: [] };
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: r.errorCode, oldStyleOffsets: r.offsets, timestamp: -1n, offset: -1n, leaderEpoch: -1 });
+          continue;
+        }
         const r = authorizeTopic(ctx, t.name, 'describe')
           ? await rm.fetchOffsetForTimestamp(t.name, p.partitionIndex, p.timestamp, isolation, p.currentLeaderEpoch, req.replicaId)
           : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
         partitions.push({
           partitionIndex: p.partitionIndex,
           errorCode: r.errorCode,
-          oldStyleOffsets: r.errorCode === ErrorCode.NONE && r.offset >= 0n ? [r.offset] : [],
+          oldStyleOffsets: [],
           timestamp: r.timestamp,
           offset: r.offset,
           leaderEpoch: r.leaderEpoch,

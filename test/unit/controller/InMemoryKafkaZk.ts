@@ -1,7 +1,10 @@
 // An in-memory KafkaZkApi for controller tests: zkVersions, epoch fencing and watches, one shared "server"
 // with a session per controller so elections, failovers and expiry can be simulated without ZooKeeper.
+// test/contract/kafkaZkContract.ts runs the same cases against it and against KafkaZkClient on a real ZooKeeper.
 import {
+  BrokerIdAlreadyRegisteredError,
   ControllerMovedError,
+  TopicAlreadyExistsError,
   ZkVersionMismatchError,
   type BrokerRegistration,
   type KafkaZkApi,
@@ -13,22 +16,20 @@ import {
 type Listener = () => void;
 
 class Topic {
+  /** zkVersion of /brokers/topics/<t>. */
+  zkVersion = 0;
   constructor(
     public partitions: Map<number, number[]>,
-    public config: Record<string, string>,
     public states = new Map<number, LeaderIsrState>(),
     public addingReplicas = new Map<number, number[]>(),
     public removingReplicas = new Map<number, number[]>(),
   ) {}
 }
 
-export class TopicExistsError extends Error {
-  readonly code = 36;
-  constructor(topic: string) {
-    super(`Topic '${topic}' already exists.`);
-    this.name = 'TopicExistsError';
-  }
-}
+type ConfigListener = (entityType: 'topics' | 'brokers', entityName: string) => void;
+
+/** Thrown where ZooKeeper would answer NO_NODE. */
+const noNode = (path: string): Error => new Error(`ZooKeeper NO_NODE on ${path}`);
 
 export class InMemoryZkServer {
   brokers = new Map<number, BrokerRegistration>();
@@ -38,8 +39,15 @@ export class InMemoryZkServer {
   /** /admin/reassign_partitions ("topic-partition" -> target replicas), null when absent. */
   reassignment: Map<string, number[]> | null = null;
   controller: { brokerId: number; session: InMemoryKafkaZk } | null = null;
+  /** /controller_epoch: absent (epoch and zkVersion 0) until the first election. */
   controllerEpoch = 0;
   epochZkVersion = 0;
+  clusterId: string | null = null;
+  /** /config/<type>/<name>, keyed "<type>/<name>" (as the change notification's entity_path). */
+  readonly configs = new Map<string, Record<string, string>>();
+  readonly configListeners = new Set<ConfigListener>();
+  /** Which session registered each broker (the ephemeral's owner); brokers added by tests have none. */
+  readonly brokerOwners = new Map<number, InMemoryKafkaZk>();
   private zxid = 100n;
   /** Number of fenced writes refused (a resigned controller must not write). */
   fencedWrites = 0;
@@ -75,6 +83,19 @@ export class InMemoryZkServer {
     this.fire('brokers');
     return epoch;
   }
+  /** Creates /admin/preferred_replica_election (what the admin tool writes). */
+  requestPreferredReplicaElection(partitions: Array<{ topic: string; partition: number }>): void {
+    this.preferred = partitions.map((p) => ({ ...p }));
+    this.fire('preferred');
+  }
+  topicConfig(topic: string): Record<string, string> | undefined {
+    return this.configs.get(`topics/${topic}`);
+  }
+  /** Writes /config/<type>/<name> and, unless `notify` is false, a /config/changes notification. */
+  setConfig(entityType: 'topics' | 'brokers', name: string, config: Record<string, string>, notify = true): void {
+    this.configs.set(`${entityType}/${name}`, { ...config });
+    if (notify) for (const cb of [...this.configListeners]) cb(entityType, name);
+  }
   /** Creates /admin/reassign_partitions (the legacy reassignment request). */
   requestReassignment(r: Map<string, number[]>): void {
     this.reassignment = new Map(r);
@@ -82,7 +103,16 @@ export class InMemoryZkServer {
   }
   removeBroker(id: number): void {
     this.brokers.delete(id);
+    this.brokerOwners.delete(id);
     this.fire('brokers');
+  }
+  /** A session ended: its ephemerals (/brokers/ids/<id>, /controller) go, and watchers are told. */
+  dropEphemerals(session: InMemoryKafkaZk): void {
+    for (const [id, owner] of [...this.brokerOwners]) if (owner === session) this.removeBroker(id);
+    if (this.controller?.session === session) {
+      this.controller = null;
+      this.fire('controller');
+    }
   }
   /** Broker restarted faster than anyone noticed: same id, new epoch. */
   bounceBroker(id: number): bigint {
@@ -104,7 +134,7 @@ export class InMemoryZkServer {
     return this.topics.get(topic)?.states.get(partition);
   }
   putTopic(topic: string, partitions: Map<number, number[]>, states?: Map<number, Omit<LeaderIsrState, 'zkVersion'>>): void {
-    const t = new Topic(partitions, {});
+    const t = new Topic(partitions);
     for (const [p, s] of states ?? []) t.states.set(p, { ...s, zkVersion: 0 });
     this.topics.set(topic, t);
     this.fire('topics');
@@ -126,28 +156,41 @@ export class InMemoryKafkaZk implements KafkaZkApi {
   constructor(private readonly s: InMemoryZkServer) {}
 
   private expired = false;
+  private registration: BrokerRegistration | null = null;
 
-  /** Session expiry: this client is told, and its ephemeral /controller disappears for everyone. */
+  /** Session expiry: this client is told, and its ephemerals (/controller, its broker) disappear for everyone. */
   expire(): void {
     this.expired = true;
     for (const cb of [...this.expiredListeners]) cb();
-    if (this.s.controller?.session === this) {
-      this.s.controller = null;
-      this.s.fire('controller');
-    }
+    this.s.dropEphemerals(this);
   }
+  /** A new session: the broker registration comes back (a new epoch) before the listeners hear of it. */
   reestablish(): void {
     this.expired = false;
+    if (this.registration) this.doRegisterBroker(this.registration);
     for (const cb of [...this.reestablishedListeners]) cb();
   }
 
   async ensureBasePaths(): Promise<void> {}
   async getOrCreateClusterId(proposedId: string): Promise<string> {
-    return proposedId;
+    this.s.clusterId ??= proposedId;
+    return this.s.clusterId;
   }
   async registerBroker(reg: BrokerRegistration): Promise<bigint> {
+    const epoch = this.doRegisterBroker(reg);
+    this.registration = reg;
+    return epoch;
+  }
+  private doRegisterBroker(reg: BrokerRegistration): bigint {
+    const existing = this.s.brokers.get(reg.id);
+    if (existing) {
+      // Ours from this session is fine; anyone else's (a test's addBroker included) is a live broker with that id.
+      if (this.s.brokerOwners.get(reg.id) !== this) throw new BrokerIdAlreadyRegisteredError(reg.id);
+      return existing.epoch as bigint;
+    }
     const epoch = this.s.nextZxid();
     this.s.brokers.set(reg.id, { ...reg, epoch });
+    this.s.brokerOwners.set(reg.id, this);
     this.s.fire('brokers');
     return epoch;
   }
@@ -174,11 +217,12 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     return this.s.listen('controller', cb);
   }
   async getControllerEpoch(): Promise<{ epoch: number; zkVersion: number } | null> {
+    if (this.s.controllerEpoch === 0 && this.s.epochZkVersion === 0) return null;
     return { epoch: this.s.controllerEpoch, zkVersion: this.s.epochZkVersion };
   }
 
   async getAllTopics(): Promise<string[]> {
-    return [...this.s.topics.keys()];
+    return [...this.s.topics.keys()].sort();
   }
   onTopicsChange(cb: () => void): Unsubscribe {
     return this.s.listen('topics', cb);
@@ -187,7 +231,7 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     const t = this.s.topics.get(topic);
     if (!t) return null;
     const copy = (m: Map<number, number[]>): Map<number, number[]> => new Map([...m].map(([p, r]) => [p, [...r]]));
-    return { partitions: copy(t.partitions), addingReplicas: copy(t.addingReplicas), removingReplicas: copy(t.removingReplicas) };
+    return { partitions: copy(t.partitions), addingReplicas: copy(t.addingReplicas), removingReplicas: copy(t.removingReplicas), zkVersion: t.zkVersion };
   }
   async getTopicAssignments(topics: string[]): Promise<Map<string, TopicAssignment>> {
     const out = new Map<string, TopicAssignment>();
@@ -200,40 +244,52 @@ export class InMemoryKafkaZk implements KafkaZkApi {
   onTopicAssignmentChange(topic: string, cb: () => void): Unsubscribe {
     return this.s.listen(`assignment:${topic}`, cb);
   }
+  /** As Kafka's admin path: the config is written without a change notification, then the assignment. */
   async createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<void> {
-    if (this.s.topics.has(topic)) throw new TopicExistsError(topic);
-    this.s.topics.set(topic, new Topic(new Map(assignment), { ...config }));
+    if (this.s.topics.has(topic)) throw new TopicAlreadyExistsError(topic);
+    this.s.setConfig('topics', topic, config, false);
+    this.s.topics.set(topic, new Topic(new Map(assignment)));
     this.s.fire('topics');
+    this.s.fire(`assignment:${topic}`);
   }
-  async addPartitions(topic: string, fullAssignment: Map<number, number[]>): Promise<void> {
+  /** Existing partitions keep their replicas; conditional on the assignment's zkVersion when one is given. */
+  async addPartitions(topic: string, fullAssignment: Map<number, number[]>, expectedZkVersion?: number): Promise<void> {
     const t = this.s.topics.get(topic);
-    if (!t) throw new Error(`no topic ${topic}`);
-    t.partitions = new Map(fullAssignment);
+    if (!t) throw noNode(`/brokers/topics/${topic}`);
+    if (expectedZkVersion !== undefined && expectedZkVersion !== t.zkVersion) throw new ZkVersionMismatchError(`/brokers/topics/${topic}`);
+    const partitions = new Map(t.partitions);
+    for (const [p, replicas] of fullAssignment) if (!partitions.has(p)) partitions.set(p, [...replicas]);
+    t.partitions = new Map([...partitions].sort((a, b) => a[0] - b[0]));
+    t.zkVersion += 1;
     this.s.fire(`assignment:${topic}`);
   }
   async setTopicAssignment(topic: string, assignment: TopicAssignment, v: number): Promise<void> {
     this.s.checkEpoch(v);
     const t = this.s.topics.get(topic);
-    if (t) {
-      t.partitions = new Map(assignment.partitions);
-      t.addingReplicas = new Map(assignment.addingReplicas);
-      t.removingReplicas = new Map(assignment.removingReplicas);
-    }
+    if (!t) throw noNode(`/brokers/topics/${topic}`);
+    t.partitions = new Map(assignment.partitions);
+    t.addingReplicas = new Map(assignment.addingReplicas);
+    t.removingReplicas = new Map(assignment.removingReplicas);
+    t.zkVersion += 1;
     this.s.fire(`assignment:${topic}`);
   }
   async getTopicConfig(topic: string): Promise<Record<string, string>> {
-    return { ...(this.s.topics.get(topic)?.config ?? {}) };
+    return { ...(this.s.configs.get(`topics/${topic}`) ?? {}) };
   }
   async setTopicConfig(topic: string, config: Record<string, string>): Promise<void> {
-    const t = this.s.topics.get(topic);
-    if (t) t.config = { ...config };
+    this.s.setConfig('topics', topic, config);
   }
-  async getBrokerConfig(): Promise<Record<string, string>> {
-    return {};
+  async getBrokerConfig(brokerId: number | '<default>'): Promise<Record<string, string>> {
+    return { ...(this.s.configs.get(`brokers/${brokerId}`) ?? {}) };
   }
-  async setBrokerConfig(): Promise<void> {}
-  onConfigChange(): Unsubscribe {
-    return () => undefined;
+  async setBrokerConfig(brokerId: number | '<default>', config: Record<string, string>): Promise<void> {
+    this.s.setConfig('brokers', String(brokerId), config);
+  }
+  /** Each change made after subscribing, once, in order. */
+  onConfigChange(cb: ConfigListener): Unsubscribe {
+    const entry: ConfigListener = (type, name) => cb(type, name);
+    this.s.configListeners.add(entry);
+    return () => this.s.configListeners.delete(entry);
   }
 
   async getPartitionStates(partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, LeaderIsrState>> {
@@ -295,7 +351,7 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     this.s.fire('deletions');
   }
   async getTopicDeletions(): Promise<string[]> {
-    return [...this.s.deletions];
+    return [...this.s.deletions].sort();
   }
   onTopicDeletionsChange(cb: () => void): Unsubscribe {
     return this.s.listen('deletions', cb);
@@ -303,9 +359,13 @@ export class InMemoryKafkaZk implements KafkaZkApi {
   async deleteTopicZNodes(topic: string, v: number): Promise<void> {
     this.s.checkEpoch(v);
     const existed = this.s.topics.delete(topic);
+    this.s.configs.delete(`topics/${topic}`);
     this.s.deletions.delete(topic);
     this.s.fire('deletions');
-    if (existed) this.s.fire('topics');
+    if (existed) {
+      this.s.fire('topics');
+      this.s.fire(`assignment:${topic}`);
+    }
   }
 
   async getPreferredReplicaElection(): Promise<Array<{ topic: string; partition: number }> | null> {
@@ -316,7 +376,9 @@ export class InMemoryKafkaZk implements KafkaZkApi {
   }
   async deletePreferredReplicaElection(v: number): Promise<void> {
     this.s.checkEpoch(v);
+    const existed = this.s.preferred !== null;
     this.s.preferred = null;
+    if (existed) this.s.fire('preferred');
   }
   async getPartitionReassignment(): Promise<Map<string, number[]> | null> {
     return this.s.reassignment ? new Map(this.s.reassignment) : null;
@@ -339,5 +401,9 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     this.expiredListeners.add(cb);
     return () => this.expiredListeners.delete(cb);
   }
-  async close(): Promise<void> {}
+  /** Ending the session removes its ephemerals at once, as ZooKeeper does on a clean close. */
+  async close(): Promise<void> {
+    this.registration = null;
+    this.s.dropEphemerals(this);
+  }
 }

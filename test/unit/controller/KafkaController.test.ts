@@ -136,7 +136,7 @@ describe('topics', () => {
       { validateOnly: false, timeoutMs: 1000 },
     );
     expect(res[0]).toMatchObject({ errorCode: 0, numPartitions: 4, replicationFactor: 2 });
-    expect(server.topics.get('d')?.config).toEqual({ 'retention.ms': '1000' });
+    expect(server.topicConfig('d')).toEqual({ 'retention.ms': '1000' });
     // Leaders spread over the brokers.
     const leaders = [0, 1, 2, 3].map((p) => server.state('d', p)?.leader);
     expect(new Set(leaders).size).toBe(3);
@@ -488,8 +488,7 @@ describe('preferred leaders', () => {
 
   test('/admin/preferred_replica_election moves leadership back and is removed', async () => {
     const { server, node } = await imbalanced();
-    server.preferred = [{ topic: 'p', partition: 0 }];
-    server.fire('preferred');
+    server.requestPreferredReplicaElection([{ topic: 'p', partition: 0 }]);
     await idle(node);
     expect(server.state('p', 0)?.leader).toBe(1);
     expect(server.preferred).toBeNull();

@@ -228,6 +228,38 @@ describe('ReplicaManager fetch', () => {
   });
 });
 
+describe('ReplicaManager ListOffsets v0', () => {
+  it('bounds a consumer by the HW as Kafka does (the HW first, offsets above it dropped); replicas see every offset', async () => {
+    const { rm } = await setup({ 'segment.bytes': 300 });
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1, 2], replicas: [1, 2] }]), 4);
+    for (let i = 0; i < 3; i++) await rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(1, 200) }]);
+    // Follower 2 has offsets 0 and 1: HW 2, LEO 3, one segment per batch.
+    await rm.fetchMessages({ replicaId: 2, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, partitions: [{ topic: 't', partition: 0, fetchOffset: 2n, currentLeaderEpoch: 0, logStartOffset: 0n, maxBytes: 1 << 20 }] });
+    expect(rm.getPartition('t', 0)?.segmentBaseOffsets()).toEqual([0n, 1n, 2n]);
+    expect(rm.getPartition('t', 0)?.highWatermark).toBe(2n);
+
+    const v0 = (timestamp: bigint, max: number, replicaId: number) => rm.legacyFetchOffsetsForTimestamp('t', 0, timestamp, max, replicaId);
+    expect(v0(-1n, 10, 2)).toEqual({ errorCode: 0, offsets: [3n, 2n, 1n, 0n] });
+    expect(v0(-1n, 10, -2)).toEqual({ errorCode: 0, offsets: [3n, 2n, 1n, 0n] });
+    // Kafka's `hw +: offsets.dropWhile(_ > hw)`: the segment at the HW shows up twice.
+    expect(v0(-1n, 10, -1)).toEqual({ errorCode: 0, offsets: [2n, 2n, 1n, 0n] });
+    expect(v0(-1n, 1, -1)).toEqual({ errorCode: 0, offsets: [2n] });
+    expect(v0(-2n, 1, -1)).toEqual({ errorCode: 0, offsets: [0n] });
+    expect(v0(0n, 10, -1)).toEqual({ errorCode: 0, offsets: [] }); // before every segment's file time
+    expect(rm.legacyFetchOffsetsForTimestamp('nope', 0, -1n, 1, -1)).toEqual({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offsets: [] });
+    await rm.shutdown();
+  });
+
+  it('answers NOT_LEADER_OR_FOLLOWER on a follower except to a debugging client (replicaId -2)', async () => {
+    const { rm } = await setup();
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 1, leader: 2, leaderEpoch: 0, isr: [2, 1], replicas: [2, 1] }]), 4);
+    expect(rm.legacyFetchOffsetsForTimestamp('t', 1, -1n, 1, -1)).toEqual({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, offsets: [] });
+    expect(rm.legacyFetchOffsetsForTimestamp('t', 1, -1n, 1, 3)).toEqual({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, offsets: [] });
+    expect(rm.legacyFetchOffsetsForTimestamp('t', 1, -1n, 1, -2)).toEqual({ errorCode: 0, offsets: [0n] });
+    await rm.shutdown();
+  });
+});
+
 describe('ReplicaManager leadership listeners', () => {
   it('reports becoming leader, becoming follower and being stopped', async () => {
     const { rm } = await setup();
