@@ -19,7 +19,8 @@ afterEach(async () => {
 
 /** Sets each segment's .log mtime, oldest segment first (ms; whole seconds so every file system keeps them exactly). */
 function setSegmentTimes(...mtimesMs: number[]): void {
-  const files = fs.readdirSync(log.dir).filter((f) => f.endsWith('.log')).sort();
+  // The log's live segments (a deleted one may still be on its way to a .deleted name).
+  const files = log.segmentBaseOffsets().map((b) => `${b.toString().padStart(20, '0')}.log`);
   expect(files).toHaveLength(mtimesMs.length);
   files.forEach((f, i) => fs.utimesSync(path.join(log.dir, f), new Date(mtimesMs[i] ?? 0), new Date(mtimesMs[i] ?? 0)));
 }
