@@ -44,6 +44,9 @@ import {
   type ConfigEntityType,
 } from './znodes';
 
+/** Kafka's changeExpirationMs for /config/changes notifications. */
+export const CONFIG_CHANGE_EXPIRATION_MS = 15 * 60 * 1000;
+
 type WatchKind = 'children' | 'exists';
 
 interface Subscription {
@@ -61,7 +64,10 @@ const key = (topic: string, partition: number): string => `${topic}-${partition}
 /** The largest multi we send: ZooKeeper refuses requests above jute.maxbuffer (1 MB by default). */
 const MAX_OPS_PER_MULTI = 1000;
 
-export interface KafkaZkClientOptions extends ZkClientOptions {}
+export interface KafkaZkClientOptions extends ZkClientOptions {
+  /** Age after which /config/changes notifications are deleted (Kafka: 15 minutes); tests shorten it. */
+  configChangeExpirationMs?: number;
+}
 
 export class KafkaZkClient implements KafkaZkApi {
   private readonly subs = new Set<Subscription>();
@@ -72,7 +78,7 @@ export class KafkaZkClient implements KafkaZkApi {
   private closed = false;
   private readonly log: Logger;
 
-  constructor(readonly zk: ZkClient, logger?: Logger) {
+  constructor(readonly zk: ZkClient, logger?: Logger, private readonly configChangeExpirationMs = CONFIG_CHANGE_EXPIRATION_MS) {
     this.log = logger ?? moduleLogger('zk');
     zk.on('expired', () => {
       for (const cb of this.expiredCbs) this.safeCall(cb);
@@ -82,7 +88,7 @@ export class KafkaZkClient implements KafkaZkApi {
 
   /** Connects a new session (see ZkClient.connect for chroot handling and the timeout message). */
   static async connect(connectString: string, opts: KafkaZkClientOptions): Promise<KafkaZkClient> {
-    return new KafkaZkClient(await ZkClient.connect(connectString, opts), opts.logger);
+    return new KafkaZkClient(await ZkClient.connect(connectString, opts), opts.logger, opts.configChangeExpirationMs);
   }
 
   /** czxid of our current /brokers/ids/<id> registration (changes after re-registration). */
@@ -484,6 +490,23 @@ export class KafkaZkClient implements KafkaZkApi {
    * Reports each new /config/changes notification once, in sequence order. Notifications already present
    * when subscribing are skipped: the subscriber reads current configs itself at start-up.
    */
+  /**
+   * Kafka's ZkNodeChangeNotificationListener.purgeObsoleteNotifications: notifications older than 15 minutes have
+   * been seen by every live broker (a broker starting later reads the configs themselves) and are deleted, so
+   * /config/changes does not grow without bound. Every broker does it; a node another one deleted first is fine.
+   */
+  private async purgeObsoleteConfigChanges(children: string[], now = Date.now()): Promise<void> {
+    for (const c of children) {
+      const path = `${ConfigChangesZNode.path}/${c}`;
+      try {
+        const stat = await this.zk.exists(path);
+        if (stat && now - stat.ctime > this.configChangeExpirationMs) await this.zk.delete(path, -1);
+      } catch (e) {
+        if (!(e instanceof NoNodeError)) this.log.warn({ err: e, path }, 'could not purge an old config change notification');
+      }
+    }
+  }
+
   onConfigChange(cb: (entityType: 'topics' | 'brokers', entityName: string) => void): Unsubscribe {
     let lastSeq: number | null = null;
     let chain = Promise.resolve();
@@ -514,6 +537,7 @@ export class KafkaZkClient implements KafkaZkApi {
           if (!(e instanceof NoNodeError)) this.log.warn({ err: e, path }, 'bad config change notification');
         }
       }
+      await this.purgeObsoleteConfigChanges(seqs.map((x) => x.c));
     };
     const enqueue = (): void => {
       chain = chain.then(processNotifications).catch((e) => this.log.warn({ err: e }, 'processing config changes failed'));

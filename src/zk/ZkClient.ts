@@ -82,6 +82,8 @@ export interface ZkStat {
   ephemeralOwner: bigint;
   numChildren: number;
   dataLength: number;
+  /** Creation time, ms since the epoch (the server's clock). */
+  ctime: number;
 }
 
 export type ZkEventType = 'created' | 'deleted' | 'dataChanged' | 'childrenChanged';
@@ -143,6 +145,7 @@ function toStat(s: zookeeper.Stat): ZkStat {
     ephemeralOwner: bufToBigInt(s.ephemeralOwner),
     numChildren: s.numChildren,
     dataLength: s.dataLength,
+    ctime: Number(bufToBigInt(s.ctime)),
   };
 }
 

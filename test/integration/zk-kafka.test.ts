@@ -369,6 +369,27 @@ describe('topics, config and admin requests', () => {
     expect((await reader.zk.getData(`/config/changes/${last}`)).data?.toString()).toBe('{"version":2,"entity_path":"brokers/1"}');
   });
 
+  it('config change notifications older than the expiration are purged by a subscriber as it processes new ones', async () => {
+    const root = chroot();
+    const writer = await kafkaClient(root);
+    const reader = await KafkaZkClient.connect(root, { sessionTimeoutMs: 4000, connectionTimeoutMs: 10000, configChangeExpirationMs: 1500 });
+    clients.push(reader);
+    await writer.ensureBasePaths();
+    const seen: string[] = [];
+    reader.onConfigChange((_t, name) => seen.push(name));
+    await reader.getTopicConfig('x'); // the subscription's first listing is done
+    await writer.setTopicConfig('first', { a: '1' });
+    await waitFor(() => seen.includes('first'), { timeoutMs: 5000, what: 'first notification' });
+    const [old] = await reader.zk.getChildren('/config/changes');
+    // Once it is older than 1.5 s, the next notification's processing deletes it (and keeps the new one).
+    const created = (await reader.zk.exists(`/config/changes/${old}`))!.ctime;
+    await waitFor(() => Date.now() - created > 1600, { timeoutMs: 5000, intervalMs: 100, what: 'the first notification to age' });
+    await writer.setTopicConfig('second', { b: '2' });
+    await waitFor(async () => (await reader.zk.exists(`/config/changes/${old}`)) === null, { timeoutMs: 5000, what: 'the old notification purged' });
+    expect(seen).toEqual(['first', 'second']);
+    expect(await reader.zk.getChildren('/config/changes')).toHaveLength(1);
+  });
+
   it('topic deletion, preferred replica election and reassignment requests', async () => {
     const c = await kafkaClient(chroot());
     await c.ensureBasePaths();
