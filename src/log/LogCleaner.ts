@@ -191,6 +191,9 @@ export function groupSegmentsBySize(segs: readonly LogSegment[], maxSize: number
 
 /** Reads whole batches of one segment file in bounded chunks, through a file descriptor of its own. */
 class SegmentReader {
+  /** Reused for every chunk (fewer large allocations, so fewer collections): a chunk's batches are views of it. */
+  private buf = Buffer.allocUnsafe(0);
+
   private constructor(
     private readonly fh: fs.promises.FileHandle,
     private readonly file: string,
@@ -208,15 +211,17 @@ class SegmentReader {
   }
 
   /**
-   * The whole batches of the chunk at `position` (each a view of one buffer), at least one batch even when it is
-   * larger than a chunk, and the position after them; null at the end. Batches are checked (length, magic, CRC) so a
-   * damaged record is never re-signed with a fresh CRC.
+   * The whole batches of the chunk at `position`, at least one batch even when it is larger than a chunk, and the
+   * position after them; null at the end. The batches are views of a buffer the next read overwrites: the caller is
+   * done with them (written, copied) before reading again. They are checked (length, magic, CRC) so a damaged record
+   * is never re-signed with a fresh CRC.
    */
   async read(position: number, chunkSize: number): Promise<{ batches: Buffer[]; next: number } | null> {
     if (position >= this.end) return null;
     let want = Math.min(chunkSize, this.end - position);
     for (;;) {
-      const buf = Buffer.allocUnsafe(want);
+      if (this.buf.length < want) this.buf = Buffer.allocUnsafe(Math.max(want, chunkSize));
+      const buf = this.buf.subarray(0, want);
       const { bytesRead } = await this.fh.read(buf, 0, want, position);
       if (bytesRead < want) throw new CleaningAbortedError(`${this.file} shrank while being cleaned`);
       const batches: Buffer[] = [];
@@ -443,6 +448,7 @@ export class Cleaner {
               return BigInt(map.latestOffset + 1);
             }
             map.updateLatestOffset(last);
+            if (map.wantsToGrow) await map.grow(() => this.yieldNow()); // rehashed in slices, not in one long turn
             await this.maybeYield();
           }
           position = chunk.next;

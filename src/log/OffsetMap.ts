@@ -84,18 +84,44 @@ export class SkimpyOffsetMap {
     this.lastOffset = -1;
   }
 
-  /** Records `offset` as the latest for `key` (the bytes `key[start, end)`). Offsets must stay below 2^53. */
+  /**
+   * Records `offset` as the latest for `key` (the bytes `key[start, end)`). Offsets must stay below 2^53. Past the
+   * load factor the map asks to grow ({@link wantsToGrow}) rather than rehashing here, so the caller can grow it in
+   * slices ({@link grow}); only a table about to run out of empty slots is grown on the spot.
+   */
   put(key: Uint8Array, offset: number, start = 0, end = key.length): void {
     if (this.slots === 0) this.resize(Math.min(INITIAL_SLOTS, this.capacitySlots));
     md5Words(key, start, end, this.digest);
-    const slot = this.find(this.digest);
+    let slot = this.find(this.digest);
     if (slot < 0 || this.offsets[slot] === 0) {
-      if (slot < 0 || this.isFull()) throw new OffsetMapFullError();
+      if (this.isFull()) throw new OffsetMapFullError();
+      if (this.entries + 1 >= this.slots) {
+        this.resize(this.nextSize(this.slots));
+        slot = this.find(this.digest);
+        if (slot < 0) throw new OffsetMapFullError();
+      }
       this.store(slot, this.digest, offset);
       this.entries++;
-      if (this.entries > this.slots * this.loadFactor) this.grow();
     } else this.offsets[slot] = offset + 1;
     this.lastOffset = offset;
+  }
+
+  /** More keys than the load factor allows in the current table, and room in the bound for a larger one. */
+  get wantsToGrow(): boolean {
+    return this.entries > this.slots * this.loadFactor && this.nextSize(this.slots) > this.slots;
+  }
+
+  /**
+   * Moves to the next larger table, rehashing `sliceSlots` old slots at a time and awaiting `pause` in between (the
+   * cleaner gives the event loop back there). Nothing else may use the map until this resolves.
+   */
+  async grow(pause: () => Promise<void>, sliceSlots = 1 << 16): Promise<void> {
+    if (!this.wantsToGrow) return;
+    const old = this.beginResize(this.nextSize(this.slots));
+    for (let from = 0; from < old.slots; from += sliceSlots) {
+      this.rehash(old, from, Math.min(old.slots, from + sliceSlots));
+      await pause();
+    }
   }
 
   /** The latest offset recorded for `key`, or -1. */
@@ -137,23 +163,26 @@ export class SkimpyOffsetMap {
     return slots * 2 <= room ? slots * 2 : Math.max(room, slots);
   }
 
-  private grow(): void {
-    const next = this.nextSize(this.slots);
-    if (next > this.slots) this.resize(next);
+  private resize(slots: number): void {
+    const old = this.beginResize(slots);
+    this.rehash(old, 0, old.slots);
   }
 
-  private resize(slots: number): void {
-    const oldDigests = this.digests;
-    const oldOffsets = this.offsets;
-    const oldSlots = this.slots;
+  /** Switches to empty tables of `slots` slots and returns the old ones, whose entries are then rehashed. */
+  private beginResize(slots: number): { slots: number; digests: Int32Array; offsets: Float64Array } {
+    const old = { slots: this.slots, digests: this.digests, offsets: this.offsets };
     this.slots = slots;
     this.digests = new Int32Array(slots * WORDS);
     this.offsets = new Float64Array(slots);
+    return old;
+  }
+
+  private rehash(old: { digests: Int32Array; offsets: Float64Array }, from: number, to: number): void {
     const d = new Int32Array(WORDS);
-    for (let s = 0; s < oldSlots; s++) {
-      const o = oldOffsets[s] as number;
+    for (let s = from; s < to; s++) {
+      const o = old.offsets[s] as number;
       if (o === 0) continue;
-      d.set(oldDigests.subarray(s * WORDS, s * WORDS + WORDS));
+      for (let w = 0; w < WORDS; w++) d[w] = old.digests[s * WORDS + w] as number;
       this.store(this.find(d), d, o - 1);
     }
   }

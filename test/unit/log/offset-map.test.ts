@@ -28,26 +28,37 @@ describe('SkimpyOffsetMap', () => {
     expect(m.get(wrapped, 2, 2 + key(7).length)).toBe(2007);
   });
 
-  test('starts small and grows with the keys, never past its memory bound (old and new table counted together)', () => {
+  test('starts small and grows with the keys, never past its memory bound (old and new table counted together)', async () => {
     const memory = 8 * 1024 * 1024;
     const m = new SkimpyOffsetMap(memory, 0.9);
     m.put(key(0), 0);
     expect(m.bytesUsed).toBeLessThan(memory / 4);
-    let largest = 0;
-    let previous = m.bytesUsed;
+    let largest = m.bytesUsed;
+    let slices = 0;
     for (let i = 1; i < m.maxEntries; i++) {
       m.put(key(i), i);
-      if (m.bytesUsed !== previous) {
+      if (!m.wantsToGrow) continue;
+      const previous = m.bytesUsed;
+      await m.grow(async () => {
+        slices++;
         expect(previous + m.bytesUsed).toBeLessThanOrEqual(memory); // both tables live while rehashing
-        previous = m.bytesUsed;
-      }
-      largest = Math.max(largest, m.bytesUsed);
+      }, 4096);
+      expect(m.bytesUsed).toBeGreaterThan(previous);
+      largest = m.bytesUsed;
     }
+    expect(slices).toBeGreaterThan(10); // the rehash gave way between slices
     expect(largest).toBe(m.capacitySlots * BYTES_PER_ENTRY);
     expect(largest).toBeGreaterThanOrEqual(memory / 2 - BYTES_PER_ENTRY);
     let wrong = 0;
     for (let i = 0; i < m.maxEntries; i++) if (m.get(key(i)) !== i) wrong++;
     expect(wrong).toBe(0);
+  });
+
+  test('a map nobody grows grows on its own before its table runs out of empty slots', () => {
+    const m = new SkimpyOffsetMap(1 << 24, 0.5);
+    for (let i = 0; i < 70_000; i++) m.put(key(i), i); // beyond the first table's 65,536 slots
+    expect(m.size).toBe(70_000);
+    expect(m.get(key(69_999))).toBe(69_999);
   });
 
   test('a full map refuses new keys (the cleaner then stops where the map ended) but still updates known ones', () => {
