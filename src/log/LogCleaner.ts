@@ -37,7 +37,7 @@ export const DEFAULT_CLEANER_CONFIG: Readonly<CleanerConfig> = Object.freeze({
 });
 
 /** How long the cleaner computes before it lets other work run. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 const INT32_MAX = 0x7fffffffn;
 
 export class CleaningAbortedError extends Error {
@@ -448,7 +448,7 @@ export class Cleaner {
               return BigInt(map.latestOffset + 1);
             }
             map.updateLatestOffset(last);
-            if (map.wantsToGrow) await map.grow(() => this.yieldNow()); // rehashed in slices, not in one long turn
+            if (map.wantsToGrow) await map.grow(() => this.yieldNow(), SLICE_MS); // rehashed in slices, not in one long turn
             await this.maybeYield();
           }
           position = chunk.next;

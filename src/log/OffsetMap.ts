@@ -12,6 +12,8 @@
 export const BYTES_PER_ENTRY = 24;
 const WORDS = 4;
 const INITIAL_SLOTS = 1 << 16;
+/** Old slots rehashed between two looks at the clock while the map grows. */
+const REHASH_STEP = 2048;
 
 export class OffsetMapFullError extends Error {
   constructor() {
@@ -112,15 +114,20 @@ export class SkimpyOffsetMap {
   }
 
   /**
-   * Moves to the next larger table, rehashing `sliceSlots` old slots at a time and awaiting `pause` in between (the
-   * cleaner gives the event loop back there). Nothing else may use the map until this resolves.
+   * Moves to the next larger table, rehashing for at most `sliceMs` at a time and awaiting `pause` in between (the
+   * cleaner gives the event loop back there: rehashing a large table at once takes tens of milliseconds, most of it
+   * cache misses and first touches of the new table). Nothing else may use the map until this resolves.
    */
-  async grow(pause: () => Promise<void>, sliceSlots = 1 << 16): Promise<void> {
+  async grow(pause: () => Promise<void>, sliceMs = 2): Promise<void> {
     if (!this.wantsToGrow) return;
     const old = this.beginResize(this.nextSize(this.slots));
-    for (let from = 0; from < old.slots; from += sliceSlots) {
-      this.rehash(old, from, Math.min(old.slots, from + sliceSlots));
-      await pause();
+    let sliceStart = performance.now();
+    for (let from = 0; from < old.slots; from += REHASH_STEP) {
+      this.rehash(old, from, Math.min(old.slots, from + REHASH_STEP));
+      if (performance.now() - sliceStart >= sliceMs) {
+        await pause();
+        sliceStart = performance.now();
+      }
     }
   }
 
