@@ -671,7 +671,7 @@ export class LogCleaner {
     return segments;
   }
 
-  private async cleanOne(ltc: LogToClean): Promise<CleanResult | null> {
+  private async cleanOne(ltc: LogToClean & { logDir: string }): Promise<CleanResult | null> {
     const log = ltc.log;
     const run = this.cleaner.clean(ltc, this.clock.now());
     this.inProgress = { log, done: run.catch(() => undefined) };
@@ -702,6 +702,10 @@ export class LogCleaner {
         this.logger.info({ topicPartition: tpKey(log), reason: e.message }, 'cleaning aborted');
       } else if (log.isOffline) {
         // a storage error: the log (and its dir) went offline, nothing more to do here
+      } else if (typeof (e as NodeJS.ErrnoException)?.syscall === 'string' && (e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        // The disk failed the cleaner (EIO, ENOSPC...): Kafka takes the log dir offline on such an IOException.
+        this.logger.error({ err: e, topicPartition: tpKey(log), dir: ltc.logDir }, 'disk error while cleaning');
+        this.opts.onDirFailure?.(ltc.logDir, e);
       } else this.markUncleanable(log, e);
       return null;
     } finally {

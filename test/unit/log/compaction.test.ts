@@ -589,6 +589,42 @@ describe('LogManager cleaner', () => {
     await lm.shutdown();
   });
 
+  test('a disk error while cleaning takes the log dir offline (Kafka: an IOException in the cleaner); bad data marks the log uncleanable', async () => {
+    const d = dir();
+    const lm = manager(d);
+    await lm.startup();
+    const log = lm.getOrCreateLog('t', 0, cfg());
+    await fillCommits(log);
+    const open = fs.promises.open;
+    const spy = jest.spyOn(fs.promises, 'open').mockImplementation(async (...a: Parameters<typeof open>) => {
+      if (String(a[0]).endsWith('.log')) throw Object.assign(new Error('EIO: i/o error, open'), { code: 'EIO', syscall: 'open' });
+      return open(...a);
+    });
+    try {
+      expect(await lm.cleanLogs()).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lm.isDirOffline(d)).toBe(true);
+    expect(log.isOffline).toBe(true);
+    await lm.shutdown();
+
+    // A corrupt batch (bad CRC) is data, not the disk: that log is skipped until restart, the dir stays up.
+    const d2 = dir();
+    const lm2 = manager(d2);
+    await lm2.startup();
+    const bad = lm2.getOrCreateLog('t', 0, cfg());
+    await fillCommits(bad);
+    const first = bad.logSegments()[0]!.logFile;
+    const bytes = fs.readFileSync(first);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
+    fs.writeFileSync(first, bytes);
+    expect(await lm2.cleanLogs()).toBe(0);
+    expect(lm2.isDirOffline(d2)).toBe(false);
+    expect(lm2.cleaner.grabFilthiestLog([{ log: bad, logDir: d2 }])).toBeNull();
+    await lm2.shutdown();
+  });
+
   test('startup schedules the cleaner every cleanerIntervalMs (null: no cleaner job); shutdown stops a clean in progress', async () => {
     const jobs = new Map<string, { fn: () => Promise<void>; periodMs: number }>();
     const scheduler = {
