@@ -97,6 +97,12 @@ export const brokerConfigDefs = {
   'log.cleaner.enable': def('boolean', true, 'Enable the log cleaner (compaction).'),
   'log.cleaner.backoff.ms': def('long', 15000n, 'Pause between log cleaner passes over compacted topics.', atLeast(0)),
   'log.cleaner.delete.retention.ms': def('long', 86400000n, 'How long tombstones are kept.', atLeast(0)),
+  'log.cleaner.min.cleanable.ratio': def('double', 0.5, 'Dirty share of a log above which the cleaner takes it.', between(0, 1)),
+  'log.cleaner.min.compaction.lag.ms': def('long', 0n, 'Records younger than this stay uncompacted.', atLeast(0)),
+  'log.cleaner.max.compaction.lag.ms': def('long', LONG_MAX, 'A dirty segment older than this is cleaned whatever the ratio.', atLeast(1)),
+  'log.cleaner.dedupe.buffer.size': def('long', 134217728n, 'Most memory of the cleaner\'s key → offset map.', atLeast(1024)),
+  'log.cleaner.io.buffer.load.factor': def('double', 0.9, 'How full the cleaner\'s key → offset map may get.', (v, n) => (typeof v === 'number' && (v <= 0 || v > 1) ? `${n} must be above 0 and at most 1, got ${v}` : null)),
+  'log.cleaner.io.buffer.size': def('int', 524288, 'Bytes the cleaner reads from a segment at a time.', atLeast(4096)),
   'message.max.bytes': def('int', 1048588, 'Largest record batch accepted.', atLeast(0)),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   'offsets.topic.replication.factor': def('int', 3, 'Replication factor of __consumer_offsets.', atLeast(1)),
@@ -135,8 +141,8 @@ export type KafkaConfigValues = { -readonly [K in BrokerConfigName]: ValueOfDef<
  */
 export const acceptedButUnused: ReadonlySet<string> = new Set([
   'num.network.threads', 'num.io.threads', 'num.recovery.threads.per.data.dir', 'background.threads',
-  'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'log.cleaner.threads', 'log.cleaner.dedupe.buffer.size',
-  'log.cleaner.io.buffer.size', 'group.coordinator.rebalance.protocols', 'log.message.format.version',
+  'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'log.cleaner.threads',
+  'group.coordinator.rebalance.protocols', 'log.message.format.version',
   'inter.broker.protocol.version', 'zookeeper.set.acl', 'jmx.port', 'metric.reporters',
   'confluent.support.metrics.enable', 'replica.socket.receive.buffer.bytes',
 ]);

@@ -16,12 +16,12 @@ import {
 } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
 import { LeaderEpochCheckpointFile, fsyncDir, fsyncDirSync } from './checkpoints';
-import { compactRecordsAsync } from './compaction';
+import { Cleaner, logToClean, type CleanResult } from './LogCleaner';
 import { LogError, LogErrorCode, corrupt, outOfRange, storageError } from './errors';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
 import { validateRecordSet } from './LogValidator';
-import { AppendedBatch, CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX } from './LogSegment';
+import { AppendedBatch, CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, filenamePrefixFromOffset } from './LogSegment';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LATEST_TIMESTAMP = -1n;
@@ -77,13 +77,6 @@ export interface FetchDataInfo {
   logStartOffset: bigint;
   logEndOffset: bigint;
   highWatermark: bigint;
-}
-
-export interface CompactionResult {
-  /** Inactive segments rewritten. */
-  segmentsCleaned: number;
-  bytesBefore: number;
-  bytesAfter: number;
 }
 
 export interface LoadOptions {
@@ -176,7 +169,7 @@ export class Log {
 
   private loadSegmentsSync(clean: boolean): void {
     const now = this.clock.now();
-    this.completeSwapsSync();
+    const swapped = this.completeSwapsSync();
     const bases: bigint[] = [];
     for (const name of fs.readdirSync(this.dir)) {
       const full = path.join(this.dir, name);
@@ -195,6 +188,7 @@ export class Log {
     const idx = this.config['segment.index.bytes'];
     const interval = this.config['index.interval.bytes'];
     this.segments = bases.map((b) => LogSegment.openSync(this.dir, b, interval, idx, now));
+    this.dropReplacedSegmentsSync(swapped);
 
     if (!clean) this.recoverSync();
     if (this.segments.length === 0) {
@@ -215,21 +209,59 @@ export class Log {
   }
 
   /**
-   * Finishes a compaction interrupted after its output was complete: each `<base>.log.swap` (fsynced before it got
-   * that name) replaces `<base>.log`, whose now-stale indexes are removed so they are rebuilt. `.cleaned` files (an
-   * unfinished output) are removed by the caller.
+   * Finishes or rolls back a clean interrupted by a crash (see replaceSegments for the order of its renames). A clean
+   * is committed once all its outputs are `.swap` files: those left with a `.cleaned` file below them were still being
+   * renamed, so that clean is rolled back (its `.swap` files removed here, `.cleaned` ones by the caller). The other
+   * `.swap` files replace the `.log` of their name (whose indexes are stale and go); the old segments they cover under
+   * other names are removed by {@link dropReplacedSegmentsSync}. Returns the base offsets of the completed swaps.
    */
-  private completeSwapsSync(): void {
-    let any = false;
-    for (const name of fs.readdirSync(this.dir)) {
+  private completeSwapsSync(): Set<bigint> {
+    const names = fs.readdirSync(this.dir);
+    let minCleaned: bigint | null = null;
+    for (const name of names) {
+      if (!/^\d{20}\.log\.cleaned$/.test(name)) continue;
+      const b = BigInt(name.slice(0, 20));
+      if (minCleaned === null || b < minCleaned) minCleaned = b;
+    }
+    const swapped = new Set<bigint>();
+    for (const name of names) {
       if (!/^\d{20}\.log\.swap$/.test(name)) continue;
+      const base = BigInt(name.slice(0, 20));
+      if (minCleaned !== null && base >= minCleaned) {
+        fs.rmSync(path.join(this.dir, name), { force: true });
+        this.logger.info({ segment: name.slice(0, 20) }, 'rolled back a clean interrupted before it was committed');
+        continue;
+      }
       const prefix = path.join(this.dir, name.slice(0, 20));
       for (const f of [prefix + INDEX_SUFFIX, prefix + TIME_INDEX_SUFFIX]) fs.rmSync(f, { force: true });
       fs.renameSync(path.join(this.dir, name), prefix + LOG_SUFFIX);
       this.logger.info({ segment: name.slice(0, 20) }, 'completed an interrupted compaction swap');
-      any = true;
+      swapped.add(base);
     }
-    if (any) fsyncDirSync(this.dir);
+    if (swapped.size > 0 || minCleaned !== null) fsyncDirSync(this.dir);
+    return swapped;
+  }
+
+  /**
+   * After completed swaps: the old segments of that clean still under their own names (the crash came before they
+   * were renamed .deleted) are those starting inside the range the swapped-in segments cover; they go. At most one
+   * clean is ever in flight, so all swapped segments belong to the same group.
+   */
+  private dropReplacedSegmentsSync(swapped: Set<bigint>): void {
+    if (swapped.size === 0) return;
+    const cleaned = this.segments.filter((s) => swapped.has(s.baseOffset));
+    const from = (cleaned[0] as LogSegment).baseOffset;
+    const to = (cleaned[cleaned.length - 1] as LogSegment).nextOffset;
+    const stale = this.segments.filter((s) => !swapped.has(s.baseOffset) && s.baseOffset >= from && s.baseOffset < to);
+    for (const s of stale) {
+      s.closeSyncNoFlush();
+      for (const f of [s.logFile, s.offsetIndex.file, s.timeIndex.file]) fs.rmSync(f, { force: true });
+      this.logger.info({ segment: s.baseOffset.toString() }, 'removed a segment replaced by an interrupted compaction swap');
+    }
+    if (stale.length > 0) {
+      this.segments = this.segments.filter((s) => !stale.includes(s));
+      fsyncDirSync(this.dir);
+    }
   }
 
   private recoverSync(): void {
@@ -846,94 +878,76 @@ export class Log {
 
   // ---- compaction ---------------------------------------------------------------------------
 
+  /** The segments, oldest first, as of now (a copy; the cleaner reads the inactive ones, which are never written). */
+  logSegments(): LogSegment[] {
+    return this.segments.slice();
+  }
+
   /**
-   * The log cleaner, in its simplest form: when cleanup.policy includes compact, rewrites every inactive segment
-   * keeping only the latest record per key (tombstones older than delete.retention.ms go), offsets unchanged. The
-   * key map spans all inactive segments; the active one is never touched. Each changed segment is written to
-   * `<base>.log.cleaned` and fsynced, renamed to `.log.swap` (oldest first, so a crash leaves a consistent mix of
-   * cleaned and uncleaned segments), then its indexes are removed and the swap file renamed over `<base>.log`; load
-   * completes `.swap` files and drops `.cleaned` ones. Runs under the log's lock; readers holding an old segment keep
-   * its open fd (the old inode) until file.delete.delay.ms has passed.
+   * Runs the log cleaner over this log now, whatever its dirty ratio: from `firstDirtyOffset` (default the log start)
+   * to its first uncleanable offset (see logToClean). LogManager's cleaner picks logs by ratio and keeps the
+   * checkpoints; this is the direct way in.
    */
-  compact(now: number = this.clock.now()): Promise<CompactionResult> {
+  compact(opts: { now?: number; firstDirtyOffset?: bigint; cleaner?: Cleaner } = {}): Promise<CleanResult> {
+    const now = opts.now ?? this.clock.now();
+    const ltc = logToClean(this, opts.firstDirtyOffset, now);
+    return (opts.cleaner ?? new Cleaner()).clean(ltc, now);
+  }
+
+  /**
+   * Kafka's replaceSegments: swaps the cleaned segments at `cleanedBases` (complete `.cleaned` files, fsynced) in
+   * for `olds`, under the log lock. `expected` is the run of segments, starting with `olds`, that the clean relied on;
+   * if any of them is no longer in place (truncation, retention, a full truncation) nothing is swapped and false comes
+   * back. Crash-safe order, completed or rolled back by the loader:
+   *   1. every `<base>.log.cleaned` becomes `<base>.log.swap`, highest base first: once the lowest is renamed the clean
+   *      is committed (a `.cleaned` file below a `.swap` means it was not);
+   *   2. the old segments' files become `.deleted` (their fds stay open for readers, closed after file.delete.delay.ms);
+   *   3. lowest first, each cleaned segment's indexes take their final names, then its `.swap` becomes `.log`.
+   */
+  replaceSegments(olds: readonly LogSegment[], expected: readonly LogSegment[], cleanedBases: readonly bigint[]): Promise<boolean> {
     return this.lock.run(async () => {
-      const none: CompactionResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0 };
-      if (this.offlineError || this.closed || !this.config['cleanup.policy'].includes('compact')) return none;
-      const olds = this.segments.slice(0, -1);
-      if (olds.length === 0) return none;
-      // Phase 1: compute and write the cleaned copies. A failure here leaves the log as it was.
-      const changed: { seg: LogSegment; data: Buffer; before: number }[] = [];
+      if (this.offlineError || this.closed) return false;
+      const at = this.segments.indexOf(expected[0] as LogSegment);
+      if (at < 0 || expected.some((seg, i) => this.segments[at + i] !== seg) || olds.some((seg, i) => expected[i] !== seg)) return false;
+      const prefix = (base: bigint): string => path.join(this.dir, filenamePrefixFromOffset(base));
       try {
-        const inputs: Buffer[] = [];
-        for (const seg of olds) inputs.push(await seg.readAll());
-        const cleaned = await compactRecordsAsync(inputs, { deleteRetentionMs: this.config['delete.retention.ms'], now });
-        const parts: Buffer[][] = olds.map(() => []);
-        let j = 0;
-        for (const b of cleaned) {
-          const base = b.readBigInt64BE(BASE_OFFSET);
-          while (j + 1 < olds.length && (olds[j + 1] as LogSegment).baseOffset <= base) j++;
-          (parts[j] as Buffer[]).push(b);
-        }
-        for (let i = 0; i < olds.length; i++) {
-          const data = Buffer.concat(parts[i] as Buffer[]);
-          const input = inputs[i] as Buffer;
-          if (!data.equals(input)) changed.push({ seg: olds[i] as LogSegment, data, before: input.length });
-        }
-        if (changed.length === 0) return none;
-        for (const c of changed) await writeDurably(c.seg.logFile + CLEANED_SUFFIX, c.data);
-      } catch (e) {
-        for (const c of changed) await fs.promises.rm(c.seg.logFile + CLEANED_SUFFIX, { force: true }).catch(() => undefined);
-        this.logger.warn({ err: e }, 'compaction failed; log left as it was');
-        throw e instanceof LogError ? e : storageError(`compaction of ${this.topic}-${this.partition} failed: ${(e as Error)?.message ?? String(e)}`, e);
-      }
-      // Phase 2: swap in. From here a failure leaves files a reload must sort out, so the log goes offline.
-      try {
-        for (const c of changed) await fs.promises.rename(c.seg.logFile + CLEANED_SUFFIX, c.seg.logFile + SWAP_SUFFIX);
+        for (const b of [...cleanedBases].reverse()) await fs.promises.rename(prefix(b) + LOG_SUFFIX + CLEANED_SUFFIX, prefix(b) + LOG_SUFFIX + SWAP_SUFFIX);
         await fsyncDir(this.dir);
-        // No flush may persist an old segment's indexes under the names the new segment is about to take.
+        // No flush may persist an old segment's indexes under the names the new segments are about to take.
         for (;;) {
           const chain = this.flushChain;
           await chain;
           if (chain === this.flushChain) break;
         }
-        for (const c of changed) c.seg.retire();
-        const replacements = new Map<LogSegment, LogSegment>();
-        const interval = this.config['index.interval.bytes'];
-        const maxIdx = this.config['segment.index.bytes'];
-        for (const c of changed) {
-          const seg = c.seg;
-          for (const f of [seg.offsetIndex.file, seg.timeIndex.file]) await fs.promises.rm(f, { force: true });
-          await fs.promises.rename(seg.logFile + SWAP_SUFFIX, seg.logFile);
+        for (const seg of olds) seg.retire();
+        for (const seg of olds) await seg.renameToDeleted();
+        for (const b of cleanedBases) {
+          // An index with no entry was never written: the segment then builds it on first use (a small scan).
+          for (const f of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await renameIfExists(prefix(b) + f + CLEANED_SUFFIX, prefix(b) + f);
+          await fs.promises.rename(prefix(b) + LOG_SUFFIX + SWAP_SUFFIX, prefix(b) + LOG_SUFFIX);
         }
         await fsyncDir(this.dir);
-        for (const c of changed) {
-          const fresh = LogSegment.openSync(this.dir, c.seg.baseOffset, interval, maxIdx, now);
-          fresh.rebuildIndexesSync();
-          fresh.onBecomeInactive();
-          fresh.timeIndex.persistSync();
-          replacements.set(c.seg, fresh);
-        }
-        this.segments = this.segments.map((s) => replacements.get(s) ?? s);
-        for (const c of changed) this.releaseLater(c.seg);
+        const now = this.clock.now();
+        const fresh = cleanedBases.map((b) => LogSegment.openSync(this.dir, b, this.config['index.interval.bytes'], this.config['segment.index.bytes'], now));
+        this.segments = [...this.segments.slice(0, at), ...fresh, ...this.segments.slice(at + olds.length)];
+        for (const seg of olds) this.releaseLater(seg);
       } catch (e) {
         throw this.markOffline(e);
       }
-      const result: CompactionResult = {
-        segmentsCleaned: changed.length,
-        bytesBefore: changed.reduce((a, c) => a + c.before, 0),
-        bytesAfter: changed.reduce((a, c) => a + c.data.length, 0),
-      };
-      this.logger.info({ ...result, segments: changed.map((c) => c.seg.baseOffset.toString()) }, 'compacted log');
-      return result;
+      return true;
     });
   }
 
-  /** Closes a replaced segment's fd after file.delete.delay.ms, the grace Kafka gives readers of deleted segments. */
+  /**
+   * A replaced segment keeps its fd (the old inode) for in-flight readers for file.delete.delay.ms, the grace Kafka
+   * gives readers of deleted segments; then the fd closes and its `.deleted` files go (never the base names: those now
+   * belong to a cleaned segment).
+   */
   private releaseLater(seg: LogSegment): void {
     this.retiredSegments.add(seg);
     const release = (): void => {
       this.retiredSegments.delete(seg);
-      void seg.release().catch((e: unknown) => this.logger.warn({ err: e }, 'failed to close a replaced segment'));
+      void releaseRetired(seg).catch((e: unknown) => this.logger.warn({ err: e }, 'failed to remove a replaced segment'));
     };
     const delay = this.config['file.delete.delay.ms'];
     if (delay <= 0) release();
@@ -960,7 +974,7 @@ export class Log {
       await Promise.all([...this.pendingDeletes]);
       for (const t of this.deleteTimers) clearTimeout(t);
       this.deleteTimers.clear();
-      for (const s of this.retiredSegments) await s.release().catch(() => undefined);
+      for (const s of this.retiredSegments) await releaseRetired(s).catch(() => undefined);
       this.retiredSegments.clear();
       await this.leaderEpochCache.flush();
       for (const s of this.segments) await s.close().catch((e: unknown) => this.logger.warn({ err: e }, 'segment close failed'));
@@ -977,14 +991,16 @@ export class Log {
   }
 }
 
-/** Writes `data` to a new file and fsyncs it before returning. */
-async function writeDurably(file: string, data: Buffer): Promise<void> {
-  const fh = await fs.promises.open(file, 'w');
+async function renameIfExists(from: string, to: string): Promise<void> {
   try {
-    let done = 0;
-    while (done < data.length) done += (await fh.write(data, done, data.length - done, done)).bytesWritten;
-    await fh.datasync();
-  } finally {
-    await fh.close();
+    await fs.promises.rename(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+}
+
+/** Closes a segment replaced by a cleaned one and removes its renamed (`.deleted`) files. */
+async function releaseRetired(seg: LogSegment): Promise<void> {
+  await seg.release();
+  for (const f of [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]) await fs.promises.rm(f + DELETED_SUFFIX, { force: true });
 }

@@ -19,6 +19,9 @@ export interface LogConfig {
   'cleanup.policy': CleanupPolicy;
   'file.delete.delay.ms': number;
   'delete.retention.ms': number; // how long compaction keeps tombstones
+  'min.cleanable.dirty.ratio': number; // the cleaner takes a log once its dirty bytes exceed this share
+  'min.compaction.lag.ms': number; // records younger than this stay uncompacted
+  'max.compaction.lag.ms': number; // a dirty segment older than this is cleaned whatever the ratio
   'min.insync.replicas': number; // stored only: the Partition enforces it
   'unclean.leader.election.enable': boolean; // stored only
 }
@@ -41,6 +44,9 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   'cleanup.policy': 'delete',
   'file.delete.delay.ms': 60000,
   'delete.retention.ms': 86400000,
+  'min.cleanable.dirty.ratio': 0.5,
+  'min.compaction.lag.ms': 0,
+  'max.compaction.lag.ms': NEVER,
   'min.insync.replicas': 1,
   'unclean.leader.election.enable': false,
 });
@@ -61,6 +67,9 @@ const BROKER_TO_TOPIC: Record<string, keyof LogConfig> = {
   'log.cleanup.policy': 'cleanup.policy',
   'log.segment.delete.delay.ms': 'file.delete.delay.ms',
   'log.cleaner.delete.retention.ms': 'delete.retention.ms',
+  'log.cleaner.min.cleanable.ratio': 'min.cleanable.dirty.ratio',
+  'log.cleaner.min.compaction.lag.ms': 'min.compaction.lag.ms',
+  'log.cleaner.max.compaction.lag.ms': 'max.compaction.lag.ms',
   'min.insync.replicas': 'min.insync.replicas',
   'unclean.leader.election.enable': 'unclean.leader.election.enable',
 };
@@ -74,6 +83,9 @@ export class LogConfigError extends Error {
 
 type Raw = Record<string, string | number | boolean | undefined>;
 
+/** The one fractional number among the log configs. */
+const DOUBLES: ReadonlySet<keyof LogConfig> = new Set(['min.cleanable.dirty.ratio']);
+
 function setKey(cfg: LogConfig, key: keyof LogConfig, raw: string | number | boolean, problems: string[]): void {
   const def = DEFAULT_LOG_CONFIG[key];
   if (typeof def === 'boolean') {
@@ -83,7 +95,7 @@ function setKey(cfg: LogConfig, key: keyof LogConfig, raw: string | number | boo
     else problems.push(`${key}: expected true or false, got ${String(raw)}`);
   } else if (typeof def === 'number') {
     const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-    if (!Number.isFinite(n) || !Number.isInteger(n)) problems.push(`${key}: expected an integer, got ${String(raw)}`);
+    if (!Number.isFinite(n) || (!Number.isInteger(n) && !DOUBLES.has(key))) problems.push(`${key}: expected ${DOUBLES.has(key) ? 'a number' : 'an integer'}, got ${String(raw)}`);
     else (cfg[key] as number) = Math.min(n, NEVER);
   } else if (key === 'message.timestamp.type') {
     const v = String(raw);
@@ -108,6 +120,10 @@ function validate(cfg: LogConfig, problems: string[]): void {
   if (cfg['max.message.bytes'] < 0) problems.push('max.message.bytes must be >= 0');
   if (cfg['file.delete.delay.ms'] < 0) problems.push('file.delete.delay.ms must be >= 0');
   if (cfg['delete.retention.ms'] < 0) problems.push('delete.retention.ms must be >= 0');
+  if (!(cfg['min.cleanable.dirty.ratio'] >= 0 && cfg['min.cleanable.dirty.ratio'] <= 1)) problems.push('min.cleanable.dirty.ratio must be between 0 and 1');
+  if (cfg['min.compaction.lag.ms'] < 0) problems.push('min.compaction.lag.ms must be >= 0');
+  if (cfg['max.compaction.lag.ms'] < 1) problems.push('max.compaction.lag.ms must be at least 1');
+  if (cfg['min.compaction.lag.ms'] > cfg['max.compaction.lag.ms']) problems.push('min.compaction.lag.ms must not exceed max.compaction.lag.ms');
   if (cfg['min.insync.replicas'] < 1) problems.push('min.insync.replicas must be at least 1');
   if (cfg['message.timestamp.difference.max.ms'] < 0) problems.push('message.timestamp.difference.max.ms must be >= 0');
 }

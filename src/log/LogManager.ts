@@ -6,6 +6,7 @@ import { Logger, moduleLogger } from '../util/logger';
 import { OffsetCheckpointFile, TopicPartitionOffset, fsyncDirSync } from './checkpoints';
 import { LogError, LogErrorCode, storageError } from './errors';
 import { Clock, Log, systemClock } from './Log';
+import { CleanerConfig, LogCleaner } from './LogCleaner';
 import { LogConfig } from './LogConfig';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
@@ -68,6 +69,8 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number; // log.flush.offset.checkpoint.interval.ms / replica.high.watermark.checkpoint.interval.ms
   /** Period of the log cleaner (compaction of cleanup.policy=compact logs), like log.cleaner.backoff.ms. Default 15 s; null: no cleaner (log.cleaner.enable=false). */
   cleanerIntervalMs?: number | null;
+  /** log.cleaner.dedupe.buffer.size, log.cleaner.io.buffer.load.factor, log.cleaner.io.buffer.size; Kafka's defaults otherwise. */
+  cleanerConfig?: Partial<CleanerConfig>;
   /** Parallelism of start-up loading (Kafka's num.recovery.threads.per.data.dir). */
   recoveryThreadsPerDataDir?: number;
   /** Defaults to the process logger's `log-manager` child. */
@@ -88,10 +91,13 @@ export class LogManager {
   private started = false;
   private stopped = false;
   private dirListeners: ((dir: string) => void)[] = [];
+  /** Compaction of cleanup.policy=compact logs, with its cleaner-offset-checkpoint per dir. */
+  readonly cleaner: LogCleaner;
 
   constructor(private readonly opts: LogManagerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? moduleLogger('log-manager');
+    this.cleaner = new LogCleaner({ config: opts.cleanerConfig, clock: this.clock, onDirFailure: (dir) => this.markDirOffline(dir) });
   }
 
   /** Called with the directory when a log dir goes offline after a disk error. */
@@ -128,6 +134,7 @@ export class LogManager {
       const recovery = this.readCheckpoint(dir, RECOVERY_POINT_CHECKPOINT);
       const hws = this.readCheckpoint(dir, REPLICATION_OFFSET_CHECKPOINT);
       const starts = this.readCheckpoint(dir, LOG_START_OFFSET_CHECKPOINT);
+      this.cleaner.loadCheckpoints(dir);
       const names = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
       let loaded = 0;
       for (const name of names) {
@@ -251,6 +258,8 @@ export class LogManager {
     const e = this.logs.get(key);
     if (!e) return;
     this.logs.delete(key);
+    const remaining = new Set([...this.logs.entries()].filter(([, x]) => x.logDir === e.logDir).map(([k]) => k));
+    await this.cleaner.removeLog(e.log, e.logDir, remaining);
     await e.log.close();
     const doomed = path.join(e.logDir, `${key}.${randomUUID().replace(/-/g, '')}-delete`);
     await fs.promises.rename(e.log.dir, doomed);
@@ -271,18 +280,13 @@ export class LogManager {
     return n;
   }
 
-  /** The log cleaner: compacts every live log whose cleanup.policy includes compact; returns segments rewritten. */
-  async cleanLogs(): Promise<number> {
-    let n = 0;
-    for (const log of this.allLogs()) {
-      if (log.isOffline || !log.config['cleanup.policy'].includes('compact')) continue;
-      const r = await log.compact(this.clock.now()).catch((e: unknown) => {
-        this.logger.warn({ err: e, topicPartition: `${log.topic}-${log.partition}` }, 'log cleaning failed');
-        return null;
-      });
-      if (r) n += r.segmentsCleaned;
-    }
-    return n;
+  /**
+   * One run of the log cleaner: the compacted logs above their min.cleanable.dirty.ratio (or past
+   * max.compaction.lag.ms) are cleaned, dirtiest first, until none is left; returns the segments replaced.
+   */
+  cleanLogs(): Promise<number> {
+    const logs = [...this.logs.values()].filter((e) => !this.offlineDirs.has(e.logDir)).map((e) => ({ log: e.log, logDir: e.logDir }));
+    return this.cleaner.cleanLogs(logs);
   }
 
   async flushDirtyLogs(): Promise<void> {
@@ -311,6 +315,7 @@ export class LogManager {
     this.stopped = true;
     for (const c of this.cancels) c();
     this.cancels = [];
+    await this.cleaner.shutdown();
     await Promise.all(this.allLogs().map((l) => l.close().catch((e: unknown) => this.logger.warn({ err: e }, 'close failed'))));
     await this.checkpointAll();
     for (const dir of this.liveLogDirs) {

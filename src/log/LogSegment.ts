@@ -131,11 +131,13 @@ export class LogSegment {
     readonly indexIntervalBytes: number,
     maxIndexBytes: number,
     now: number,
+    /** Appended to every file name (Kafka's fileSuffix): the cleaner writes its output as `.cleaned` segments. */
+    fileSuffix = '',
   ) {
     const prefix = path.join(dir, filenamePrefixFromOffset(baseOffset));
-    this.logFile = prefix + LOG_SUFFIX;
-    this.offsetIndex = new OffsetIndex(prefix + INDEX_SUFFIX, baseOffset, maxIndexBytes);
-    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_SUFFIX, baseOffset, maxIndexBytes);
+    this.logFile = prefix + LOG_SUFFIX + fileSuffix;
+    this.offsetIndex = new OffsetIndex(prefix + INDEX_SUFFIX + fileSuffix, baseOffset, maxIndexBytes);
+    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_SUFFIX + fileSuffix, baseOffset, maxIndexBytes);
     this.created = now;
   }
 
@@ -150,8 +152,8 @@ export class LogSegment {
     return seg;
   }
 
-  static async create(dir: string, baseOffset: bigint, indexIntervalBytes: number, maxIndexBytes: number, now: number): Promise<LogSegment> {
-    const seg = new LogSegment(dir, baseOffset, indexIntervalBytes, maxIndexBytes, now);
+  static async create(dir: string, baseOffset: bigint, indexIntervalBytes: number, maxIndexBytes: number, now: number, fileSuffix = ''): Promise<LogSegment> {
+    const seg = new LogSegment(dir, baseOffset, indexIntervalBytes, maxIndexBytes, now, fileSuffix);
     seg.fd = await openCb(seg.logFile, 'w+'); // a raw fd: fs.* fd calls are cheaper than FileHandle per write
     await Promise.all([seg.offsetIndex.file, seg.timeIndex.file].map((f) => fs.promises.writeFile(f, '')));
     seg.next = baseOffset;
@@ -579,14 +581,6 @@ export class LogSegment {
       throw new LogError(LogErrorCode.CORRUPT_MESSAGE, `${this.logFile}: records of the batch at position ${b.position} (offsets ${b.baseOffset}..${b.lastOffset}) cannot be read: ${e instanceof Error ? e.message : String(e)}`, e);
     }
     return null;
-  }
-
-  /** The whole file (an inactive segment's batches, for the cleaner). */
-  async readAll(): Promise<Buffer> {
-    await this.drain();
-    const buf = Buffer.allocUnsafe(this.committedSize);
-    const n = await pread(this.fdSync(), buf, 0, this.committedSize, 0);
-    return buf.subarray(0, n);
   }
 
   /**

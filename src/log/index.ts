@@ -8,3 +8,5 @@ export * from './LogSegment';
 export * from './Log';
 export * from './LogManager';
 export * from './compaction';
+export * from './OffsetMap';
+export * from './LogCleaner';
