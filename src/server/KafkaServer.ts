@@ -200,6 +200,11 @@ export class KafkaServer {
       checkpointIntervalMs: Number(v['replica.high.watermark.checkpoint.interval.ms']),
       // Compaction of cleanup.policy=compact topics (__consumer_offsets among them).
       cleanerIntervalMs: v['log.cleaner.enable'] ? Number(v['log.cleaner.backoff.ms']) : null,
+      cleanerConfig: {
+        dedupeBufferSize: Number(v['log.cleaner.dedupe.buffer.size']),
+        loadFactor: v['log.cleaner.io.buffer.load.factor'],
+        ioBufferSize: v['log.cleaner.io.buffer.size'],
+      },
     });
     this.logManagerValue.onLogDirFailure((dir) => this.logger.error({ dir }, 'log dir went offline after a storage error; its partitions answer KAFKA_STORAGE_ERROR'));
     await this.logManagerValue.startup();

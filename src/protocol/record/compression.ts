@@ -1,5 +1,6 @@
 // Record-batch compression codecs (Kafka attribute bits 0-2): gzip, snappy, lz4 (frame format) and zstd.
 import * as zlib from 'zlib';
+import { promisify } from 'util';
 import * as snappy from 'snappy';
 import * as lz4 from 'lz4-napi';
 import * as zstd from '@mongodb-js/zstd';
@@ -95,12 +96,54 @@ export function decompressSync(type: CompressionType, data: Buffer): Buffer {
   }
 }
 
-export async function compress(type: CompressionType, data: Buffer): Promise<Buffer> {
-  if (type === CompressionType.Zstd) return zstd.compress(data, 3);
-  return compressSync(type, data);
+const gzipAsync = promisify(zlib.gzip);
+const gunzipAsync = promisify(zlib.gunzip);
+/** Below this, a codec call costs less than a trip to the thread pool: done in place. */
+const ASYNC_MIN_BYTES = 16 * 1024;
+
+async function snappyDecompressAsync(data: Buffer): Promise<Buffer> {
+  if (!isXerialFramed(data)) return toBuffer(await snappy.uncompress(data));
+  const blocks: Buffer[] = [];
+  let pos = XERIAL_HEADER_SIZE;
+  while (pos < data.length) {
+    if (pos + 4 > data.length) throw new Error('truncated xerial snappy block length');
+    const len = data.readInt32BE(pos);
+    pos += 4;
+    if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
+    blocks.push(data.subarray(pos, pos + len));
+    pos += len;
+  }
+  const parts = await Promise.all(blocks.map(async (b) => toBuffer(await snappy.uncompress(b))));
+  return Buffer.concat(parts);
 }
 
+/** Compresses on libuv's thread pool (every codec), so large batches never hold the event loop. */
+export async function compress(type: CompressionType, data: Buffer): Promise<Buffer> {
+  if (type === CompressionType.Zstd) return zstd.compress(data, 3);
+  if (data.length < ASYNC_MIN_BYTES) return compressSync(type, data);
+  switch (type) {
+    case CompressionType.Gzip:
+      return gzipAsync(data);
+    case CompressionType.Lz4:
+      return lz4.compressFrame(data);
+    default:
+      // Xerial-framed snappy is a sequence of 32 KiB blocks; each is quick. None is a no-op.
+      return compressSync(type, data);
+  }
+}
+
+/** Decompresses on libuv's thread pool (every codec), so large batches never hold the event loop. */
 export async function decompress(type: CompressionType, data: Buffer): Promise<Buffer> {
   if (type === CompressionType.Zstd) return zstd.decompress(data);
-  return decompressSync(type, data);
+  if (data.length < ASYNC_MIN_BYTES) return decompressSync(type, data);
+  switch (type) {
+    case CompressionType.Gzip:
+      return gunzipAsync(data);
+    case CompressionType.Snappy:
+      return snappyDecompressAsync(data);
+    case CompressionType.Lz4:
+      return lz4.decompressFrame(data);
+    default:
+      return decompressSync(type, data);
+  }
 }

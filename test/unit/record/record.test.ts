@@ -13,7 +13,7 @@ import {
   computeBatchCrc,
 } from '../../../src/protocol/record/batch-header';
 import { crc32c } from '../../../src/protocol/record/crc32c';
-import { CompressionType, compress, decompress, isXerialFramed } from '../../../src/protocol/record/compression';
+import { CompressionType, compress, compressSync, decompress, decompressSync, isXerialFramed } from '../../../src/protocol/record/compression';
 import {
   buildRecordBatch,
   buildRecordBatchSync,
@@ -140,6 +140,16 @@ describe('compression', () => {
     const c = await compress(t, payload);
     expect(c.length).toBeLessThan(payload.length / 5);
     expect((await decompress(t, c)).equals(payload)).toBe(true);
+  });
+
+  it.each([CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4])('codec %d: the async path (thread pool, large inputs) and the sync path read each other', async (t) => {
+    const big = Buffer.from(Array.from({ length: 40000 }, (_, i) => `r${i % 977};`).join(''));
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    const viaAsync = await compress(t, big);
+    expect(decompressSync(t, viaAsync).equals(big)).toBe(true);
+    expect((await decompress(t, compressSync(t, big))).equals(big)).toBe(true);
+    // A framed snappy input of several blocks is decoded block by block off the event loop.
+    if (t === CompressionType.Snappy) expect(isXerialFramed(viaAsync)).toBe(true);
   });
 
   it('snappy writes xerial framing and reads both xerial and raw', async () => {
