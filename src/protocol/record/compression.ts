@@ -30,19 +30,24 @@ export function isXerialFramed(data: Buffer): boolean {
   return data.length >= XERIAL_HEADER_SIZE && data.subarray(0, 8).equals(XERIAL_MAGIC);
 }
 
-function snappyDecompress(data: Buffer): Buffer {
-  if (!isXerialFramed(data)) return toBuffer(snappy.uncompressSync(data));
-  const parts: Buffer[] = [];
+/** The compressed blocks of a xerial-framed snappy payload. */
+function xerialBlocks(data: Buffer): Buffer[] {
+  const blocks: Buffer[] = [];
   let pos = XERIAL_HEADER_SIZE;
   while (pos < data.length) {
     if (pos + 4 > data.length) throw new Error('truncated xerial snappy block length');
     const len = data.readInt32BE(pos);
     pos += 4;
     if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
-    parts.push(toBuffer(snappy.uncompressSync(data.subarray(pos, pos + len))));
+    blocks.push(data.subarray(pos, pos + len));
     pos += len;
   }
-  return Buffer.concat(parts);
+  return blocks;
+}
+
+function snappyDecompress(data: Buffer): Buffer {
+  if (!isXerialFramed(data)) return toBuffer(snappy.uncompressSync(data));
+  return Buffer.concat(xerialBlocks(data).map((b) => toBuffer(snappy.uncompressSync(b))));
 }
 
 /** Xerial-framed snappy, as the Java producer writes it (every Kafka client reads it). */
@@ -103,17 +108,7 @@ const ASYNC_MIN_BYTES = 16 * 1024;
 
 async function snappyDecompressAsync(data: Buffer): Promise<Buffer> {
   if (!isXerialFramed(data)) return toBuffer(await snappy.uncompress(data));
-  const blocks: Buffer[] = [];
-  let pos = XERIAL_HEADER_SIZE;
-  while (pos < data.length) {
-    if (pos + 4 > data.length) throw new Error('truncated xerial snappy block length');
-    const len = data.readInt32BE(pos);
-    pos += 4;
-    if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
-    blocks.push(data.subarray(pos, pos + len));
-    pos += len;
-  }
-  const parts = await Promise.all(blocks.map(async (b) => toBuffer(await snappy.uncompress(b))));
+  const parts = await Promise.all(xerialBlocks(data).map(async (b) => toBuffer(await snappy.uncompress(b))));
   return Buffer.concat(parts);
 }
 
