@@ -93,6 +93,8 @@ export interface LoadOptions {
   hadCleanShutdown?: boolean;
   /** Called once when a disk operation fails (LogManager marks the log dir offline). */
   onStorageError?: (err: unknown) => void;
+  /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
+  onTruncated?: (offset: bigint) => void;
 }
 
 interface ValidatedBatch {
@@ -116,6 +118,7 @@ export class Log {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly onStorageError: ((err: unknown) => void) | undefined;
+  private readonly onTruncated: ((offset: bigint) => void) | undefined;
   /** Sorted by base offset; the last one is active. */
   private segments: LogSegment[] = [];
   /** Offset the next append gets (includes queued, unwritten batches). */
@@ -145,6 +148,7 @@ export class Log {
     this.config = opts.config;
     this.clock = opts.clock ?? systemClock;
     this.onStorageError = opts.onStorageError;
+    this.onTruncated = opts.onTruncated;
     this.logger = moduleLogger('log', { topicPartition: `${opts.topic}-${opts.partition}` });
     this.leaderEpochCache = new LeaderEpochFileCache(new LeaderEpochCheckpointFile(path.join(opts.dir, LEADER_EPOCH_CHECKPOINT)));
     this.nextOffset = 0n;
@@ -750,6 +754,7 @@ export class Log {
       this.leo = this.nextOffset;
       this.afterTruncate();
       this.logger.info({ truncatedTo: this.nextOffset.toString() }, 'log truncated');
+      this.onTruncated?.(this.nextOffset);
       return true;
     });
   }
@@ -785,6 +790,7 @@ export class Log {
     this._recoveryPoint = offset;
     this.leaderEpochCache.clear();
     this.logger.info({ startOffset: offset.toString() }, 'log truncated fully');
+    this.onTruncated?.(offset);
   }
 
   /** DeleteRecords: moves the log start offset up (at most to the HW) and drops segments wholly below it. */

@@ -725,6 +725,16 @@ export class LogCleaner {
     }
   }
 
+  /**
+   * Kafka's maybeTruncateCheckpoint: the log was truncated to `offset`, so what follows it will be new data; a first
+   * dirty offset above it comes down to it (else records re-appended there would count as already clean).
+   */
+  truncated(log: Log, dir: string, offset: bigint, live: ReadonlySet<string>): Promise<void> {
+    const current = this.checkpoints.get(dir)?.get(tpKey(log));
+    if (current === undefined || current <= offset) return Promise.resolve();
+    return this.writeCheckpoint(dir, live, { log, offset });
+  }
+
   /** A deleted log: its clean is aborted and its checkpoint entry dropped. */
   async removeLog(log: Log, dir: string, remaining: ReadonlySet<string>): Promise<void> {
     this.removed.add(log);

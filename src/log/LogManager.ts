@@ -156,6 +156,7 @@ export class LogManager {
           highWatermark: hws.get(name) ?? 0n,
           hadCleanShutdown: clean,
           onStorageError: () => this.markDirOffline(dir),
+          onTruncated: (offset) => this.onLogTruncated(`${tp.topic}-${tp.partition}`, offset),
         });
         this.logs.set(name, { log, logDir: dir });
         loaded++;
@@ -241,7 +242,16 @@ export class LogManager {
     const dir = path.join(logDir, `${topic}-${partition}`);
     let log: Log;
     try {
-      log = Log.loadSync({ dir, topic, partition, config: config ?? this.opts.defaultConfig, clock: this.clock, hadCleanShutdown: true, onStorageError: () => this.markDirOffline(logDir) });
+      log = Log.loadSync({
+        dir,
+        topic,
+        partition,
+        config: config ?? this.opts.defaultConfig,
+        clock: this.clock,
+        hadCleanShutdown: true,
+        onStorageError: () => this.markDirOffline(logDir),
+        onTruncated: (offset) => this.onLogTruncated(`${topic}-${partition}`, offset),
+      });
       fsyncDirSync(logDir);
     } catch (e) {
       this.markDirOffline(logDir);
@@ -250,6 +260,14 @@ export class LogManager {
     this.logs.set(`${topic}-${partition}`, { log, logDir });
     this.logger.info({ topicPartition: `${topic}-${partition}`, dir }, 'created log');
     return log;
+  }
+
+  /** A log was truncated: its cleaner checkpoint may not stay above the new end (Kafka's LogManager.truncateTo). */
+  private onLogTruncated(key: string, offset: bigint): void {
+    const e = this.logs.get(key);
+    if (!e) return;
+    const live = new Set([...this.logs.entries()].filter(([, x]) => x.logDir === e.logDir).map(([k]) => k));
+    void this.cleaner.truncated(e.log, e.logDir, offset, live);
   }
 
   /** Removes the log: renamed `<tp>.<id>-delete` at once (as Kafka), contents removed afterwards. */

@@ -11,7 +11,7 @@ import { CLEANED_SUFFIX, DELETED_SUFFIX, LogSegment, SWAP_SUFFIX, filenamePrefix
 import { checkBatch, compressionOf, iterateBatches, type BatchHeader } from '../../../src/protocol/record/batch-header';
 import { CompressionType } from '../../../src/protocol/record/compression';
 import { buildRecordBatch, buildRecordBatchSync, decodeBatchRecords, type RecordInput } from '../../../src/protocol/record/records';
-import { FakeClock, leader, tmpDir } from './helpers';
+import { FakeClock, leader, tmpDir, waitFor } from './helpers';
 
 const NOW = 1_700_000_000_000;
 
@@ -516,6 +516,28 @@ describe('LogManager cleaner', () => {
     expect(compactedLog.size).toBeLessThan(compactedSize);
     expect(plain.size).toBe(plainSize);
     expect([...checkpoint(d).keys()]).toEqual(['__consumer_offsets-0']);
+    await lm.shutdown();
+  });
+
+  test('a truncation below the checkpoint brings it down (Kafka\'s maybeTruncateCheckpoint): re-appended records are dirty again', async () => {
+    const d = dir();
+    const lm = manager(d);
+    await lm.startup();
+    const log = lm.getOrCreateLog('t', 0, cfg());
+    await fillCommits(log, 3);
+    expect(await lm.cleanLogs()).toBeGreaterThan(0);
+    const end = activeBase(log);
+    expect(checkpoint(d).get('t-0')).toBe(end);
+    const to = end - 5n;
+    await log.truncateTo(to);
+    await waitFor(() => checkpoint(d).get('t-0') === log.logEndOffset);
+    expect(log.logEndOffset).toBeLessThanOrEqual(to);
+    expect(lm.cleaner.checkpointOf(log, d)).toBe(log.logEndOffset);
+    // A truncation above the checkpoint leaves it alone.
+    for (let i = 0; i < 20; i++) await append(log, `again-${i}`, 'x');
+    const cp = checkpoint(d).get('t-0');
+    await log.truncateTo(log.logEndOffset - 2n);
+    expect(checkpoint(d).get('t-0')).toBe(cp);
     await lm.shutdown();
   });
 
