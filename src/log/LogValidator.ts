@@ -16,6 +16,7 @@ import {
   isTransactional,
 } from '../protocol/record/batch-header';
 import { CompressionType, decompress } from '../protocol/record/compression';
+import { SectionReader } from '../protocol/record/sectionReader';
 import { LogError, LogErrorCode } from './errors';
 
 export interface RecordValidationOptions {
@@ -87,7 +88,7 @@ export async function validateRecordSet(buf: Buffer, batches: readonly BatchLoca
     }
     const checkTimestamps = opts.timestampType === 'CreateTime' && opts.timestampDiffMaxMs < Number.MAX_SAFE_INTEGER;
     const baseTimestamp = Number(buf.readBigInt64BE(pos + BASE_TIMESTAMP));
-    walkRecords(section, count, codec !== CompressionType.None, tp, (offsetDelta, timestampDelta, hasKey, index) => {
+    walkRecords(section, count, codec !== CompressionType.None, tp, (offsetDelta, timestampDelta, hasKey) => {
       if (opts.compacted && !hasKey) throw invalid(`One or more records have been rejected: Compacted topic cannot accept message without key in topic partition ${tp}.`);
       if (checkTimestamps) {
         const ts = baseTimestamp + timestampDelta;
@@ -98,7 +99,6 @@ export async function validateRecordSet(buf: Buffer, batches: readonly BatchLoca
           );
         }
       }
-      void index;
     });
   }
 }
@@ -108,72 +108,46 @@ export async function validateRecordSet(buf: Buffer, batches: readonly BatchLoca
  * fields and header lists must line up exactly and no byte may remain. In compressed batches the offset deltas
  * must run 0, 1, 2, … (Kafka rewrites such a batch; Brook refuses it, see the README).
  */
-function walkRecords(section: Buffer, count: number, compressed: boolean, tp: string, visit: (offsetDelta: number, timestampDelta: number, hasKey: boolean, index: number) => void): void {
-  const end = section.length;
-  let pos = 0;
-  const framing = (i: number, what: string): LogError => invalid(`Found invalid record structure in record ${i} of the batch in topic partition ${tp}: ${what}`);
-  // Zig-zag varint of at most 5 bytes, as a JS number.
-  const varint = (i: number): number => {
-    let u = 0;
-    let shift = 0;
-    for (;;) {
-      if (pos >= end) throw framing(i, 'varint past the end of the records');
-      const byte = section[pos++] as number;
-      if (shift === 28 && byte > 0x0f) throw framing(i, 'varint too long');
-      u |= (byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) break;
-      shift += 7;
-    }
-    u >>>= 0;
-    return (u >>> 1) ^ -(u & 1);
-  };
-  // Zig-zag varlong of at most 10 bytes; exact as a JS number up to 2^53 (timestamps and their deltas are).
-  const varlong = (i: number): number => {
-    let u = 0;
-    let mul = 1;
-    for (let n = 0; ; n++) {
-      if (pos >= end) throw framing(i, 'varlong past the end of the records');
-      if (n >= 10) throw framing(i, 'varlong too long');
-      const byte = section[pos++] as number;
-      u += (byte & 0x7f) * mul;
-      if ((byte & 0x80) === 0) break;
-      mul *= 128;
-    }
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-  };
-  const skipBytes = (i: number, len: number, what: string): void => {
-    if (len < 0) return;
-    if (pos + len > end) throw framing(i, `${what} of ${len} bytes runs past the end of the records`);
-    pos += len;
-  };
+function walkRecords(section: Buffer, count: number, compressed: boolean, tp: string, visit: (offsetDelta: number, timestampDelta: number, hasKey: boolean) => void): void {
+  const rd = new SectionReader(section);
   for (let i = 0; i < count; i++) {
-    const len = varint(i);
-    const recordEnd = pos + len;
-    if (len <= 0 || recordEnd > end) throw invalid(`Invalid record size: record ${i} of the batch in topic partition ${tp} declares ${len} bytes, ${end - pos} remain`);
-    pos += 1; // attributes: unused in v2
-    const timestampDelta = varlong(i);
-    const offsetDelta = varint(i);
+    let len: number;
+    let offsetDelta: number;
+    let timestampDelta: number;
+    let keyLen: number;
+    let recordEnd: number;
+    try {
+      len = rd.varint();
+      recordEnd = rd.pos + len;
+      if (len <= 0 || recordEnd > section.length) throw invalid(`Invalid record size: record ${i} of the batch in topic partition ${tp} declares ${len} bytes, ${section.length - rd.pos} remain`);
+      rd.pos += 1; // attributes: unused in v2
+      timestampDelta = rd.varlong();
+      offsetDelta = rd.varint();
+      keyLen = rd.varint();
+      if (keyLen < -1) throw new RangeError(`key length ${keyLen}`);
+      rd.skip(keyLen, 'key');
+      const valueLen = rd.varint();
+      if (valueLen < -1) throw new RangeError(`value length ${valueLen}`);
+      rd.skip(valueLen, 'value');
+      const headers = rd.varint();
+      if (headers < 0) throw new RangeError(`header count ${headers}`);
+      for (let h = 0; h < headers; h++) {
+        const hk = rd.varint();
+        if (hk < 0) throw new RangeError(`header key length ${hk}`);
+        rd.skip(hk, 'header key');
+        const hv = rd.varint();
+        if (hv < -1) throw new RangeError(`header value length ${hv}`);
+        rd.skip(hv, 'header value');
+      }
+    } catch (e) {
+      if (e instanceof RangeError) throw invalid(`Found invalid record structure in record ${i} of the batch in topic partition ${tp}: ${e.message}`);
+      throw e;
+    }
+    if (rd.pos !== recordEnd) throw invalid(`Invalid record size: expected to read ${len} bytes in record payload, but instead read ${len - (recordEnd - rd.pos)} (record ${i}, topic partition ${tp})`);
     if (compressed && offsetDelta !== i) {
       throw invalid(`Inner record ${i} inside the compressed record batch does not have incremental offsets, expected offset delta is ${i}, received offset delta is ${offsetDelta} in topic partition ${tp}.`);
     }
-    const keyLen = varint(i);
-    if (keyLen < -1) throw framing(i, `key length ${keyLen}`);
-    skipBytes(i, keyLen, 'key');
-    const valueLen = varint(i);
-    if (valueLen < -1) throw framing(i, `value length ${valueLen}`);
-    skipBytes(i, valueLen, 'value');
-    const headers = varint(i);
-    if (headers < 0) throw framing(i, `header count ${headers}`);
-    for (let h = 0; h < headers; h++) {
-      const hk = varint(i);
-      if (hk < 0) throw framing(i, `header key length ${hk}`);
-      skipBytes(i, hk, 'header key');
-      const hv = varint(i);
-      if (hv < -1) throw framing(i, `header value length ${hv}`);
-      skipBytes(i, hv, 'header value');
-    }
-    if (pos !== recordEnd) throw invalid(`Invalid record size: expected to read ${len} bytes in record payload, but instead read ${len - (recordEnd - pos)} (record ${i}, topic partition ${tp})`);
-    visit(offsetDelta, timestampDelta, keyLen >= 0, i);
+    visit(offsetDelta, timestampDelta, keyLen >= 0);
   }
-  if (pos !== end) throw invalid(`Incorrect declared batch size, records still remaining in file (${end - pos} bytes after ${count} records, topic partition ${tp})`);
+  if (rd.pos !== section.length) throw invalid(`Incorrect declared batch size, records still remaining in file (${section.length - rd.pos} bytes after ${count} records, topic partition ${tp})`);
 }

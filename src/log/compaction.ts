@@ -16,6 +16,7 @@ import {
   type BatchHeader,
 } from '../protocol/record/batch-header';
 import { CompressionType, compress, compressSync, decompress, decompressSync } from '../protocol/record/compression';
+import { SectionReader } from '../protocol/record/sectionReader';
 
 /**
  * One record of a batch, as the scan sees it. The same object is reused for every record: read it in the callback,
@@ -40,38 +41,6 @@ export type RetainRecord = (r: Readonly<RecordInfo>, section: Buffer) => boolean
 
 // ---- record scanning ------------------------------------------------------------------------------------------------
 
-let at = 0; // read position of the varint readers below (a module-level cursor: no allocation per field)
-
-function uvarint(b: Buffer): number {
-  let result = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (at >= b.length) throw new RangeError('varint past the end of the record section');
-    const byte = b[at++] as number;
-    result |= (byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) return result >>> 0;
-  }
-  throw new RangeError('varint too long');
-}
-
-function varint(b: Buffer): number {
-  const u = uvarint(b);
-  return (u >>> 1) ^ -(u & 1);
-}
-
-/** A zig-zag varlong as a number (exact within ±2^53, far beyond any timestamp delta). */
-function varlong(b: Buffer): number {
-  let result = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    if (at >= b.length) throw new RangeError('varlong past the end of the record section');
-    const byte = b[at++] as number;
-    result += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
-    scale *= 128;
-  }
-  throw new RangeError('varlong too long');
-}
-
 /**
  * Visits the `count` records of an uncompressed record section (Kafka's DefaultRecord layout). Throws RangeError on
  * a malformed record.
@@ -81,26 +50,26 @@ export function scanRecords(section: Buffer, h: BatchHeader, visit: (r: RecordIn
   const baseTimestamp = Number(h.baseTimestamp);
   const appendTime = isLogAppendTime(h.attributes) ? Number(h.maxTimestamp) : null;
   const r: RecordInfo = { offset: 0, timestamp: 0, keyStart: -1, keyEnd: -1, hasValue: false, start: 0, end: 0 };
-  at = 0;
+  const rd = new SectionReader(section);
   for (let i = 0; i < h.recordCount; i++) {
-    r.start = at;
-    const len = varint(section);
-    r.end = at + len;
+    r.start = rd.pos;
+    const len = rd.varint();
+    r.end = rd.pos + len;
     if (len < 0 || r.end > section.length) throw new RangeError(`record ${i} length ${len} out of range`);
-    at++; // attributes
-    const tsDelta = varlong(section);
-    r.offset = baseOffset + varint(section);
+    rd.pos++; // attributes
+    const tsDelta = rd.varlong();
+    r.offset = baseOffset + rd.varint();
     r.timestamp = appendTime ?? baseTimestamp + tsDelta;
-    const keyLen = varint(section);
+    const keyLen = rd.varint();
     if (keyLen < 0) r.keyStart = r.keyEnd = -1;
     else {
-      r.keyStart = at;
-      r.keyEnd = at + keyLen;
-      at = r.keyEnd;
+      r.keyStart = rd.pos;
+      r.keyEnd = rd.pos + keyLen;
+      rd.pos = r.keyEnd;
     }
-    r.hasValue = varint(section) >= 0;
-    if (at > r.end) throw new RangeError(`record ${i} runs past its length`);
-    at = r.end; // value and headers are never looked at
+    r.hasValue = rd.varint() >= 0;
+    if (rd.pos > r.end) throw new RangeError(`record ${i} runs past its length`);
+    rd.pos = r.end; // value and headers are never looked at
     visit(r);
   }
 }
