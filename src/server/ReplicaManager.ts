@@ -587,18 +587,17 @@ export class ReplicaManager {
         res.errorCode = epochError;
         continue;
       }
-      const log = p;
       try {
-        const leaderEnd = log.logEndOffset;
-        if (fromFollower && updateFollowers && req.fetchOffset >= log.logStartOffset && req.fetchOffset <= leaderEnd) {
+        const leaderEnd = p.logEndOffset;
+        if (fromFollower && updateFollowers && req.fetchOffset >= p.logStartOffset && req.fetchOffset <= leaderEnd) {
           if (p.updateFollowerFetchState(params.replicaId, req.fetchOffset, req.logStartOffset, this.clock.now(), leaderEnd)) hwMoved.push(p.key);
         }
         const maxBytes = Math.max(0, Math.min(req.maxBytes, limit));
         if (maxBytes === 0 && !minOne) {
-          if (req.fetchOffset < log.logStartOffset || req.fetchOffset > log.logEndOffset) throw new LogError(LogErrorCode.OFFSET_OUT_OF_RANGE, 'fetch offset out of range');
+          if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) throw new LogError(LogErrorCode.OFFSET_OUT_OF_RANGE, 'fetch offset out of range');
           res.records = Buffer.alloc(0);
         } else {
-          const info = await log.read(req.fetchOffset, maxBytes, { maxOffset: fromFollower ? undefined : log.highWatermark, minOneBatch: minOne });
+          const info = await p.read(req.fetchOffset, maxBytes, { maxOffset: fromFollower ? undefined : p.highWatermark, minOneBatch: minOne });
           res.records = info.records;
           if (info.records.length > 0) {
             minOne = false;
@@ -610,9 +609,9 @@ export class ReplicaManager {
         res.records = null;
         if (res.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) this.logger.error({ topicPartition: p.key, err }, 'read failed');
       }
-      res.highWatermark = log.highWatermark;
-      res.lastStableOffset = log.highWatermark;
-      res.logStartOffset = log.logStartOffset;
+      res.highWatermark = p.highWatermark;
+      res.lastStableOffset = p.highWatermark;
+      res.logStartOffset = p.logStartOffset;
     }
     for (const key of hwMoved) this.completeDelayed(key);
     return out;
@@ -632,16 +631,15 @@ export class ReplicaManager {
     if (!p.isLeader && replicaId !== -2) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const epochError = p.checkLeaderEpoch(currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return none(epochError);
-    const log = p;
-    const lastFetchable = isolationLevel === null ? log.logEndOffset : log.highWatermark;
+    const lastFetchable = isolationLevel === null ? p.logEndOffset : p.highWatermark;
     try {
-      if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: lastFetchable, leaderEpoch: log.latestEpoch() };
+      if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: lastFetchable, leaderEpoch: p.latestEpoch() };
       if (timestamp === EARLIEST_TIMESTAMP) {
-        const r = await log.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP);
-        return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: log.logStartOffset, leaderEpoch: r?.leaderEpoch ?? -1 };
+        const r = await p.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP);
+        return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: p.logStartOffset, leaderEpoch: r?.leaderEpoch ?? -1 };
       }
       if (timestamp < 0n) return none(ErrorCode.INVALID_REQUEST);
-      const r = await log.fetchOffsetByTimestamp(timestamp);
+      const r = await p.fetchOffsetByTimestamp(timestamp);
       if (!r || r.offset >= lastFetchable) return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
       return { errorCode: ErrorCode.NONE, timestamp: r.timestamp, offset: r.offset, leaderEpoch: r.leaderEpoch };
     } catch (err) {
@@ -682,11 +680,10 @@ export class ReplicaManager {
   async deleteRecords(topic: string, partition: number, offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }> {
     const p = this.getPartition(topic, partition);
     if (!p || !p.isLeader) return { errorCode: p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : this.notHostedError(topic, partition), lowWatermark: -1n };
-    const log = p;
-    const target = offset === -1n ? log.highWatermark : offset;
-    if (target < 0n || target > log.highWatermark) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1n };
+    const target = offset === -1n ? p.highWatermark : offset;
+    if (target < 0n || target > p.highWatermark) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1n };
     try {
-      const low = await log.deleteRecordsBefore(target);
+      const low = await p.deleteRecordsBefore(target);
       return { errorCode: ErrorCode.NONE, lowWatermark: low };
     } catch (err) {
       return { errorCode: mapLogError(err), lowWatermark: -1n };
