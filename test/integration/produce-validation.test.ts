@@ -2,7 +2,7 @@
 // refused batch leaves nothing in the log.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import { startCluster, type TestCluster } from '../harness';
 
 const exec = promisify(execFile);
@@ -43,10 +43,19 @@ describe('produce validation with real clients', () => {
     }
   }
 
-  it('kafkajs: a record without a key on a compacted topic is INVALID_RECORD (plain and gzip); keyed records are stored', async () => {
+  /** A kafkajs producer that does not retry, connected for `fn` only. */
+  async function withProducer(fn: (producer: Producer) => Promise<void>): Promise<void> {
     const producer = kafka.producer({ retry: { retries: 0 } });
     await producer.connect();
     try {
+      await fn(producer);
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  it('kafkajs: a record without a key on a compacted topic is INVALID_RECORD (plain and gzip); keyed records are stored', async () => {
+    await withProducer(async (producer) => {
       for (const compression of [CompressionTypes.None, CompressionTypes.GZIP]) {
         const err = await producer.send({ topic: 'compacted', acks: -1, compression, messages: [{ key: 'k', value: 'a' }, { value: 'no key' }] }).then(() => null, (e: unknown) => e);
         expect(err).toMatchObject({ type: 'INVALID_RECORD' });
@@ -54,22 +63,16 @@ describe('produce validation with real clients', () => {
       expect(await highWatermark('compacted')).toBe('0');
       await producer.send({ topic: 'compacted', acks: -1, messages: [{ key: 'k', value: 'a' }, { key: 'k', value: null }] });
       expect(await highWatermark('compacted')).toBe('2');
-    } finally {
-      await producer.disconnect();
-    }
+    });
   });
 
   it('kafkajs: a CreateTime record outside message.timestamp.difference.max.ms is INVALID_TIMESTAMP', async () => {
-    const producer = kafka.producer({ retry: { retries: 0 } });
-    await producer.connect();
-    try {
+    await withProducer(async (producer) => {
       const err = await producer.send({ topic: 'skew', acks: 1, messages: [{ value: 'replayed', timestamp: String(Date.now() - 3_600_000) }] }).then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ type: 'INVALID_TIMESTAMP' });
       await producer.send({ topic: 'skew', acks: 1, messages: [{ value: 'now' }] });
       expect(await highWatermark('skew')).toBe('1');
-    } finally {
-      await producer.disconnect();
-    }
+    });
   });
 
   it('kcat (librdkafka): a keyless produce to a compacted topic fails with the broker\'s error and stores nothing', async () => {
