@@ -383,6 +383,9 @@ export class KafkaServer {
     // Each component is stopped in turn and logged, so a slow or stuck step is visible in the broker log.
     const step = async (what: string, fn: () => unknown): Promise<void> => {
       const t0 = Date.now();
+      // At info, so a step that never ends is the last line of the broker log (a rare CI hang of the controlled
+      // shutdown test has been seen, before and after this change, and not reproduced).
+      this.logger.info(`stopping ${what}`);
       try {
         await fn();
       } catch (e) {
