@@ -17,6 +17,7 @@ import { ControlledShutdown } from '../protocol/messages/07-controlled-shutdown'
 import { ErrorCode } from '../protocol/errors';
 import { LogManager, parseTopicPartitionDir } from '../log/LogManager';
 import { buildLogConfig, type LogConfig } from '../log/LogConfig';
+import type { Log } from '../log/Log';
 import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
@@ -25,6 +26,7 @@ import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/Gro
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { dirname } from 'node:path';
+import { groupByTopic } from '../util/types';
 import * as fs from 'node:fs';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -144,20 +146,20 @@ export class KafkaServer {
   private describeLogDirs(): Array<{ dir: string; error: number; topics: Array<{ name: string; partitions: Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }> }> }> {
     const lm = this.logManagerValue;
     if (!lm) return [];
-    const byDir = new Map<string, Map<string, Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }>>>();
-    for (const d of this.config.logDirs) byDir.set(d, new Map());
+    const logsByDir = new Map<string, Log[]>(this.config.logDirs.map((d) => [d, []]));
     for (const log of lm.allLogs()) {
       const dir = dirname(log.dir);
-      const topics = byDir.get(dir) ?? new Map();
-      byDir.set(dir, topics);
-      const list = topics.get(log.topic) ?? [];
-      list.push({ index: log.partition, size: BigInt(log.size), offsetLag: 0n, isFuture: false });
-      topics.set(log.topic, list);
+      const logs = logsByDir.get(dir);
+      if (logs) logs.push(log);
+      else logsByDir.set(dir, [log]);
     }
-    return [...byDir].map(([dir, topics]) => ({
+    return [...logsByDir].map(([dir, logs]) => ({
       dir,
       error: lm.isDirOffline(dir) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+      topics: groupByTopic(logs).map(([name, ls]) => ({
+        name,
+        partitions: ls.map((log) => ({ index: log.partition, size: BigInt(log.size), offsetLag: 0n, isFuture: false })),
+      })),
     }));
   }
   get metadataCache(): MetadataCache {

@@ -1,7 +1,8 @@
 // LeaderAndIsr (4): the controller makes this broker leader or follower of partitions.
 import { LeaderAndIsr, type LeaderAndIsrResponse } from '../../protocol/messages/04-leader-and-isr';
 import { defineHandler } from './types';
-import { groupByTopic, replicaManagerOf } from './replicaAccess';
+import { replicaManagerOf } from './replicaAccess';
+import { groupByTopic } from '../../util/types';
 
 export const leaderAndIsrHandler = defineHandler({
   api: LeaderAndIsr,

@@ -3,6 +3,7 @@ import { OffsetFetch, type OffsetFetchResponseTopic } from '../../protocol/messa
 import { ErrorCode } from '../../protocol/errors';
 import type { FetchedOffset } from '../../coordinator/GroupCoordinator';
 import { defineHandler } from './types';
+import { groupByTopic } from '../../util/types';
 
 export const offsetFetchHandler = defineHandler({
   api: OffsetFetch,
@@ -18,12 +19,10 @@ export const offsetFetchHandler = defineHandler({
       if (v >= 2) return { throttleTimeMs: 0, topics: [], errorCode: r.errorCode };
       offsets = (wanted ?? []).map((w) => ({ ...w, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: r.errorCode }));
     }
-    const byTopic = new Map<string, OffsetFetchResponseTopic>();
-    for (const o of offsets) {
-      let t = byTopic.get(o.topic);
-      if (!t) byTopic.set(o.topic, (t = { name: o.topic, partitions: [] }));
-      t.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode });
-    }
-    return { throttleTimeMs: 0, topics: [...byTopic.values()], errorCode: ErrorCode.NONE };
+    const topics = groupByTopic(offsets).map(([name, os]): OffsetFetchResponseTopic => ({
+      name,
+      partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode })),
+    }));
+    return { throttleTimeMs: 0, topics, errorCode: ErrorCode.NONE };
   },
 });

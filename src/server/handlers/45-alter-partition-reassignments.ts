@@ -2,6 +2,7 @@
 import { AlterPartitionReassignments } from '../../protocol/messages/45-alter-partition-reassignments';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { defineHandler } from './types';
+import { groupByTopic } from '../../util/types';
 import { activeController } from './controllerAccess';
 
 export const alterPartitionReassignmentsHandler = defineHandler({
@@ -15,12 +16,14 @@ export const alterPartitionReassignmentsHandler = defineHandler({
     }
     const asked = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas === null ? null : [...p.replicas] })));
     const results = await controller.alterPartitionReassignments(asked, req.timeoutMs);
-    const byTopic = new Map<string, Array<{ partitionIndex: number; errorCode: number; errorMessage: string | null }>>();
-    for (const r of results) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ partitionIndex: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage });
-      byTopic.set(r.topic, list);
-    }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      responses: groupByTopic(results).map(([name, rs]) => ({
+        name,
+        partitions: rs.map((r) => ({ partitionIndex: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage })),
+      })),
+    };
   },
 });

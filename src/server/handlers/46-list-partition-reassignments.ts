@@ -4,6 +4,7 @@ import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { ControllerApiError } from '../../controller/errors';
 import type { OngoingReassignment } from '../../controller/KafkaController';
 import { defineHandler } from './types';
+import { groupByTopic } from '../../util/types';
 import { activeController } from './controllerAccess';
 
 export const listPartitionReassignmentsHandler = defineHandler({
@@ -21,12 +22,14 @@ export const listPartitionReassignmentsHandler = defineHandler({
       if (err instanceof ControllerApiError && err.errorCode === ErrorCode.NOT_CONTROLLER) return notController;
       throw err;
     }
-    const byTopic = new Map<string, Array<{ partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>>();
-    for (const r of ongoing) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.addingReplicas, removingReplicas: r.removingReplicas });
-      byTopic.set(r.topic, list);
-    }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      topics: groupByTopic(ongoing).map(([name, rs]) => ({
+        name,
+        partitions: rs.map((r) => ({ partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.addingReplicas, removingReplicas: r.removingReplicas })),
+      })),
+    };
   },
 });

@@ -2,6 +2,7 @@
 import { OffsetDelete } from '../../protocol/messages/47-offset-delete';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
+import { tpKey } from '../../util/types';
 
 export const offsetDeleteHandler = defineHandler({
   api: OffsetDelete,
@@ -15,7 +16,7 @@ export const offsetDeleteHandler = defineHandler({
     }
     const r = await gc.deleteOffsets(req.groupId, known);
     if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
-    const codes = new Map(known.map((k, i) => [`${k.topic}\u0000${k.partition}`, r.results[i] ?? ErrorCode.NONE]));
+    const codes = new Map(known.map((k, i) => [tpKey(k.topic, k.partition), r.results[i] ?? ErrorCode.NONE]));
     return {
       errorCode: ErrorCode.NONE,
       throttleTimeMs: 0,
@@ -23,7 +24,7 @@ export const offsetDeleteHandler = defineHandler({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
-          errorCode: codes.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorCode: codes.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         })),
       })),
     };

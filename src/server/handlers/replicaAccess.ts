@@ -15,17 +15,3 @@ export type TopicOperation = 'read' | 'write' | 'delete' | 'describe' | 'cluster
 export function authorizeTopic(_ctx: RequestContext, _topic: string, _op: TopicOperation): boolean {
   return true;
 }
-
-/** Groups per-partition results by topic, keeping first-seen topic order. */
-export function groupByTopic<T extends { topic: string }>(items: readonly T[]): Array<[string, T[]]> {
-  const m = new Map<string, T[]>();
-  for (const i of items) {
-    let l = m.get(i.topic);
-    if (!l) {
-      l = [];
-      m.set(i.topic, l);
-    }
-    l.push(i);
-  }
-  return [...m];
-}
