@@ -1,6 +1,5 @@
 // The CreateTopics handler: v5 answers carry the new topics' configs (Kafka 2.4's kafka-topics.sh needs them), and the
 // answer waits until this broker's metadata has the new partitions' leaders, or the request's timeout.
-import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
 import { topicConfigDefs } from '../../../src/config/topicConfigs';
 import { decodeResponse, encodeResponse } from '../../../src/protocol/codec';
 import { ErrorCode } from '../../../src/protocol/errors';
@@ -11,7 +10,7 @@ import { ConfigSource } from '../../../src/server/handlers/32-describe-configs';
 import type { RequestContext } from '../../../src/server/handlers/types';
 import type { CreatableTopic, CreateTopicResult, KafkaController } from '../../../src/controller/KafkaController';
 import type { KafkaZkApi } from '../../../src/zk/api';
-import { rootLogger } from '../../../src/util/logger';
+import { requestContext } from './helpers';
 
 /** A controller that accepts every topic (or answers what `answer` says) without touching ZooKeeper. */
 function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResult>): KafkaController {
@@ -25,12 +24,7 @@ function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResul
 
 function context(cache: MetadataCache, controller: KafkaController | undefined, apiVersion = 5): RequestContext {
   const zk = { getBrokerConfig: async () => ({}), getTopicConfig: async () => ({}) };
-  const loaded = buildConfig(new Map([['broker.id', '1'], ['zookeeper.connect', '127.0.0.1:2181'], ['listeners', 'PLAINTEXT://127.0.0.1:9092']]));
-  return {
-    apiVersion, correlationId: 1, clientId: 'test', connection: {} as RequestContext['connection'], brokerId: 1,
-    config: new KafkaConfig(loaded), metadataCache: cache,
-    services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', ...(controller ? { controller } : {}) }, logger: rootLogger,
-  };
+  return requestContext({ apiVersion, metadataCache: cache, services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', controller } });
 }
 
 const request = (name: string, configs: Record<string, string>, opts: { partitions?: number; timeoutMs?: number; validateOnly?: boolean } = {}): CreateTopicsRequest => ({
