@@ -3,11 +3,14 @@ import type { KafkaZkApi } from '../zk/api';
 import type { KafkaController } from '../controller/KafkaController';
 import type { ReplicaManager } from './ReplicaManager';
 import type { GroupCoordinator } from '../coordinator/GroupCoordinator';
+import type { ConfigRepository } from './ConfigRepository';
 
 export interface BrokerServices {
   /** Kafka-level ZooKeeper operations: used by the admin paths that Kafka 2.8 also runs through ZooKeeper. */
   readonly zk: KafkaZkApi;
   readonly clusterId: string;
+  /** Dynamic topic and broker configs: DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, CreateTopics v5. */
+  readonly configs: ConfigRepository;
   /** This broker's controller instance (active or standing by). */
   readonly controller?: KafkaController;
   /** Partition replicas: produce, fetch, offsets, and the controller's LeaderAndIsr/StopReplica/UpdateMetadata. */

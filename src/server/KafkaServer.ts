@@ -22,6 +22,7 @@ import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
 import { DynamicConfigManager } from './DynamicConfigManager';
+import { ConfigRepository } from './ConfigRepository';
 import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
@@ -268,6 +269,7 @@ export class KafkaServer {
     const services: BrokerServices = {
       zk: this.zk as KafkaZkApi,
       clusterId,
+      configs: new ConfigRepository(this.zk as KafkaZkApi, cfg.brokerId, cfg, this.logger.child({ module: 'configs' })),
       controller: this.controller,
       replicaManager: this.replicaManager,
       groupCoordinator: this.groupCoordinator,

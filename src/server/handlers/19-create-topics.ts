@@ -5,7 +5,6 @@ import { ErrorCode, errorInfo } from '../../protocol/errors';
 import type { MetadataCache } from '../MetadataCache';
 import { defineHandler } from './types';
 import { activeController } from './controllerAccess';
-import { resolveNewTopicConfigs } from './32-describe-configs';
 
 const NO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -43,7 +42,7 @@ export const createTopicsHandler = defineHandler({
     // v5+ answers each created topic's effective configs, as DescribeConfigs (without synonyms) would list them.
     const describe = ctx.apiVersion >= 5 && results.some((r) => r.errorCode === ErrorCode.NONE && !timedOut.has(r.name));
     const configs = describe
-      ? await resolveNewTopicConfigs(ctx, results.map((r) => {
+      ? await ctx.services.configs.describeNewTopics(results.map((r) => {
         const requested = req.topics.find((t) => t.name === r.name)?.configs ?? [];
         return Object.fromEntries(requested.flatMap((c) => (c.value === null ? [] : [[c.name, c.value] as const])));
       }))

@@ -2,7 +2,8 @@
 // and the DynamicConfigManager, against an in-memory ZooKeeper layer.
 import { canonicalTopicConfigValue, checkTopicConfigs, topicConfigDefs, validateTopicConfig } from '../../../src/config/topicConfigs';
 import { ErrorCode } from '../../../src/protocol/errors';
-import { describeConfigsHandler, ConfigSource } from '../../../src/server/handlers/32-describe-configs';
+import { describeConfigsHandler } from '../../../src/server/handlers/32-describe-configs';
+import { ConfigSource } from '../../../src/server/ConfigRepository';
 import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
 import { incrementalAlterConfigsHandler } from '../../../src/server/handlers/44-incremental-alter-configs';
 import { describeLogDirsHandler } from '../../../src/server/handlers/35-describe-log-dirs';
@@ -34,7 +35,7 @@ class FakeZk {
 }
 
 function context(zk: FakeZk, extra: Record<string, unknown> = {}): RequestContext {
-  return requestContext({ properties: { 'log.retention.hours': '24' }, services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', ...extra } });
+  return requestContext({ properties: { 'log.retention.hours': '24' }, configStore: zk as unknown as KafkaZkApi, services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', ...extra } });
 }
 
 const describeTopic = async (ctx: RequestContext, keys: string[] | null = null) =>

@@ -6,7 +6,7 @@ import { ErrorCode } from '../../../src/protocol/errors';
 import { CreateTopics, type CreateTopicsRequest, type CreateTopicsResponse } from '../../../src/protocol/messages';
 import { MetadataCache, type CachedPartition } from '../../../src/server/MetadataCache';
 import { createTopicsHandler } from '../../../src/server/handlers/19-create-topics';
-import { ConfigSource } from '../../../src/server/handlers/32-describe-configs';
+import { ConfigSource } from '../../../src/server/ConfigRepository';
 import type { RequestContext } from '../../../src/server/handlers/types';
 import type { CreatableTopic, CreateTopicResult, KafkaController } from '../../../src/controller/KafkaController';
 import type { KafkaZkApi } from '../../../src/zk/api';
@@ -24,7 +24,7 @@ function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResul
 
 function context(cache: MetadataCache, controller: KafkaController | undefined, apiVersion = 5): RequestContext {
   const zk = { getBrokerConfig: async () => ({}), getTopicConfig: async () => ({}) };
-  return requestContext({ apiVersion, metadataCache: cache, services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', controller } });
+  return requestContext({ apiVersion, metadataCache: cache, configStore: zk as unknown as KafkaZkApi, services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', controller } });
 }
 
 const request = (name: string, configs: Record<string, string>, opts: { partitions?: number; timeoutMs?: number; validateOnly?: boolean } = {}): CreateTopicsRequest => ({
