@@ -9,7 +9,8 @@ import { createRequestProcessor } from './RequestProcessor';
 import { checkLogDirsOwnership, ensureWritableDir } from './BrokerMetadataCheckpoint';
 import { KafkaZkClient } from '../zk/KafkaZkClient';
 import type { BrokerRegistration, KafkaZkApi } from '../zk/api';
-import type { BrokerServices } from './BrokerServices';
+import type { BrokerServices, LogDirDescription } from './BrokerServices';
+import { controllerGateway } from './ControllerGateway';
 import { KafkaController } from '../controller/KafkaController';
 import { ControllerChannelManager } from '../controller/ControllerChannelManager';
 import { KafkaConnection } from '../client/connection';
@@ -144,7 +145,7 @@ export class KafkaServer {
     }
   }
 
-  private describeLogDirs(): Array<{ dir: string; error: number; topics: Array<{ name: string; partitions: Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }> }> }> {
+  private describeLogDirs(): LogDirDescription[] {
     const lm = this.logManagerValue;
     if (!lm) return [];
     const logsByDir = new Map<string, Log[]>(this.config.logDirs.map((d) => [d, []]));
@@ -267,13 +268,11 @@ export class KafkaServer {
     });
     this.offsetsTracker = new OffsetsLeadershipTracker(this.replicaManager, cache, this.groupCoordinator, this.logger.child({ module: 'group-coordinator' }));
     const services: BrokerServices = {
-      zk: this.zk as KafkaZkApi,
-      clusterId,
-      configs: new ConfigRepository(this.zk as KafkaZkApi, cfg.brokerId, cfg, this.logger.child({ module: 'configs' })),
-      controller: this.controller,
       replicaManager: this.replicaManager,
       groupCoordinator: this.groupCoordinator,
-      topicAutoCreator: (names: string[]) => autoTopics.createTopics(names),
+      controller: controllerGateway(this.controller),
+      configs: new ConfigRepository(this.zk as KafkaZkApi, cfg.brokerId, cfg, this.logger.child({ module: 'configs' })),
+      autoTopicCreation: autoTopics,
       describeLogDirs: () => this.describeLogDirs(),
     };
 

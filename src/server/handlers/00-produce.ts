@@ -4,7 +4,7 @@ import { Produce, type ProduceResponse } from '../../protocol/messages/00-produc
 import { ErrorCode } from '../../protocol/errors';
 import type { ProduceEntry, ProducePartitionResult } from '../ReplicaManager';
 import { defineHandler, noResponse } from './types';
-import { authorizeTopic, replicaManagerOf } from './replicaAccess';
+import { authorizeTopic } from './authorize';
 import { groupByTopic, tpKey } from '../../util/types';
 import { INTERNAL_TOPICS } from './03-metadata';
 
@@ -17,7 +17,7 @@ export const produceHandler = defineHandler({
   // Appends finish (the bytes are in the log) before handle settles, whatever the acks; nothing keeps the records.
   frameFreeAfterHandling: true,
   handle: async (req, ctx) => {
-    const rm = replicaManagerOf(ctx);
+    const rm = ctx.services.replicaManager;
     const entries: ProduceEntry[] = [];
     const refused: ProducePartitionResult[] = [];
     const order: Array<{ topic: string; partition: number }> = [];

@@ -3,7 +3,7 @@ import { Fetch, type FetchResponse } from '../../protocol/messages/01-fetch';
 import { ErrorCode } from '../../protocol/errors';
 import type { FetchPartitionRequest, FetchPartitionResult } from '../ReplicaManager';
 import { defineHandler } from './types';
-import { authorizeTopic, replicaManagerOf } from './replicaAccess';
+import { authorizeTopic } from './authorize';
 import { groupByTopic, tpKey } from '../../util/types';
 
 const READ_COMMITTED = 1;
@@ -12,7 +12,7 @@ export const fetchHandler = defineHandler({
   api: Fetch,
   versions: [4, 11],
   handle: async (req, ctx) => {
-    const rm = replicaManagerOf(ctx);
+    const rm = ctx.services.replicaManager;
     const fromFollower = req.replicaId >= 0;
     const wanted: FetchPartitionRequest[] = [];
     const refused: FetchPartitionResult[] = [];

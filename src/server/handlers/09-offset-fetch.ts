@@ -1,7 +1,6 @@
 // OffsetFetch (9), v0-5: committed offsets of a group (all of them when topics is null, v2+).
 import { OffsetFetch, type OffsetFetchResponseTopic } from '../../protocol/messages/09-offset-fetch';
 import { ErrorCode } from '../../protocol/errors';
-import type { FetchedOffset } from '../../coordinator/GroupCoordinator';
 import { defineHandler } from './types';
 import { groupByTopic } from '../../util/types';
 
@@ -12,7 +11,7 @@ export const offsetFetchHandler = defineHandler({
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
     const wanted = req.topics === null ? null : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-    const r = gc ? gc.fetchOffsets(req.groupId, wanted) : { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, offsets: [] as FetchedOffset[] };
+    const r = gc.fetchOffsets(req.groupId, wanted);
     let offsets = r.offsets;
     if (r.errorCode !== ErrorCode.NONE) {
       // v2+ carry a group-level error; v0-1 repeat it on every requested partition.

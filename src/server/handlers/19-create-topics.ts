@@ -4,7 +4,6 @@ import { CreateTopics, type CreateTopicsResponseCreatableTopicResult } from '../
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import type { MetadataCache } from '../MetadataCache';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
 
 const NO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -23,7 +22,7 @@ export const createTopicsHandler = defineHandler({
   api: CreateTopics,
   versions: [0, 5],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) {
       return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, ErrorCode.NOT_CONTROLLER, errorInfo(ErrorCode.NOT_CONTROLLER).message)) };
     }

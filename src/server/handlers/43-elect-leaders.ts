@@ -1,16 +1,15 @@
 // ElectLeaders (43): preferred or unclean leader election, served by the active controller.
 import { ElectLeaders } from '../../protocol/messages/43-elect-leaders';
 import { ErrorCode } from '../../protocol/errors';
-import { ElectionType } from '../../controller/KafkaController';
 import { defineHandler } from './types';
+import { ElectionType } from '../ControllerGateway';
 import { groupByTopic } from '../../util/types';
-import { activeController } from './controllerAccess';
 
 export const electLeadersHandler = defineHandler({
   api: ElectLeaders,
   versions: [0, 2],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, replicaElectionResults: [] };
     const type = req.electionType === 1 ? ElectionType.UNCLEAN : ElectionType.PREFERRED;
     const partitions = req.topicPartitions === null ? null : req.topicPartitions.flatMap((t) => t.partitionId.map((p) => ({ topic: t.topic, partition: p })));

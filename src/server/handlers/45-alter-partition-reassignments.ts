@@ -3,13 +3,12 @@ import { AlterPartitionReassignments } from '../../protocol/messages/45-alter-pa
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { defineHandler } from './types';
 import { groupByTopic } from '../../util/types';
-import { activeController } from './controllerAccess';
 
 export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignments,
   versions: [0, 0],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) {
       // Kafka answers a top-level NOT_CONTROLLER; clients look the controller up again and retry.
       return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: errorInfo(ErrorCode.NOT_CONTROLLER).message, responses: [] };

@@ -9,7 +9,6 @@ export const offsetDeleteHandler = defineHandler({
   versions: [0, 0],
   handle: async (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
-    if (!gc) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, throttleTimeMs: 0, topics: [] };
     const known: { topic: string; partition: number }[] = [];
     for (const t of req.topics) {
       for (const p of t.partitions) if (ctx.metadataCache.getPartition(t.name, p.partitionIndex)) known.push({ topic: t.name, partition: p.partitionIndex });

@@ -3,7 +3,8 @@
 import { canonicalTopicConfigValue, checkTopicConfigs, topicConfigDefs, validateTopicConfig } from '../../../src/config/topicConfigs';
 import { ErrorCode } from '../../../src/protocol/errors';
 import { describeConfigsHandler } from '../../../src/server/handlers/32-describe-configs';
-import { ConfigSource } from '../../../src/server/ConfigRepository';
+import { ConfigSource, type ConfigStore } from '../../../src/server/ConfigRepository';
+import type { BrokerServices } from '../../../src/server/BrokerServices';
 import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
 import { incrementalAlterConfigsHandler } from '../../../src/server/handlers/44-incremental-alter-configs';
 import { describeLogDirsHandler } from '../../../src/server/handlers/35-describe-log-dirs';
@@ -34,8 +35,8 @@ class FakeZk {
   private notify(t: 'topics' | 'brokers', n: string) { this.notifications.push([t, n]); for (const l of this.listeners) l(t, n); }
 }
 
-function context(zk: FakeZk, extra: Record<string, unknown> = {}): RequestContext {
-  return requestContext({ properties: { 'log.retention.hours': '24' }, configStore: zk as unknown as KafkaZkApi, services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', ...extra } });
+function context(zk: FakeZk, services: Partial<BrokerServices> = {}): RequestContext {
+  return requestContext({ properties: { 'log.retention.hours': '24' }, configStore: zk as unknown as ConfigStore, services });
 }
 
 const describeTopic = async (ctx: RequestContext, keys: string[] | null = null) =>

@@ -6,25 +6,25 @@ import { ErrorCode } from '../../../src/protocol/errors';
 import { CreateTopics, type CreateTopicsRequest, type CreateTopicsResponse } from '../../../src/protocol/messages';
 import { MetadataCache, type CachedPartition } from '../../../src/server/MetadataCache';
 import { createTopicsHandler } from '../../../src/server/handlers/19-create-topics';
-import { ConfigSource } from '../../../src/server/ConfigRepository';
+import { ConfigSource, type ConfigStore } from '../../../src/server/ConfigRepository';
 import type { RequestContext } from '../../../src/server/handlers/types';
-import type { CreatableTopic, CreateTopicResult, KafkaController } from '../../../src/controller/KafkaController';
-import type { KafkaZkApi } from '../../../src/zk/api';
+import type { CreatableTopic, CreateTopicResult } from '../../../src/controller/KafkaController';
+import type { ActiveController } from '../../../src/server/ControllerGateway';
 import { requestContext } from './helpers';
 
-/** A controller that accepts every topic (or answers what `answer` says) without touching ZooKeeper. */
-function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResult>): KafkaController {
+/** An active controller that accepts every topic (or answers what `answer` says) without touching ZooKeeper. */
+function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResult>): ActiveController {
   return {
-    isActive: true,
     createTopics: async (topics: readonly CreatableTopic[]) => topics.map((t) => ({
       name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, ...answer?.(t),
     })),
-  } as unknown as KafkaController;
+  } as Partial<ActiveController> as ActiveController;
 }
 
-function context(cache: MetadataCache, controller: KafkaController | undefined, apiVersion = 5): RequestContext {
+/** A context whose controller is `controller` while active; null: this broker's controller is not the active one. */
+function context(cache: MetadataCache, controller: ActiveController | null, apiVersion = 5): RequestContext {
   const zk = { getBrokerConfig: async () => ({}), getTopicConfig: async () => ({}) };
-  return requestContext({ apiVersion, metadataCache: cache, configStore: zk as unknown as KafkaZkApi, services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', controller } });
+  return requestContext({ apiVersion, metadataCache: cache, configStore: zk as unknown as ConfigStore, services: { controller: { active: () => controller } } });
 }
 
 const request = (name: string, configs: Record<string, string>, opts: { partitions?: number; timeoutMs?: number; validateOnly?: boolean } = {}): CreateTopicsRequest => ({
@@ -74,7 +74,7 @@ describe('CreateTopics v5 configs', () => {
   test('failed topics and NOT_CONTROLLER answers carry an empty config list and -1 counts, as Kafka resets them', async () => {
     const refused = await handle(request('bad', {}), context(new MetadataCache('c', 1), fakeController(() => ({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'no', numPartitions: -1, replicationFactor: -1 }))));
     expect(refused.topics[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'no', configs: [], numPartitions: -1, replicationFactor: -1 });
-    const moved = await handle(request('x', {}), context(new MetadataCache('c', 1), undefined));
+    const moved = await handle(request('x', {}), context(new MetadataCache('c', 1), null));
     expect(moved.topics[0]).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, configs: [], numPartitions: -1 });
   });
 });
