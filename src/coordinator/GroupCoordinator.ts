@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors';
 import { moduleLogger, type Logger } from '../util/logger';
-import { GroupMetadata, tpKey, type CommittedOffset, type GroupState } from './GroupMetadata';
+import { GroupMetadata, type CommittedOffset, type GroupState } from './GroupMetadata';
+import { parseTpKey, tpKey } from '../util/types';
 import { GroupMetadataManager } from './GroupMetadataManager';
 import { MemberMetadata, type JoinResult, type ProtocolEntry, type SyncResult } from './MemberMetadata';
 import type { OffsetsTopicStore } from './OffsetsTopicStore';
@@ -747,8 +748,8 @@ export class GroupCoordinator {
       const offsets: FetchedOffset[] = [];
       if (group && !group.is('Dead')) {
         for (const [k, o] of group.offsets) {
-          const i = k.lastIndexOf('\u0000');
-          offsets.push(entry(k.slice(0, i), Number(k.slice(i + 1)), o));
+          const { topic, partition } = parseTpKey(k);
+          offsets.push(entry(topic, partition, o));
         }
       }
       return { errorCode: ErrorCode.NONE, offsets };

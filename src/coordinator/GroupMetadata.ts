@@ -26,12 +26,6 @@ export interface CommittedOffset {
   expireTimestamp: bigint | null;
 }
 
-export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-export function splitTpKey(k: string): { topic: string; partition: number } {
-  const i = k.lastIndexOf('\u0000');
-  return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) };
-}
-
 /** A pending rebalance completion (DelayedJoin / InitialDelayedJoin). */
 export interface PendingJoin {
   timer: TimerHandle;

@@ -4,7 +4,8 @@ import { ErrorCode } from '../protocol/errors';
 import { iterateBatches, isControl, isTransactional } from '../protocol/record/batch-header';
 import { buildRecordBatchSync, decodeBatchRecordsSync, type RecordInput } from '../protocol/record/records';
 import type { Logger } from '../util/logger';
-import { GroupMetadata, splitTpKey, tpKey, type CommittedOffset } from './GroupMetadata';
+import { GroupMetadata, type CommittedOffset } from './GroupMetadata';
+import { parseTpKey, tpKey } from '../util/types';
 import { MemberMetadata } from './MemberMetadata';
 import type { OffsetsTopicStore } from './OffsetsTopicStore';
 import { partitionFor } from './javaHash';
@@ -178,7 +179,7 @@ export class GroupMetadataManager {
     const now = BigInt(this.scheduler.now());
     const records: RecordInput[] = [];
     for (const [k, o] of offsets) {
-      const { topic, partition } = splitTpKey(k);
+      const { topic, partition } = parseTpKey(k);
       records.push({ key: encodeOffsetCommitKey(group.groupId, topic, partition), value: encodeOffsetCommitValue(o), timestamp: now });
     }
     const result = new Map<string, number>();
@@ -201,7 +202,7 @@ export class GroupMetadataManager {
     const now = BigInt(this.scheduler.now());
     const records: RecordInput[] = [];
     for (const k of offsetKeys) {
-      const { topic, partition } = splitTpKey(k);
+      const { topic, partition } = parseTpKey(k);
       records.push({ key: encodeOffsetCommitKey(groupId, topic, partition), value: null, timestamp: now });
     }
     if (withGroup) records.push({ key: encodeGroupMetadataKey(groupId), value: null, timestamp: now });
@@ -216,7 +217,7 @@ export class GroupMetadataManager {
     const expired = (base: (o: CommittedOffset) => bigint, subscribed: ReadonlySet<string> = new Set()): string[] => {
       const out: string[] = [];
       for (const [k, o] of group.offsets) {
-        if (subscribed.has(splitTpKey(k).topic)) continue;
+        if (subscribed.has(parseTpKey(k).topic)) continue;
         const due = o.expireTimestamp !== null
           ? BigInt(now) >= o.expireTimestamp
           : BigInt(now) - base(o) >= BigInt(this.offsetsRetentionMs);

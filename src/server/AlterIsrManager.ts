@@ -5,7 +5,7 @@ import { ErrorCode } from '../protocol/errors';
 import { KafkaConnection } from '../client/connection';
 import type { MetadataCache } from './MetadataCache';
 import { moduleLogger, type Logger } from '../util/logger';
-import { tpKey } from '../util/types';
+import { groupByTopic, tpKey } from '../util/types';
 import { systemTimer, type Timer } from './purgatory/DelayedOperation';
 
 /** Sends one AlterIsr request to the current controller; rejects when it cannot be delivered. */
@@ -86,12 +86,10 @@ export class AlterIsrManager {
     const batch = [...this.unsent.entries()];
     this.unsent.clear();
     for (const [k, v] of batch) this.inflight.set(k, v);
-    const byTopic = new Map<string, AlterIsrItem[]>();
-    for (const [, item] of batch) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
     const req: AlterIsrRequest = {
       brokerId: this.opts.brokerId,
       brokerEpoch: this.opts.brokerEpoch(),
-      topics: [...byTopic].map(([name, items]) => ({
+      topics: groupByTopic(batch.map(([, item]) => item)).map(([name, items]) => ({
         name,
         partitions: items.map((i) => ({ partitionIndex: i.partition, leaderEpoch: i.leaderEpoch, newIsr: i.newIsr, currentIsrVersion: i.zkVersion })),
       })),

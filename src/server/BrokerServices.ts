@@ -1,19 +1,29 @@
-// The domain services a broker runs, handed to request handlers (handlers never touch ZooKeeper or a Log directly).
-import type { KafkaZkApi } from '../zk/api';
-import type { KafkaController } from '../controller/KafkaController';
+// The domain services a broker runs, handed to request handlers (handlers never touch ZooKeeper, a Log or the
+// controller's internals directly). KafkaServer wires every one before it accepts a connection.
 import type { ReplicaManager } from './ReplicaManager';
 import type { GroupCoordinator } from '../coordinator/GroupCoordinator';
+import type { ConfigRepository } from './ConfigRepository';
+import type { ControllerGateway } from './ControllerGateway';
+import type { AutoTopicCreationManager } from './AutoTopicCreationManager';
 
 export interface BrokerServices {
-  /** Kafka-level ZooKeeper operations: used by the admin paths that Kafka 2.8 also runs through ZooKeeper. */
-  readonly zk: KafkaZkApi;
-  readonly clusterId: string;
-  /** This broker's controller instance (active or standing by). */
-  readonly controller?: KafkaController;
   /** Partition replicas: produce, fetch, offsets, and the controller's LeaderAndIsr/StopReplica/UpdateMetadata. */
-  readonly replicaManager?: ReplicaManager;
-  /** Consumer groups and committed offsets (absent until the lead wires it: group APIs then answer COORDINATOR_NOT_AVAILABLE). */
-  readonly groupCoordinator?: GroupCoordinator;
-  // Filled in as the layers land: replicaManager, controller, groupCoordinator, ...
-  [service: string]: unknown;
+  readonly replicaManager: ReplicaManager;
+  /** Consumer groups and committed offsets. */
+  readonly groupCoordinator: GroupCoordinator;
+  /** This broker's controller, for the requests only the active controller serves. */
+  readonly controller: ControllerGateway;
+  /** Dynamic topic and broker configs: DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, CreateTopics v5. */
+  readonly configs: ConfigRepository;
+  /** Creates the missing topics a Metadata request names, when auto.create.topics.enable allows it. */
+  readonly autoTopicCreation: Pick<AutoTopicCreationManager, 'createTopics'>;
+  /** This broker's log directories with the partitions in each (DescribeLogDirs). */
+  describeLogDirs(): LogDirDescription[];
+}
+
+export interface LogDirDescription {
+  dir: string;
+  /** Wire error code of the directory (0, or KAFKA_STORAGE_ERROR for an offline dir). */
+  error: number;
+  topics: Array<{ name: string; partitions: Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }> }>;
 }

@@ -9,7 +9,8 @@ import { createRequestProcessor } from './RequestProcessor';
 import { checkLogDirsOwnership, ensureWritableDir } from './BrokerMetadataCheckpoint';
 import { KafkaZkClient } from '../zk/KafkaZkClient';
 import type { BrokerRegistration, KafkaZkApi } from '../zk/api';
-import type { BrokerServices } from './BrokerServices';
+import type { BrokerServices, LogDirDescription } from './BrokerServices';
+import { controllerGateway } from './ControllerGateway';
 import { KafkaController } from '../controller/KafkaController';
 import { ControllerChannelManager } from '../controller/ControllerChannelManager';
 import { KafkaConnection } from '../client/connection';
@@ -17,14 +18,17 @@ import { ControlledShutdown } from '../protocol/messages/07-controlled-shutdown'
 import { ErrorCode } from '../protocol/errors';
 import { LogManager, parseTopicPartitionDir } from '../log/LogManager';
 import { buildLogConfig, type LogConfig } from '../log/LogConfig';
+import type { Log } from '../log/Log';
 import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
 import { DynamicConfigManager } from './DynamicConfigManager';
+import { ConfigRepository } from './ConfigRepository';
 import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { dirname } from 'node:path';
+import { groupByTopic } from '../util/types';
 import * as fs from 'node:fs';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -141,23 +145,23 @@ export class KafkaServer {
     }
   }
 
-  private describeLogDirs(): Array<{ dir: string; error: number; topics: Array<{ name: string; partitions: Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }> }> }> {
+  private describeLogDirs(): LogDirDescription[] {
     const lm = this.logManagerValue;
     if (!lm) return [];
-    const byDir = new Map<string, Map<string, Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }>>>();
-    for (const d of this.config.logDirs) byDir.set(d, new Map());
+    const logsByDir = new Map<string, Log[]>(this.config.logDirs.map((d) => [d, []]));
     for (const log of lm.allLogs()) {
       const dir = dirname(log.dir);
-      const topics = byDir.get(dir) ?? new Map();
-      byDir.set(dir, topics);
-      const list = topics.get(log.topic) ?? [];
-      list.push({ index: log.partition, size: BigInt(log.size), offsetLag: 0n, isFuture: false });
-      topics.set(log.topic, list);
+      const logs = logsByDir.get(dir);
+      if (logs) logs.push(log);
+      else logsByDir.set(dir, [log]);
     }
-    return [...byDir].map(([dir, topics]) => ({
+    return [...logsByDir].map(([dir, logs]) => ({
       dir,
       error: lm.isDirOffline(dir) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+      topics: groupByTopic(logs).map(([name, ls]) => ({
+        name,
+        partitions: ls.map((log) => ({ index: log.partition, size: BigInt(log.size), offsetLag: 0n, isFuture: false })),
+      })),
     }));
   }
   get metadataCache(): MetadataCache {
@@ -264,12 +268,11 @@ export class KafkaServer {
     });
     this.offsetsTracker = new OffsetsLeadershipTracker(this.replicaManager, cache, this.groupCoordinator, this.logger.child({ module: 'group-coordinator' }));
     const services: BrokerServices = {
-      zk: this.zk as KafkaZkApi,
-      clusterId,
-      controller: this.controller,
       replicaManager: this.replicaManager,
       groupCoordinator: this.groupCoordinator,
-      topicAutoCreator: (names: string[]) => autoTopics.createTopics(names),
+      controller: controllerGateway(this.controller),
+      configs: new ConfigRepository(this.zk as KafkaZkApi, cfg.brokerId, cfg, this.logger.child({ module: 'configs' })),
+      autoTopicCreation: autoTopics,
       describeLogDirs: () => this.describeLogDirs(),
     };
 

@@ -1,10 +1,11 @@
 // Turns a request frame into a response frame: header, version check, decode, handler, encode.
-import { readRequestHeader, decodeRequest, encodeResponse, encodeResponseParts } from '../protocol/codec';
+import { readRequestHeader, decodeRequest, encodeResponse, encodeResponseParts, type RequestHeader } from '../protocol/codec';
 import { ApiVersions } from '../protocol/messages/18-api-versions';
 import { ErrorCode } from '../protocol/errors';
 import { CloseConnection, type ConnectionContext } from '../network/SocketServer';
-import { handlersByKey } from './handlers/registry';
-import type { RequestContext } from './handlers/types';
+import { advertisedApis, handlersByKey } from './handlers/registry';
+import type { Handler, HandlerResult, RequestContext } from './handlers/types';
+import type { ApiDef, RequestOf } from '../protocol/schema';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { MetadataCache } from './MetadataCache';
 import type { BrokerServices } from './BrokerServices';
@@ -46,43 +47,49 @@ export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buff
       }
       throw new CloseConnection(`unsupported version ${header.apiVersion} of API ${handler.api.name} (supported ${min}-${max})`);
     }
-    let body;
-    try {
-      body = decodeRequest(handler.api, header.apiVersion, frame, header.bodyOffset);
-    } catch (e) {
-      throw new CloseConnection(`unparsable ${handler.api.name} v${header.apiVersion} request: ${(e as Error).message}`);
-    }
-    const ctx: RequestContext = {
-      apiVersion: header.apiVersion,
-      correlationId: header.correlationId,
-      clientId: header.clientId,
-      connection: conn,
-      brokerId: deps.brokerId,
-      config: deps.config,
-      metadataCache: deps.metadataCache,
-      services: deps.services,
-      logger: deps.logger,
-    };
-    let result;
-    try {
-      result = await handler.handle(body, ctx);
-    } catch (e) {
-      // Unexpected: answer every part of the request with the mapped error code (UNKNOWN_SERVER_ERROR unless the
-      // error carries a Kafka code) and keep the connection. Close only where no answer is possible: acks=0
-      // produce (the client reads none) or a response version with nowhere to put the error.
-      const code = mapErrorToCode(e);
-      const message = e instanceof Error ? e.message : String(e);
-      const acks0 = (body as { acks?: unknown }).acks === 0 && handler.api.apiKey === 0;
-      const answer = acks0 ? null : errorResponseFor(handler.api, header.apiVersion, body, code, message);
-      deps.logger.error({ err: e, api: handler.api.name, version: header.apiVersion, errorCode: code, answered: answer !== null }, 'request handler failed');
-      if (answer === null) throw new CloseConnection(`handler for ${handler.api.name} failed with error code ${code}`);
-      return encodeResponse(handler.api, header.apiVersion, header.correlationId, answer as never);
-    }
-    if (result !== null && typeof result === 'object' && 'noResponse' in result) {
-      if (result.closeConnection) conn.closeAfterPending(result.closeConnection);
-      return null;
-    }
-    // Fetched records go out by reference (no copy into the response frame).
-    return encodeResponseParts(handler.api, header.apiVersion, header.correlationId, result);
+    return handler.withTypes((h) => serve(h, header, frame, conn, deps));
   };
+}
+
+/** Decodes, handles and encodes one request of the API of `handler`, whose version is already checked. */
+async function serve<A extends ApiDef>(handler: Handler<A>, header: RequestHeader & { bodyOffset: number }, frame: Buffer, conn: ConnectionContext, deps: RequestProcessorDeps): Promise<Buffer | Buffer[] | null> {
+  let body: RequestOf<A>;
+  try {
+    body = decodeRequest(handler.api, header.apiVersion, frame, header.bodyOffset);
+  } catch (e) {
+    throw new CloseConnection(`unparsable ${handler.api.name} v${header.apiVersion} request: ${(e as Error).message}`);
+  }
+  const ctx: RequestContext = {
+    apiVersion: header.apiVersion,
+    correlationId: header.correlationId,
+    clientId: header.clientId,
+    connection: conn,
+    brokerId: deps.brokerId,
+    config: deps.config,
+    metadataCache: deps.metadataCache,
+    services: deps.services,
+    logger: deps.logger,
+    advertisedApis,
+  };
+  let result: HandlerResult<A>;
+  try {
+    result = await handler.handle(body, ctx);
+  } catch (e) {
+    // Unexpected: answer every part of the request with the mapped error code (UNKNOWN_SERVER_ERROR unless the
+    // error carries a Kafka code) and keep the connection. Close only where no answer is possible: acks=0
+    // produce (the client reads none) or a response version with nowhere to put the error.
+    const code = mapErrorToCode(e);
+    const message = e instanceof Error ? e.message : String(e);
+    const acks0 = (body as { acks?: unknown }).acks === 0 && handler.api.apiKey === 0;
+    const answer = acks0 ? null : errorResponseFor(handler.api, header.apiVersion, body, code, message);
+    deps.logger.error({ err: e, api: handler.api.name, version: header.apiVersion, errorCode: code, answered: answer !== null }, 'request handler failed');
+    if (answer === null) throw new CloseConnection(`handler for ${handler.api.name} failed with error code ${code}`);
+    return encodeResponse(handler.api, header.apiVersion, header.correlationId, answer as never);
+  }
+  if ('noResponse' in result) {
+    if (result.closeConnection) conn.closeAfterPending(result.closeConnection);
+    return null;
+  }
+  // Fetched records go out by reference (no copy into the response frame).
+  return encodeResponseParts(handler.api, header.apiVersion, header.correlationId, result);
 }

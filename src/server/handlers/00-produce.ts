@@ -4,7 +4,8 @@ import { Produce, type ProduceResponse } from '../../protocol/messages/00-produc
 import { ErrorCode } from '../../protocol/errors';
 import type { ProduceEntry, ProducePartitionResult } from '../ReplicaManager';
 import { defineHandler, noResponse } from './types';
-import { authorizeTopic, groupByTopic, replicaManagerOf } from './replicaAccess';
+import { authorizeTopic } from './authorize';
+import { groupByTopic, tpKey } from '../../util/types';
 import { INTERNAL_TOPICS } from './03-metadata';
 
 /** Kafka's AdminUtils.AdminClientId: the one client id allowed to append to internal topics (ReplicaManager). */
@@ -16,7 +17,7 @@ export const produceHandler = defineHandler({
   // Appends finish (the bytes are in the log) before handle settles, whatever the acks; nothing keeps the records.
   frameFreeAfterHandling: true,
   handle: async (req, ctx) => {
-    const rm = replicaManagerOf(ctx);
+    const rm = ctx.services.replicaManager;
     const entries: ProduceEntry[] = [];
     const refused: ProducePartitionResult[] = [];
     const order: Array<{ topic: string; partition: number }> = [];
@@ -37,8 +38,8 @@ export const produceHandler = defineHandler({
     // Kafka does not auto-create topics on produce; Metadata does.
     const appended = entries.length > 0 ? await rm.appendRecords(req.timeoutMs, req.acks, entries) : [];
     const byKey = new Map<string, ProducePartitionResult>();
-    for (const r of [...refused, ...appended]) byKey.set(`${r.topic}\u0000${r.partition}`, r);
-    const results = order.map((o) => byKey.get(`${o.topic}\u0000${o.partition}`) as ProducePartitionResult);
+    for (const r of [...refused, ...appended]) byKey.set(tpKey(r.topic, r.partition), r);
+    const results = order.map((o) => byKey.get(tpKey(o.topic, o.partition)) as ProducePartitionResult);
 
     if (req.acks === 0) {
       // No answer; on any error close the connection so the producer refreshes its metadata (as Kafka does).

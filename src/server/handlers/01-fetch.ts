@@ -3,7 +3,8 @@ import { Fetch, type FetchResponse } from '../../protocol/messages/01-fetch';
 import { ErrorCode } from '../../protocol/errors';
 import type { FetchPartitionRequest, FetchPartitionResult } from '../ReplicaManager';
 import { defineHandler } from './types';
-import { authorizeTopic, groupByTopic, replicaManagerOf } from './replicaAccess';
+import { authorizeTopic } from './authorize';
+import { groupByTopic, tpKey } from '../../util/types';
 
 const READ_COMMITTED = 1;
 
@@ -11,7 +12,7 @@ export const fetchHandler = defineHandler({
   api: Fetch,
   versions: [4, 11],
   handle: async (req, ctx) => {
-    const rm = replicaManagerOf(ctx);
+    const rm = ctx.services.replicaManager;
     const fromFollower = req.replicaId >= 0;
     const wanted: FetchPartitionRequest[] = [];
     const refused: FetchPartitionResult[] = [];
@@ -36,8 +37,8 @@ export const fetchHandler = defineHandler({
       partitions: wanted,
     });
     const byKey = new Map<string, FetchPartitionResult>();
-    for (const r of [...refused, ...fetched]) byKey.set(`${r.topic}\u0000${r.partition}`, r);
-    const results = order.map((o) => byKey.get(`${o.topic}\u0000${o.partition}`) as FetchPartitionResult);
+    for (const r of [...refused, ...fetched]) byKey.set(tpKey(r.topic, r.partition), r);
+    const results = order.map((o) => byKey.get(tpKey(o.topic, o.partition)) as FetchPartitionResult);
     // Transactions do not exist yet: read_committed reads up to the HW and no transaction was ever aborted.
     const aborted = req.isolationLevel === READ_COMMITTED ? [] : null;
     const response: FetchResponse = {

@@ -3,7 +3,7 @@
 import { ListOffsets, type ListOffsetsResponse } from '../../protocol/messages/02-list-offsets';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorizeTopic, replicaManagerOf } from './replicaAccess';
+import { authorizeTopic } from './authorize';
 
 const CONSUMER_REPLICA_ID = -1;
 
@@ -11,7 +11,7 @@ export const listOffsetsHandler = defineHandler({
   api: ListOffsets,
   versions: [0, 5],
   handle: async (req, ctx) => {
-    const rm = replicaManagerOf(ctx);
+    const rm = ctx.services.replicaManager;
     // Only consumers are bounded by the HW; replicas and debugging tools see the LEO.
     const isolation = req.replicaId === CONSUMER_REPLICA_ID ? (ctx.apiVersion >= 2 ? req.isolationLevel : 0) : null;
     const topics: ListOffsetsResponse['topics'] = [];

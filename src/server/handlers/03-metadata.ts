@@ -1,7 +1,7 @@
 // Metadata (3): brokers, controller, cluster id and topic/partition state from the MetadataCache.
 import { Metadata, type MetadataResponse } from '../../protocol/messages/03-metadata';
 import { ErrorCode } from '../../protocol/errors';
-import { defineHandler, type RequestContext } from './types';
+import { defineHandler } from './types';
 
 type TopicOut = MetadataResponse['topics'][number];
 
@@ -51,7 +51,8 @@ export const metadataHandler = defineHandler({
         topicAuthorizedOperations: -2147483648,
       });
     }
-    const created = missing.length > 0 && autoCreate ? await autoCreateTopics(missing, ctx) : new Map<string, number>();
+    // The error code per topic: LEADER_NOT_AVAILABLE once creation started, or why it could not.
+    const created = missing.length > 0 && autoCreate ? await ctx.services.autoTopicCreation.createTopics(missing) : new Map<string, number>();
     for (const name of missing) {
       topics.push({
         errorCode: created.get(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
@@ -72,10 +73,3 @@ export const metadataHandler = defineHandler({
     };
   },
 });
-
-/** Auto-creation hook; returns the error code to report per topic (LEADER_NOT_AVAILABLE once creation started). */
-async function autoCreateTopics(names: string[], ctx: RequestContext): Promise<Map<string, number>> {
-  const creator = ctx.services['topicAutoCreator'] as undefined | ((names: string[]) => Promise<Map<string, number>>);
-  if (!creator) return new Map();
-  return creator(names);
-}

@@ -1,13 +1,13 @@
 // LeaderAndIsr (4): the controller makes this broker leader or follower of partitions.
 import { LeaderAndIsr, type LeaderAndIsrResponse } from '../../protocol/messages/04-leader-and-isr';
 import { defineHandler } from './types';
-import { groupByTopic, replicaManagerOf } from './replicaAccess';
+import { groupByTopic } from '../../util/types';
 
 export const leaderAndIsrHandler = defineHandler({
   api: LeaderAndIsr,
   versions: [0, 5],
   handle: async (req, ctx) => {
-    const r = await replicaManagerOf(ctx).becomeLeaderOrFollower(req, ctx.apiVersion);
+    const r = await ctx.services.replicaManager.becomeLeaderOrFollower(req, ctx.apiVersion);
     const topicIds = new Map(req.topicStates.map((t) => [t.topicName, t.topicId]));
     const response: LeaderAndIsrResponse = {
       errorCode: r.errorCode,

@@ -1,10 +1,9 @@
 // UpdateMetadata (6): the controller refreshes this broker's metadata cache.
 import { UpdateMetadata } from '../../protocol/messages/06-update-metadata';
 import { defineHandler } from './types';
-import { replicaManagerOf } from './replicaAccess';
 
 export const updateMetadataHandler = defineHandler({
   api: UpdateMetadata,
   versions: [0, 7],
-  handle: (req, ctx) => ({ errorCode: replicaManagerOf(ctx).updateMetadata(req, ctx.apiVersion) }),
+  handle: (req, ctx) => ({ errorCode: ctx.services.replicaManager.updateMetadata(req, ctx.apiVersion) }),
 });

@@ -27,16 +27,14 @@ export const offsetCommitHandler = defineHandler({
     );
     let results: number[] = [];
     if (known.length > 0) {
-      results = gc
-        ? await gc.commitOffsets({
-            groupId: req.groupId,
-            memberId: v >= 1 ? req.memberId : '',
-            groupInstanceId: v >= 7 ? req.groupInstanceId : null,
-            generationId: v >= 1 ? req.generationId : -1,
-            retentionTimeMs: v >= 2 && v <= 4 ? req.retentionTimeMs : -1n,
-            offsets: known,
-          })
-        : known.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      results = await gc.commitOffsets({
+        groupId: req.groupId,
+        memberId: v >= 1 ? req.memberId : '',
+        groupInstanceId: v >= 7 ? req.groupInstanceId : null,
+        generationId: v >= 1 ? req.generationId : -1,
+        retentionTimeMs: v >= 2 && v <= 4 ? req.retentionTimeMs : -1n,
+        offsets: known,
+      });
     }
     let next = 0;
     return {

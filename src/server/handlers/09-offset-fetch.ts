@@ -1,8 +1,8 @@
 // OffsetFetch (9), v0-5: committed offsets of a group (all of them when topics is null, v2+).
 import { OffsetFetch, type OffsetFetchResponseTopic } from '../../protocol/messages/09-offset-fetch';
 import { ErrorCode } from '../../protocol/errors';
-import type { FetchedOffset } from '../../coordinator/GroupCoordinator';
 import { defineHandler } from './types';
+import { groupByTopic } from '../../util/types';
 
 export const offsetFetchHandler = defineHandler({
   api: OffsetFetch,
@@ -11,19 +11,17 @@ export const offsetFetchHandler = defineHandler({
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
     const wanted = req.topics === null ? null : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-    const r = gc ? gc.fetchOffsets(req.groupId, wanted) : { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, offsets: [] as FetchedOffset[] };
+    const r = gc.fetchOffsets(req.groupId, wanted);
     let offsets = r.offsets;
     if (r.errorCode !== ErrorCode.NONE) {
       // v2+ carry a group-level error; v0-1 repeat it on every requested partition.
       if (v >= 2) return { throttleTimeMs: 0, topics: [], errorCode: r.errorCode };
       offsets = (wanted ?? []).map((w) => ({ ...w, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: r.errorCode }));
     }
-    const byTopic = new Map<string, OffsetFetchResponseTopic>();
-    for (const o of offsets) {
-      let t = byTopic.get(o.topic);
-      if (!t) byTopic.set(o.topic, (t = { name: o.topic, partitions: [] }));
-      t.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode });
-    }
-    return { throttleTimeMs: 0, topics: [...byTopic.values()], errorCode: ErrorCode.NONE };
+    const topics = groupByTopic(offsets).map(([name, os]): OffsetFetchResponseTopic => ({
+      name,
+      partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode })),
+    }));
+    return { throttleTimeMs: 0, topics, errorCode: ErrorCode.NONE };
   },
 });

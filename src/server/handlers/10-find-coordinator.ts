@@ -24,7 +24,6 @@ export const findCoordinatorHandler = defineHandler({
     }
     if (req.keyType !== GROUP_KEY_TYPE) return failure(ErrorCode.INVALID_REQUEST, `Unknown coordinator type received: ${req.keyType}`);
     const gc = ctx.services.groupCoordinator;
-    if (!gc) return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     const cache = ctx.metadataCache;
     if (!cache.hasTopic(OFFSETS_TOPIC)) {
       // Clients retry COORDINATOR_NOT_AVAILABLE; creation proceeds in the background meanwhile.

@@ -1,6 +1,5 @@
 // JoinGroup (11): decode, hand the join to the GroupCoordinator, answer when the join phase completes.
 import { JoinGroup } from '../../protocol/messages/11-join-group';
-import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
 
 export const joinGroupHandler = defineHandler({
@@ -9,23 +8,21 @@ export const joinGroupHandler = defineHandler({
   handle: async (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const groupInstanceId = ctx.apiVersion >= 5 ? req.groupInstanceId : null;
-    const r = gc
-      ? await gc.joinGroup({
-          groupId: req.groupId,
-          memberId: req.memberId,
-          groupInstanceId,
-          // KIP-394: v4+ dynamic members get their member id through MEMBER_ID_REQUIRED first.
-          requireKnownMemberId: ctx.apiVersion >= 4 && groupInstanceId === null,
-          clientId: ctx.clientId ?? '',
-          clientHost: `/${ctx.connection.remoteAddress}`,
-          // v0 has no rebalance timeout: the session timeout served as both.
-          rebalanceTimeoutMs: ctx.apiVersion >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
-          sessionTimeoutMs: req.sessionTimeoutMs,
-          protocolType: req.protocolType,
-          // Copies: the request frame is not kept alive by the group.
-          protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
-        })
-      : { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, memberId: req.memberId, generationId: -1, protocolType: null, protocolName: null, leaderId: '', members: [] };
+    const r = await gc.joinGroup({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      groupInstanceId,
+      // KIP-394: v4+ dynamic members get their member id through MEMBER_ID_REQUIRED first.
+      requireKnownMemberId: ctx.apiVersion >= 4 && groupInstanceId === null,
+      clientId: ctx.clientId ?? '',
+      clientHost: `/${ctx.connection.remoteAddress}`,
+      // v0 has no rebalance timeout: the session timeout served as both.
+      rebalanceTimeoutMs: ctx.apiVersion >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      protocolType: req.protocolType,
+      // Copies: the request frame is not kept alive by the group.
+      protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+    });
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,

@@ -1,6 +1,5 @@
 // Heartbeat (12): answered at once from the group's state, never held behind a rebalance.
 import { Heartbeat } from '../../protocol/messages/12-heartbeat';
-import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
 
 export const heartbeatHandler = defineHandler({
@@ -8,9 +7,7 @@ export const heartbeatHandler = defineHandler({
   versions: [0, 3],
   handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
-    const errorCode = gc
-      ? gc.heartbeat(req.groupId, req.memberId, ctx.apiVersion >= 3 ? req.groupInstanceId : null, req.generationId)
-      : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const errorCode = gc.heartbeat(req.groupId, req.memberId, ctx.apiVersion >= 3 ? req.groupInstanceId : null, req.generationId);
     return { throttleTimeMs: 0, errorCode };
   },
 });

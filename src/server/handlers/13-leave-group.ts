@@ -1,6 +1,5 @@
 // LeaveGroup (13), v0-2 only: one member id per request (the v3 batch layout is not served).
 import { LeaveGroup } from '../../protocol/messages/13-leave-group';
-import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
 
 export const leaveGroupHandler = defineHandler({
@@ -8,7 +7,7 @@ export const leaveGroupHandler = defineHandler({
   versions: [0, 2],
   handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
-    const errorCode = gc ? gc.leaveGroup(req.groupId, req.memberId) : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const errorCode = gc.leaveGroup(req.groupId, req.memberId);
     return { throttleTimeMs: 0, errorCode, members: [] };
   },
 });

@@ -1,6 +1,5 @@
 // DescribeGroups (15), v0-4: state, protocol and members of each group this broker coordinates.
 import { DescribeGroups } from '../../protocol/messages/15-describe-groups';
-import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
 
 export const describeGroupsHandler = defineHandler({
@@ -11,10 +10,7 @@ export const describeGroupsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
-        const s = gc?.describeGroup(groupId);
-        if (!s) {
-          return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
-        }
+        const s = gc.describeGroup(groupId);
         return {
           errorCode: s.errorCode,
           groupId,

@@ -1,6 +1,5 @@
 // ListGroups (16), v0-2: the groups this broker coordinates (clients ask every broker).
 import { ListGroups } from '../../protocol/messages/16-list-groups';
-import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
 
 export const listGroupsHandler = defineHandler({
@@ -8,7 +7,6 @@ export const listGroupsHandler = defineHandler({
   versions: [0, 2],
   handle: (_req, ctx) => {
     const gc = ctx.services.groupCoordinator;
-    if (!gc) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
     const r = gc.listGroups();
     return {
       throttleTimeMs: 0,

@@ -4,8 +4,6 @@ import { CreateTopics, type CreateTopicsResponseCreatableTopicResult } from '../
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import type { MetadataCache } from '../MetadataCache';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
-import { resolveNewTopicConfigs } from './32-describe-configs';
 
 const NO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -24,7 +22,7 @@ export const createTopicsHandler = defineHandler({
   api: CreateTopics,
   versions: [0, 5],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) {
       return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, ErrorCode.NOT_CONTROLLER, errorInfo(ErrorCode.NOT_CONTROLLER).message)) };
     }
@@ -43,7 +41,7 @@ export const createTopicsHandler = defineHandler({
     // v5+ answers each created topic's effective configs, as DescribeConfigs (without synonyms) would list them.
     const describe = ctx.apiVersion >= 5 && results.some((r) => r.errorCode === ErrorCode.NONE && !timedOut.has(r.name));
     const configs = describe
-      ? await resolveNewTopicConfigs(ctx, results.map((r) => {
+      ? await ctx.services.configs.describeNewTopics(results.map((r) => {
         const requested = req.topics.find((t) => t.name === r.name)?.configs ?? [];
         return Object.fromEntries(requested.flatMap((c) => (c.value === null ? [] : [[c.name, c.value] as const])));
       }))

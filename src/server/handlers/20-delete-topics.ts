@@ -2,14 +2,13 @@
 import { DeleteTopics } from '../../protocol/messages/20-delete-topics';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
 
 export const deleteTopicsHandler = defineHandler({
   api: DeleteTopics,
   versions: [0, 4],
   handle: async (req, ctx) => {
     const names = req.topicNames;
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) {
       return {
         throttleTimeMs: 0,

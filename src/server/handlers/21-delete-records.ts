@@ -2,13 +2,13 @@
 import { DeleteRecords, type DeleteRecordsResponse } from '../../protocol/messages/21-delete-records';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorizeTopic, replicaManagerOf } from './replicaAccess';
+import { authorizeTopic } from './authorize';
 
 export const deleteRecordsHandler = defineHandler({
   api: DeleteRecords,
   versions: [0, 1],
   handle: async (req, ctx) => {
-    const rm = replicaManagerOf(ctx);
+    const rm = ctx.services.replicaManager;
     const topics: DeleteRecordsResponse['topics'] = [];
     for (const t of req.topics) {
       const partitions: DeleteRecordsResponse['topics'][number]['partitions'] = [];

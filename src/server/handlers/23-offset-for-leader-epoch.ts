@@ -1,13 +1,12 @@
 // OffsetForLeaderEpoch (23): the end offset of a leader epoch on the leader, for follower truncation (KIP-101/279).
 import { OffsetForLeaderEpoch, type OffsetForLeaderEpochResponse } from '../../protocol/messages/23-offset-for-leader-epoch';
 import { defineHandler } from './types';
-import { replicaManagerOf } from './replicaAccess';
 
 export const offsetForLeaderEpochHandler = defineHandler({
   api: OffsetForLeaderEpoch,
   versions: [0, 3],
   handle: (req, ctx) => {
-    const rm = replicaManagerOf(ctx);
+    const rm = ctx.services.replicaManager;
     const topics: OffsetForLeaderEpochResponse['topics'] = req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((p) => {

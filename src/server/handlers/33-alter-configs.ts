@@ -2,7 +2,8 @@
 import { AlterConfigs } from '../../protocol/messages/33-alter-configs';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { ConfigRejected, runResource, targetOf, writeConfig } from './configWrites';
+import { ConfigRejected } from '../ConfigRepository';
+import { runResource } from './configWrites';
 
 export const alterConfigsHandler = defineHandler({
   api: AlterConfigs,
@@ -14,11 +15,11 @@ export const alterConfigsHandler = defineHandler({
       responses.push(await runResource(ctx, r.resourceType, r.resourceName, async () => {
         const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
         if (nulls.length > 0) throw new ConfigRejected(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(',')}`);
-        const t = await targetOf(ctx, r.resourceType, r.resourceName);
+        const t = await ctx.services.configs.resource(r.resourceType, r.resourceName);
         // A name given twice takes its last value, as Kafka builds its Properties in request order.
         const next: Record<string, string> = {};
         for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
-        await writeConfig(ctx, t, next, req.validateOnly);
+        await ctx.services.configs.write(t, next, req.validateOnly);
       }));
     }
     return { throttleTimeMs: 0, responses };

@@ -2,13 +2,12 @@
 import { CreatePartitions } from '../../protocol/messages/37-create-partitions';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
 
 export const createPartitionsHandler = defineHandler({
   api: CreatePartitions,
   versions: [0, 2],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) {
       return {
         throttleTimeMs: 0,

@@ -7,8 +7,7 @@ export const deleteGroupsHandler = defineHandler({
   api: DeleteGroups,
   versions: [0, 1],
   handle: async (req, ctx) => {
-    const gc = ctx.services.groupCoordinator;
-    const codes = gc ? await gc.deleteGroups(req.groupsNames) : new Map<string, number>();
+    const codes = await ctx.services.groupCoordinator.deleteGroups(req.groupsNames);
     return {
       throttleTimeMs: 0,
       results: req.groupsNames.map((groupId) => ({ groupId, errorCode: codes.get(groupId) ?? ErrorCode.COORDINATOR_NOT_AVAILABLE })),

@@ -1,29 +1,26 @@
 // ElectLeaders (43): preferred or unclean leader election, served by the active controller.
 import { ElectLeaders } from '../../protocol/messages/43-elect-leaders';
 import { ErrorCode } from '../../protocol/errors';
-import { ElectionType } from '../../controller/KafkaController';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
+import { ElectionType } from '../ControllerGateway';
+import { groupByTopic } from '../../util/types';
 
 export const electLeadersHandler = defineHandler({
   api: ElectLeaders,
   versions: [0, 2],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, replicaElectionResults: [] };
     const type = req.electionType === 1 ? ElectionType.UNCLEAN : ElectionType.PREFERRED;
     const partitions = req.topicPartitions === null ? null : req.topicPartitions.flatMap((t) => t.partitionId.map((p) => ({ topic: t.topic, partition: p })));
     const results = await controller.electLeaders(partitions, type);
-    const byTopic = new Map<string, Array<{ partitionId: number; errorCode: number; errorMessage: string | null }>>();
-    for (const r of results) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ partitionId: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage });
-      byTopic.set(r.topic, list);
-    }
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      replicaElectionResults: [...byTopic].map(([topic, partitionResult]) => ({ topic, partitionResult })),
+      replicaElectionResults: groupByTopic(results).map(([topic, rs]) => ({
+        topic,
+        partitionResult: rs.map((r) => ({ partitionId: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage })),
+      })),
     };
   },
 });

@@ -4,8 +4,8 @@ import { ErrorCode } from '../../protocol/errors';
 import { topicConfigDefs } from '../../config/topicConfigs';
 import { brokerConfigDefs } from '../../config/schema';
 import { defineHandler } from './types';
-import { ConfigRejected, currentConfig, runResource, targetOf, writeConfig } from './configWrites';
-import { RESOURCE_TOPIC } from './32-describe-configs';
+import { ConfigRejected, RESOURCE_TOPIC } from '../ConfigRepository';
+import { runResource } from './configWrites';
 
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
@@ -54,9 +54,10 @@ export const incrementalAlterConfigsHandler = defineHandler({
     const responses = [];
     for (const r of req.resources) {
       responses.push(await runResource(ctx, r.resourceType, r.resourceName, async () => {
-        const t = await targetOf(ctx, r.resourceType, r.resourceName);
-        const next = applyOps(r.resourceType, await currentConfig(ctx, t), r.configs);
-        await writeConfig(ctx, t, next, req.validateOnly);
+        const repository = ctx.services.configs;
+        const t = await repository.resource(r.resourceType, r.resourceName);
+        const next = applyOps(r.resourceType, await repository.current(t), r.configs);
+        await repository.write(t, next, req.validateOnly);
       }));
     }
     return { throttleTimeMs: 0, responses };

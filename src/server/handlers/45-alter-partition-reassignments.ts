@@ -2,25 +2,27 @@
 import { AlterPartitionReassignments } from '../../protocol/messages/45-alter-partition-reassignments';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
+import { groupByTopic } from '../../util/types';
 
 export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignments,
   versions: [0, 0],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) {
       // Kafka answers a top-level NOT_CONTROLLER; clients look the controller up again and retry.
       return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: errorInfo(ErrorCode.NOT_CONTROLLER).message, responses: [] };
     }
     const asked = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas === null ? null : [...p.replicas] })));
     const results = await controller.alterPartitionReassignments(asked, req.timeoutMs);
-    const byTopic = new Map<string, Array<{ partitionIndex: number; errorCode: number; errorMessage: string | null }>>();
-    for (const r of results) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ partitionIndex: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage });
-      byTopic.set(r.topic, list);
-    }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      responses: groupByTopic(results).map(([name, rs]) => ({
+        name,
+        partitions: rs.map((r) => ({ partitionIndex: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage })),
+      })),
+    };
   },
 });

@@ -1,32 +1,27 @@
 // ListPartitionReassignments (46): lists ongoing partition reassignments, served by the active controller.
 import { ListPartitionReassignments } from '../../protocol/messages/46-list-partition-reassignments';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
-import { ControllerApiError } from '../../controller/errors';
-import type { OngoingReassignment } from '../../controller/KafkaController';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
+import { groupByTopic } from '../../util/types';
 
 export const listPartitionReassignmentsHandler = defineHandler({
   api: ListPartitionReassignments,
   versions: [0, 0],
   handle: async (req, ctx) => {
     const notController = { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: errorInfo(ErrorCode.NOT_CONTROLLER).message, topics: [] };
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) return notController;
     const partitions = req.topics === null ? null : req.topics.flatMap((t) => t.partitionIndexes.map((p) => ({ topic: t.name, partition: p })));
-    let ongoing: OngoingReassignment[];
-    try {
-      ongoing = await controller.listPartitionReassignments(partitions);
-    } catch (err) {
-      if (err instanceof ControllerApiError && err.errorCode === ErrorCode.NOT_CONTROLLER) return notController;
-      throw err;
-    }
-    const byTopic = new Map<string, Array<{ partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>>();
-    for (const r of ongoing) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.addingReplicas, removingReplicas: r.removingReplicas });
-      byTopic.set(r.topic, list);
-    }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+    const ongoing = await controller.listPartitionReassignments(partitions);
+    if (ongoing === null) return notController;
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      topics: groupByTopic(ongoing).map(([name, rs]) => ({
+        name,
+        partitions: rs.map((r) => ({ partitionIndex: r.partition, replicas: r.replicas, addingReplicas: r.addingReplicas, removingReplicas: r.removingReplicas })),
+      })),
+    };
   },
 });

@@ -2,20 +2,20 @@
 import { OffsetDelete } from '../../protocol/messages/47-offset-delete';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
+import { tpKey } from '../../util/types';
 
 export const offsetDeleteHandler = defineHandler({
   api: OffsetDelete,
   versions: [0, 0],
   handle: async (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
-    if (!gc) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, throttleTimeMs: 0, topics: [] };
     const known: { topic: string; partition: number }[] = [];
     for (const t of req.topics) {
       for (const p of t.partitions) if (ctx.metadataCache.getPartition(t.name, p.partitionIndex)) known.push({ topic: t.name, partition: p.partitionIndex });
     }
     const r = await gc.deleteOffsets(req.groupId, known);
     if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
-    const codes = new Map(known.map((k, i) => [`${k.topic}\u0000${k.partition}`, r.results[i] ?? ErrorCode.NONE]));
+    const codes = new Map(known.map((k, i) => [tpKey(k.topic, k.partition), r.results[i] ?? ErrorCode.NONE]));
     return {
       errorCode: ErrorCode.NONE,
       throttleTimeMs: 0,
@@ -23,7 +23,7 @@ export const offsetDeleteHandler = defineHandler({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
-          errorCode: codes.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorCode: codes.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         })),
       })),
     };

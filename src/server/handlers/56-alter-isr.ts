@@ -2,13 +2,12 @@
 import { AlterIsr } from '../../protocol/messages/56-alter-isr';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { activeController } from './controllerAccess';
 
 export const alterIsrHandler = defineHandler({
   api: AlterIsr,
   versions: [0, 0],
   handle: async (req, ctx) => {
-    const controller = activeController(ctx);
+    const controller = ctx.services.controller.active();
     if (!controller) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] };
     return controller.alterIsr(req);
   },

@@ -1,6 +1,5 @@
 // The one list of handlers: dispatch, ApiVersions and documentation are all derived from it.
-import type { Handler } from './types';
-import { setAdvertisedApiVersions } from './registry-data';
+import type { AdvertisedApi, RegisteredHandler } from './types';
 import { metadataHandler } from './03-metadata';
 import { apiVersionsHandler } from './18-api-versions';
 import { controlledShutdownHandler } from './07-controlled-shutdown';
@@ -35,53 +34,48 @@ import { describeConfigsHandler } from './32-describe-configs';
 import { alterConfigsHandler } from './33-alter-configs';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
-const all: Handler[] = [
-  describeConfigsHandler as unknown as Handler,
-  alterConfigsHandler as unknown as Handler,
-  incrementalAlterConfigsHandler as unknown as Handler,
-  describeLogDirsHandler as unknown as Handler,
-  metadataHandler as unknown as Handler,
-  apiVersionsHandler as unknown as Handler,
-  controlledShutdownHandler as unknown as Handler,
-  createTopicsHandler as unknown as Handler,
-  deleteTopicsHandler as unknown as Handler,
-  createPartitionsHandler as unknown as Handler,
-  electLeadersHandler as unknown as Handler,
-  alterPartitionReassignmentsHandler as unknown as Handler,
-  listPartitionReassignmentsHandler as unknown as Handler,
-  alterIsrHandler as unknown as Handler,
+
+const all: readonly RegisteredHandler[] = [
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
+  describeLogDirsHandler,
+  metadataHandler,
+  apiVersionsHandler,
+  controlledShutdownHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  createPartitionsHandler,
+  electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
+  alterIsrHandler,
   // Consumer groups (coordinator/)
-  offsetCommitHandler as unknown as Handler,
-  offsetFetchHandler as unknown as Handler,
-  findCoordinatorHandler as unknown as Handler,
-  joinGroupHandler as unknown as Handler,
-  heartbeatHandler as unknown as Handler,
-  leaveGroupHandler as unknown as Handler,
-  syncGroupHandler as unknown as Handler,
-  describeGroupsHandler as unknown as Handler,
-  listGroupsHandler as unknown as Handler,
-  deleteGroupsHandler as unknown as Handler,
-  offsetDeleteHandler as unknown as Handler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  findCoordinatorHandler,
+  joinGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  syncGroupHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
   // Data path and replication (ReplicaManager)
-  produceHandler as unknown as Handler,
-  fetchHandler as unknown as Handler,
-  listOffsetsHandler as unknown as Handler,
-  leaderAndIsrHandler as unknown as Handler,
-  stopReplicaHandler as unknown as Handler,
-  updateMetadataHandler as unknown as Handler,
-  deleteRecordsHandler as unknown as Handler,
-  offsetForLeaderEpochHandler as unknown as Handler,
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  leaderAndIsrHandler,
+  stopReplicaHandler,
+  updateMetadataHandler,
+  deleteRecordsHandler,
+  offsetForLeaderEpochHandler,
 ];
 
-export const handlersByKey: ReadonlyMap<number, Handler> = new Map(all.map((h) => [h.api.apiKey, h]));
+export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));
 
-setAdvertisedApiVersions(
-  [...handlersByKey.values()]
-    .map((h) => ({ apiKey: h.api.apiKey, minVersion: h.versions[0], maxVersion: h.versions[1] }))
-    .sort((a, b) => a.apiKey - b.apiKey),
-);
-
-/** Adds handlers from later layers (kept explicit: each layer calls this once at import). */
-export function registeredHandlers(): Handler[] {
-  return [...handlersByKey.values()];
-}
+/** What ApiVersions answers: every registered API with the versions its handler serves, by API key. */
+export const advertisedApis: readonly AdvertisedApi[] = [...handlersByKey.values()]
+  .map((h) => ({ apiKey: h.api.apiKey, minVersion: h.versions[0], maxVersion: h.versions[1] }))
+  .sort((a, b) => a.apiKey - b.apiKey);

@@ -16,6 +16,14 @@ export interface RequestContext {
   readonly metadataCache: MetadataCache;
   readonly services: BrokerServices;
   readonly logger: Logger;
+  /** The version range of every registered API, as ApiVersions advertises them (derived by the registry). */
+  readonly advertisedApis: readonly AdvertisedApi[];
+}
+
+export interface AdvertisedApi {
+  readonly apiKey: number;
+  readonly minVersion: number;
+  readonly maxVersion: number;
 }
 
 /** A handler's answer: a response body, or `noResponse` (acks=0 produce), optionally closing the connection. */
@@ -35,8 +43,19 @@ export interface Handler<A extends ApiDef = ApiDef> {
   readonly frameFreeAfterHandling?: boolean;
 }
 
-export function defineHandler<A extends ApiDef>(h: Handler<A>): Handler<A> {
-  return h;
+/**
+ * A handler as the registry holds it: its API's request and response types are hidden, so handlers of different
+ * APIs fit one list, and `withTypes` hands the handler, with its own types, to code that serves one request.
+ */
+export interface RegisteredHandler {
+  readonly api: ApiDef;
+  readonly versions: readonly [number, number];
+  readonly frameFreeAfterHandling?: boolean;
+  withTypes<R>(use: <A extends ApiDef>(handler: Handler<A>) => R): R;
+}
+
+export function defineHandler<A extends ApiDef>(h: Handler<A>): Handler<A> & RegisteredHandler {
+  return { ...h, withTypes: (use) => use(h) };
 }
 
 export const noResponse = (closeConnection?: string): { noResponse: true; closeConnection?: string } =>

@@ -1,9 +1,10 @@
 // Broker-side config APIs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs), topic config validation
 // and the DynamicConfigManager, against an in-memory ZooKeeper layer.
-import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
 import { canonicalTopicConfigValue, checkTopicConfigs, topicConfigDefs, validateTopicConfig } from '../../../src/config/topicConfigs';
 import { ErrorCode } from '../../../src/protocol/errors';
-import { describeConfigsHandler, ConfigSource } from '../../../src/server/handlers/32-describe-configs';
+import { describeConfigsHandler } from '../../../src/server/handlers/32-describe-configs';
+import { ConfigSource, type ConfigStore } from '../../../src/server/ConfigRepository';
+import type { BrokerServices } from '../../../src/server/BrokerServices';
 import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
 import { incrementalAlterConfigsHandler } from '../../../src/server/handlers/44-incremental-alter-configs';
 import { describeLogDirsHandler } from '../../../src/server/handlers/35-describe-log-dirs';
@@ -18,7 +19,7 @@ async function answer<A extends ApiDef>(r: Promise<HandlerResult<A>> | HandlerRe
   return v as ResponseOf<A>;
 }
 import type { KafkaZkApi } from '../../../src/zk/api';
-import { rootLogger } from '../../../src/util/logger';
+import { requestContext } from '../server/helpers';
 
 class FakeZk {
   topics = new Map<string, Record<string, string>>([['orders', {}]]);
@@ -34,13 +35,8 @@ class FakeZk {
   private notify(t: 'topics' | 'brokers', n: string) { this.notifications.push([t, n]); for (const l of this.listeners) l(t, n); }
 }
 
-function context(zk: FakeZk, extra: Record<string, unknown> = {}): RequestContext {
-  const loaded = buildConfig(new Map([['broker.id', '1'], ['zookeeper.connect', '127.0.0.1:2181'], ['log.retention.hours', '24'], ['listeners', 'PLAINTEXT://127.0.0.1:9092']]));
-  return {
-    apiVersion: 3, correlationId: 1, clientId: 'test', connection: {} as RequestContext['connection'], brokerId: 1,
-    config: new KafkaConfig(loaded), metadataCache: {} as RequestContext['metadataCache'],
-    services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', ...extra }, logger: rootLogger,
-  };
+function context(zk: FakeZk, services: Partial<BrokerServices> = {}): RequestContext {
+  return requestContext({ properties: { 'log.retention.hours': '24' }, configStore: zk as unknown as ConfigStore, services });
 }
 
 const describeTopic = async (ctx: RequestContext, keys: string[] | null = null) =>
@@ -291,13 +287,13 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
 });
 
 describe('DescribeLogDirs', () => {
-  test('filters the hook\'s answer by the requested partitions', async () => {
+  test('filters the hook\'s answer by the requested partitions (null: all of them)', async () => {
     const hook = () => [{ dir: '/d', error: 0, topics: [{ name: 'orders', partitions: [{ index: 0, size: 10n, offsetLag: 0n, isFuture: false }, { index: 1, size: 20n, offsetLag: 0n, isFuture: false }] }] }];
     const ctx = context(new FakeZk(), { describeLogDirs: hook });
     const res = await answer(describeLogDirsHandler.handle({ topics: [{ topic: 'orders', partitionIndex: [1] }] }, ctx));
     expect(res.results[0]!.topics[0]!.partitions).toEqual([{ partitionIndex: 1, partitionSize: 20n, offsetLag: 0n, isFutureKey: false }]);
-    const none = await answer(describeLogDirsHandler.handle({ topics: null }, context(new FakeZk())));
-    expect(none.results).toEqual([]);
+    const all = await answer(describeLogDirsHandler.handle({ topics: null }, ctx));
+    expect(all.results[0]!.topics[0]!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1]);
   });
 });
 

@@ -1,36 +1,30 @@
 // The CreateTopics handler: v5 answers carry the new topics' configs (Kafka 2.4's kafka-topics.sh needs them), and the
 // answer waits until this broker's metadata has the new partitions' leaders, or the request's timeout.
-import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
 import { topicConfigDefs } from '../../../src/config/topicConfigs';
 import { decodeResponse, encodeResponse } from '../../../src/protocol/codec';
 import { ErrorCode } from '../../../src/protocol/errors';
 import { CreateTopics, type CreateTopicsRequest, type CreateTopicsResponse } from '../../../src/protocol/messages';
 import { MetadataCache, type CachedPartition } from '../../../src/server/MetadataCache';
 import { createTopicsHandler } from '../../../src/server/handlers/19-create-topics';
-import { ConfigSource } from '../../../src/server/handlers/32-describe-configs';
+import { ConfigSource, type ConfigStore } from '../../../src/server/ConfigRepository';
 import type { RequestContext } from '../../../src/server/handlers/types';
-import type { CreatableTopic, CreateTopicResult, KafkaController } from '../../../src/controller/KafkaController';
-import type { KafkaZkApi } from '../../../src/zk/api';
-import { rootLogger } from '../../../src/util/logger';
+import type { CreatableTopic, CreateTopicResult } from '../../../src/controller/KafkaController';
+import type { ActiveController } from '../../../src/server/ControllerGateway';
+import { requestContext } from './helpers';
 
-/** A controller that accepts every topic (or answers what `answer` says) without touching ZooKeeper. */
-function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResult>): KafkaController {
+/** An active controller that accepts every topic (or answers what `answer` says) without touching ZooKeeper. */
+function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResult>): ActiveController {
   return {
-    isActive: true,
     createTopics: async (topics: readonly CreatableTopic[]) => topics.map((t) => ({
       name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, ...answer?.(t),
     })),
-  } as unknown as KafkaController;
+  } as Partial<ActiveController> as ActiveController;
 }
 
-function context(cache: MetadataCache, controller: KafkaController | undefined, apiVersion = 5): RequestContext {
+/** A context whose controller is `controller` while active; null: this broker's controller is not the active one. */
+function context(cache: MetadataCache, controller: ActiveController | null, apiVersion = 5): RequestContext {
   const zk = { getBrokerConfig: async () => ({}), getTopicConfig: async () => ({}) };
-  const loaded = buildConfig(new Map([['broker.id', '1'], ['zookeeper.connect', '127.0.0.1:2181'], ['listeners', 'PLAINTEXT://127.0.0.1:9092']]));
-  return {
-    apiVersion, correlationId: 1, clientId: 'test', connection: {} as RequestContext['connection'], brokerId: 1,
-    config: new KafkaConfig(loaded), metadataCache: cache,
-    services: { zk: zk as unknown as KafkaZkApi, clusterId: 'c', ...(controller ? { controller } : {}) }, logger: rootLogger,
-  };
+  return requestContext({ apiVersion, metadataCache: cache, configStore: zk as unknown as ConfigStore, services: { controller: { active: () => controller } } });
 }
 
 const request = (name: string, configs: Record<string, string>, opts: { partitions?: number; timeoutMs?: number; validateOnly?: boolean } = {}): CreateTopicsRequest => ({
@@ -80,7 +74,7 @@ describe('CreateTopics v5 configs', () => {
   test('failed topics and NOT_CONTROLLER answers carry an empty config list and -1 counts, as Kafka resets them', async () => {
     const refused = await handle(request('bad', {}), context(new MetadataCache('c', 1), fakeController(() => ({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'no', numPartitions: -1, replicationFactor: -1 }))));
     expect(refused.topics[0]).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'no', configs: [], numPartitions: -1, replicationFactor: -1 });
-    const moved = await handle(request('x', {}), context(new MetadataCache('c', 1), undefined));
+    const moved = await handle(request('x', {}), context(new MetadataCache('c', 1), null));
     expect(moved.topics[0]).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, configs: [], numPartitions: -1 });
   });
 });

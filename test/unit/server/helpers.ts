@@ -1,6 +1,13 @@
-// Shared helpers for server unit tests: a fake timer/clock, temp logs, record batches, a recording AlterIsr queue.
+// Shared helpers for server unit tests: a fake timer/clock, temp logs, record batches, a recording AlterIsr queue,
+// and a request context for calling handlers directly.
 import type { Timer } from '../../../src/server/purgatory/DelayedOperation';
 import type { AlterIsrItem } from '../../../src/server/AlterIsrManager';
+import type { BrokerServices } from '../../../src/server/BrokerServices';
+import type { RequestContext } from '../../../src/server/handlers/types';
+import { ConfigRepository, type ConfigStore } from '../../../src/server/ConfigRepository';
+import { advertisedApis } from '../../../src/server/handlers/registry';
+import { buildConfig, KafkaConfig } from '../../../src/config/KafkaConfig';
+import { rootLogger } from '../../../src/util/logger';
 
 export { tmpDir, batch, openLog } from '../log/helpers';
 
@@ -60,4 +67,32 @@ export class RecordingAlterIsr {
     item.callback({ errorCode });
     return item;
   }
+}
+
+/**
+ * A context for calling a handler directly, as broker 1 with a minimal server.properties (plus `properties`).
+ * Services the test does not give throw when a handler reaches for them, naming the one missing.
+ */
+export function requestContext(opts: {
+  services?: Partial<BrokerServices>;
+  /** Where `services.configs` (a real ConfigRepository) keeps configs, when a test gives one. */
+  configStore?: ConfigStore;
+  properties?: Record<string, string>;
+  apiVersion?: number;
+  metadataCache?: RequestContext['metadataCache'];
+} = {}): RequestContext {
+  const properties = new Map([['broker.id', '1'], ['zookeeper.connect', '127.0.0.1:2181'], ['listeners', 'PLAINTEXT://127.0.0.1:9092'], ...Object.entries(opts.properties ?? {})]);
+  const config = new KafkaConfig(buildConfig(properties));
+  const given: Partial<BrokerServices> = { ...(opts.configStore ? { configs: new ConfigRepository(opts.configStore, 1, config, rootLogger) } : {}), ...opts.services };
+  const services = new Proxy(given, {
+    get: (target, name) => {
+      if (typeof name !== 'string' || name in target) return (target as Record<string | symbol, unknown>)[name];
+      throw new Error(`service ${name} is not wired in this test`);
+    },
+  }) as BrokerServices;
+  return {
+    apiVersion: opts.apiVersion ?? 3, correlationId: 1, clientId: 'test', connection: {} as RequestContext['connection'], brokerId: 1,
+    config, metadataCache: opts.metadataCache ?? ({} as RequestContext['metadataCache']),
+    services, logger: rootLogger, advertisedApis,
+  };
 }
