@@ -7,9 +7,7 @@ import {
   BATCH_HEADER_SIZE, CURRENT_MAGIC, LOG_OVERHEAD, writeBatchCrc, writeBatchHeader,
 } from '../protocol/record/batch-header';
 import { CompressionType, compress } from '../protocol/record/compression';
-import { AdminClient, RETRIABLE_ROUTING } from '../cli/admin/AdminClient';
-import { AdminError, RetriableAdminError, describeErrorCode } from '../cli/admin/errors';
-import { COMPRESSION_NAMES } from '../cli/admin/Producer';
+import { AdminClient, RETRIABLE_ROUTING, AdminError, RetriableAdminError, describeErrorCode, COMPRESSION_NAMES } from '../client';
 import { PerfStats, type PerfSummary } from './stats';
 import { intProperty } from './props';
 

@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createInterface } from 'node:readline';
 import { CompressionType } from '../../protocol/record/compression';
-import { COMPRESSION_NAMES, Producer, type ProduceRecord } from '../admin/Producer';
-import { UsageError } from '../admin/errors';
-import { formatJson, out } from '../admin/format';
+import { COMPRESSION_NAMES, Producer, type ProduceRecord, UsageError } from '../../client';
+import { formatJson, out } from '../format';
 import { addCommonOptions, collect, parseKeyValues, usage, withAdmin, type CommonOptions } from './common';
 
 interface ProducerCliOptions extends CommonOptions {

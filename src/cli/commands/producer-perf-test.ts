@@ -1,7 +1,7 @@
 // `brook producer-perf-test`: Kafka's kafka-producer-perf-test.sh over the wire protocol, with its flags and output.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../admin/errors';
+import { UsageError } from '../../client';
 import { parseProducerProps, randomPayload, runProducerPerf, splitPayloads } from '../../perf/producerPerf';
 import { valueAtPercentile } from '../../perf/stats';
 import { DEFAULT_BOOTSTRAP, parseIntArg, parseKeyValues, usage } from './common';

@@ -1,9 +1,8 @@
 // CLI argument parsing, usage errors (exit 2 path) and output formatting of the admin subcommands.
 import { CommanderError } from 'commander';
 import { buildProgram } from '../../../src/cli/main';
-import { UsageError } from '../../../src/cli/admin/errors';
-import { parseBootstrap } from '../../../src/cli/admin/AdminClient';
-import { formatJson, formatTable } from '../../../src/cli/admin/format';
+import { UsageError, parseBootstrap } from '../../../src/client';
+import { formatJson, formatTable } from '../../../src/cli/format';
 import { parseKeyValues, splitOutsideBrackets } from '../../../src/cli/commands/common';
 import { parseOffsetJson } from '../../../src/cli/commands/delete-records';
 import { lineParser, parseLine } from '../../../src/cli/commands/console-producer';

@@ -1,9 +1,9 @@
 // A simple producer: per-partition batches (murmur2 for keyed records, sticky partition for null keys),
 // acks, compression, and retries of routing errors for the partitions that failed.
-import { ErrorCode } from '../../protocol/errors';
-import { Produce } from '../../protocol/messages';
-import { buildRecordBatch, type RecordInput } from '../../protocol/record/records';
-import { CompressionType } from '../../protocol/record/compression';
+import { ErrorCode } from '../protocol/errors';
+import { Produce } from '../protocol/messages';
+import { buildRecordBatch, type RecordInput } from '../protocol/record/records';
+import { CompressionType } from '../protocol/record/compression';
 import { AdminClient } from './AdminClient';
 import { RetriableAdminError } from './errors';
 import { partitionForKey } from './murmur2';
