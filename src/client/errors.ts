@@ -17,6 +17,14 @@ export class UsageError extends Error {
   }
 }
 
+/** A client configuration that cannot work (Kafka's ConfigException), e.g. enable.idempotence=true with acks=1. */
+export class ConfigException extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigException';
+  }
+}
+
 /** A wire error that another attempt (after a metadata refresh) may cure. */
 export class RetriableAdminError extends AdminError {
   constructor(message: string, code: number) {

@@ -18,5 +18,9 @@ export {
   decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, rangeAssign,
   type Assignment, type Subscription,
 } from './consumerProtocol';
-export { AdminError, RetriableAdminError, UsageError, describeErrorCode, explainConnectError } from './errors';
+export {
+  MAX_IN_FLIGHT_IDEMPOTENT, ProducerSequences, checkIdempotentConfig, incrementSequence, initProducerId,
+  type BatchStamp, type IdempotentOutcome, type ProducerIdAndEpoch,
+} from './idempotence';
+export { AdminError, ConfigException, RetriableAdminError, UsageError, describeErrorCode, explainConnectError } from './errors';
 export { murmur2, partitionForKey, toPositive } from './murmur2';
