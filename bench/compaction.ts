@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KafkaConnection } from '../src/client/connection';
+import { KafkaConnection } from '../src/client';
 import { CreateTopics, IncrementalAlterConfigs, Produce } from '../src/protocol/messages';
 import { CompressionType } from '../src/protocol/record/compression';
 import { buildRecordBatch, buildRecordBatchSync } from '../src/protocol/record/records';

@@ -2,7 +2,7 @@
 // every leader; leader failover after kill -9 of the broker leading all of them (measured from the moment its
 // znode disappears, i.e. minus the session timeout); controller failover. Medians over runs.
 // Run: npx ts-node --transpile-only bench/controller.ts [--runs 3] [--partitions 1000] [--json]
-import { KafkaConnection } from '../src/client/connection';
+import { KafkaConnection } from '../src/client';
 import { CreateTopics } from '../src/protocol/messages/19-create-topics';
 import { startCluster, waitFor, type TestBroker, type TestCluster } from '../test/harness';
 import { metadataFrom } from '../test/integration/util/metadata';

@@ -4,7 +4,7 @@
 // Set before any Brook module loads (CommonJS emit keeps this order): keeps the harness's info logs off stdout so
 // --json output stays parseable; brokers' own levels are set by the harness.
 process.env.BROOK_LOG_LEVEL ??= 'warn';
-import { KafkaConnection } from '../src/client/connection';
+import { KafkaConnection } from '../src/client';
 import {
   CreateTopics, DescribeGroups, FindCoordinator, Heartbeat, JoinGroup, OffsetCommit, OffsetFetch, SyncGroup,
 } from '../src/protocol/messages';

@@ -8,7 +8,7 @@ import { KafkaZkClient } from '../zk/KafkaZkClient';
 import { formatLogLine, lineSplitter } from './logFormat';
 import { parsePort, parsePositiveInt } from './zookeeper-start';
 import { rootLogger } from '../util/logger';
-import { UsageError } from './admin/errors';
+import { UsageError } from '../client';
 
 interface ClusterUpOptions {
   brokers: number;

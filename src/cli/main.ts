@@ -4,7 +4,7 @@ import { registerServerStart } from './server-start';
 import { registerZooKeeperStart } from './zookeeper-start';
 import { registerClusterUp } from './cluster-up';
 import { registerAdminCommands } from './commands';
-import { UsageError } from './admin/errors';
+import { UsageError } from '../client';
 
 export const USAGE_EXIT = 2;
 

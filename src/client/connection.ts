@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { decodeResponse, encodeRequest } from '../protocol/codec';
 import { ErrorCode } from '../protocol/errors';
+import { FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
 import { ApiVersions } from '../protocol/messages';
 import type { ApiSchema, RequestInput, RequestOf, ResponseOf } from '../protocol/schema';
 import { moduleLogger, type Logger } from '../util/logger';
@@ -50,8 +51,7 @@ const DEFAULT_MAX_RESPONSE = 100 * 1024 * 1024;
 export class KafkaConnection extends EventEmitter {
   private readonly inFlight = new Map<number, InFlight>();
   private nextCorrelationId = 0;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly frames = new FrameDecoder();
   private closed = false;
   private closeError: Error | null = null;
   private readonly log: Logger;
@@ -173,56 +173,22 @@ export class KafkaConnection extends EventEmitter {
       req.reject(err);
     }
     this.inFlight.clear();
-    this.chunks = [];
-    this.buffered = 0;
+    this.frames.clear();
     this.emit('close', err);
   }
 
   private onData(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    while (!this.closed && this.buffered >= 4) {
-      const size = this.peekSize();
+    this.frames.push(chunk);
+    while (!this.closed && this.frames.buffered >= SIZE_PREFIX_BYTES) {
+      const size = this.frames.peekSize();
       if (size < 4 || size > this.maxResponseBytes) {
         this.log.warn({ size }, 'response frame size out of bounds; closing');
         this.shutdown(new ConnectionClosedError(`bad response frame size ${size} from ${this.host}:${this.port}`));
         return;
       }
-      if (this.buffered < 4 + size) return;
-      const frame = this.take(4 + size).subarray(4);
-      this.onFrame(frame);
+      if (!this.frames.hasFrame(size)) return;
+      this.onFrame(this.frames.takeFrame(size));
     }
-  }
-
-  private peekSize(): number {
-    const first = this.chunks[0] as Buffer;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, 4);
-    return head.readInt32BE(0);
-  }
-
-  /** Removes exactly n bytes from the front of the buffered chunks. */
-  private take(n: number): Buffer {
-    const first = this.chunks[0] as Buffer;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let off = 0;
-      while (off < n) {
-        const c = this.chunks[0] as Buffer;
-        const k = Math.min(c.length, n - off);
-        c.copy(out, off, 0, k);
-        off += k;
-        if (k === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(k);
-      }
-    }
-    this.buffered -= n;
-    return out;
   }
 
   private onFrame(frame: Buffer): void {

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { FramePool, POOL_MIN_BYTES } from './FramePool';
 import { QueuedRequestBytes } from './QueuedRequestBytes';
+import { FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
 import type { Logger } from '../util/logger';
 
 /** Thrown by a request processor to make the server close the connection (protocol violations). */
@@ -47,8 +48,7 @@ const DEFAULT_MAX_UNSENT = 16 * 1024 * 1024;
 const DEFAULT_MAX_QUEUED_BYTES_PER_CONNECTION = 16 * 1024 * 1024;
 
 class Connection implements ConnectionContext {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly frames = new FrameDecoder();
   /** Size of the request being received (counted in the budgets since its size prefix was read); -1 between requests. */
   private receiving = -1;
   private queue: Buffer[] = [];
@@ -118,8 +118,7 @@ class Connection implements ConnectionContext {
 
   private onData(data: Buffer): void {
     if (this.closed) return;
-    this.chunks.push(data);
-    this.buffered += data.length;
+    this.frames.push(data);
     this.readFrames();
   }
 
@@ -128,9 +127,9 @@ class Connection implements ConnectionContext {
    * the socket and hands the queue on. Runs on every read and whenever something that holds reading back eases.
    */
   private readFrames(): void {
-    while (!this.closed && this.buffered >= 4) {
+    while (!this.closed && this.frames.buffered >= SIZE_PREFIX_BYTES) {
       if (this.receiving < 0) {
-        const size = this.peek(4).readInt32BE(0);
+        const size = this.frames.peekSize();
         // Refuse before allocating anything for the frame.
         if (size < 0 || size > this.opts.maxRequestBytes) {
           this.refuse(size);
@@ -143,12 +142,12 @@ class Connection implements ConnectionContext {
         this.budget.add(size);
       }
       const size = this.receiving;
-      if (this.buffered < 4 + size) break;
+      if (!this.frames.hasFrame(size)) break;
       this.receiving = -1;
-      this.take(4);
       // A frame within one chunk is a view of it; one spread over chunks is copied, into a pooled buffer when
       // large and of a kind whose frames come back (opts.frameReusable).
-      const frame = this.take(size, size >= POOL_MIN_BYTES && this.opts.frameReusable !== undefined ? this.pool : null);
+      const pooled = size >= POOL_MIN_BYTES && this.opts.frameReusable !== undefined;
+      const frame = pooled ? this.frames.takeFrame(size, (n) => this.pool.acquire(n)) : this.frames.takeFrame(size);
       this.queue.push(frame);
     }
     this.updateReading();
@@ -158,8 +157,7 @@ class Connection implements ConnectionContext {
   /** A frame size out of range: read nothing more, answer what was already queued, then close. */
   private refuse(size: number): void {
     this.opts.logger.warn({ conn: this.id, size, max: this.opts.maxRequestBytes }, 'request frame size out of range (socket.request.max.bytes); closing connection');
-    this.chunks = [];
-    this.buffered = 0;
+    this.frames.clear();
     this.socket.pause();
     this.socket.removeAllListeners('data');
     this.budget.stopWaiting(this);
@@ -190,41 +188,6 @@ class Connection implements ConnectionContext {
     if (overBudget && this.budget.exhausted) this.budget.waitForRoom(this, () => this.readFrames());
     if (full || overBudget) this.pause();
     else this.resume();
-  }
-
-  private peek(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.chunks, n);
-  }
-
-  private take(n: number, pool: FramePool | null = null): Buffer {
-    if (n === 0) return Buffer.alloc(0); // an empty frame (invalid; the processor answers it by closing)
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      out = pool ? pool.acquire(n) : Buffer.allocUnsafe(n);
-      let off = 0;
-      while (off < n) {
-        const c = this.chunks[0]!;
-        const want = n - off;
-        if (c.length <= want) {
-          c.copy(out, off);
-          off += c.length;
-          this.chunks.shift();
-        } else {
-          c.copy(out, off, 0, want);
-          this.chunks[0] = c.subarray(want);
-          off += want;
-        }
-      }
-    }
-    this.buffered -= n;
-    return out;
   }
 
   // Requests on one connection are handled one at a time, like Kafka's muted channels: this keeps the
@@ -306,8 +269,7 @@ class Connection implements ConnectionContext {
   /** Drops the bytes of a request not yet read whole (no more will come). */
   private dropPartial(): void {
     this.budget.stopWaiting(this);
-    this.chunks = [];
-    this.buffered = 0;
+    this.frames.clear();
     if (this.receiving < 0) return;
     const size = this.receiving;
     this.receiving = -1;

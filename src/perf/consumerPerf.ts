@@ -9,9 +9,7 @@ import {
   LOG_OVERHEAD, RECORD_COUNT,
 } from '../protocol/record/batch-header';
 import { CompressionType, decompress } from '../protocol/record/compression';
-import { AdminClient } from '../cli/admin/AdminClient';
-import { EARLIEST, GroupMember, LATEST, listOffsets } from '../cli/admin/Consumer';
-import { AdminError, RetriableAdminError, UsageError } from '../cli/admin/errors';
+import { AdminClient, EARLIEST, GroupMember, LATEST, listOffsets, AdminError, RetriableAdminError, UsageError } from '../client';
 import { intProperty } from './props';
 
 const MIB = 1024 * 1024;

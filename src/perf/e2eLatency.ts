@@ -4,11 +4,8 @@ import { ErrorCode } from '../protocol/errors';
 import { CreateTopics, Fetch } from '../protocol/messages';
 import { iterateBatches, isControl } from '../protocol/record/batch-header';
 import { decodeBatchRecords } from '../protocol/record/records';
-import { AdminClient } from '../cli/admin/AdminClient';
+import { AdminClient, LATEST, listOffsets, Producer, AdminError, RetriableAdminError, UsageError } from '../client';
 import { percentileOf } from './stats';
-import { LATEST, listOffsets } from '../cli/admin/Consumer';
-import { Producer } from '../cli/admin/Producer';
-import { AdminError, RetriableAdminError, UsageError } from '../cli/admin/errors';
 
 /** How long to wait for a produced record to come back (Kafka's poll timeout in the tool). */
 export const POLL_TIMEOUT_MS = 60_000;

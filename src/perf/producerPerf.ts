@@ -7,9 +7,10 @@ import {
   BATCH_HEADER_SIZE, CURRENT_MAGIC, LOG_OVERHEAD, writeBatchCrc, writeBatchHeader,
 } from '../protocol/record/batch-header';
 import { CompressionType, compress } from '../protocol/record/compression';
-import { AdminClient, RETRIABLE_ROUTING } from '../cli/admin/AdminClient';
-import { AdminError, RetriableAdminError, describeErrorCode } from '../cli/admin/errors';
-import { COMPRESSION_NAMES } from '../cli/admin/Producer';
+import {
+  AdminClient, RETRIABLE_ROUTING, AdminError, RetriableAdminError, describeErrorCode, COMPRESSION_NAMES,
+  ProducerSequences, checkIdempotentConfig, initProducerId, type BatchStamp,
+} from '../client';
 import { PerfStats, type PerfSummary } from './stats';
 import { intProperty } from './props';
 
@@ -27,6 +28,8 @@ export interface PerfProducerConfig {
   retryBackoffMs: number;
   bufferMemory: number;
   maxRequestSize: number;
+  /** enable.idempotence: producer id, epoch and sequence numbers in every batch (Kafka 2.x default false). */
+  enableIdempotence: boolean;
 }
 
 export const PRODUCER_DEFAULTS: PerfProducerConfig = {
@@ -42,6 +45,7 @@ export const PRODUCER_DEFAULTS: PerfProducerConfig = {
   retryBackoffMs: 100,
   bufferMemory: 32 * 1024 * 1024,
   maxRequestSize: 1024 * 1024,
+  enableIdempotence: false,
 };
 
 /** Java producer settings that are accepted and have no effect here (serializers, tuning knobs of the JVM client). */
@@ -85,12 +89,20 @@ export function parseProducerProps(props: Map<string, string>, base: Partial<Per
       case 'retry.backoff.ms': c.retryBackoffMs = intProp(key, value, 0); break;
       case 'buffer.memory': c.bufferMemory = intProp(key, value, 1024); break;
       case 'max.request.size': c.maxRequestSize = intProp(key, value, 1024); break;
-      case 'enable.idempotence':
-        if (value.trim().toLowerCase() === 'true') warnings.push('enable.idempotence=true is not supported by this producer; records are sent without producer ids or sequence numbers');
+      case 'enable.idempotence': {
+        const v = value.trim().toLowerCase();
+        if (v !== 'true' && v !== 'false') throw new AdminError(`producer property enable.idempotence=${value}: expected true or false`);
+        c.enableIdempotence = v === 'true';
         break;
+      }
       default:
         if (!ACCEPTED_NO_EFFECT.has(key)) warnings.push(`The configuration '${key}' was supplied but isn't a known config.`);
     }
+  }
+  if (c.enableIdempotence) {
+    // As Kafka's ProducerConfig: idempotence turns acks to all unless acks was given, and then it must be all.
+    if (!props.has('acks')) c.acks = -1;
+    checkIdempotentConfig(c);
   }
   return { config: c, warnings };
 }
@@ -143,12 +155,17 @@ export function writeRecord(buf: Buffer, pos: number, tsDelta: number, offsetDel
   return pos;
 }
 
-/** Writes the 61-byte header of the batch occupying buf[0, end) and signs it (uncompressed records in place). */
-export function finishBatch(buf: Buffer, end: number, h: { compression: CompressionType; count: number; baseTs: number; maxTs: number }): void {
+/**
+ * Writes the 61-byte header of the batch occupying buf[0, end) and signs it (uncompressed records in place); an
+ * idempotent producer's batch carries its producer id, epoch and base sequence (`stamp`).
+ */
+export function finishBatch(buf: Buffer, end: number, h: { compression: CompressionType; count: number; baseTs: number; maxTs: number; stamp?: BatchStamp | null }): void {
   writeBatchHeader(buf, {
     baseOffset: 0n, batchLength: end - LOG_OVERHEAD, partitionLeaderEpoch: -1, magic: CURRENT_MAGIC, crc: 0,
     attributes: h.compression & 0x07, lastOffsetDelta: h.count - 1,
-    baseTimestamp: BigInt(h.baseTs), maxTimestamp: BigInt(h.maxTs), producerId: -1n, producerEpoch: -1, baseSequence: -1, recordCount: h.count,
+    baseTimestamp: BigInt(h.baseTs), maxTimestamp: BigInt(h.maxTs),
+    producerId: h.stamp?.producerId ?? -1n, producerEpoch: h.stamp?.producerEpoch ?? -1, baseSequence: h.stamp?.baseSequence ?? -1,
+    recordCount: h.count,
   }, 0);
   writeBatchCrc(buf, 0);
 }
@@ -167,6 +184,8 @@ interface Batch {
   sumEnqueue: number;
   minEnqueue: number;
   sealed: Buffer | null;
+  /** Producer id, epoch and base sequence when idempotent: given once at sealing, the same on every retry. */
+  stamp: BatchStamp | null;
 }
 
 interface PartitionState {
@@ -224,6 +243,8 @@ class PerfProducer {
   private refreshing: Promise<void> | null = null;
   private readonly errorsSeen = new Map<number, number>();
   private fatal: Error | null = null;
+  /** With enable.idempotence: the producer id and epoch and each partition's sequences. */
+  private sequences: ProducerSequences | null = null;
 
   constructor(private readonly admin: AdminClient, private readonly opts: ProducerPerfOptions) {
     this.cfg = opts.config;
@@ -232,6 +253,7 @@ class PerfProducer {
 
   async run(): Promise<ProducerPerfResult> {
     await this.loadMetadata(true);
+    if (this.cfg.enableIdempotence) this.sequences = new ProducerSequences(await initProducerId(this.admin));
     const { numRecords, throughput, payloads } = this.opts;
     const start = now();
     this.stats.start(start);
@@ -339,7 +361,7 @@ class PerfProducer {
     const size = Math.max(this.cfg.batchSize, BATCH_HEADER_SIZE + 5 + recordBodySize(0, 0, firstValueLen));
     const b: Batch = {
       partition: p.id, buf: Buffer.allocUnsafe(size), pos: BATCH_HEADER_SIZE, count: 0, firstIter, valueBytes: 0,
-      baseTs: ts, maxTs: ts, createdAt: t, sumEnqueue: 0, minEnqueue: t, sealed: null,
+      baseTs: ts, maxTs: ts, createdAt: t, sumEnqueue: 0, minEnqueue: t, sealed: null, stamp: null,
     };
     p.open = b;
     this.outstanding++;
@@ -367,7 +389,9 @@ class PerfProducer {
       clearTimeout(p.lingerTimer);
       p.lingerTimer = null;
     }
-    const h = { compression: this.cfg.compression, count: b.count, baseTs: b.baseTs, maxTs: b.maxTs };
+    // Sequences go out in sealing order, which is the order of the partition's batches.
+    b.stamp = this.sequences?.nextBatch(this.opts.topic, b.partition, b.count) ?? null;
+    const h = { compression: this.cfg.compression, count: b.count, baseTs: b.baseTs, maxTs: b.maxTs, stamp: b.stamp };
     if (this.cfg.compression === CompressionType.None) {
       const out = b.buf.subarray(0, b.pos);
       finishBatch(out, out.length, h);
@@ -460,7 +484,11 @@ class PerfProducer {
         for (const topic of response.responses) for (const pr of topic.partitionResponses) byPartition.set(pr.index, pr);
         for (const b of batches) {
           const pr = byPartition.get(b.partition);
-          if (pr && pr.errorCode === ErrorCode.NONE) this.complete(b, t);
+          const outcome = pr && this.sequences && b.stamp && pr.errorCode !== ErrorCode.NONE ? this.sequences.outcome(this.opts.topic, b.partition, b.stamp, pr.errorCode) : 'other';
+          // DUPLICATE_SEQUENCE_NUMBER ('done'): an earlier attempt whose answer was lost wrote the batch.
+          if ((pr && pr.errorCode === ErrorCode.NONE) || outcome === 'done') this.complete(b, t);
+          else if (outcome === 'retry') this.requeue(b);
+          else if (outcome === 'fatal') this.failIdempotent(b, this.sequences!.describeFatal(this.opts.topic, b.partition, b.stamp!, pr!.errorCode, pr!.errorMessage));
           else this.retryOrFail(b, pr?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, pr?.errorMessage ?? (pr ? null : 'partition missing from the response'));
         }
         done();
@@ -473,17 +501,41 @@ class PerfProducer {
   }
 
   private complete(b: Batch, t: number): void {
+    if (this.sequences && b.stamp) this.sequences.acknowledged(this.opts.topic, b.partition, b.stamp, b.count);
     this.stats.completed(b.firstIter, b.count, b.valueBytes, t, b.sumEnqueue, b.minEnqueue);
     this.release(b);
+  }
+
+  /**
+   * Puts a batch back to be sent again. Idempotent batches go back in sequence order (several may come back from
+   * requests in flight together; the broker takes a partition's sequences only in order); others to the head.
+   */
+  private requeue(b: Batch): void {
+    const p = this.partitions.find((x) => x.id === b.partition)!;
+    if (this.sequences) {
+      const at = p.ready.findIndex((x) => x.firstIter > b.firstIter);
+      p.ready.splice(at < 0 ? p.ready.length : at, 0, b);
+    } else p.ready.unshift(b);
+    this.refreshSoon();
+  }
+
+  /** An idempotent batch that cannot be written leaves its partition's later sequences unwritable: the run stops. */
+  private failIdempotent(b: Batch, message: string): void {
+    this.failed += b.count;
+    this.release(b);
+    this.fatal ??= new AdminError(message);
+    this.wake();
   }
 
   private retryOrFail(b: Batch, code: number, message: string | null): void {
     const retriable = RETRIABLE_ROUTING.has(code) || code === ErrorCode.NETWORK_EXCEPTION || code === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
     if (retriable && now() - b.createdAt < this.cfg.deliveryTimeoutMs) {
-      // Back to the head of its partition's queue; the leader may have moved.
-      const p = this.partitions.find((x) => x.id === b.partition)!;
-      p.ready.unshift(b);
-      this.refreshSoon();
+      // Back to its partition's queue; the leader may have moved.
+      this.requeue(b);
+      return;
+    }
+    if (this.sequences && b.stamp) {
+      this.failIdempotent(b, `idempotent producer: the batch of ${b.count} records to ${this.opts.topic}-${b.partition} (base sequence ${b.stamp.baseSequence}) failed: ${describeErrorCode(code, message)}; later batches of the partition cannot be written in order, so the test stops`);
       return;
     }
     const seen = this.errorsSeen.get(code) ?? 0;

@@ -8,7 +8,7 @@ import { startZooKeeper, type ZooKeeperProcess } from '../../src/zkserver';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient';
 import { BrokerIdZNode } from '../../src/zk/znodes';
 import { canConnect, freePort, StopWaiting, waitFor } from './waitFor';
-import { KafkaConnection } from '../../src/client/connection';
+import { KafkaConnection } from '../../src/client';
 import { Metadata } from '../../src/protocol/messages/03-metadata';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');

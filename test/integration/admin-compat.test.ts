@@ -1,7 +1,7 @@
 // Admin API answers that real clients depend on, checked against a 3-broker cluster: CreateTopics v5 configs and
 // its wait for leaders, config validation and synonyms as Kafka 2.8 gives them, FindCoordinator for transactions.
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaConnection } from '../../src/client/connection';
+import { KafkaConnection } from '../../src/client';
 import { topicConfigDefs } from '../../src/config/topicConfigs';
 import { ErrorCode } from '../../src/protocol/errors';
 import { AlterConfigs, CreateTopics, DescribeConfigs, FindCoordinator, IncrementalAlterConfigs, Metadata } from '../../src/protocol/messages';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, waitFor, type TestCluster } from '../harness';
-import { KafkaConnection } from '../../src/client/connection';
+import { KafkaConnection } from '../../src/client';
 import { ApiVersions } from '../../src/protocol/messages/18-api-versions';
 import { encodeRequest, decodeResponse } from '../../src/protocol/codec';
 import { Metadata } from '../../src/protocol/messages/03-metadata';

@@ -1,6 +1,6 @@
 // Helpers for data-path integration tests: find leaders, read partitions over the wire, read replicas from disk.
 import * as path from 'node:path';
-import { KafkaConnection } from '../../src/client/connection';
+import { KafkaConnection } from '../../src/client';
 import { Fetch } from '../../src/protocol/messages/01-fetch';
 import { ListOffsets } from '../../src/protocol/messages/02-list-offsets';
 import { decodeBatchRecordsSync } from '../../src/protocol/record/records';

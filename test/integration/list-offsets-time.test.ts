@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
-import { KafkaConnection } from '../../src/client/connection';
+import { KafkaConnection } from '../../src/client';
 import { ListOffsets } from '../../src/protocol/messages/02-list-offsets';
 import { runBrook, startCluster, type TestCluster } from '../harness';
 import { waitForController } from './datapath-helpers';

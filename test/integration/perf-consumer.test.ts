@@ -1,9 +1,7 @@
 // `brook consumer-perf-test` and `brook e2e-latency` against a real 1-broker cluster: exact counts and bytes, Kafka's
 // output patterns, committed offsets of the group, the timeout warning, and the one-partition rule.
 import { startCluster, waitFor, runBrook, type BrookRun, type TestCluster } from '../harness';
-import { AdminClient } from '../../src/cli/admin/AdminClient';
-import { fetchCommitted } from '../../src/cli/admin/Consumer';
-import { Producer } from '../../src/cli/admin/Producer';
+import { AdminClient, fetchCommitted, Producer } from '../../src/client';
 import { CreateTopics, ListGroups } from '../../src/protocol/messages';
 import { CompressionType } from '../../src/protocol/record/compression';
 

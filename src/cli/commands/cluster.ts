@@ -1,7 +1,7 @@
 // `brook cluster`: brokers, the controller, partition counts, under-replicated and offline partitions.
 import type { Command } from 'commander';
-import type { ClusterMeta } from '../admin/AdminClient';
-import { formatJson, formatTable, out } from '../admin/format';
+import type { ClusterMeta } from '../../client';
+import { formatJson, formatTable, out } from '../format';
 import { addCommonOptions, withAdmin, type CommonOptions } from './common';
 
 export interface ClusterSummary {

@@ -1,8 +1,7 @@
 // Flags and plumbing shared by the admin subcommands (bootstrap server, output format, admin session).
 import { Option, type Command } from 'commander';
-import { AdminClient } from '../admin/AdminClient';
-import { UsageError } from '../admin/errors';
-import type { OutputFormat } from '../admin/format';
+import { AdminClient, UsageError } from '../../client';
+import type { OutputFormat } from '../format';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 

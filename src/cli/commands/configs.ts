@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ErrorCode } from '../../protocol/errors';
 import { AlterConfigs, DescribeConfigs, IncrementalAlterConfigs } from '../../protocol/messages';
-import { AdminClient } from '../admin/AdminClient';
-import { AdminError } from '../admin/errors';
-import { formatJson, formatTable, out } from '../admin/format';
+import { AdminClient, AdminError } from '../../client';
+import { formatJson, formatTable, out } from '../format';
 import { addCommonOptions, collect, oneAction, parseKeyValues, splitOutsideBrackets, usage, withAdmin, type CommonOptions } from './common';
 
 export const CONFIG_SOURCES: Record<number, string> = {

@@ -1,9 +1,7 @@
 // `brook console-consumer`: prints records of a topic (like kafka-console-consumer.sh), alone or in a group.
 import type { Command } from 'commander';
-import { EARLIEST, Fetcher, GroupMember, LATEST, listOffsets, type ConsumedRecord } from '../admin/Consumer';
-import type { AdminClient } from '../admin/AdminClient';
-import { AdminError, UsageError } from '../admin/errors';
-import { formatJson } from '../admin/format';
+import { EARLIEST, Fetcher, GroupMember, LATEST, listOffsets, type ConsumedRecord, type AdminClient, AdminError, UsageError } from '../../client';
+import { formatJson } from '../format';
 import { addCommonOptions, collect, parseIntArg, parseKeyValues, usage, withAdmin, type CommonOptions } from './common';
 
 interface ConsumerCliOptions extends CommonOptions {

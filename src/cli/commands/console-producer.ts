@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createInterface } from 'node:readline';
 import { CompressionType } from '../../protocol/record/compression';
-import { COMPRESSION_NAMES, Producer, type ProduceRecord } from '../admin/Producer';
-import { UsageError } from '../admin/errors';
-import { formatJson, out } from '../admin/format';
+import { COMPRESSION_NAMES, Producer, UsageError, checkIdempotentConfig, type ProduceRecord } from '../../client';
+import { formatJson, out } from '../format';
 import { addCommonOptions, collect, parseKeyValues, usage, withAdmin, type CommonOptions } from './common';
 
 interface ProducerCliOptions extends CommonOptions {
   topic?: string;
   property: string[];
+  producerProperty: string[];
   acks: string;
   compression: string;
   batchSize: number;
@@ -31,6 +31,15 @@ export function lineParser(props: Map<string, string>): LineParser {
   return { parseKey, separator };
 }
 
+/** Kafka producer settings given with --producer-property that this producer acts on. */
+export function producerProperties(props: Map<string, string>): { idempotent: boolean } {
+  const known = new Set(['enable.idempotence']);
+  for (const k of props.keys()) if (!known.has(k)) throw new UsageError(`unknown --producer-property "${k}" (known: ${[...known].join(', ')})`);
+  const idempotence = (props.get('enable.idempotence') ?? 'false').toLowerCase();
+  if (idempotence !== 'true' && idempotence !== 'false') throw new UsageError(`enable.idempotence must be true or false, got "${idempotence}"`);
+  return { idempotent: idempotence === 'true' };
+}
+
 export function parseLine(line: string, p: LineParser): ProduceRecord {
   if (!p.parseKey) return { key: null, value: Buffer.from(line, 'utf8') };
   const i = line.indexOf(p.separator);
@@ -44,6 +53,7 @@ export function registerConsoleProducer(program: Command): void {
     .description('send lines from stdin as records (like kafka-console-producer.sh)')
     .option('--topic <name>', 'topic to write to')
     .option('--property <k=v>', 'reader property: parse.key=true, key.separator=: (repeatable)', collect, [] as string[])
+    .option('--producer-property <k=v>', 'producer property: enable.idempotence=true (needs --acks all) (repeatable)', collect, [] as string[])
     .addOption(new Option('--acks <acks>', 'acknowledgements: -1 (all in-sync replicas), 1 (leader), 0 (none)').choices(['-1', '0', '1', 'all']).default('-1'))
     .addOption(new Option('--compression <codec>', 'compression codec').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
     .option('--batch-size <n>', 'records per produce request at most', (v: string) => Number(v), 500);
@@ -52,9 +62,11 @@ export function registerConsoleProducer(program: Command): void {
     const parser = lineParser(parseKeyValues(opts.property, '--property'));
     const acks = (opts.acks === 'all' ? -1 : Number(opts.acks)) as -1 | 0 | 1;
     const compression = COMPRESSION_NAMES[opts.compression] ?? CompressionType.None;
+    const { idempotent } = producerProperties(parseKeyValues(opts.producerProperty, '--producer-property'));
+    if (idempotent) checkIdempotentConfig({ acks });
     await withAdmin(opts, async (a) => {
       await a.withRetry(`looking up topic '${topic}'`, () => a.topic(topic));
-      const producer = new Producer(a, { acks, compression });
+      const producer = new Producer(a, { acks, compression, idempotent });
       let buffered: ProduceRecord[] = [];
       let sent = 0;
       let chain: Promise<void> = Promise.resolve();

@@ -3,11 +3,8 @@
 import type { Command } from 'commander';
 import { ErrorCode } from '../../protocol/errors';
 import { DeleteGroups, DescribeGroups, ListGroups, OffsetCommit } from '../../protocol/messages';
-import { AdminClient } from '../admin/AdminClient';
-import { EARLIEST, LATEST, fetchCommitted, listOffsets } from '../admin/Consumer';
-import { decodeAssignment } from '../admin/consumerProtocol';
-import { AdminError } from '../admin/errors';
-import { formatJson, formatTable, out } from '../admin/format';
+import { AdminClient, EARLIEST, LATEST, fetchCommitted, listOffsets, decodeAssignment, AdminError } from '../../client';
+import { formatJson, formatTable, out } from '../format';
 import { addCommonOptions, oneAction, usage, withAdmin, type CommonOptions } from './common';
 
 interface GroupsOptions extends CommonOptions {

@@ -1,7 +1,7 @@
 // `brook consumer-perf-test`: Kafka's kafka-consumer-perf-test.sh over the wire protocol, with its flags and output.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../admin/errors';
+import { UsageError } from '../../client';
 import {
   DEFAULT_DATE_FORMAT, applyConsumerProps, consumerPerfHeader, formatConsumerPerfLine, formatConsumerProgressLine,
   parsePropertiesText, runConsumerPerf, simpleDateFormat, timeoutWarning, type ConsumerPerfOptions,

@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ErrorCode } from '../../protocol/errors';
 import { DeleteRecords } from '../../protocol/messages';
-import { AdminClient } from '../admin/AdminClient';
-import { RetriableAdminError, UsageError } from '../admin/errors';
-import { formatJson, formatTable, out } from '../admin/format';
+import { AdminClient, RetriableAdminError, UsageError } from '../../client';
+import { formatJson, formatTable, out } from '../format';
 import { addCommonOptions, usage, withAdmin, type CommonOptions } from './common';
 
 export interface DeleteRecordsSpec {

@@ -1,7 +1,7 @@
 // `brook e2e-latency`: Kafka's EndToEndLatency tool (positional arguments, as kafka-run-class runs it, or flags).
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../admin/errors';
+import { UsageError } from '../../client';
 import { parsePropertiesText } from '../../perf/consumerPerf';
 import { formatLatencySummary, parseLatencyAcks, runE2eLatency, type E2eLatencyOptions } from '../../perf/e2eLatency';
 import { usage } from './common';

@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ErrorCode } from '../../protocol/errors';
 import { ElectLeaders } from '../../protocol/messages';
-import { AdminClient } from '../admin/AdminClient';
-import { AdminError, describeErrorCode } from '../admin/errors';
-import { formatJson, formatTable, out } from '../admin/format';
+import { AdminClient, AdminError, describeErrorCode } from '../../client';
+import { formatJson, formatTable, out } from '../format';
 import { addCommonOptions, parseIntArg, usage, withAdmin, type CommonOptions } from './common';
 
 interface ElectionOptions extends CommonOptions {

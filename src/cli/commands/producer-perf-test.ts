@@ -1,7 +1,7 @@
 // `brook producer-perf-test`: Kafka's kafka-producer-perf-test.sh over the wire protocol, with its flags and output.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../admin/errors';
+import { UsageError } from '../../client';
 import { parseProducerProps, randomPayload, runProducerPerf, splitPayloads } from '../../perf/producerPerf';
 import { valueAtPercentile } from '../../perf/stats';
 import { DEFAULT_BOOTSTRAP, parseIntArg, parseKeyValues, usage } from './common';
@@ -52,7 +52,7 @@ export function registerProducerPerfTest(program: Command): void {
     .option('--payload-file <file>', 'UTF-8 file of payloads; each record gets one of them at random')
     .option('--payload-delimiter <s>', 'delimiter between payloads in --payload-file', '\\n')
     .option('--throughput <rate>', 'throttle to about this many records/s; -1 for no limit', parseIntArg('--throughput', -1))
-    .option('--producer-props <k=v...>', 'producer properties: bootstrap.servers, acks, linger.ms, batch.size, compression.type, ...', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--producer-props <k=v...>', 'producer properties: bootstrap.servers, acks, linger.ms, batch.size, compression.type, enable.idempotence, ...', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--producer.config <file>', 'producer properties file (--producer-props win over it)')
     .option('--bootstrap-server <host:port>', `broker(s) to connect to (or bootstrap.servers in --producer-props; default ${DEFAULT_BOOTSTRAP})`)
     .option('--reporting-interval <ms>', 'interval between progress lines (Brook extension)', parseIntArg('--reporting-interval', 1), 5000)

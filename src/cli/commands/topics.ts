@@ -3,10 +3,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { ErrorCode } from '../../protocol/errors';
 import { CreatePartitions, CreateTopics, DeleteTopics, DescribeConfigs } from '../../protocol/messages';
-import { AdminClient, type TopicMeta } from '../admin/AdminClient';
-import { AdminError } from '../admin/errors';
-import { formatJson, out } from '../admin/format';
-import { Progress } from '../admin/progress';
+import { AdminClient, type TopicMeta, AdminError } from '../../client';
+import { formatJson, out } from '../format';
+import { Progress } from '../progress';
 import { addCommonOptions, collect, oneAction, parseIntArg, parseKeyValues, usage, withAdmin, type CommonOptions } from './common';
 
 interface TopicsOptions extends CommonOptions {

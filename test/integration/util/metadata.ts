@@ -1,5 +1,5 @@
 // Test helpers: ask one particular broker for metadata over the wire, and summarise partition leadership.
-import { KafkaConnection } from '../../../src/client/connection';
+import { KafkaConnection } from '../../../src/client';
 import { Metadata, type MetadataResponse } from '../../../src/protocol/messages/03-metadata';
 import type { TestBroker } from '../../harness';
 

@@ -1,12 +1,11 @@
 // CLI argument parsing, usage errors (exit 2 path) and output formatting of the admin subcommands.
 import { CommanderError } from 'commander';
 import { buildProgram } from '../../../src/cli/main';
-import { UsageError } from '../../../src/cli/admin/errors';
-import { parseBootstrap } from '../../../src/cli/admin/AdminClient';
-import { formatJson, formatTable } from '../../../src/cli/admin/format';
+import { UsageError, parseBootstrap } from '../../../src/client';
+import { formatJson, formatTable } from '../../../src/cli/format';
 import { parseKeyValues, splitOutsideBrackets } from '../../../src/cli/commands/common';
 import { parseOffsetJson } from '../../../src/cli/commands/delete-records';
-import { lineParser, parseLine } from '../../../src/cli/commands/console-producer';
+import { lineParser, parseLine, producerProperties } from '../../../src/cli/commands/console-producer';
 import { formatRecord, printOptions } from '../../../src/cli/commands/console-consumer';
 import { formatSummary, summarize } from '../../../src/cli/commands/cluster';
 
@@ -111,6 +110,13 @@ describe('parsers', () => {
     expect(() => parseLine('nokey', p)).toThrow(/no key separator/);
     expect(parseLine('plain', lineParser(new Map())).key).toBeNull();
     expect(() => lineParser(new Map([['parse.keys', 'true']]))).toThrow(/unknown --property "parse.keys"/);
+  });
+
+  test('console producer --producer-property: enable.idempotence (default false); anything else is a usage error', () => {
+    expect(producerProperties(new Map())).toEqual({ idempotent: false });
+    expect(producerProperties(new Map([['enable.idempotence', 'true']]))).toEqual({ idempotent: true });
+    expect(() => producerProperties(new Map([['enable.idempotence', 'yes']]))).toThrow(UsageError);
+    expect(() => producerProperties(new Map([['linger.ms', '5']]))).toThrow(/unknown --producer-property "linger.ms"/);
   });
 });
 

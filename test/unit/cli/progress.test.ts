@@ -1,4 +1,4 @@
-import { Progress } from '../../../src/cli/admin/progress';
+import { Progress } from '../../../src/cli/progress';
 
 function sink(isTTY: boolean): { stream: NodeJS.WritableStream & { isTTY?: boolean }; text: () => string } {
   let text = '';

@@ -1,7 +1,7 @@
 // Output formats of consumer-perf-test and e2e-latency held to patterns written from Kafka 2.8's format strings,
 // SimpleDateFormat rendering, the in-place record counter, the percentile rule, and usage errors (exit 2).
 import { buildProgram, run } from '../../../src/cli/main';
-import { UsageError } from '../../../src/cli/admin/errors';
+import { UsageError } from '../../../src/client';
 import { consumerPerfOptions } from '../../../src/cli/commands/consumer-perf-test';
 import { e2eLatencyOptions } from '../../../src/cli/commands/e2e-latency';
 import {

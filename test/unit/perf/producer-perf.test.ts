@@ -2,7 +2,7 @@
 // producer property parsing and payload handling.
 import { decodeBatchRecordsSync } from '../../../src/protocol/record/records';
 import { PRODUCER_DEFAULTS, finishBatch, parseProducerProps, randomPayload, splitPayloads, writeRecord } from '../../../src/perf/producerPerf';
-import { checkBatch } from '../../../src/protocol/record/batch-header';
+import { checkBatch, readBatchHeader } from '../../../src/protocol/record/batch-header';
 import { PerfStats, SUMMARY_LINE, WINDOW_LINE, formatSummary, formatWindow, percentileOf } from '../../../src/perf/stats';
 import { CompressionType } from '../../../src/protocol/record/compression';
 
@@ -100,6 +100,16 @@ describe('producer properties', () => {
     expect(() => parseProducerProps(new Map([[k, v]]))).toThrow(msg);
   });
 
+  test('enable.idempotence=true: acks becomes all unless given; acks other than all or max.in.flight over 5 are refused as Kafka does', () => {
+    expect(PRODUCER_DEFAULTS.enableIdempotence).toBe(false);
+    expect(parseProducerProps(new Map([['enable.idempotence', 'true']])).config).toMatchObject({ enableIdempotence: true, acks: -1, maxInFlight: 5 });
+    expect(parseProducerProps(new Map([['enable.idempotence', 'true'], ['acks', 'all']])).config).toMatchObject({ enableIdempotence: true, acks: -1 });
+    expect(parseProducerProps(new Map([['enable.idempotence', 'false'], ['acks', '1']])).config).toMatchObject({ enableIdempotence: false, acks: 1 });
+    expect(() => parseProducerProps(new Map([['enable.idempotence', 'true'], ['acks', '1']]))).toThrow(/Must set acks to all in order to use the idempotent producer/);
+    expect(() => parseProducerProps(new Map([['enable.idempotence', 'true'], ['max.in.flight.requests.per.connection', '6']]))).toThrow(/max\.in\.flight\.requests\.per\.connection to at most 5/);
+    expect(() => parseProducerProps(new Map([['enable.idempotence', 'yes']]))).toThrow(/enable\.idempotence=yes: expected true or false/);
+  });
+
   test('unknown keys warn as Kafka does; serializers are accepted quietly', () => {
     const { warnings } = parseProducerProps(new Map([['value.serializer', 'x'], ['fancy.knob', '1']]));
     expect(warnings).toEqual(["The configuration 'fancy.knob' was supplied but isn't a known config."]);
@@ -137,6 +147,19 @@ describe('fast batch encoder', () => {
     expect(recs.map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n]);
     expect(recs.map((r) => r.timestamp)).toEqual([0n, 70n, 140n, 210n].map((d) => 1_700_000_000_000n + d));
     expect(checkBatch(buf, 0, pos)).toBe(pos);
+  });
+
+  test('an idempotent batch carries its producer id, epoch and base sequence in the signed header', () => {
+    const buf = Buffer.alloc(256);
+    const pos = writeRecord(buf, 61, 0, 0, Buffer.from('v'));
+    finishBatch(buf, pos, { compression: CompressionType.None, count: 1, baseTs: 1, maxTs: 1, stamp: { producerId: 4242n, producerEpoch: 3, baseSequence: 17 } });
+    expect(readBatchHeader(buf)).toMatchObject({ producerId: 4242n, producerEpoch: 3, baseSequence: 17 });
+    expect(buf.readBigInt64BE(43)).toBe(4242n);
+    expect(buf.readInt16BE(51)).toBe(3);
+    expect(buf.readInt32BE(53)).toBe(17);
+    expect(checkBatch(buf, 0, pos)).toBe(pos);
+    finishBatch(buf, pos, { compression: CompressionType.None, count: 1, baseTs: 1, maxTs: 1 });
+    expect(readBatchHeader(buf)).toMatchObject({ producerId: -1n, producerEpoch: -1, baseSequence: -1 });
   });
 
   test('a record that does not fit returns -1 and writes nothing past the end', () => {

@@ -1,12 +1,12 @@
 // A simple consumer: ListOffsets + Fetch from partition leaders, and group membership (JoinGroup/SyncGroup/
 // Heartbeat/OffsetCommit, range assignor, ConsumerProtocol v0) for `--group`.
-import { ErrorCode } from '../../protocol/errors';
+import { ErrorCode } from '../protocol/errors';
 import {
   Fetch, Heartbeat, JoinGroup, LeaveGroup, ListOffsets, OffsetCommit, OffsetFetch, SyncGroup,
-} from '../../protocol/messages';
-import { isControl } from '../../protocol/record/batch-header';
-import { iterateBatches } from '../../protocol/record/batch-header';
-import { decodeBatchRecords } from '../../protocol/record/records';
+} from '../protocol/messages';
+import { isControl } from '../protocol/record/batch-header';
+import { iterateBatches } from '../protocol/record/batch-header';
+import { decodeBatchRecords } from '../protocol/record/records';
 import { AdminClient } from './AdminClient';
 import { AdminError, RetriableAdminError } from './errors';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, rangeAssign } from './consumerProtocol';
@@ -301,5 +301,3 @@ export async function fetchCommitted(admin: AdminClient, group: string, topic: s
   if (topic !== null && partitions !== null) return all.get(topic) ?? new Map<number, bigint>();
   return all;
 }
-
-export { AdminError };

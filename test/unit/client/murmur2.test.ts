@@ -1,5 +1,5 @@
 // murmur2 and the default partitioner: bit-for-bit agreement with kafkajs's Java-compatible murmur2.
-import { murmur2, partitionForKey, toPositive } from '../../../src/cli/admin/murmur2';
+import { murmur2, partitionForKey, toPositive } from '../../../src/client/murmur2';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: Buffer | string) => number;
 

@@ -1,5 +1,5 @@
-// Errors the admin library and the CLI raise: operation failures (exit 1) and usage problems (exit 2).
-import { errorInfo } from '../../protocol/errors';
+// Errors the client library raises and the CLI reports: operation failures (exit 1) and usage or configuration problems (exit 2).
+import { errorInfo } from '../protocol/errors';
 
 /** A failed operation with a message that names the problem and, where we know it, the fix. */
 export class AdminError extends Error {
@@ -14,6 +14,14 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** A client configuration that cannot work (Kafka's ConfigException), e.g. enable.idempotence=true with acks=1. */
+export class ConfigException extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigException';
   }
 }
 

@@ -1,10 +1,10 @@
 // A small admin client over KafkaConnection: bootstrap, metadata, per-broker version negotiation and routing
 // (any broker, a given broker, the controller, a partition leader, a group coordinator) with retries.
-import { KafkaConnection, negotiateVersions, pickVersion, type VersionMap } from '../../client/connection';
-import { ErrorCode, errorInfo } from '../../protocol/errors';
-import { FindCoordinator, Metadata, type MetadataResponse } from '../../protocol/messages';
-import type { ApiSchema, RequestInput, ResponseOf } from '../../protocol/schema';
-import { rootLogger } from '../../util/logger';
+import { KafkaConnection, negotiateVersions, pickVersion, type VersionMap } from './connection';
+import { ErrorCode } from '../protocol/errors';
+import { FindCoordinator, Metadata, type MetadataResponse } from '../protocol/messages';
+import type { ApiSchema, RequestInput, ResponseOf } from '../protocol/schema';
+import { rootLogger } from '../util/logger';
 import { AdminError, RetriableAdminError, describeErrorCode, explainConnectError } from './errors';
 
 export interface BrokerNode {
@@ -377,5 +377,3 @@ export class AdminClient {
     }));
   }
 }
-
-export { errorInfo };

@@ -1,6 +1,6 @@
 // ConsumerProtocol v0 bytes (checked against kafkajs's encoder) and the range assignor.
 import { AssignerProtocol } from 'kafkajs';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, rangeAssign } from '../../../src/cli/admin/consumerProtocol';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, rangeAssign } from '../../../src/client/consumerProtocol';
 
 describe('consumer protocol v0', () => {
   test('subscription bytes equal kafkajs MemberMetadata and decode back', () => {
