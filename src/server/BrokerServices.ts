@@ -3,6 +3,7 @@ import type { KafkaZkApi } from '../zk/api';
 import type { KafkaController } from '../controller/KafkaController';
 import type { ReplicaManager } from './ReplicaManager';
 import type { GroupCoordinator } from '../coordinator/GroupCoordinator';
+import type { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
 
 export interface BrokerServices {
   /** Kafka-level ZooKeeper operations: used by the admin paths that Kafka 2.8 also runs through ZooKeeper. */
@@ -14,6 +15,8 @@ export interface BrokerServices {
   readonly replicaManager?: ReplicaManager;
   /** Consumer groups and committed offsets (absent until the lead wires it: group APIs then answer COORDINATOR_NOT_AVAILABLE). */
   readonly groupCoordinator?: GroupCoordinator;
+  /** Producer ids for InitProducerId, from blocks claimed through ZooKeeper. */
+  readonly producerIdManager?: ProducerIdManager;
   // Filled in as the layers land: replicaManager, controller, groupCoordinator, ...
   [service: string]: unknown;
 }

@@ -22,6 +22,8 @@ import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
+import { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
+import { claimProducerIdBlock } from '../zk/producerIdBlock';
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { dirname } from 'node:path';
@@ -269,6 +271,7 @@ export class KafkaServer {
       controller: this.controller,
       replicaManager: this.replicaManager,
       groupCoordinator: this.groupCoordinator,
+      producerIdManager: new ProducerIdManager(cfg.brokerId, (id) => claimProducerIdBlock(zkForConfigs.zk, id, this.logger.child({ module: 'producer-ids' }))),
       topicAutoCreator: (names: string[]) => autoTopics.createTopics(names),
       describeLogDirs: () => this.describeLogDirs(),
     };

@@ -19,6 +19,7 @@ import { stopReplicaHandler } from './05-stop-replica';
 import { updateMetadataHandler } from './06-update-metadata';
 import { deleteRecordsHandler } from './21-delete-records';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
+import { initProducerIdHandler } from './22-init-producer-id';
 import { offsetCommitHandler } from './08-offset-commit';
 import { offsetFetchHandler } from './09-offset-fetch';
 import { findCoordinatorHandler } from './10-find-coordinator';
@@ -71,6 +72,8 @@ const all: Handler[] = [
   updateMetadataHandler as unknown as Handler,
   deleteRecordsHandler as unknown as Handler,
   offsetForLeaderEpochHandler as unknown as Handler,
+  // Idempotent producer
+  initProducerIdHandler as unknown as Handler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, Handler> = new Map(all.map((h) => [h.api.apiKey, h]));
