@@ -178,7 +178,7 @@ describe('producer state snapshots', () => {
     await m.takeSnapshot(); // 2
     const latest = snapshotFile(dir, 2n);
     const bytes = fs.readFileSync(latest);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8((bytes.readUInt8(bytes.length - 1) ^ 0xff), bytes.length - 1);
     fs.writeFileSync(latest, bytes);
     const reloaded = manager();
     reloaded.truncateAndReload(0n, 2n, 0);
