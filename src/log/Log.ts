@@ -2,84 +2,19 @@
 import { AsyncLock } from '../util/AsyncLock';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  BATCH_HEADER_SIZE,
-  LAST_OFFSET_DELTA,
-  MAX_TIMESTAMP,
-  PARTITION_LEADER_EPOCH,
-  RECORD_COUNT,
-  BASE_OFFSET,
-  checkBatch,
-  setBaseOffset,
-  setLogAppendTime,
-  setPartitionLeaderEpoch,
-} from '../protocol/record/batch-header';
+import { BATCH_HEADER_SIZE } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
 import { LeaderEpochCheckpointFile } from './checkpoints';
-import { LogError, LogErrorCode, corrupt, outOfRange, storageError } from './errors';
+import { LogError, LogErrorCode, outOfRange, storageError } from './errors';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
-import { validateRecordSet } from './LogValidator';
+import { analyzeAndValidateBatches, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
 import { LogLoader, type LoadedLog } from './LogLoader';
-import { AppendedBatch, LogSegment } from './LogSegment';
-import { releaseReplaced } from './SegmentSwap';
+import { LogSegment } from './LogSegment';
+import { SegmentDeleter } from './SegmentDeleter';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
-export const LATEST_TIMESTAMP = -1n;
-export const EARLIEST_TIMESTAMP = -2n;
-
-export interface Clock {
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };
-
-export interface AppendOptions {
-  /** true on the leader (offsets assigned here), false on a follower (offsets kept, must extend the log). */
-  assignOffsets: boolean;
-  /** Leader epoch stamped on every batch (leader only). */
-  leaderEpoch: number;
-  /** Overrides the topic's message.timestamp.type. */
-  timestampType?: 'CreateTime' | 'LogAppendTime';
-  /** Overrides the topic's max.message.bytes. */
-  maxMessageBytes?: number;
-  /**
-   * Who writes, on the leader (Kafka's AppendOrigin): 'client' (default) gets every LogValidator rule; 'coordinator'
-   * (group and, later, transaction coordinators writing their own topics) skips the client-only batch rules.
-   */
-  origin?: 'client' | 'coordinator';
-}
-
-export interface LogAppendInfo {
-  firstOffset: bigint;
-  lastOffset: bigint;
-  maxTimestamp: bigint;
-  offsetOfMaxTimestamp: bigint;
-  /** -1n unless the topic uses LogAppendTime. */
-  logAppendTime: bigint;
-  logStartOffset: bigint;
-  validBytes: number;
-  numMessages: number;
-}
-
-export interface ReadOptions {
-  /** Exclusive upper bound (the high watermark for consumers). */
-  maxOffset?: bigint;
-  /** Return the first batch whole even when it alone exceeds maxBytes. Default true. */
-  minOneBatch?: boolean;
-}
-
-export interface FetchDataInfo {
-  /** Whole batches. */
-  records: Buffer;
-  /** Base offset of the first returned batch (or the requested offset when empty). */
-  firstOffset: bigint;
-  /** Offset after the last returned batch (or the requested offset when empty). */
-  nextOffset: bigint;
-  logStartOffset: bigint;
-  logEndOffset: bigint;
-  highWatermark: bigint;
-}
-
 export interface LoadOptions {
   /** The partition directory `<log.dir>/<topic>-<partition>`. */
   dir: string;
@@ -96,16 +31,6 @@ export interface LoadOptions {
   onStorageError?: (err: unknown) => void;
   /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
   onTruncated?: (offset: bigint) => void;
-}
-
-interface ValidatedBatch {
-  position: number;
-  size: number;
-  lastOffsetDelta: number;
-  recordCount: number;
-  maxTimestamp: bigint;
-  baseOffset: bigint;
-  partitionLeaderEpoch: number;
 }
 
 const INT32_MAX = 0x7fffffffn;
@@ -135,10 +60,7 @@ export class Log {
   private readonly lock = new AsyncLock();
   private flushChain: Promise<void> = Promise.resolve();
   private pendingFlush: Promise<void> | null = null;
-  private pendingDeletes = new Set<Promise<void>>();
-  private deleteTimers = new Set<NodeJS.Timeout>();
-  /** Segments replaced by compacted copies whose fds stay open for in-flight readers until released. */
-  private replacedSegments = new Set<LogSegment>();
+  private readonly deleter: SegmentDeleter;
   private offlineError: LogError | null = null;
   private closed = false;
 
@@ -152,6 +74,7 @@ export class Log {
     this.onTruncated = opts.onTruncated;
     this.logger = logger;
     this.leaderEpochCache = leaderEpochCache;
+    this.deleter = new SegmentDeleter(() => this.config['file.delete.delay.ms'], logger, (e) => this.markOffline(e));
     this.segments = loaded.segments;
     this.nextOffset = loaded.logEndOffset;
     this.leo = loaded.logEndOffset;
@@ -256,40 +179,6 @@ export class Log {
 
   // ---- append -------------------------------------------------------------------------------
 
-  /** Header-level validation of every batch; throws before anything is written. */
-  private validate(buf: Buffer, opts: AppendOptions): ValidatedBatch[] {
-    const maxMessageBytes = opts.maxMessageBytes ?? this.config['max.message.bytes'];
-    const out: ValidatedBatch[] = [];
-    let pos = 0;
-    while (pos < buf.length) {
-      const r = checkBatch(buf, pos, buf.length);
-      if (typeof r !== 'number') {
-        if (r.kind === 'old-magic') throw new LogError(LogErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `batch at ${pos}: ${r.reason} is not supported`);
-        throw corrupt(`batch at byte ${pos}: ${r.reason}`);
-      }
-      if (r > maxMessageBytes) throw new LogError(LogErrorCode.MESSAGE_TOO_LARGE, `batch of ${r} bytes exceeds max.message.bytes ${maxMessageBytes}`);
-      const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA);
-      const recordCount = buf.readInt32BE(pos + RECORD_COUNT);
-      if (lastOffsetDelta < 0) throw new LogError(LogErrorCode.INVALID_RECORD, `batch at byte ${pos} has a negative lastOffsetDelta`);
-      // The leader checks what the producer wrote; a follower copies the leader's batches as they are
-      // (compaction can leave fewer records than the offset range).
-      if (opts.assignOffsets && (recordCount <= 0 || recordCount !== lastOffsetDelta + 1)) {
-        throw new LogError(LogErrorCode.INVALID_RECORD, `batch at byte ${pos}: record count ${recordCount} inconsistent with lastOffsetDelta ${lastOffsetDelta}`);
-      }
-      out.push({
-        position: pos,
-        size: r,
-        lastOffsetDelta,
-        recordCount,
-        maxTimestamp: buf.readBigInt64BE(pos + MAX_TIMESTAMP),
-        baseOffset: buf.readBigInt64BE(pos + BASE_OFFSET),
-        partitionLeaderEpoch: buf.readInt32BE(pos + PARTITION_LEADER_EPOCH),
-      });
-      pos += r;
-    }
-    return out;
-  }
-
   /**
    * Appends whole magic-2 batches. The buffer is modified in place (base offset, leader epoch, LogAppendTime).
    * Validates everything first: on any invalid batch nothing is written. Resolves once the bytes are in the OS
@@ -297,7 +186,7 @@ export class Log {
    */
   async append(batches: Buffer, opts: AppendOptions): Promise<LogAppendInfo> {
     this.checkOnline();
-    const valid = this.validate(batches, opts);
+    const valid = analyzeAndValidateBatches(batches, opts.assignOffsets, opts.maxMessageBytes ?? this.config['max.message.bytes']);
     if (batches.length > this.config['segment.bytes'] && valid.length > 1 && !opts.assignOffsets) {
       // A follower's fetch can bring more than a segment's worth of the leader's batches (replica.fetch.max.bytes
       // above segment.bytes): append them in segment-sized runs, rolling between them, instead of refusing the
@@ -347,30 +236,8 @@ export class Log {
       const maxTsInAppend = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
       await this.maybeRoll(batches.length, firstOffset, lastOffset, timestampType === 'LogAppendTime' ? now : maxTsInAppend);
 
-      const appended: AppendedBatch[] = [];
-      let offset = this.nextOffset;
-      let maxTimestamp = -1n;
-      let offsetOfMaxTimestamp = -1n;
-      let numMessages = 0;
-      for (const b of valid) {
-        const base = opts.assignOffsets ? offset : b.baseOffset;
-        if (opts.assignOffsets) {
-          setBaseOffset(batches, b.position, base);
-          setPartitionLeaderEpoch(batches, b.position, opts.leaderEpoch);
-          if (timestampType === 'LogAppendTime') {
-            setLogAppendTime(batches, b.position, now);
-            b.maxTimestamp = now;
-          }
-        }
-        const lastInBatch = base + BigInt(b.lastOffsetDelta);
-        if (b.maxTimestamp > maxTimestamp) {
-          maxTimestamp = b.maxTimestamp;
-          offsetOfMaxTimestamp = lastInBatch;
-        }
-        appended.push({ relativePosition: b.position, size: b.size, baseOffset: base, lastOffset: lastInBatch, maxTimestamp: b.maxTimestamp });
-        numMessages += b.recordCount;
-        offset = lastInBatch + 1n;
-      }
+      const leader = opts.assignOffsets ? { leaderEpoch: opts.leaderEpoch, logAppendTime: timestampType === 'LogAppendTime' ? now : null } : null;
+      const { appended, maxTimestamp, offsetOfMaxTimestamp, numMessages, nextOffset: offset } = assignOffsets(batches, valid, firstOffset, leader);
       // Leader epochs: the leader's epoch starts at the first offset it writes; a follower copies the leader's.
       let newEpoch = false;
       if (opts.assignOffsets) newEpoch = this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
@@ -633,7 +500,7 @@ export class Log {
       const idx = this.floorSegmentIndex(offset);
       const doomed = this.segments.slice(idx + 1);
       this.segments = this.segments.slice(0, idx + 1);
-      for (const s of doomed) this.scheduleDelete(s);
+      for (const s of doomed) this.deleter.delete(s);
       const seg = this.activeSegment;
       await this.wrapIo(seg.truncateTo(offset));
       this.nextOffset = seg.nextOffset;
@@ -664,9 +531,9 @@ export class Log {
   private async truncateFullyLocked(offset: bigint): Promise<void> {
     const doomed = this.segments;
     this.segments = [];
-    for (const s of doomed) this.scheduleDelete(s);
+    for (const s of doomed) this.deleter.delete(s);
     // The rename of an old segment with the same base must finish before the new file takes its name.
-    await Promise.all([...this.pendingDeletes]);
+    await this.deleter.renamed();
     const seg = await this.wrapIo(LogSegment.create(this.dir, offset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
     this.segments = [seg];
     this.nextOffset = offset;
@@ -730,7 +597,7 @@ export class Log {
       if (count === 0) return 0;
       const doomed = this.segments.slice(0, count);
       this.segments = this.segments.slice(count);
-      for (const s of doomed) this.scheduleDelete(s);
+      for (const s of doomed) this.deleter.delete(s);
       const first = this.segments[0] as LogSegment;
       if (first.baseOffset > this._logStartOffset) {
         this._logStartOffset = first.baseOffset;
@@ -739,35 +606,6 @@ export class Log {
       this.logger.info({ segments: doomed.map((s) => s.baseOffset.toString()), logStartOffset: this._logStartOffset.toString() }, 'deleted old segments');
       return count;
     });
-  }
-
-  /** Kafka's asynchronous delete: rename to .deleted now, remove after file.delete.delay.ms (readers may hold it). */
-  private scheduleDelete(seg: LogSegment): void {
-    const p = seg
-      .drain()
-      .then(() => seg.renameToDeleted())
-      .catch((e: unknown) => {
-        this.markOffline(e);
-      });
-    this.pendingDeletes.add(p);
-    void p.then(() => {
-      this.pendingDeletes.delete(p);
-      this.afterDeleteDelay(() => {
-        void seg.deleteFiles().catch((e: unknown) => this.logger.warn({ err: e }, 'failed to remove deleted segment'));
-      });
-    });
-  }
-
-  /** Runs `task` after file.delete.delay.ms (at once when 0 or closed); close cancels the timers still pending. */
-  private afterDeleteDelay(task: () => void): void {
-    const delay = this.config['file.delete.delay.ms'];
-    if (delay <= 0 || this.closed) return task();
-    const t = setTimeout(() => {
-      this.deleteTimers.delete(t);
-      task();
-    }, delay);
-    t.unref();
-    this.deleteTimers.add(t);
   }
 
   // ---- compaction ---------------------------------------------------------------------------
@@ -779,10 +617,8 @@ export class Log {
 
   /**
    * The cleaner's swap (SegmentSwap.replaceSegments), under the log lock: `swap` gets the current segments when the
-   * log is online and open, and returns the new list with the segments it replaced, or null to change nothing
-   * (false comes back). A replaced segment keeps its fd (the old inode) for in-flight readers for
-   * file.delete.delay.ms, the grace Kafka gives readers of deleted segments; then the fd closes and its `.deleted`
-   * files go. A failure takes the log offline.
+   * log is online and open, and returns the new list with the segments it replaced (kept open for readers a while,
+   * see SegmentDeleter), or null to change nothing (false comes back). A failure takes the log offline.
    */
   swapSegments(swap: (segments: readonly LogSegment[]) => Promise<{ segments: LogSegment[]; replaced: readonly LogSegment[] } | null>): Promise<boolean> {
     return this.lock.run(async () => {
@@ -795,13 +631,7 @@ export class Log {
       }
       if (!r) return false;
       this.segments = r.segments;
-      for (const seg of r.replaced) {
-        this.replacedSegments.add(seg);
-        this.afterDeleteDelay(() => {
-          this.replacedSegments.delete(seg);
-          void releaseReplaced(seg).catch((e: unknown) => this.logger.warn({ err: e }, 'failed to remove a replaced segment'));
-        });
-      }
+      for (const seg of r.replaced) this.deleter.releaseReplacedLater(seg);
       return true;
     });
   }
@@ -825,11 +655,7 @@ export class Log {
         await this.flush().catch(() => undefined);
       }
       this.closed = true;
-      await Promise.all([...this.pendingDeletes]);
-      for (const t of this.deleteTimers) clearTimeout(t);
-      this.deleteTimers.clear();
-      for (const s of this.replacedSegments) await releaseReplaced(s).catch(() => undefined);
-      this.replacedSegments.clear();
+      await this.deleter.close();
       await this.leaderEpochCache.flush();
       for (const s of this.segments) await s.close().catch((e: unknown) => this.logger.warn({ err: e }, 'segment close failed'));
     });

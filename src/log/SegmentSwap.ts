@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fsyncDir } from './checkpoints';
 import type { Log } from './Log';
-import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, filenamePrefixFromOffset } from './LogSegment';
+import { CLEANED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, filenamePrefixFromOffset } from './LogSegment';
 
 /**
  * Swaps the cleaned segments at `cleanedBases` (complete `.cleaned` files, fsynced) in for `olds`, under the log lock.
@@ -47,8 +47,3 @@ async function renameIfExists(from: string, to: string): Promise<void> {
   }
 }
 
-/** Closes a segment replaced by a cleaned one and removes its renamed (`.deleted`) files. */
-export async function releaseReplaced(seg: LogSegment): Promise<void> {
-  await seg.release();
-  for (const f of [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]) await fs.promises.rm(f + DELETED_SUFFIX, { force: true });
-}

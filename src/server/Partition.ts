@@ -1,7 +1,8 @@
 // One partition replica on this broker: leader epoch, ISR (changed only through AlterIsr), follower states and the
 // high watermark (Kafka's cluster/Partition.scala).
 import { ErrorCode, KafkaError } from '../protocol/errors';
-import type { FetchDataInfo, Log, LogAppendInfo, ReadOptions } from '../log/Log';
+import type { Log } from '../log/Log';
+import type { FetchDataInfo, LogAppendInfo, ReadOptions } from '../log/LogTypes';
 import type { LogConfig } from '../log/LogConfig';
 import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
 import { moduleLogger, type Logger } from '../util/logger';
