@@ -51,6 +51,11 @@ export class Log {
   private nextOffset: bigint;
   /** Published log end offset: every batch below it is in the OS and readable. */
   private leo: bigint;
+  /**
+   * The log start offset and the HW are decided by the Partition, their one writer: only it calls
+   * updateHighWatermark and deleteRecordsBefore. The Log itself only keeps them within its bounds when it removes
+   * data: truncation caps them at the new end; retention moves the log start up to the first segment left.
+   */
   private _logStartOffset: bigint;
   private _highWatermark: bigint;
   private _recoveryPoint: bigint;
@@ -146,7 +151,7 @@ export class Log {
     if (this.leaderEpochCache.assign(epoch, startOffset)) await this.wrapIo(this.leaderEpochCache.durable());
   }
 
-  /** Stores the HW computed by the Partition, bounded by [logStartOffset, LEO]; returns the stored value. */
+  /** Stores the HW computed by the Partition (its only caller), bounded by [logStartOffset, LEO]; returns the stored value. */
   updateHighWatermark(hw: bigint): bigint {
     let v = hw;
     if (v > this.leo) v = this.leo;
@@ -546,16 +551,24 @@ export class Log {
     this.onTruncated?.(offset);
   }
 
-  /** DeleteRecords: moves the log start offset up (at most to the HW) and drops segments wholly below it. */
+  /**
+   * DeleteRecords, or a follower following its leader's log start (the Partition is the only caller): moves the log
+   * start offset up (at most to the HW) and drops segments wholly below it.
+   */
   async deleteRecordsBefore(offset: bigint): Promise<bigint> {
     this.checkOnline();
     if (offset > this._highWatermark) throw outOfRange(`cannot delete records before ${offset}: above the high watermark ${this._highWatermark}`);
     if (offset > this._logStartOffset) {
-      this._logStartOffset = offset;
-      this.leaderEpochCache.truncateFromStart(offset);
+      this.incrementLogStartOffset(offset);
       await this.deleteOldSegments();
     }
     return this._logStartOffset;
+  }
+
+  /** Where the log start moves up (DeleteRecords, retention); the epochs below it go. */
+  private incrementLogStartOffset(offset: bigint): void {
+    this._logStartOffset = offset;
+    this.leaderEpochCache.truncateFromStart(offset);
   }
 
   /**
@@ -600,8 +613,7 @@ export class Log {
       for (const s of doomed) this.deleter.delete(s);
       const first = this.segments[0] as LogSegment;
       if (first.baseOffset > this._logStartOffset) {
-        this._logStartOffset = first.baseOffset;
-        this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+        this.incrementLogStartOffset(first.baseOffset);
       }
       this.logger.info({ segments: doomed.map((s) => s.baseOffset.toString()), logStartOffset: this._logStartOffset.toString() }, 'deleted old segments');
       return count;
