@@ -5,8 +5,10 @@ import { randomUUID } from 'crypto';
 import { Logger, moduleLogger } from '../util/logger';
 import { OffsetCheckpointFile, TopicPartitionOffset, fsyncDirSync } from './checkpoints';
 import { LogError, LogErrorCode, storageError } from './errors';
-import { Clock, Log, systemClock } from './Log';
-import { CleanerConfig, LogCleaner } from './LogCleaner';
+import { Log } from './Log';
+import { systemClock, type Clock } from './LogTypes';
+import type { CleanerConfig } from './Cleaner';
+import { LogCleaner } from './LogCleaner';
 import { LogConfig } from './LogConfig';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
