@@ -11,6 +11,8 @@ import { LogConfig } from './LogConfig';
 import { analyzeAndValidateBatches, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
 import { LogLoader, type LoadedLog } from './LogLoader';
 import { LogSegment } from './LogSegment';
+import { ProducerStateManager, producerBatchAt, type ProducerAppendInfo, type ProducerBatch, type ProducerStateEntry } from './ProducerStateManager';
+import { rebuildProducerState } from './producerStateLoading';
 import { SegmentDeleter } from './SegmentDeleter';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
@@ -31,7 +33,11 @@ export interface LoadOptions {
   onStorageError?: (err: unknown) => void;
   /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
   onTruncated?: (offset: bigint) => void;
+  /** transactional.id.expiration.ms: producers idle this long are dropped from the producer state. Default 7 days. */
+  producerIdExpirationMs?: number;
 }
+
+const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604800000;
 
 const INT32_MAX = 0x7fffffffn;
 
@@ -68,6 +74,10 @@ export class Log {
   private readonly deleter: SegmentDeleter;
   private offlineError: LogError | null = null;
   private closed = false;
+  /** Idempotent producers' epochs, sequences and last batches; rebuilt from snapshots and the log on first use. */
+  private readonly producerState: ProducerStateManager;
+  private producerStateLoaded = false;
+  private readonly hadCleanShutdown: boolean;
 
   private constructor(opts: LoadOptions, clock: Clock, logger: Logger, leaderEpochCache: LeaderEpochFileCache, loaded: LoadedLog) {
     this.topic = opts.topic;
@@ -87,6 +97,15 @@ export class Log {
     this._highWatermark = loaded.highWatermark;
     this._recoveryPoint = loaded.recoveryPoint;
     this.lastFlushTime = clock.now();
+    this.hadCleanShutdown = opts.hadCleanShutdown ?? true;
+    this.producerState = new ProducerStateManager({
+      dir: opts.dir,
+      topicPartition: `${opts.topic}-${opts.partition}`,
+      maxProducerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      logger,
+    });
+    // Recovery may have removed segments without the producer state seeing it: drop the snapshots that no longer fit.
+    this.producerState.removeStraySnapshots(this.segments.map((s) => s.baseOffset));
   }
 
   /**
@@ -217,6 +236,7 @@ export class Log {
     let epochDurable: Promise<void> | null = null;
     const { info, written } = await this.lock.run(async () => {
       this.checkOnline();
+      await this.ensureProducerState();
       if (valid.length === 0) {
         const empty: LogAppendInfo = { firstOffset: this.nextOffset, lastOffset: this.nextOffset - 1n, maxTimestamp: -1n, offsetOfMaxTimestamp: -1n, logAppendTime: -1n, logStartOffset: this._logStartOffset, validBytes: 0, numMessages: 0 };
         return { info: empty, written: Promise.resolve() };
@@ -239,6 +259,10 @@ export class Log {
         ? this.nextOffset + BigInt(valid.reduce((s, b) => s + b.lastOffsetDelta + 1, 0)) - 1n
         : last.baseOffset + BigInt(last.lastOffsetDelta);
       const maxTsInAppend = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
+      // Idempotent producers: before anything is written, a client's retry of a recent batch is recognised (and
+      // answered with the original offsets) and sequence gaps or stale epochs are refused.
+      const producers = this.analyzeProducers(batches, valid, opts);
+      if (producers.duplicate) return { info: producers.duplicate, written: Promise.resolve() };
       await this.maybeRoll(batches.length, firstOffset, lastOffset, timestampType === 'LogAppendTime' ? now : maxTsInAppend);
 
       const leader = opts.assignOffsets ? { leaderEpoch: opts.leaderEpoch, logAppendTime: timestampType === 'LogAppendTime' ? now : null } : null;
@@ -253,6 +277,8 @@ export class Log {
 
       const written = this.activeSegment.append(batches, appended);
       this.nextOffset = offset;
+      if (producers.updates) this.producerState.update(producers.updates);
+      this.producerState.updateMapEndOffset(offset);
       this.unflushedMessages += numMessages;
       const info: LogAppendInfo = {
         firstOffset,
@@ -330,9 +356,80 @@ export class Log {
     const seg = await this.wrapIo(LogSegment.create(this.dir, this.nextOffset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
     this.segments.push(seg);
     this.logger.debug({ newSegment: seg.baseOffset.toString(), reason }, 'rolled segment');
+    // The producer state as of the new segment's base: a restart or truncation reloads from here.
+    this.producerState.updateMapEndOffset(this.nextOffset);
+    await this.wrapIo(this.producerState.takeSnapshot());
     // Kafka flushes the previous segment asynchronously after a roll, moving the recovery point to the new base.
     const upTo = seg.baseOffset;
     void this.flush(upTo).catch(() => undefined);
+  }
+
+  // ---- producer state -----------------------------------------------------------------------
+
+  /** Loads the producer state (snapshot plus the log after it) unless it is loaded. LogManager calls it at start-up. */
+  loadProducerState(): Promise<void> {
+    return this.lock.run(() => this.ensureProducerState());
+  }
+
+  /** Inside the lock. */
+  private async ensureProducerState(): Promise<void> {
+    if (this.producerStateLoaded) return;
+    await this.wrapIo(this.rebuildProducerState(this.hadCleanShutdown));
+    this.producerStateLoaded = true;
+  }
+
+  private rebuildProducerState(reloadFromCleanShutdown: boolean): Promise<void> {
+    return rebuildProducerState({
+      psm: this.producerState,
+      segments: this.segments,
+      logStartOffset: this._logStartOffset,
+      lastOffset: this.nextOffset,
+      reloadFromCleanShutdown,
+      now: this.clock.now(),
+    });
+  }
+
+  /**
+   * The producer batches of an append with the offsets they get, checked against the producer state. On the leader
+   * a duplicate ends the append (its LogAppendInfo is the original's); followers take the leader's batches as
+   * they are (stale epochs are only logged).
+   */
+  private analyzeProducers(batches: Buffer, valid: readonly ValidatedBatch[], opts: AppendOptions): { duplicate?: LogAppendInfo; updates?: Map<bigint, ProducerAppendInfo> } {
+    const found: ProducerBatch[] = [];
+    let offset = this.nextOffset;
+    for (const b of valid) {
+      const pb = producerBatchAt(batches, b.position, opts.assignOffsets ? offset : b.baseOffset);
+      if (pb && !pb.control) found.push(pb);
+      offset += BigInt(b.lastOffsetDelta) + 1n;
+    }
+    if (found.length === 0) return {};
+    const origin = !opts.assignOffsets ? 'replication' : opts.origin === 'coordinator' ? 'coordinator' : 'client';
+    const r = this.producerState.analyze(found, origin);
+    if (!r.duplicate) return { updates: r.updates };
+    const d = r.duplicate;
+    // As Kafka's Log.append: the original offsets, its timestamp in logAppendTime, nothing written.
+    return {
+      duplicate: {
+        firstOffset: d.lastOffset - BigInt(d.offsetDelta),
+        lastOffset: d.lastOffset,
+        maxTimestamp: d.timestamp,
+        offsetOfMaxTimestamp: d.lastOffset,
+        logAppendTime: d.timestamp,
+        logStartOffset: this._logStartOffset,
+        validBytes: 0,
+        numMessages: 0,
+      },
+    };
+  }
+
+  /** Drops producers idle past transactional.id.expiration.ms (LogManager's periodic check). */
+  removeExpiredProducers(now = this.clock.now()): number {
+    return this.producerState.removeExpiredProducers(now);
+  }
+
+  /** The producer state, for inspection (tools and tests). */
+  activeProducers(): ReadonlyMap<bigint, ProducerStateEntry> {
+    return this.producerState.activeProducers();
   }
 
   // ---- flush --------------------------------------------------------------------------------
@@ -511,6 +608,7 @@ export class Log {
       this.nextOffset = seg.nextOffset;
       this.leo = this.nextOffset;
       this.afterTruncate();
+      if (this.producerStateLoaded) await this.wrapIo(this.rebuildProducerState(false));
       this.logger.info({ truncatedTo: this.nextOffset.toString() }, 'log truncated');
       this.onTruncated?.(this.nextOffset);
       return true;
@@ -547,6 +645,8 @@ export class Log {
     this._highWatermark = offset;
     this._recoveryPoint = offset;
     this.leaderEpochCache.clear();
+    this.producerState.truncateFullyAndStartAt(offset);
+    this.producerStateLoaded = true;
     this.logger.info({ startOffset: offset.toString() }, 'log truncated fully');
     this.onTruncated?.(offset);
   }
@@ -569,6 +669,7 @@ export class Log {
   private incrementLogStartOffset(offset: bigint): void {
     this._logStartOffset = offset;
     this.leaderEpochCache.truncateFromStart(offset);
+    this.producerState.onLogStartOffsetIncremented(offset);
   }
 
   /**
@@ -610,7 +711,10 @@ export class Log {
       if (count === 0) return 0;
       const doomed = this.segments.slice(0, count);
       this.segments = this.segments.slice(count);
-      for (const s of doomed) this.deleter.delete(s);
+      for (const s of doomed) {
+        this.deleter.delete(s);
+        this.producerState.removeAndDeleteSnapshot(s.baseOffset);
+      }
       const first = this.segments[0] as LogSegment;
       if (first.baseOffset > this._logStartOffset) {
         this.incrementLogStartOffset(first.baseOffset);
@@ -665,6 +769,10 @@ export class Log {
       if (this.closed) return;
       if (!this.offlineError) {
         await this.flush().catch(() => undefined);
+        // A clean shutdown leaves a snapshot at the log end, so the next start reads no segment for producer state.
+        await this.ensureProducerState()
+          .then(() => this.producerState.takeSnapshot())
+          .catch((e: unknown) => this.logger.warn({ err: e }, 'producer state snapshot at close failed'));
       }
       this.closed = true;
       await this.deleter.close();

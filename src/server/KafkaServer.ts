@@ -200,6 +200,7 @@ export class KafkaServer {
       topicConfigs,
       retentionCheckIntervalMs: Number(v['log.retention.check.interval.ms']),
       checkpointIntervalMs: Number(v['replica.high.watermark.checkpoint.interval.ms']),
+      producerIdExpirationMs: v['transactional.id.expiration.ms'],
       // Compaction of cleanup.policy=compact topics (__consumer_offsets among them).
       cleanerIntervalMs: v['log.cleaner.enable'] ? Number(v['log.cleaner.backoff.ms']) : null,
       cleanerConfig: {
