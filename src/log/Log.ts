@@ -2,83 +2,21 @@
 import { AsyncLock } from '../util/AsyncLock';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  BATCH_HEADER_SIZE,
-  LAST_OFFSET_DELTA,
-  MAX_TIMESTAMP,
-  PARTITION_LEADER_EPOCH,
-  RECORD_COUNT,
-  BASE_OFFSET,
-  checkBatch,
-  setBaseOffset,
-  setLogAppendTime,
-  setPartitionLeaderEpoch,
-} from '../protocol/record/batch-header';
+import { BATCH_HEADER_SIZE } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
-import { LeaderEpochCheckpointFile, fsyncDir, fsyncDirSync } from './checkpoints';
-import { Cleaner, logToClean, type CleanResult } from './LogCleaner';
-import { LogError, LogErrorCode, corrupt, outOfRange, storageError } from './errors';
+import { LeaderEpochCheckpointFile } from './checkpoints';
+import { LogError, LogErrorCode, outOfRange, storageError } from './errors';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
-import { validateRecordSet } from './LogValidator';
-import { AppendedBatch, CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX, filenamePrefixFromOffset } from './LogSegment';
+import { analyzeAndValidateBatches, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
+import { LogLoader, type LoadedLog } from './LogLoader';
+import { LogSegment } from './LogSegment';
+import { ProducerStateManager, producerBatchAt, type ProducerAppendInfo, type ProducerBatch, type ProducerStateEntry } from './ProducerStateManager';
+import { rebuildProducerState } from './producerStateLoading';
+import { SegmentDeleter } from './SegmentDeleter';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
-export const LATEST_TIMESTAMP = -1n;
-export const EARLIEST_TIMESTAMP = -2n;
-
-export interface Clock {
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };
-
-export interface AppendOptions {
-  /** true on the leader (offsets assigned here), false on a follower (offsets kept, must extend the log). */
-  assignOffsets: boolean;
-  /** Leader epoch stamped on every batch (leader only). */
-  leaderEpoch: number;
-  /** Overrides the topic's message.timestamp.type. */
-  timestampType?: 'CreateTime' | 'LogAppendTime';
-  /** Overrides the topic's max.message.bytes. */
-  maxMessageBytes?: number;
-  /**
-   * Who writes, on the leader (Kafka's AppendOrigin): 'client' (default) gets every LogValidator rule; 'coordinator'
-   * (group and, later, transaction coordinators writing their own topics) skips the client-only batch rules.
-   */
-  origin?: 'client' | 'coordinator';
-}
-
-export interface LogAppendInfo {
-  firstOffset: bigint;
-  lastOffset: bigint;
-  maxTimestamp: bigint;
-  offsetOfMaxTimestamp: bigint;
-  /** -1n unless the topic uses LogAppendTime. */
-  logAppendTime: bigint;
-  logStartOffset: bigint;
-  validBytes: number;
-  numMessages: number;
-}
-
-export interface ReadOptions {
-  /** Exclusive upper bound (the high watermark for consumers). */
-  maxOffset?: bigint;
-  /** Return the first batch whole even when it alone exceeds maxBytes. Default true. */
-  minOneBatch?: boolean;
-}
-
-export interface FetchDataInfo {
-  /** Whole batches. */
-  records: Buffer;
-  /** Base offset of the first returned batch (or the requested offset when empty). */
-  firstOffset: bigint;
-  /** Offset after the last returned batch (or the requested offset when empty). */
-  nextOffset: bigint;
-  logStartOffset: bigint;
-  logEndOffset: bigint;
-  highWatermark: bigint;
-}
-
 export interface LoadOptions {
   /** The partition directory `<log.dir>/<topic>-<partition>`. */
   dir: string;
@@ -95,17 +33,11 @@ export interface LoadOptions {
   onStorageError?: (err: unknown) => void;
   /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
   onTruncated?: (offset: bigint) => void;
+  /** transactional.id.expiration.ms: producers idle this long are dropped from the producer state. Default 7 days. */
+  producerIdExpirationMs?: number;
 }
 
-interface ValidatedBatch {
-  position: number;
-  size: number;
-  lastOffsetDelta: number;
-  recordCount: number;
-  maxTimestamp: bigint;
-  baseOffset: bigint;
-  partitionLeaderEpoch: number;
-}
+const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604800000;
 
 const INT32_MAX = 0x7fffffffn;
 
@@ -115,7 +47,7 @@ export class Log {
   readonly dir: string;
   config: LogConfig;
   readonly leaderEpochCache: LeaderEpochFileCache;
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly logger: Logger;
   private readonly onStorageError: ((err: unknown) => void) | undefined;
   private readonly onTruncated: ((offset: bigint) => void) | undefined;
@@ -125,6 +57,11 @@ export class Log {
   private nextOffset: bigint;
   /** Published log end offset: every batch below it is in the OS and readable. */
   private leo: bigint;
+  /**
+   * The log start offset and the HW are decided by the Partition, their one writer: only it calls
+   * updateHighWatermark and deleteRecordsBefore. The Log itself only keeps them within its bounds when it removes
+   * data: truncation caps them at the new end; retention moves the log start up to the first segment left.
+   */
   private _logStartOffset: bigint;
   private _highWatermark: bigint;
   private _recoveryPoint: bigint;
@@ -134,168 +71,64 @@ export class Log {
   private readonly lock = new AsyncLock();
   private flushChain: Promise<void> = Promise.resolve();
   private pendingFlush: Promise<void> | null = null;
-  private pendingDeletes = new Set<Promise<void>>();
-  private deleteTimers = new Set<NodeJS.Timeout>();
-  /** Segments replaced by compacted copies whose fds stay open for in-flight readers until released. */
-  private retiredSegments = new Set<LogSegment>();
+  private readonly deleter: SegmentDeleter;
   private offlineError: LogError | null = null;
   private closed = false;
+  /** Idempotent producers' epochs, sequences and last batches; rebuilt from snapshots and the log on first use. */
+  private readonly producerState: ProducerStateManager;
+  private producerStateLoaded = false;
+  private readonly hadCleanShutdown: boolean;
 
-  private constructor(opts: LoadOptions) {
+  private constructor(opts: LoadOptions, clock: Clock, logger: Logger, leaderEpochCache: LeaderEpochFileCache, loaded: LoadedLog) {
     this.topic = opts.topic;
     this.partition = opts.partition;
     this.dir = opts.dir;
     this.config = opts.config;
-    this.clock = opts.clock ?? systemClock;
+    this.clock = clock;
     this.onStorageError = opts.onStorageError;
     this.onTruncated = opts.onTruncated;
-    this.logger = moduleLogger('log', { topicPartition: `${opts.topic}-${opts.partition}` });
-    this.leaderEpochCache = new LeaderEpochFileCache(new LeaderEpochCheckpointFile(path.join(opts.dir, LEADER_EPOCH_CHECKPOINT)));
-    this.nextOffset = 0n;
-    this.leo = 0n;
-    this._logStartOffset = opts.logStartOffset ?? 0n;
-    this._highWatermark = opts.highWatermark ?? 0n;
-    this._recoveryPoint = opts.recoveryPoint ?? 0n;
-    this.lastFlushTime = this.clock.now();
+    this.logger = logger;
+    this.leaderEpochCache = leaderEpochCache;
+    this.deleter = new SegmentDeleter(() => this.config['file.delete.delay.ms'], logger, (e) => this.markOffline(e));
+    this.segments = loaded.segments;
+    this.nextOffset = loaded.logEndOffset;
+    this.leo = loaded.logEndOffset;
+    this._logStartOffset = loaded.logStartOffset;
+    this._highWatermark = loaded.highWatermark;
+    this._recoveryPoint = loaded.recoveryPoint;
+    this.lastFlushTime = clock.now();
+    this.hadCleanShutdown = opts.hadCleanShutdown ?? true;
+    this.producerState = new ProducerStateManager({
+      dir: opts.dir,
+      topicPartition: `${opts.topic}-${opts.partition}`,
+      maxProducerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      logger,
+    });
+    // Recovery may have removed segments without the producer state seeing it: drop the snapshots that no longer fit.
+    this.producerState.removeStraySnapshots(this.segments.map((s) => s.baseOffset));
   }
 
   /**
-   * Opens (or creates) the log in `opts.dir`. Synchronous I/O: meant for start-up, where LogManager loads many logs.
-   * After an unclean shutdown, segments from the one holding the recovery point onwards are validated and a torn
-   * or corrupt tail is truncated (later segments are dropped), with the lost offsets logged.
+   * Opens (or creates) the log in `opts.dir` (see LogLoader: leftovers, interrupted swaps, recovery after a crash).
+   * Synchronous I/O: meant for start-up, where LogManager loads many logs.
    */
   static loadSync(opts: LoadOptions): Log {
-    const log = new Log(opts);
+    const clock = opts.clock ?? systemClock;
+    const logger = moduleLogger('log', { topicPartition: `${opts.topic}-${opts.partition}` });
+    const leaderEpochCache = new LeaderEpochFileCache(new LeaderEpochCheckpointFile(path.join(opts.dir, LEADER_EPOCH_CHECKPOINT)));
     fs.mkdirSync(opts.dir, { recursive: true });
-    log.loadSegmentsSync(opts.hadCleanShutdown ?? true);
-    return log;
-  }
-
-  private loadSegmentsSync(clean: boolean): void {
-    const now = this.clock.now();
-    const swapped = this.completeSwapsSync();
-    const bases: bigint[] = [];
-    for (const name of fs.readdirSync(this.dir)) {
-      const full = path.join(this.dir, name);
-      if (name.endsWith(DELETED_SUFFIX) || name.endsWith(CLEANED_SUFFIX) || name.endsWith(SWAP_SUFFIX) || name.endsWith('.tmp')) {
-        fs.rmSync(full, { force: true }); // leftovers of an interrupted delete or checkpoint write
-        continue;
-      }
-      const m = /^(\d{20})\.log$/.exec(name);
-      if (m) bases.push(BigInt(m[1] as string));
-      else if (name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX)) {
-        const base = name.slice(0, 20);
-        if (!fs.existsSync(path.join(this.dir, base + LOG_SUFFIX))) fs.rmSync(full, { force: true }); // orphan index
-      }
-    }
-    bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const idx = this.config['segment.index.bytes'];
-    const interval = this.config['index.interval.bytes'];
-    this.segments = bases.map((b) => LogSegment.openSync(this.dir, b, interval, idx, now));
-    this.dropReplacedSegmentsSync(swapped);
-
-    if (!clean) this.recoverSync();
-    if (this.segments.length === 0) {
-      this.segments.push(LogSegment.createSync(this.dir, this._logStartOffset, interval, idx, now));
-    }
-    const active = this.activeSegment;
-    this.nextOffset = active.nextOffset;
-    this.leo = this.nextOffset;
-    const first = this.segments[0] as LogSegment;
-    if (this._logStartOffset < first.baseOffset) this._logStartOffset = first.baseOffset;
-    if (this._logStartOffset > this.leo) this._logStartOffset = this.leo;
-    if (this._recoveryPoint > this.leo) this._recoveryPoint = this.leo;
-    if (clean) this._recoveryPoint = this.leo; // a clean shutdown flushed everything
-    if (this._highWatermark > this.leo) this._highWatermark = this.leo;
-    if (this._highWatermark < this._logStartOffset) this._highWatermark = this._logStartOffset;
-    this.leaderEpochCache.truncateFromEnd(this.leo);
-    this.leaderEpochCache.truncateFromStart(this._logStartOffset);
-  }
-
-  /**
-   * Finishes or rolls back a clean interrupted by a crash (see replaceSegments for the order of its renames). A clean
-   * is committed once all its outputs are `.swap` files: those left with a `.cleaned` file below them were still being
-   * renamed, so that clean is rolled back (its `.swap` files removed here, `.cleaned` ones by the caller). The other
-   * `.swap` files replace the `.log` of their name (whose indexes are stale and go); the old segments they cover under
-   * other names are removed by {@link dropReplacedSegmentsSync}. Returns the base offsets of the completed swaps.
-   */
-  private completeSwapsSync(): Set<bigint> {
-    const names = fs.readdirSync(this.dir);
-    let minCleaned: bigint | null = null;
-    for (const name of names) {
-      if (!/^\d{20}\.log\.cleaned$/.test(name)) continue;
-      const b = BigInt(name.slice(0, 20));
-      if (minCleaned === null || b < minCleaned) minCleaned = b;
-    }
-    const swapped = new Set<bigint>();
-    for (const name of names) {
-      if (!/^\d{20}\.log\.swap$/.test(name)) continue;
-      const base = BigInt(name.slice(0, 20));
-      if (minCleaned !== null && base >= minCleaned) {
-        fs.rmSync(path.join(this.dir, name), { force: true });
-        this.logger.info({ segment: name.slice(0, 20) }, 'rolled back a clean interrupted before it was committed');
-        continue;
-      }
-      const prefix = path.join(this.dir, name.slice(0, 20));
-      for (const f of [prefix + INDEX_SUFFIX, prefix + TIME_INDEX_SUFFIX]) fs.rmSync(f, { force: true });
-      fs.renameSync(path.join(this.dir, name), prefix + LOG_SUFFIX);
-      this.logger.info({ segment: name.slice(0, 20) }, 'completed an interrupted compaction swap');
-      swapped.add(base);
-    }
-    if (swapped.size > 0 || minCleaned !== null) fsyncDirSync(this.dir);
-    return swapped;
-  }
-
-  /**
-   * After completed swaps: the old segments of that clean still under their own names (the crash came before they
-   * were renamed .deleted) are those starting inside the range the swapped-in segments cover; they go. At most one
-   * clean is ever in flight, so all swapped segments belong to the same group.
-   */
-  private dropReplacedSegmentsSync(swapped: Set<bigint>): void {
-    if (swapped.size === 0) return;
-    const cleaned = this.segments.filter((s) => swapped.has(s.baseOffset));
-    const from = (cleaned[0] as LogSegment).baseOffset;
-    const to = (cleaned[cleaned.length - 1] as LogSegment).nextOffset;
-    const stale = this.segments.filter((s) => !swapped.has(s.baseOffset) && s.baseOffset >= from && s.baseOffset < to);
-    for (const s of stale) {
-      s.closeSyncNoFlush();
-      for (const f of [s.logFile, s.offsetIndex.file, s.timeIndex.file]) fs.rmSync(f, { force: true });
-      this.logger.info({ segment: s.baseOffset.toString() }, 'removed a segment replaced by an interrupted compaction swap');
-    }
-    if (stale.length > 0) {
-      this.segments = this.segments.filter((s) => !stale.includes(s));
-      fsyncDirSync(this.dir);
-    }
-  }
-
-  private recoverSync(): void {
-    // Kafka recovers from the segment holding the recovery point.
-    let startIdx = 0;
-    for (let i = 0; i < this.segments.length; i++) if ((this.segments[i] as LogSegment).baseOffset <= this._recoveryPoint) startIdx = i;
-    // The epoch checkpoint is written asynchronously after the first append of an epoch: rebuild what it may lack
-    // from the batch headers (Kafka's LogSegment.recover), so OffsetForLeaderEpoch answers the epochs on disk.
-    const cache = this.leaderEpochCache;
-    const onBatch = (baseOffset: bigint, epoch: number): void => {
-      if (epoch >= 0 && epoch > cache.latestEpoch()) cache.assign(epoch, baseOffset);
-    };
-    for (let i = startIdx; i < this.segments.length; i++) {
-      const seg = this.segments[i] as LogSegment;
-      const r = seg.recoverSync(onBatch);
-      if (r.truncatedBytes > 0) {
-        const dropped = this.segments.slice(i + 1);
-        const lostEnd = dropped.length > 0 ? (dropped[dropped.length - 1] as LogSegment).nextOffset : seg.nextOffset;
-        this.logger.warn(
-          { segment: seg.baseOffset.toString(), position: r.validBytes, truncatedBytes: r.truncatedBytes, firstLostOffset: (r.firstLostOffset ?? seg.nextOffset).toString(), reason: r.reason, droppedSegments: dropped.length, lostUpTo: lostEnd.toString() },
-          `recovery truncated an invalid tail: offsets from ${r.firstLostOffset ?? seg.nextOffset} lost`,
-        );
-        for (const d of dropped) {
-          d.closeSyncNoFlush();
-          for (const f of [d.logFile, d.offsetIndex.file, d.timeIndex.file]) fs.rmSync(f, { force: true });
-        }
-        this.segments = this.segments.slice(0, i + 1);
-        break;
-      }
-    }
+    const loaded = new LogLoader({
+      dir: opts.dir,
+      config: opts.config,
+      now: clock.now(),
+      hadCleanShutdown: opts.hadCleanShutdown ?? true,
+      recoveryPoint: opts.recoveryPoint ?? 0n,
+      logStartOffset: opts.logStartOffset ?? 0n,
+      highWatermark: opts.highWatermark ?? 0n,
+      leaderEpochCache,
+      logger,
+    }).loadSync();
+    return new Log(opts, clock, logger, leaderEpochCache, loaded);
   }
 
   // ---- accessors ----------------------------------------------------------------------------
@@ -337,7 +170,7 @@ export class Log {
     if (this.leaderEpochCache.assign(epoch, startOffset)) await this.wrapIo(this.leaderEpochCache.durable());
   }
 
-  /** Stores the HW computed by the Partition, bounded by [logStartOffset, LEO]; returns the stored value. */
+  /** Stores the HW computed by the Partition (its only caller), bounded by [logStartOffset, LEO]; returns the stored value. */
   updateHighWatermark(hw: bigint): bigint {
     let v = hw;
     if (v > this.leo) v = this.leo;
@@ -370,40 +203,6 @@ export class Log {
 
   // ---- append -------------------------------------------------------------------------------
 
-  /** Header-level validation of every batch; throws before anything is written. */
-  private validate(buf: Buffer, opts: AppendOptions): ValidatedBatch[] {
-    const maxMessageBytes = opts.maxMessageBytes ?? this.config['max.message.bytes'];
-    const out: ValidatedBatch[] = [];
-    let pos = 0;
-    while (pos < buf.length) {
-      const r = checkBatch(buf, pos, buf.length);
-      if (typeof r !== 'number') {
-        if (r.kind === 'old-magic') throw new LogError(LogErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `batch at ${pos}: ${r.reason} is not supported`);
-        throw corrupt(`batch at byte ${pos}: ${r.reason}`);
-      }
-      if (r > maxMessageBytes) throw new LogError(LogErrorCode.MESSAGE_TOO_LARGE, `batch of ${r} bytes exceeds max.message.bytes ${maxMessageBytes}`);
-      const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA);
-      const recordCount = buf.readInt32BE(pos + RECORD_COUNT);
-      if (lastOffsetDelta < 0) throw new LogError(LogErrorCode.INVALID_RECORD, `batch at byte ${pos} has a negative lastOffsetDelta`);
-      // The leader checks what the producer wrote; a follower copies the leader's batches as they are
-      // (compaction can leave fewer records than the offset range).
-      if (opts.assignOffsets && (recordCount <= 0 || recordCount !== lastOffsetDelta + 1)) {
-        throw new LogError(LogErrorCode.INVALID_RECORD, `batch at byte ${pos}: record count ${recordCount} inconsistent with lastOffsetDelta ${lastOffsetDelta}`);
-      }
-      out.push({
-        position: pos,
-        size: r,
-        lastOffsetDelta,
-        recordCount,
-        maxTimestamp: buf.readBigInt64BE(pos + MAX_TIMESTAMP),
-        baseOffset: buf.readBigInt64BE(pos + BASE_OFFSET),
-        partitionLeaderEpoch: buf.readInt32BE(pos + PARTITION_LEADER_EPOCH),
-      });
-      pos += r;
-    }
-    return out;
-  }
-
   /**
    * Appends whole magic-2 batches. The buffer is modified in place (base offset, leader epoch, LogAppendTime).
    * Validates everything first: on any invalid batch nothing is written. Resolves once the bytes are in the OS
@@ -411,7 +210,7 @@ export class Log {
    */
   async append(batches: Buffer, opts: AppendOptions): Promise<LogAppendInfo> {
     this.checkOnline();
-    const valid = this.validate(batches, opts);
+    const valid = analyzeAndValidateBatches(batches, opts.assignOffsets, opts.maxMessageBytes ?? this.config['max.message.bytes']);
     if (batches.length > this.config['segment.bytes'] && valid.length > 1 && !opts.assignOffsets) {
       // A follower's fetch can bring more than a segment's worth of the leader's batches (replica.fetch.max.bytes
       // above segment.bytes): append them in segment-sized runs, rolling between them, instead of refusing the
@@ -437,6 +236,7 @@ export class Log {
     let epochDurable: Promise<void> | null = null;
     const { info, written } = await this.lock.run(async () => {
       this.checkOnline();
+      await this.ensureProducerState();
       if (valid.length === 0) {
         const empty: LogAppendInfo = { firstOffset: this.nextOffset, lastOffset: this.nextOffset - 1n, maxTimestamp: -1n, offsetOfMaxTimestamp: -1n, logAppendTime: -1n, logStartOffset: this._logStartOffset, validBytes: 0, numMessages: 0 };
         return { info: empty, written: Promise.resolve() };
@@ -459,32 +259,14 @@ export class Log {
         ? this.nextOffset + BigInt(valid.reduce((s, b) => s + b.lastOffsetDelta + 1, 0)) - 1n
         : last.baseOffset + BigInt(last.lastOffsetDelta);
       const maxTsInAppend = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
+      // Idempotent producers: before anything is written, a client's retry of a recent batch is recognised (and
+      // answered with the original offsets) and sequence gaps or stale epochs are refused.
+      const producers = this.analyzeProducers(batches, valid, opts);
+      if (producers.duplicate) return { info: producers.duplicate, written: Promise.resolve() };
       await this.maybeRoll(batches.length, firstOffset, lastOffset, timestampType === 'LogAppendTime' ? now : maxTsInAppend);
 
-      const appended: AppendedBatch[] = [];
-      let offset = this.nextOffset;
-      let maxTimestamp = -1n;
-      let offsetOfMaxTimestamp = -1n;
-      let numMessages = 0;
-      for (const b of valid) {
-        const base = opts.assignOffsets ? offset : b.baseOffset;
-        if (opts.assignOffsets) {
-          setBaseOffset(batches, b.position, base);
-          setPartitionLeaderEpoch(batches, b.position, opts.leaderEpoch);
-          if (timestampType === 'LogAppendTime') {
-            setLogAppendTime(batches, b.position, now);
-            b.maxTimestamp = now;
-          }
-        }
-        const lastInBatch = base + BigInt(b.lastOffsetDelta);
-        if (b.maxTimestamp > maxTimestamp) {
-          maxTimestamp = b.maxTimestamp;
-          offsetOfMaxTimestamp = lastInBatch;
-        }
-        appended.push({ relativePosition: b.position, size: b.size, baseOffset: base, lastOffset: lastInBatch, maxTimestamp: b.maxTimestamp });
-        numMessages += b.recordCount;
-        offset = lastInBatch + 1n;
-      }
+      const leader = opts.assignOffsets ? { leaderEpoch: opts.leaderEpoch, logAppendTime: timestampType === 'LogAppendTime' ? now : null } : null;
+      const { appended, maxTimestamp, offsetOfMaxTimestamp, numMessages, nextOffset: offset } = assignOffsets(batches, valid, firstOffset, leader);
       // Leader epochs: the leader's epoch starts at the first offset it writes; a follower copies the leader's.
       let newEpoch = false;
       if (opts.assignOffsets) newEpoch = this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
@@ -495,6 +277,8 @@ export class Log {
 
       const written = this.activeSegment.append(batches, appended);
       this.nextOffset = offset;
+      if (producers.updates) this.producerState.update(producers.updates);
+      this.producerState.updateMapEndOffset(offset);
       this.unflushedMessages += numMessages;
       const info: LogAppendInfo = {
         firstOffset,
@@ -572,9 +356,80 @@ export class Log {
     const seg = await this.wrapIo(LogSegment.create(this.dir, this.nextOffset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
     this.segments.push(seg);
     this.logger.debug({ newSegment: seg.baseOffset.toString(), reason }, 'rolled segment');
+    // The producer state as of the new segment's base: a restart or truncation reloads from here.
+    this.producerState.updateMapEndOffset(this.nextOffset);
+    await this.wrapIo(this.producerState.takeSnapshot());
     // Kafka flushes the previous segment asynchronously after a roll, moving the recovery point to the new base.
     const upTo = seg.baseOffset;
     void this.flush(upTo).catch(() => undefined);
+  }
+
+  // ---- producer state -----------------------------------------------------------------------
+
+  /** Loads the producer state (snapshot plus the log after it) unless it is loaded. LogManager calls it at start-up. */
+  loadProducerState(): Promise<void> {
+    return this.lock.run(() => this.ensureProducerState());
+  }
+
+  /** Inside the lock. */
+  private async ensureProducerState(): Promise<void> {
+    if (this.producerStateLoaded) return;
+    await this.wrapIo(this.rebuildProducerState(this.hadCleanShutdown));
+    this.producerStateLoaded = true;
+  }
+
+  private rebuildProducerState(reloadFromCleanShutdown: boolean): Promise<void> {
+    return rebuildProducerState({
+      psm: this.producerState,
+      segments: this.segments,
+      logStartOffset: this._logStartOffset,
+      lastOffset: this.nextOffset,
+      reloadFromCleanShutdown,
+      now: this.clock.now(),
+    });
+  }
+
+  /**
+   * The producer batches of an append with the offsets they get, checked against the producer state. On the leader
+   * a duplicate ends the append (its LogAppendInfo is the original's); followers take the leader's batches as
+   * they are (stale epochs are only logged).
+   */
+  private analyzeProducers(batches: Buffer, valid: readonly ValidatedBatch[], opts: AppendOptions): { duplicate?: LogAppendInfo; updates?: Map<bigint, ProducerAppendInfo> } {
+    const found: ProducerBatch[] = [];
+    let offset = this.nextOffset;
+    for (const b of valid) {
+      const pb = producerBatchAt(batches, b.position, opts.assignOffsets ? offset : b.baseOffset);
+      if (pb && !pb.control) found.push(pb);
+      offset += BigInt(b.lastOffsetDelta) + 1n;
+    }
+    if (found.length === 0) return {};
+    const origin = !opts.assignOffsets ? 'replication' : opts.origin === 'coordinator' ? 'coordinator' : 'client';
+    const r = this.producerState.analyze(found, origin);
+    if (!r.duplicate) return { updates: r.updates };
+    const d = r.duplicate;
+    // As Kafka's Log.append: the original offsets, its timestamp in logAppendTime, nothing written.
+    return {
+      duplicate: {
+        firstOffset: d.lastOffset - BigInt(d.offsetDelta),
+        lastOffset: d.lastOffset,
+        maxTimestamp: d.timestamp,
+        offsetOfMaxTimestamp: d.lastOffset,
+        logAppendTime: d.timestamp,
+        logStartOffset: this._logStartOffset,
+        validBytes: 0,
+        numMessages: 0,
+      },
+    };
+  }
+
+  /** Drops producers idle past transactional.id.expiration.ms (LogManager's periodic check). */
+  removeExpiredProducers(now = this.clock.now()): number {
+    return this.producerState.removeExpiredProducers(now);
+  }
+
+  /** The producer state, for inspection (tools and tests). */
+  activeProducers(): ReadonlyMap<bigint, ProducerStateEntry> {
+    return this.producerState.activeProducers();
   }
 
   // ---- flush --------------------------------------------------------------------------------
@@ -747,12 +602,13 @@ export class Log {
       const idx = this.floorSegmentIndex(offset);
       const doomed = this.segments.slice(idx + 1);
       this.segments = this.segments.slice(0, idx + 1);
-      for (const s of doomed) this.scheduleDelete(s);
+      for (const s of doomed) this.deleter.delete(s);
       const seg = this.activeSegment;
       await this.wrapIo(seg.truncateTo(offset));
       this.nextOffset = seg.nextOffset;
       this.leo = this.nextOffset;
       this.afterTruncate();
+      if (this.producerStateLoaded) await this.wrapIo(this.rebuildProducerState(false));
       this.logger.info({ truncatedTo: this.nextOffset.toString() }, 'log truncated');
       this.onTruncated?.(this.nextOffset);
       return true;
@@ -778,9 +634,9 @@ export class Log {
   private async truncateFullyLocked(offset: bigint): Promise<void> {
     const doomed = this.segments;
     this.segments = [];
-    for (const s of doomed) this.scheduleDelete(s);
+    for (const s of doomed) this.deleter.delete(s);
     // The rename of an old segment with the same base must finish before the new file takes its name.
-    await Promise.all([...this.pendingDeletes]);
+    await this.deleter.renamed();
     const seg = await this.wrapIo(LogSegment.create(this.dir, offset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
     this.segments = [seg];
     this.nextOffset = offset;
@@ -789,20 +645,31 @@ export class Log {
     this._highWatermark = offset;
     this._recoveryPoint = offset;
     this.leaderEpochCache.clear();
+    this.producerState.truncateFullyAndStartAt(offset);
+    this.producerStateLoaded = true;
     this.logger.info({ startOffset: offset.toString() }, 'log truncated fully');
     this.onTruncated?.(offset);
   }
 
-  /** DeleteRecords: moves the log start offset up (at most to the HW) and drops segments wholly below it. */
+  /**
+   * DeleteRecords, or a follower following its leader's log start (the Partition is the only caller): moves the log
+   * start offset up (at most to the HW) and drops segments wholly below it.
+   */
   async deleteRecordsBefore(offset: bigint): Promise<bigint> {
     this.checkOnline();
     if (offset > this._highWatermark) throw outOfRange(`cannot delete records before ${offset}: above the high watermark ${this._highWatermark}`);
     if (offset > this._logStartOffset) {
-      this._logStartOffset = offset;
-      this.leaderEpochCache.truncateFromStart(offset);
+      this.incrementLogStartOffset(offset);
       await this.deleteOldSegments();
     }
     return this._logStartOffset;
+  }
+
+  /** Where the log start moves up (DeleteRecords, retention); the epochs below it go. */
+  private incrementLogStartOffset(offset: bigint): void {
+    this._logStartOffset = offset;
+    this.leaderEpochCache.truncateFromStart(offset);
+    this.producerState.onLogStartOffsetIncremented(offset);
   }
 
   /**
@@ -844,41 +711,16 @@ export class Log {
       if (count === 0) return 0;
       const doomed = this.segments.slice(0, count);
       this.segments = this.segments.slice(count);
-      for (const s of doomed) this.scheduleDelete(s);
+      for (const s of doomed) {
+        this.deleter.delete(s);
+        this.producerState.removeAndDeleteSnapshot(s.baseOffset);
+      }
       const first = this.segments[0] as LogSegment;
       if (first.baseOffset > this._logStartOffset) {
-        this._logStartOffset = first.baseOffset;
-        this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+        this.incrementLogStartOffset(first.baseOffset);
       }
       this.logger.info({ segments: doomed.map((s) => s.baseOffset.toString()), logStartOffset: this._logStartOffset.toString() }, 'deleted old segments');
       return count;
-    });
-  }
-
-  /** Kafka's asynchronous delete: rename to .deleted now, remove after file.delete.delay.ms (readers may hold it). */
-  private scheduleDelete(seg: LogSegment): void {
-    const p = seg
-      .drain()
-      .then(() => seg.renameToDeleted())
-      .catch((e: unknown) => {
-        this.markOffline(e);
-      });
-    this.pendingDeletes.add(p);
-    void p.then(() => {
-      this.pendingDeletes.delete(p);
-      const remove = (): void => {
-        void seg.deleteFiles().catch((e: unknown) => this.logger.warn({ err: e }, 'failed to remove deleted segment'));
-      };
-      const delay = this.config['file.delete.delay.ms'];
-      if (delay <= 0 || this.closed) remove();
-      else {
-        const t = setTimeout(() => {
-          this.deleteTimers.delete(t);
-          remove();
-        }, delay);
-        t.unref();
-        this.deleteTimers.add(t);
-      }
     });
   }
 
@@ -890,80 +732,32 @@ export class Log {
   }
 
   /**
-   * Runs the log cleaner over this log now, whatever its dirty ratio: from `firstDirtyOffset` (default the log start)
-   * to its first uncleanable offset (see logToClean). LogManager's cleaner picks logs by ratio and keeps the
-   * checkpoints; this is the direct way in.
+   * The cleaner's swap (SegmentSwap.replaceSegments), under the log lock: `swap` gets the current segments when the
+   * log is online and open, and returns the new list with the segments it replaced (kept open for readers a while,
+   * see SegmentDeleter), or null to change nothing (false comes back). A failure takes the log offline.
    */
-  compact(opts: { now?: number; firstDirtyOffset?: bigint; cleaner?: Cleaner } = {}): Promise<CleanResult> {
-    const now = opts.now ?? this.clock.now();
-    const ltc = logToClean(this, opts.firstDirtyOffset, now);
-    return (opts.cleaner ?? new Cleaner()).clean(ltc, now);
-  }
-
-  /**
-   * Kafka's replaceSegments: swaps the cleaned segments at `cleanedBases` (complete `.cleaned` files, fsynced) in
-   * for `olds`, under the log lock. `expected` is the run of segments, starting with `olds`, that the clean relied on;
-   * if any of them is no longer in place (truncation, retention, a full truncation) nothing is swapped and false comes
-   * back. Crash-safe order, completed or rolled back by the loader:
-   *   1. every `<base>.log.cleaned` becomes `<base>.log.swap`, highest base first: once the lowest is renamed the clean
-   *      is committed (a `.cleaned` file below a `.swap` means it was not);
-   *   2. the old segments' files become `.deleted` (their fds stay open for readers, closed after file.delete.delay.ms);
-   *   3. lowest first, each cleaned segment's indexes take their final names, then its `.swap` becomes `.log`.
-   */
-  replaceSegments(olds: readonly LogSegment[], expected: readonly LogSegment[], cleanedBases: readonly bigint[]): Promise<boolean> {
+  swapSegments(swap: (segments: readonly LogSegment[]) => Promise<{ segments: LogSegment[]; replaced: readonly LogSegment[] } | null>): Promise<boolean> {
     return this.lock.run(async () => {
       if (this.offlineError || this.closed) return false;
-      const at = this.segments.indexOf(expected[0] as LogSegment);
-      if (at < 0 || expected.some((seg, i) => this.segments[at + i] !== seg) || olds.some((seg, i) => expected[i] !== seg)) return false;
-      const prefix = (base: bigint): string => path.join(this.dir, filenamePrefixFromOffset(base));
+      let r: Awaited<ReturnType<typeof swap>>;
       try {
-        for (const b of [...cleanedBases].reverse()) await fs.promises.rename(prefix(b) + LOG_SUFFIX + CLEANED_SUFFIX, prefix(b) + LOG_SUFFIX + SWAP_SUFFIX);
-        await fsyncDir(this.dir);
-        // No flush may persist an old segment's indexes under the names the new segments are about to take.
-        for (;;) {
-          const chain = this.flushChain;
-          await chain;
-          if (chain === this.flushChain) break;
-        }
-        for (const seg of olds) seg.retire();
-        for (const seg of olds) await seg.renameToDeleted();
-        for (const b of cleanedBases) {
-          // An index with no entry was never written: the segment then builds it on first use (a small scan).
-          for (const f of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await renameIfExists(prefix(b) + f + CLEANED_SUFFIX, prefix(b) + f);
-          await fs.promises.rename(prefix(b) + LOG_SUFFIX + SWAP_SUFFIX, prefix(b) + LOG_SUFFIX);
-        }
-        await fsyncDir(this.dir);
-        const now = this.clock.now();
-        const fresh = cleanedBases.map((b) => LogSegment.openSync(this.dir, b, this.config['index.interval.bytes'], this.config['segment.index.bytes'], now));
-        this.segments = [...this.segments.slice(0, at), ...fresh, ...this.segments.slice(at + olds.length)];
-        for (const seg of olds) this.releaseLater(seg);
+        r = await swap(this.segments);
       } catch (e) {
         throw this.markOffline(e);
       }
+      if (!r) return false;
+      this.segments = r.segments;
+      for (const seg of r.replaced) this.deleter.releaseReplacedLater(seg);
       return true;
     });
   }
 
-  /**
-   * A replaced segment keeps its fd (the old inode) for in-flight readers for file.delete.delay.ms, the grace Kafka
-   * gives readers of deleted segments; then the fd closes and its `.deleted` files go (never the base names: those now
-   * belong to a cleaned segment).
-   */
-  private releaseLater(seg: LogSegment): void {
-    this.retiredSegments.add(seg);
-    const release = (): void => {
-      this.retiredSegments.delete(seg);
-      void releaseRetired(seg).catch((e: unknown) => this.logger.warn({ err: e }, 'failed to remove a replaced segment'));
-    };
-    const delay = this.config['file.delete.delay.ms'];
-    if (delay <= 0) release();
-    else {
-      const t = setTimeout(() => {
-        this.deleteTimers.delete(t);
-        release();
-      }, delay);
-      t.unref();
-      this.deleteTimers.add(t);
+  /** Resolves once no flush is running or queued (a flush started meanwhile is waited for too). */
+  async awaitFlushes(): Promise<void> {
+    for (;;) {
+      const chain = this.flushChain;
+      await chain;
+      if (chain === this.flushChain) break;
     }
   }
 
@@ -975,13 +769,13 @@ export class Log {
       if (this.closed) return;
       if (!this.offlineError) {
         await this.flush().catch(() => undefined);
+        // A clean shutdown leaves a snapshot at the log end, so the next start reads no segment for producer state.
+        await this.ensureProducerState()
+          .then(() => this.producerState.takeSnapshot())
+          .catch((e: unknown) => this.logger.warn({ err: e }, 'producer state snapshot at close failed'));
       }
       this.closed = true;
-      await Promise.all([...this.pendingDeletes]);
-      for (const t of this.deleteTimers) clearTimeout(t);
-      this.deleteTimers.clear();
-      for (const s of this.retiredSegments) await releaseRetired(s).catch(() => undefined);
-      this.retiredSegments.clear();
+      await this.deleter.close();
       await this.leaderEpochCache.flush();
       for (const s of this.segments) await s.close().catch((e: unknown) => this.logger.warn({ err: e }, 'segment close failed'));
     });
@@ -997,16 +791,3 @@ export class Log {
   }
 }
 
-async function renameIfExists(from: string, to: string): Promise<void> {
-  try {
-    await fs.promises.rename(from, to);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-}
-
-/** Closes a segment replaced by a cleaned one and removes its renamed (`.deleted`) files. */
-async function releaseRetired(seg: LogSegment): Promise<void> {
-  await seg.release();
-  for (const f of [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]) await fs.promises.rm(f + DELETED_SUFFIX, { force: true });
-}

@@ -5,8 +5,10 @@ import { randomUUID } from 'crypto';
 import { Logger, moduleLogger } from '../util/logger';
 import { OffsetCheckpointFile, TopicPartitionOffset, fsyncDirSync } from './checkpoints';
 import { LogError, LogErrorCode, storageError } from './errors';
-import { Clock, Log, systemClock } from './Log';
-import { CleanerConfig, LogCleaner } from './LogCleaner';
+import { Log } from './Log';
+import { systemClock, type Clock } from './LogTypes';
+import type { CleanerConfig } from './Cleaner';
+import { LogCleaner } from './LogCleaner';
 import { LogConfig } from './LogConfig';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
@@ -75,6 +77,10 @@ export interface LogManagerOptions {
   recoveryThreadsPerDataDir?: number;
   /** Defaults to the process logger's `log-manager` child. */
   logger?: Logger;
+  /** transactional.id.expiration.ms: how long an idle producer's state is kept (default 7 days). */
+  producerIdExpirationMs?: number;
+  /** How often expired producers are dropped; Kafka's fixed 10 minutes by default. */
+  producerIdExpirationCheckIntervalMs?: number;
 }
 
 interface Entry {
@@ -123,6 +129,7 @@ export class LogManager {
       const cleanerMs = this.opts.cleanerIntervalMs === undefined ? 15000 : this.opts.cleanerIntervalMs;
       if (cleanerMs !== null) this.cancels.push(scheduler.schedulePeriodic('log-cleaner', () => this.cleanLogs().then(() => undefined), cleanerMs));
       this.cancels.push(scheduler.schedulePeriodic('checkpoints', () => this.checkpointAll(), this.opts.checkpointIntervalMs ?? 60000));
+      this.cancels.push(scheduler.schedulePeriodic('producer-id-expiration', () => this.removeExpiredProducers(), this.opts.producerIdExpirationCheckIntervalMs ?? 600000));
     }
   }
 
@@ -157,7 +164,10 @@ export class LogManager {
           hadCleanShutdown: clean,
           onStorageError: () => this.markDirOffline(dir),
           onTruncated: (offset) => this.onLogTruncated(`${tp.topic}-${tp.partition}`, offset),
+          producerIdExpirationMs: this.opts.producerIdExpirationMs,
         });
+        // Producer state (snapshot plus the log after it) is loaded before the broker serves, as Kafka does.
+        await log.loadProducerState();
         this.logs.set(name, { log, logDir: dir });
         loaded++;
         // Yield now and then so a long load does not starve timers entirely.
@@ -251,6 +261,7 @@ export class LogManager {
         hadCleanShutdown: true,
         onStorageError: () => this.markDirOffline(logDir),
         onTruncated: (offset) => this.onLogTruncated(`${topic}-${partition}`, offset),
+        producerIdExpirationMs: this.opts.producerIdExpirationMs,
       });
       fsyncDirSync(logDir);
     } catch (e) {
@@ -283,6 +294,14 @@ export class LogManager {
     await fs.promises.rename(e.log.dir, doomed);
     await fs.promises.rm(doomed, { recursive: true, force: true });
     this.logger.info({ topicPartition: key }, 'deleted log');
+  }
+
+  /** Drops producers idle past transactional.id.expiration.ms from every log's producer state. */
+  async removeExpiredProducers(): Promise<void> {
+    const now = this.clock.now();
+    let removed = 0;
+    for (const log of this.allLogs()) if (!log.isOffline) removed += log.removeExpiredProducers(now);
+    if (removed > 0) this.logger.info({ removed }, 'removed expired producer ids');
   }
 
   /** Retention on every log; returns the number of segments deleted. */

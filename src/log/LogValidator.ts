@@ -1,23 +1,31 @@
-// What the leader checks in a produced record set before assigning offsets (Kafka 2.8's LogValidator, magic v2):
-// batch-level rules for client writes, and a walk over every record (decompressing compressed batches) for record
-// framing, keys on compacted topics and timestamps. Followers copy the leader's batches and skip all of this.
+// What an append checks and stamps in a record set (Kafka 2.8's LogValidator and Log.analyzeAndValidateRecords, magic
+// v2): every batch's header, on leader and follower; on the leader, batch-level rules for client writes and a walk over
+// every record (decompressing compressed batches) for record framing, keys on compacted topics and timestamps, then
+// the offsets, leader epoch and LogAppendTime stamped into the batches. Followers copy the leader's batches as they are.
 import {
   ATTRIBUTES,
   BASE_OFFSET,
   BASE_SEQUENCE,
   BASE_TIMESTAMP,
   LAST_OFFSET_DELTA,
+  MAX_TIMESTAMP,
+  PARTITION_LEADER_EPOCH,
   PRODUCER_ID,
   RECORDS,
   RECORD_COUNT,
+  checkBatch,
   compressionOf,
   isControl,
   isLogAppendTime,
   isTransactional,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
 } from '../protocol/record/batch-header';
 import { CompressionType, decompress } from '../protocol/record/compression';
 import { SectionReader } from '../protocol/record/sectionReader';
-import { LogError, LogErrorCode } from './errors';
+import { LogError, LogErrorCode, corrupt } from './errors';
+import type { AppendedBatch } from './LogSegment';
 
 export interface RecordValidationOptions {
   /** `<topic>-<partition>`, for messages. */
@@ -41,6 +49,93 @@ export interface BatchLocation {
 }
 
 const invalid = (msg: string): LogError => new LogError(LogErrorCode.INVALID_RECORD, msg);
+
+/** One batch of an append, as its header says. */
+export interface ValidatedBatch extends BatchLocation {
+  lastOffsetDelta: number;
+  recordCount: number;
+  maxTimestamp: bigint;
+  baseOffset: bigint;
+  partitionLeaderEpoch: number;
+}
+
+/**
+ * Header-level validation of every batch of an append (Kafka's analyzeAndValidateRecords); throws before anything is
+ * written. `leader` adds the producer's count rule (a follower copies the leader's batches as they are: compaction
+ * can leave fewer records than the offset range).
+ */
+export function analyzeAndValidateBatches(buf: Buffer, leader: boolean, maxMessageBytes: number): ValidatedBatch[] {
+  const out: ValidatedBatch[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const r = checkBatch(buf, pos, buf.length);
+    if (typeof r !== 'number') {
+      if (r.kind === 'old-magic') throw new LogError(LogErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `batch at ${pos}: ${r.reason} is not supported`);
+      throw corrupt(`batch at byte ${pos}: ${r.reason}`);
+    }
+    if (r > maxMessageBytes) throw new LogError(LogErrorCode.MESSAGE_TOO_LARGE, `batch of ${r} bytes exceeds max.message.bytes ${maxMessageBytes}`);
+    const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA);
+    const recordCount = buf.readInt32BE(pos + RECORD_COUNT);
+    if (lastOffsetDelta < 0) throw invalid(`batch at byte ${pos} has a negative lastOffsetDelta`);
+    if (leader && (recordCount <= 0 || recordCount !== lastOffsetDelta + 1)) {
+      throw invalid(`batch at byte ${pos}: record count ${recordCount} inconsistent with lastOffsetDelta ${lastOffsetDelta}`);
+    }
+    out.push({
+      position: pos,
+      size: r,
+      lastOffsetDelta,
+      recordCount,
+      maxTimestamp: buf.readBigInt64BE(pos + MAX_TIMESTAMP),
+      baseOffset: buf.readBigInt64BE(pos + BASE_OFFSET),
+      partitionLeaderEpoch: buf.readInt32BE(pos + PARTITION_LEADER_EPOCH),
+    });
+    pos += r;
+  }
+  return out;
+}
+
+export interface OffsetAssignment {
+  /** Where each batch goes in the segment (its offsets and max timestamp as written). */
+  appended: AppendedBatch[];
+  maxTimestamp: bigint;
+  offsetOfMaxTimestamp: bigint;
+  numMessages: number;
+  /** The offset after the last batch. */
+  nextOffset: bigint;
+}
+
+/**
+ * The offsets of an append. On the leader (`leader` set, Kafka's assignOffsetsNonCompressed) the batches get
+ * consecutive offsets from `firstOffset`, the leader epoch and, under LogAppendTime, that time, written into the
+ * buffer in place; a follower's batches keep the leader's offsets.
+ */
+export function assignOffsets(buf: Buffer, valid: readonly ValidatedBatch[], firstOffset: bigint, leader: { leaderEpoch: number; logAppendTime: bigint | null } | null): OffsetAssignment {
+  const appended: AppendedBatch[] = [];
+  let offset = firstOffset;
+  let maxTimestamp = -1n;
+  let offsetOfMaxTimestamp = -1n;
+  let numMessages = 0;
+  for (const b of valid) {
+    const base = leader ? offset : b.baseOffset;
+    if (leader) {
+      setBaseOffset(buf, b.position, base);
+      setPartitionLeaderEpoch(buf, b.position, leader.leaderEpoch);
+      if (leader.logAppendTime !== null) {
+        setLogAppendTime(buf, b.position, leader.logAppendTime);
+        b.maxTimestamp = leader.logAppendTime;
+      }
+    }
+    const lastInBatch = base + BigInt(b.lastOffsetDelta);
+    if (b.maxTimestamp > maxTimestamp) {
+      maxTimestamp = b.maxTimestamp;
+      offsetOfMaxTimestamp = lastInBatch;
+    }
+    appended.push({ relativePosition: b.position, size: b.size, baseOffset: base, lastOffset: lastInBatch, maxTimestamp: b.maxTimestamp });
+    numMessages += b.recordCount;
+    offset = lastInBatch + 1n;
+  }
+  return { appended, maxTimestamp, offsetOfMaxTimestamp, numMessages, nextOffset: offset };
+}
 
 /**
  * Validates a record set on the leader; throws a LogError with Kafka's code (INVALID_RECORD, CORRUPT_MESSAGE,

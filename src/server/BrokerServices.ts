@@ -5,6 +5,7 @@ import type { GroupCoordinator } from '../coordinator/GroupCoordinator';
 import type { ConfigRepository } from './ConfigRepository';
 import type { ControllerGateway } from './ControllerGateway';
 import type { AutoTopicCreationManager } from './AutoTopicCreationManager';
+import type { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
 
 export interface BrokerServices {
   /** Partition replicas: produce, fetch, offsets, and the controller's LeaderAndIsr/StopReplica/UpdateMetadata. */
@@ -17,6 +18,8 @@ export interface BrokerServices {
   readonly configs: ConfigRepository;
   /** Creates the missing topics a Metadata request names, when auto.create.topics.enable allows it. */
   readonly autoTopicCreation: Pick<AutoTopicCreationManager, 'createTopics'>;
+  /** Producer ids for InitProducerId, from blocks claimed through ZooKeeper. */
+  readonly producerIdManager: ProducerIdManager;
   /** This broker's log directories with the partitions in each (DescribeLogDirs). */
   describeLogDirs(): LogDirDescription[];
 }

@@ -25,6 +25,8 @@ import { controllerAlterIsrSender } from './AlterIsrManager';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { ConfigRepository } from './ConfigRepository';
 import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
+import { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
+import { claimProducerIdBlock } from '../zk/producerIdBlock';
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { dirname } from 'node:path';
@@ -202,6 +204,7 @@ export class KafkaServer {
       topicConfigs,
       retentionCheckIntervalMs: Number(v['log.retention.check.interval.ms']),
       checkpointIntervalMs: Number(v['replica.high.watermark.checkpoint.interval.ms']),
+      producerIdExpirationMs: v['transactional.id.expiration.ms'],
       // Compaction of cleanup.policy=compact topics (__consumer_offsets among them).
       cleanerIntervalMs: v['log.cleaner.enable'] ? Number(v['log.cleaner.backoff.ms']) : null,
       cleanerConfig: {
@@ -273,6 +276,7 @@ export class KafkaServer {
       controller: controllerGateway(this.controller),
       configs: new ConfigRepository(this.zk as KafkaZkApi, cfg.brokerId, cfg, this.logger.child({ module: 'configs' })),
       autoTopicCreation: autoTopics,
+      producerIdManager: new ProducerIdManager(cfg.brokerId, (id) => claimProducerIdBlock(zkForConfigs.zk, id, this.logger.child({ module: 'producer-ids' }))),
       describeLogDirs: () => this.describeLogDirs(),
     };
 

@@ -1,7 +1,8 @@
 // One partition replica on this broker: leader epoch, ISR (changed only through AlterIsr), follower states and the
 // high watermark (Kafka's cluster/Partition.scala).
 import { ErrorCode, KafkaError } from '../protocol/errors';
-import type { FetchDataInfo, Log, LogAppendInfo, ReadOptions } from '../log/Log';
+import type { Log } from '../log/Log';
+import type { FetchDataInfo, LogAppendInfo, ReadOptions } from '../log/LogTypes';
 import type { LogConfig } from '../log/LogConfig';
 import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
 import { moduleLogger, type Logger } from '../util/logger';
@@ -190,6 +191,18 @@ export class Partition {
   segmentBaseOffsets(): bigint[] {
     return this.log.segmentBaseOffsets();
   }
+  // ---- the high watermark and log start offset ----------------------------------------------
+  // The Partition is their one writer: it alone calls the Log's setters below (the fetcher, request handlers and
+  // LogManager go through it). The Log stores both and keeps them within its own bounds when it removes data:
+  // truncation caps them at the new end, retention moves the log start to the first segment left.
+
+  /** Stores a new HW (the Log bounds it by [logStartOffset, LEO]). Returns true when it changed. */
+  private setHighWatermark(hw: bigint): boolean {
+    if (hw === this.log.highWatermark) return false;
+    this.log.updateHighWatermark(hw);
+    return true;
+  }
+
   /** DeleteRecords on the leader: the log start moves up to `offset` (at most the HW). */
   deleteRecordsBefore(offset: bigint): Promise<bigint> {
     return this.log.deleteRecordsBefore(offset);
@@ -201,11 +214,10 @@ export class Partition {
    */
   async updateFollowerOffsets(leaderHw: bigint, leaderLogStart: bigint): Promise<void> {
     const leo = this.log.logEndOffset;
-    const hw = leaderHw < leo ? leaderHw : leo;
-    if (hw !== this.log.highWatermark) this.log.updateHighWatermark(hw);
+    this.setHighWatermark(leaderHw < leo ? leaderHw : leo);
     if (leaderLogStart > this.log.logStartOffset) {
       const target = leaderLogStart < this.log.highWatermark ? leaderLogStart : this.log.highWatermark;
-      if (target > this.log.logStartOffset) await this.log.deleteRecordsBefore(target);
+      if (target > this.log.logStartOffset) await this.deleteRecordsBefore(target);
     }
   }
   replicaState(id: number): ReplicaState | undefined {
@@ -409,12 +421,7 @@ export class Partition {
         newHw = r.logEndOffset;
       }
     }
-    const old = this.log.highWatermark;
-    if (newHw > old) {
-      this.log.updateHighWatermark(newHw);
-      return true;
-    }
-    return false;
+    return newHw > this.log.highWatermark && this.setHighWatermark(newHw);
   }
 
   /**

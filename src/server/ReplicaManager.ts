@@ -7,7 +7,7 @@ import type { UpdateMetadataRequest } from '../protocol/messages/06-update-metad
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { LogManager } from '../log/LogManager';
 import type { LogConfig } from '../log/LogConfig';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../log/Log';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../log/LogTypes';
 import { LogError, LogErrorCode } from '../log/errors';
 import type { CachedBroker, CachedPartition, MetadataCache } from './MetadataCache';
 import { Partition, type PartitionState } from './Partition';

@@ -19,7 +19,7 @@ export type Overrides = Record<string, string>;
 export interface ClusterOptions {
   brokers?: number; // default 3
   /** Broker properties for every broker, or per broker id. */
-  overrides?: Overrides | ((brokerId: number) => Overrides);
+  overrides?: Overrides | ((brokerId: number, port: number) => Overrides);
   zkTickTime?: number; // default 200 ms: session timeouts down to 400 ms
   sessionTimeoutMs?: number; // zookeeper.session.timeout.ms for brokers and harness clients; default 6000
   startBrokers?: boolean; // default true
@@ -252,8 +252,9 @@ export class TestCluster {
   async startBroker(id: number, overrides: Overrides = {}, opts: { wait?: boolean } = {}): Promise<TestBroker> {
     let b = this.brokers.get(id);
     if (!b) {
-      const base = typeof this.overrides === 'function' ? this.overrides(id) : (this.overrides ?? {});
-      b = new TestBroker(id, await freePort(), this, { ...base, ...overrides });
+      const port = await freePort();
+      const base = typeof this.overrides === 'function' ? this.overrides(id, port) : (this.overrides ?? {});
+      b = new TestBroker(id, port, this, { ...base, ...overrides });
       this.brokers.set(id, b);
     }
     await b.start(opts);

@@ -18,6 +18,7 @@ import { stopReplicaHandler } from './05-stop-replica';
 import { updateMetadataHandler } from './06-update-metadata';
 import { deleteRecordsHandler } from './21-delete-records';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
+import { initProducerIdHandler } from './22-init-producer-id';
 import { offsetCommitHandler } from './08-offset-commit';
 import { offsetFetchHandler } from './09-offset-fetch';
 import { findCoordinatorHandler } from './10-find-coordinator';
@@ -71,6 +72,8 @@ const all: readonly RegisteredHandler[] = [
   updateMetadataHandler,
   deleteRecordsHandler,
   offsetForLeaderEpochHandler,
+  // Idempotent producer
+  initProducerIdHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));

@@ -1,10 +1,12 @@
-// The log cleaner: Log.compact (one clean of one log), crash-safe swaps of cleaned segment groups, and LogManager's
+// The log cleaner: compact (one clean of one log), crash-safe swaps of cleaned segment groups, and LogManager's
 // cleaner (dirty-ratio selection, cleaner-offset-checkpoint).
 import * as fs from 'fs';
 import * as path from 'path';
 import { OffsetCheckpointFile } from '../../../src/log/checkpoints';
 import { Log } from '../../../src/log/Log';
-import { CLEANER_OFFSET_CHECKPOINT, Cleaner, CleaningAbortedError, logToClean, type CleanResult } from '../../../src/log/LogCleaner';
+import { Cleaner, CleaningAbortedError, type CleanResult } from '../../../src/log/Cleaner';
+import { CLEANER_OFFSET_CHECKPOINT, compact, logToClean } from '../../../src/log/LogCleaner';
+import * as segmentSwap from '../../../src/log/SegmentSwap';
 import { LogManager } from '../../../src/log/LogManager';
 import { LogConfig, logConfig } from '../../../src/log/LogConfig';
 import { CLEANED_SUFFIX, DELETED_SUFFIX, LogSegment, SWAP_SUFFIX, filenamePrefixFromOffset } from '../../../src/log/LogSegment';
@@ -14,6 +16,9 @@ import { buildRecordBatch, buildRecordBatchSync, decodeBatchRecords, type Record
 import { FakeClock, leader, tmpDir, waitFor } from './helpers';
 
 const NOW = 1_700_000_000_000;
+
+// Some tests spy on the swap to act between the groups of a clean.
+afterEach(() => jest.restoreAllMocks());
 
 interface Rec {
   offset: bigint;
@@ -106,7 +111,7 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-describe('Log.compact', () => {
+describe('compact', () => {
   test('keeps only the latest value per key below the active segment, at unchanged offsets, readable by offset', async () => {
     const log = open(dir(), compactCfg);
     await fillCommits(log);
@@ -117,7 +122,7 @@ describe('Log.compact', () => {
     const active = activeBase(log);
     const sizeBefore = log.size;
 
-    const res = await log.compact({ now: NOW });
+    const res = await compact(log, { now: NOW });
     expect(res.endOffset).toBe(active); // the whole dirty part fit the map
     expect(res.mapFull).toBe(false);
     expect(res.segmentsCleaned).toBeGreaterThan(0);
@@ -136,7 +141,7 @@ describe('Log.compact', () => {
       expect(got.firstOffset).toBe((after.find((a) => a.offset >= r.offset) as Rec).offset);
     }
     // From the checkpoint (the end of this clean) nothing is dirty: nothing changes.
-    const again = await log.compact({ now: NOW, firstDirtyOffset: res.endOffset });
+    const again = await compact(log, { now: NOW, firstDirtyOffset: res.endOffset });
     expect(again.segmentsCleaned).toBe(0);
     expect(again.endOffset).toBe(res.endOffset);
     await log.close();
@@ -149,7 +154,7 @@ describe('Log.compact', () => {
     const logFiles = (): string[] => files(d).filter((f) => f.endsWith('.log')).map((f) => fs.readFileSync(path.join(d, 't-0', f)).toString('hex'));
     const bytes = logFiles();
     const before = await readAll(log);
-    const r = await log.compact({ now: NOW });
+    const r = await compact(log, { now: NOW });
     expect([r.segmentsCleaned, r.bytesRead]).toEqual([0, 0]);
     expect(logFiles()).toEqual(bytes);
     expect(await readAll(log)).toEqual(before);
@@ -163,7 +168,7 @@ describe('Log.compact', () => {
     await append(log, 'b', '2');
     for (let i = 0; i < 20; i++) await append(log, `filler-${i}`, 'f');
     // First clean: no clean part yet, so no delete horizon; the tombstone shadows a=1 but stays.
-    const r1 = await log.compact({ now: NOW });
+    const r1 = await compact(log, { now: NOW });
     let recs = await readAll(log);
     expect(recs.filter((r) => r.key === 'a')).toEqual([{ offset: tombstone, key: 'a', value: null }]);
 
@@ -175,7 +180,7 @@ describe('Log.compact', () => {
       const lastClean = segmentOf(log, from.endOffset - 1n);
       expect(lastClean).not.toBe(segmentOf(log, tombstone));
       setMtime(lastClean, T0 + lastCleanAgeMs);
-      return log.compact({ now: NOW, firstDirtyOffset: from.endOffset });
+      return compact(log, { now: NOW, firstDirtyOffset: from.endOffset });
     };
     const r2 = await cleanAgain(r1, 9_000, 'x'); // 9 s < delete.retention.ms: kept
     recs = await readAll(log);
@@ -197,11 +202,11 @@ describe('Log.compact', () => {
     const youngBase = segmentOf(log, firstYoung).baseOffset;
     expect(logToClean(log, undefined, NOW).firstUncleanableOffset).toBe(youngBase);
 
-    const r = await log.compact({ now: NOW });
+    const r = await compact(log, { now: NOW });
     expect(r.endOffset).toBe(youngBase);
     expect(await readAll(log)).toEqual(compacted(before, youngBase));
     // A minute later everything below the active segment is old enough.
-    const r2 = await log.compact({ now: NOW + 61_000, firstDirtyOffset: r.endOffset });
+    const r2 = await compact(log, { now: NOW + 61_000, firstDirtyOffset: r.endOffset });
     expect(r2.endOffset).toBe(activeBase(log));
     expect(await readAll(log)).toEqual(compacted(before, activeBase(log)));
 
@@ -210,7 +215,7 @@ describe('Log.compact', () => {
     await fillCommits(log2);
     const hw = log2.logSegments()[3]!.baseOffset + 1n;
     log2.updateHighWatermark(hw);
-    const bounded = await log2.compact({ now: NOW });
+    const bounded = await compact(log2, { now: NOW });
     expect(bounded.endOffset).toBe(log2.logSegments()[3]!.baseOffset);
     await log.close();
     await log2.close();
@@ -234,7 +239,7 @@ describe('Log.compact', () => {
     log.updateHighWatermark(log.logEndOffset);
     const before = await readAll(log);
     const active = activeBase(log);
-    await log.compact({ now: NOW });
+    await compact(log, { now: NOW });
     expect(await readAll(log)).toEqual(compacted(before, active));
     const seen = new Set<number>();
     for (const b of await readBatches(log)) {
@@ -254,9 +259,9 @@ describe('Log.compact', () => {
     await fillCommits(log, 30);
     const before = await readAll(log);
     const active = activeBase(log);
-    await log.compact({ now: NOW }); // each 400-byte segment is its own group: most come out empty
+    await compact(log, { now: NOW }); // each 400-byte segment is its own group: most come out empty
     const first = log.numberOfSegments;
-    const r = await log.compact({ now: NOW }); // again from the log start: the shrunken segments merge
+    const r = await compact(log, { now: NOW }); // again from the log start: the shrunken segments merge
     expect(r.segmentsWritten).toBeLessThan(r.segmentsCleaned);
     expect(log.numberOfSegments).toBeLessThan(first);
     for (const s of inactive(log)) expect(s.size).toBeLessThanOrEqual(400);
@@ -275,7 +280,7 @@ describe('Log.compact', () => {
     const big = inactive(log).map((s) => s.size);
     expect(Math.max(...big)).toBeGreaterThan(2000);
     log.config = { ...log.config, 'segment.bytes': 700 };
-    const r = await log.compact({ now: NOW });
+    const r = await compact(log, { now: NOW });
     expect(r.segmentsWritten).toBeGreaterThan(r.segmentsCleaned);
     for (const s of inactive(log)) expect(s.size).toBeLessThanOrEqual(700);
     expect(await readAll(log)).toEqual(compacted(before, active));
@@ -293,14 +298,14 @@ describe('Log.compact', () => {
     const active = activeBase(log);
     const cleaner = new Cleaner({ dedupeBufferSize: 24 * 10, loadFactor: 0.9 }); // nine keys
     expect(cleaner.mapCapacity).toBe(9);
-    const r = await log.compact({ now: NOW, cleaner });
+    const r = await compact(log, { now: NOW, cleaner });
     expect(r.mapFull).toBe(true);
     expect(r.mapEntries).toBe(9);
     expect(r.endOffset).toBeLessThan(active);
     expect(await readAll(log)).toEqual(compacted(before, r.endOffset));
     let from = r;
     for (let i = 0; i < 10 && from.endOffset < active; i++) {
-      const next = await log.compact({ now: NOW, cleaner, firstDirtyOffset: from.endOffset });
+      const next = await compact(log, { now: NOW, cleaner, firstDirtyOffset: from.endOffset });
       expect(next.endOffset).toBeGreaterThan(from.endOffset);
       from = next;
     }
@@ -313,7 +318,7 @@ describe('Log.compact', () => {
     const log = open(dir(), compactCfg);
     await fillCommits(log);
     const leo = log.logEndOffset;
-    const clean = log.compact({ now: NOW });
+    const clean = compact(log, { now: NOW });
     const appends = Array.from({ length: 20 }, (_, i) => log.append(kv(`late-${i}`, 'l'), leader));
     const reads = Array.from({ length: 10 }, () => readAll(log));
     await Promise.all([clean, ...appends, ...reads]);
@@ -327,7 +332,7 @@ describe('Log.compact', () => {
     const d = dir();
     const log = open(d, compactCfg);
     await fillCommits(log);
-    await log.compact({ now: NOW });
+    await compact(log, { now: NOW });
     const after = await readAll(log);
     const leo = log.logEndOffset;
     await log.close();
@@ -349,7 +354,7 @@ describe('Log.compact', () => {
     let truncation: Promise<boolean> | null = null;
     // The first check of the clean (while it builds its map) lets a follower truncation in.
     const cleaner = new Cleaner({}, { shouldAbort: () => ((truncation ??= log.truncateTo(cut)), false) });
-    await expect(log.compact({ now: NOW, cleaner })).rejects.toBeInstanceOf(CleaningAbortedError);
+    await expect(compact(log, { now: NOW, cleaner })).rejects.toBeInstanceOf(CleaningAbortedError);
     expect(await truncation).toBe(true);
     expect(log.logEndOffset).toBe(cut);
     expect(await readAll(log)).toEqual(before.filter((r) => r.offset < cut));
@@ -366,13 +371,13 @@ describe('Log.compact', () => {
     await fillCommits(log);
     const before = new Map((await readAll(log)).map((r) => [r.offset, r]));
     const cut = log.logSegments()[6]!.baseOffset + 1n;
-    const replace = log.replaceSegments.bind(log);
+    const replace = segmentSwap.replaceSegments;
     let swaps = 0;
-    jest.spyOn(log, 'replaceSegments').mockImplementation(async (olds, expected, bases) => {
+    jest.spyOn(segmentSwap, 'replaceSegments').mockImplementation(async (l, olds, expected, bases) => {
       if (swaps++ === 1) await log.truncateTo(cut);
-      return replace(olds, expected, bases);
+      return replace(l, olds, expected, bases);
     });
-    await expect(log.compact({ now: NOW })).rejects.toBeInstanceOf(CleaningAbortedError);
+    await expect(compact(log, { now: NOW })).rejects.toBeInstanceOf(CleaningAbortedError);
     const after = await readAll(log);
     expect(log.logEndOffset).toBe(cut);
     for (const r of after) expect(before.get(r.offset)).toEqual(r);
@@ -388,7 +393,7 @@ describe('Log.compact', () => {
     await fillCommits(log);
     let retention: Promise<number> | null = null;
     const cleaner = new Cleaner({}, { shouldAbort: () => ((retention ??= log.deleteOldSegments()), false) });
-    await expect(log.compact({ now: NOW, cleaner })).rejects.toBeInstanceOf(CleaningAbortedError);
+    await expect(compact(log, { now: NOW, cleaner })).rejects.toBeInstanceOf(CleaningAbortedError);
     expect(await retention).toBeGreaterThan(0);
     const recs = await readAll(log);
     expect(recs[0]?.offset).toBe(log.logStartOffset);
@@ -408,19 +413,19 @@ describe('a crash in the middle of a swap', () => {
     const original = await readAll(log);
     let olds: bigint[] = [];
     let outputs: bigint[] = [];
-    const replace = log.replaceSegments.bind(log);
+    const replace = segmentSwap.replaceSegments;
     let first = true;
-    jest.spyOn(log, 'replaceSegments').mockImplementation(async (o, expected, bases) => {
+    jest.spyOn(segmentSwap, 'replaceSegments').mockImplementation(async (l, o, expected, bases) => {
       if (first) {
         first = false;
         olds = o.map((s) => s.baseOffset);
         outputs = [...bases];
         for (const c of copies) fs.cpSync(path.join(d, 't-0'), path.join(c, 't-0'), { recursive: true });
-        return replace(o, expected, bases);
+        return replace(l, o, expected, bases);
       }
       return false; // only the first group is swapped: the copies show that one group
     });
-    await log.compact({ now: NOW }).catch((e: unknown) => {
+    await compact(log, { now: NOW }).catch((e: unknown) => {
       if (!(e instanceof CleaningAbortedError)) throw e;
     });
     const cleaned = await readAll(log);
@@ -478,7 +483,7 @@ describe('a crash in the middle of a swap', () => {
         for (let k = 0; k < 4; k++) await append(log, `key-${k}`, `v${round}`);
         await append(log, `uniq-${round}`, 'u');
       }
-      await log.compact({ now: NOW }); // shrinks the segments, so the next clean merges them
+      await compact(log, { now: NOW }); // shrinks the segments, so the next clean merges them
       for (let i = 0; i < 8; i++) await append(log, `key-${i}`, 'final');
       for (let i = 0; i < 10; i++) await append(log, `tail-${i}`, 't');
     };

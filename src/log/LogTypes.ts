@@ -1,0 +1,56 @@
+// What callers of a Log pass in and get back (append, read, ListOffsets), and its clock.
+
+export const LATEST_TIMESTAMP = -1n;
+export const EARLIEST_TIMESTAMP = -2n;
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface AppendOptions {
+  /** true on the leader (offsets assigned here), false on a follower (offsets kept, must extend the log). */
+  assignOffsets: boolean;
+  /** Leader epoch stamped on every batch (leader only). */
+  leaderEpoch: number;
+  /** Overrides the topic's message.timestamp.type. */
+  timestampType?: 'CreateTime' | 'LogAppendTime';
+  /** Overrides the topic's max.message.bytes. */
+  maxMessageBytes?: number;
+  /**
+   * Who writes, on the leader (Kafka's AppendOrigin): 'client' (default) gets every LogValidator rule; 'coordinator'
+   * (group and, later, transaction coordinators writing their own topics) skips the client-only batch rules.
+   */
+  origin?: 'client' | 'coordinator';
+}
+
+export interface LogAppendInfo {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  maxTimestamp: bigint;
+  offsetOfMaxTimestamp: bigint;
+  /** -1n unless the topic uses LogAppendTime. */
+  logAppendTime: bigint;
+  logStartOffset: bigint;
+  validBytes: number;
+  numMessages: number;
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound (the high watermark for consumers). */
+  maxOffset?: bigint;
+  /** Return the first batch whole even when it alone exceeds maxBytes. Default true. */
+  minOneBatch?: boolean;
+}
+
+export interface FetchDataInfo {
+  /** Whole batches. */
+  records: Buffer;
+  /** Base offset of the first returned batch (or the requested offset when empty). */
+  firstOffset: bigint;
+  /** Offset after the last returned batch (or the requested offset when empty). */
+  nextOffset: bigint;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+  highWatermark: bigint;
+}
