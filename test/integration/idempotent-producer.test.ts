@@ -159,13 +159,14 @@ describe('idempotent producers on a 3-broker cluster', () => {
     await producer.connect();
     const sent = numbered('fo', 600);
     let victim: TestBroker | null = null;
+    let victimGone: Promise<void> = Promise.resolve();
     try {
       for (let i = 0; i < sent.length; i += 20) {
         const send = producer.send({ topic: 'idem-failover', acks: -1, messages: sent.slice(i, i + 20).map((value) => ({ value })) });
         if (i === 200) {
           // Kill the leader while this batch is in flight: kafkajs retries it (and nothing after it is sent first).
           victim = await leaderBroker(cluster, 'idem-failover', 0);
-          victim.kill('SIGKILL');
+          victimGone = victim.killAndWait();
         }
         await send;
       }
@@ -173,6 +174,7 @@ describe('idempotent producers on a 3-broker cluster', () => {
       await producer.disconnect();
     }
     expect(await values(cluster, 'idem-failover')).toEqual(sent);
+    await victimGone;
     if (victim) await victim.start();
     await fullIsr(cluster, 'idem-failover');
   });
@@ -181,7 +183,7 @@ describe('idempotent producers on a 3-broker cluster', () => {
 describe('producer state after kill -9', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': 'false' } });
+    cluster = await startCluster({ brokers: 1, sessionTimeoutMs: 2000, overrides: { 'auto.create.topics.enable': 'false' } });
     await waitForController(cluster);
   });
   afterAll(async () => {
@@ -247,7 +249,8 @@ describe('producer state after kill -9', () => {
       if (withSnapshot) expect(snapshots.length).toBeGreaterThan(0);
       else expect(snapshots).toEqual([]);
 
-      b.kill('SIGKILL');
+      await b.killAndWait();
+      await b.waitUnregistered();
       await b.start();
       await waitFor(async () => (await partitionView(cluster, topic, 0))?.leader === 1, { timeoutMs: 30_000, what: `${topic} led again` });
 
