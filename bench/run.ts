@@ -380,21 +380,41 @@ async function threeBrokers(singleMedian: number): Promise<void> {
       command: 'npm run bench (bench/lib/load.ts: 2 connections x 4 requests in flight, min.insync.replicas=2)',
     });
 
+    // Plain and idempotent producers alternate run by run, so both see the same machine noise.
     const runs: PerfRun[] = [];
+    const idem: PerfRun[] = [];
     let command = '';
+    let idemCommand = '';
+    const perfProps = ['acks=-1', 'linger.ms=5', `batch.size=${MiB}`];
     for (let r = 0; r < REPEATS; r++) {
-      progress(`3 brokers, RF 3, acks=-1: brook producer-perf-test, 1 KiB records, run ${r + 1}/${REPEATS}`);
-      const topic = `bench-r3-perf-${r}`;
-      await createTopic(bs, topic, 1, 3, ['min.insync.replicas=2']);
-      const x = await producerPerf(bs, topic, scale(200_000, 50_000), 1024, -1, ['acks=-1', 'linger.ms=5', `batch.size=${MiB}`]);
-      await dropTopic(bs, topic);
-      runs.push(x);
-      command = x.command;
+      for (const idempotent of [false, true]) {
+        progress(`3 brokers, RF 3, acks=-1: brook producer-perf-test, 1 KiB records${idempotent ? ', enable.idempotence=true' : ''}, run ${r + 1}/${REPEATS}`);
+        const topic = `bench-r3-perf-${r}${idempotent ? '-idem' : ''}`;
+        await createTopic(bs, topic, 1, 3, ['min.insync.replicas=2']);
+        const x = await producerPerf(bs, topic, scale(200_000, 50_000), 1024, -1, idempotent ? [...perfProps, 'enable.idempotence=true'] : perfProps);
+        await dropTopic(bs, topic);
+        (idempotent ? idem : runs).push(x);
+        if (idempotent) idemCommand = x.command;
+        else command = x.command;
+      }
     }
     addScenario({
       id: 'produce-rf3-acksall-1k', title: 'Produce, 3 brokers, RF 3, acks=-1, 1 KiB records (brook producer-perf-test)', kind: 'produce',
-      metrics: { 'MB/s': m(runs.map((x) => x.mbPerSec), 'MB/s'), 'records/s': m(runs.map((x) => x.recordsPerSec), 'records/s') },
+      metrics: { 'MB/s': m(runs.map((x) => x.mbPerSec), 'MB/s'), 'records/s': m(runs.map((x) => x.recordsPerSec), 'records/s'), 'p99 ms': m(runs.map((x) => x.p99), 'ms') },
       command,
+    });
+    const idemShare = runs.map((x, i) => (idem[i]?.mbPerSec ?? NaN) / x.mbPerSec);
+    addScenario({
+      id: 'produce-rf3-acksall-1k-idempotent', title: 'Idempotent produce, 3 brokers, RF 3, acks=-1, 1 KiB records (brook producer-perf-test, enable.idempotence=true)', kind: 'produce',
+      metrics: {
+        'MB/s': m(idem.map((x) => x.mbPerSec), 'MB/s'),
+        'records/s': m(idem.map((x) => x.recordsPerSec), 'records/s'),
+        'p99 ms': m(idem.map((x) => x.p99), 'ms'),
+        'share of plain': m(idemShare, ''),
+      },
+      goals: [goal('idempotence costs at most 10% of the plain throughput', 'share of plain', '>=', 0.9, '#14', m(idemShare, '').median)],
+      command: idemCommand,
+      notes: 'Runs alternate with the plain runs above (same topic settings); "share of plain" is idempotent MB/s over the plain run of the same repeat.',
     });
 
     const lat: PerfRun[] = [];
