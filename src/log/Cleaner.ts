@@ -6,7 +6,7 @@
 // whenever it has computed for a few milliseconds.
 import * as fs from 'fs';
 import { setImmediate as nextTurn } from 'timers/promises';
-import { BATCH_LENGTH, LOG_OVERHEAD, RECORD_COUNT, checkBatch, isControl, readBatchHeader } from '../protocol/record/batch-header';
+import { BatchIterator, LOG_OVERHEAD, RECORD_COUNT, batchSize, checkBatch, isControl, readBatchHeader } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
 import { filterBatch, readBatchRecords, scanRecords, type RetainRecord } from './compaction';
 import type { Log } from './Log';
@@ -144,22 +144,22 @@ class SegmentReader {
       const buf = this.buf.subarray(0, want);
       const { bytesRead } = await this.fh.read(buf, 0, want, position);
       if (bytesRead < want) throw new CleaningAbortedError(`${this.file} shrank while being cleaned`);
-      const batches: Buffer[] = [];
-      let p = 0;
-      while (want - p >= LOG_OVERHEAD) {
-        const size = buf.readInt32BE(p + BATCH_LENGTH) + LOG_OVERHEAD;
-        if (p + size > want) {
-          if (p === 0) break;
-          return { batches, next: position + p };
-        }
+      const check = (p: number, size: number): void => {
         const r = checkBatch(buf, p, p + size);
         if (typeof r !== 'number') throw new Error(`${this.file}: batch at position ${position + p}: ${r.reason}`);
-        batches.push(buf.subarray(p, p + size));
-        p += size;
+      };
+      const batches: Buffer[] = [];
+      const it = new BatchIterator(buf, 0, want);
+      while (it.next()) {
+        check(it.position, it.size);
+        batches.push(buf.subarray(it.position, it.position + it.size));
       }
+      const p = it.position;
+      // Stopped at a batch running past the chunk (read again from its start), or at a length no batch can have.
+      if (want - p >= LOG_OVERHEAD && p + batchSize(buf, p) <= want) check(p, batchSize(buf, p));
       if (p > 0) return { batches, next: position + p };
       // The first batch alone is larger than the chunk: read exactly that batch.
-      const size = buf.readInt32BE(BATCH_LENGTH) + LOG_OVERHEAD;
+      const size = batchSize(buf);
       if (want < LOG_OVERHEAD || size <= want || position + size > this.end) {
         throw new Error(`${this.file}: batch at position ${position} of ${size} bytes does not fit the ${this.end - position} bytes left`);
       }

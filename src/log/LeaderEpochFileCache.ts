@@ -1,5 +1,6 @@
 // Leader epoch → start offset history of one partition (KIP-101/279), backed by its leader-epoch-checkpoint file.
 import { EpochEntry, LeaderEpochCheckpointFile } from './checkpoints';
+import { floorIndex } from '../util/binarySearch';
 
 export const UNDEFINED_EPOCH = -1;
 export const UNDEFINED_EPOCH_OFFSET = -1n;
@@ -23,6 +24,14 @@ export class LeaderEpochFileCache {
   }
   earliestEntry(): EpochEntry | undefined {
     return this.entries[0];
+  }
+  /** The entry of the epoch `offset` belongs to: the last one starting at or below it. */
+  floorEntry(offset: bigint): EpochEntry | undefined {
+    return this.entries[this.floorByStartOffset(offset)];
+  }
+  /** Entries are kept in ascending epoch and start offset order (see assign), so both search by bisection. */
+  private floorByStartOffset(offset: bigint): number {
+    return floorIndex(this.entries.length, (i) => (this.entries[i] as EpochEntry).startOffset <= offset);
   }
 
   /**
@@ -54,8 +63,7 @@ export class LeaderEpochFileCache {
 
   /** The log now starts at `startOffset`: drop older epochs, move the epoch covering it up to it. */
   truncateFromStart(startOffset: bigint): void {
-    let idx = -1;
-    for (let i = 0; i < this.entries.length; i++) if ((this.entries[i] as EpochEntry).startOffset <= startOffset) idx = i;
+    const idx = this.floorByStartOffset(startOffset);
     if (idx < 0) return;
     const covering = this.entries[idx] as EpochEntry;
     const next = [{ epoch: covering.epoch, startOffset }, ...this.entries.slice(idx + 1)];
@@ -77,10 +85,10 @@ export class LeaderEpochFileCache {
     const undefinedAnswer = { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
     if (requestedEpoch === UNDEFINED_EPOCH) return undefinedAnswer;
     if (this.entries.length > 0 && this.latestEpoch() === requestedEpoch) return { epoch: requestedEpoch, endOffset: logEndOffset };
-    const higher = this.entries.find((e) => e.epoch > requestedEpoch);
+    const floorAt = floorIndex(this.entries.length, (i) => (this.entries[i] as EpochEntry).epoch <= requestedEpoch);
+    const higher = this.entries[floorAt + 1];
     if (!higher) return undefinedAnswer;
-    let floor: EpochEntry | undefined;
-    for (const e of this.entries) if (e.epoch <= requestedEpoch) floor = e;
+    const floor = this.entries[floorAt];
     if (!floor) return { epoch: requestedEpoch, endOffset: higher.startOffset };
     return { epoch: floor.epoch, endOffset: higher.startOffset };
   }

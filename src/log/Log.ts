@@ -1,5 +1,6 @@
 // The append-only log of one partition replica: its segments, offsets (LEO, log start, HW), epochs and policies.
 import { AsyncLock } from '../util/AsyncLock';
+import { floorIndex } from '../util/binarySearch';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BATCH_HEADER_SIZE } from '../protocol/record/batch-header';
@@ -469,18 +470,10 @@ export class Log {
 
   // ---- read ---------------------------------------------------------------------------------
 
+  /** Index of the segment holding `offset` (the last one based at or below it), or -1. */
   private floorSegmentIndex(offset: bigint): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    let ans = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.segments[mid] as LogSegment).baseOffset <= offset) {
-        ans = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return ans;
+    const segs = this.segments;
+    return floorIndex(segs.length, (i) => (segs[i] as LogSegment).baseOffset <= offset);
   }
 
   /**
@@ -576,9 +569,7 @@ export class Log {
   }
 
   private epochForOffset(offset: bigint): number {
-    let e = -1;
-    for (const x of this.leaderEpochCache.all()) if (x.startOffset <= offset) e = x.epoch;
-    return e;
+    return this.leaderEpochCache.floorEntry(offset)?.epoch ?? -1;
   }
 
   /** OffsetForLeaderEpoch (Kafka semantics, see LeaderEpochFileCache.endOffsetFor). */

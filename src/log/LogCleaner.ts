@@ -3,6 +3,7 @@
 // (cleaner-offset-checkpoint).
 import * as path from 'path';
 import { AsyncLock } from '../util/AsyncLock';
+import { floorIndex } from '../util/binarySearch';
 import { Logger, moduleLogger } from '../util/logger';
 import { OffsetCheckpointFile } from './checkpoints';
 import { Cleaner, CleaningAbortedError, overlapping, type CleanRange, type CleanResult, type CleanerConfig } from './Cleaner';
@@ -15,9 +16,8 @@ export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 
 /** Base offset of the segment holding `offset` (the first segment's base when below it). */
 function floorBase(segs: readonly LogSegment[], offset: bigint): bigint {
-  let base = (segs[0] as LogSegment).baseOffset;
-  for (const s of segs) if (s.baseOffset <= offset) base = s.baseOffset;
-  return base;
+  const i = floorIndex(segs.length, (j) => (segs[j] as LogSegment).baseOffset <= offset);
+  return (segs[i < 0 ? 0 : i] as LogSegment).baseOffset;
 }
 
 export interface LogToClean extends CleanRange {

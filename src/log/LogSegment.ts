@@ -2,16 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
-import {
-  BATCH_HEADER_SIZE,
-  BASE_OFFSET,
-  BATCH_LENGTH,
-  LAST_OFFSET_DELTA,
-  LOG_OVERHEAD,
-  MAX_TIMESTAMP,
-  PARTITION_LEADER_EPOCH,
-  checkBatch,
-} from '../protocol/record/batch-header';
+import { BATCH_HEADER_SIZE, BASE_OFFSET, BatchIterator, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, batchSize, checkBatch } from '../protocol/record/batch-header';
 import { batchRecordTimestamps } from '../protocol/record/records';
 import { LogError, LogErrorCode } from './errors';
 import { CorruptIndexError, OffsetIndex, TimeIndex } from './indexes';
@@ -64,6 +55,12 @@ export interface BatchLocation {
   baseOffset: bigint;
   lastOffset: bigint;
   maxTimestamp: bigint;
+}
+
+/** The iterator's current batch, read from a chunk that starts at `chunkPosition` in the file. */
+function batchLocation(it: BatchIterator, chunkPosition: number): BatchLocation {
+  const baseOffset = it.baseOffset;
+  return { position: chunkPosition + it.position, size: it.size, baseOffset, lastOffset: baseOffset + BigInt(it.buf.readInt32BE(it.position + LAST_OFFSET_DELTA)), maxTimestamp: it.maxTimestamp };
 }
 
 /** Per-batch facts the Log hands over with an append (positions relative to the appended buffer). */
@@ -243,27 +240,12 @@ export class LogSegment {
     let pos = from;
     while (to - pos >= BATCH_HEADER_SIZE) {
       const n = preadSync(fd, buf, 0, Math.min(SCAN_CHUNK, to - pos), pos);
-      let p = 0;
-      let progressed = false;
-      while (n - p >= BATCH_HEADER_SIZE) {
-        const size = buf.readInt32BE(p + BATCH_LENGTH) + LOG_OVERHEAD;
-        if (size < BATCH_HEADER_SIZE || pos + p + size > to) return pos + p;
-        const baseOffset = buf.readBigInt64BE(p + BASE_OFFSET);
-        visit({
-          position: pos + p,
-          size,
-          baseOffset,
-          lastOffset: baseOffset + BigInt(buf.readInt32BE(p + LAST_OFFSET_DELTA)),
-          maxTimestamp: buf.readBigInt64BE(p + MAX_TIMESTAMP),
-        });
-        p += size;
-        progressed = true;
-      }
-      if (!progressed && p === 0) {
-        // header straddles nothing readable: n < header size means the file ended early
-        if (n < BATCH_HEADER_SIZE) return pos;
-      }
-      pos += p;
+      // Headers only: a batch's records may lie past the chunk, so batches are bounded by `to`, headers by the chunk.
+      const it = new BatchIterator(buf, 0, to - pos, n);
+      while (it.next()) visit(batchLocation(it, pos));
+      // Stopped at a header that was read (an impossible length, or a batch past `to`), or at an early end of file.
+      if (n - it.position >= BATCH_HEADER_SIZE || it.position === 0) return pos + it.position;
+      pos += it.position;
     }
     return pos;
   }
@@ -330,7 +312,7 @@ export class LogSegment {
           if (r.kind === 'truncated' && pos + n < end) {
             // The batch runs past this chunk: re-read from its start, with a bigger chunk if it alone is bigger.
             if (p > 0) break;
-            const need = chunk.readInt32BE(p + BATCH_LENGTH) + LOG_OVERHEAD;
+            const need = batchSize(chunk, p);
             if (need > chunk.length && need <= end - pos) {
               chunk = Buffer.allocUnsafe(need);
               break;
@@ -484,22 +466,10 @@ export class LogSegment {
     while (to - pos >= BATCH_HEADER_SIZE) {
       const n = await pread(fd, buf, 0, Math.min(buf.length, to - pos), pos);
       if (n < BATCH_HEADER_SIZE) return;
-      let p = 0;
-      while (n - p >= BATCH_HEADER_SIZE) {
-        const size = buf.readInt32BE(p + BATCH_LENGTH) + LOG_OVERHEAD;
-        if (size < BATCH_HEADER_SIZE || pos + p + size > to) return;
-        const baseOffset = buf.readBigInt64BE(p + BASE_OFFSET);
-        const cont = visit({
-          position: pos + p,
-          size,
-          baseOffset,
-          lastOffset: baseOffset + BigInt(buf.readInt32BE(p + LAST_OFFSET_DELTA)),
-          maxTimestamp: buf.readBigInt64BE(p + MAX_TIMESTAMP),
-        });
-        if (!cont) return;
-        p += size;
-      }
-      pos += p;
+      const it = new BatchIterator(buf, 0, to - pos, n);
+      while (it.next()) if (!visit(batchLocation(it, pos))) return;
+      if (n - it.position >= BATCH_HEADER_SIZE) return; // an impossible length, or a batch past `to`
+      pos += it.position;
     }
   }
 
@@ -536,17 +506,14 @@ export class LogSegment {
     const buf = Buffer.allocUnsafe(want);
     const n = await pread(this.fdSync(), buf, 0, want, first.position);
     // Keep only whole batches below maxOffset.
-    let p = 0;
     let nextOffset = startOffset;
-    while (n - p >= BATCH_HEADER_SIZE) {
-      const size = buf.readInt32BE(p + BATCH_LENGTH) + LOG_OVERHEAD;
-      if (size < BATCH_HEADER_SIZE || p + size > n) break;
-      const last = buf.readBigInt64BE(p + BASE_OFFSET) + BigInt(buf.readInt32BE(p + LAST_OFFSET_DELTA));
+    const it = new BatchIterator(buf, 0, n);
+    while (it.next()) {
+      const last = it.lastOffset;
       if (last >= maxOffset) break;
       nextOffset = last + 1n;
-      p += size;
     }
-    return { records: buf.subarray(0, p), first, nextOffset };
+    return { records: buf.subarray(0, it.position), first, nextOffset };
   }
 
   /**

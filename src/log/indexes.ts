@@ -10,6 +10,7 @@
 // is harmless there; below the recovery point every index was persisted before the recovery point moved.
 import * as fs from 'fs';
 import * as fsp from 'fs/promises';
+import { floorIndex } from '../util/binarySearch';
 
 export class CorruptIndexError extends Error {
   constructor(file: string, reason: string) {
@@ -210,17 +211,7 @@ export class OffsetIndex extends SparseIndex {
 
   /** Index of the largest entry with relOffset <= rel, or -1. */
   private floorSlot(rel: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    let ans = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.rel[mid] as number) <= rel) {
-        ans = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return ans;
+    return floorIndex(this.count, (i) => (this.rel[i] as number) <= rel);
   }
 
   /** The largest indexed offset <= target and its position, or (baseOffset, 0). */
@@ -326,16 +317,7 @@ export class TimeIndex extends SparseIndex {
 
   /** The entry with the largest timestamp <= target, or (-1, baseOffset). */
   lookup(target: bigint): TimestampOffset {
-    let lo = 0;
-    let hi = this.count - 1;
-    let ans = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.ts[mid] as bigint) <= target) {
-        ans = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const ans = floorIndex(this.count, (i) => (this.ts[i] as bigint) <= target);
     if (ans < 0) return { timestamp: -1n, offset: this.baseOffset };
     return { timestamp: this.ts[ans] as bigint, offset: this.baseOffset + BigInt(this.rel[ans] as number) };
   }

@@ -8,6 +8,7 @@ import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
 import { moduleLogger, type Logger } from '../util/logger';
 import { tpKey } from '../util/types';
 import { SharedExclusiveLock } from '../util/AsyncLock';
+import { floorIndex } from '../util/binarySearch';
 
 /** A partition's state as the controller sends it in LeaderAndIsr. */
 export interface PartitionState {
@@ -92,17 +93,8 @@ class AppendWindow {
     }
   }
   private cumAt(x: bigint): number {
-    let lo = 0;
-    let hi = this.ends.length - 1;
-    let ans = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.ends[mid] as bigint) <= x) {
-        ans = this.cums[mid] as number;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return ans;
+    const i = floorIndex(this.ends.length, (j) => (this.ends[j] as bigint) <= x);
+    return i < 0 ? 0 : (this.cums[i] as number);
   }
   /** Bytes appended in [from, to); "a lot" when `from` predates the window. */
   bytesBetween(from: bigint, to: bigint): number {

@@ -147,6 +147,53 @@ export function checkBatch(buf: Buffer, pos: number, end: number, verifyCrc = tr
   return size;
 }
 
+/**
+ * Steps through the batches laid end to end in `buf` from `position` by their length fields alone (no magic or CRC
+ * check: see checkBatch), with no allocation per batch, so hot read paths use it as they would a hand-written loop.
+ * A batch counts when its header lies before `available` and the batch ends by `end`. `available` defaults to `end`
+ * (whole batches in the buffer); it is smaller when only headers are needed and a batch's records may lie beyond
+ * what was read (positions and `end` are then relative to the buffer's start, `end` past its last byte).
+ *
+ *   for (const it = new BatchIterator(buf, 0, n); it.next(); ) use(it.position, it.size);
+ *
+ * Once next() returns false, `position` is where the batches stopped: after the last whole one, at an incomplete or
+ * impossible one, or at the batch the loop broke at.
+ */
+export class BatchIterator {
+  /** Position of the current batch in `buf`. */
+  position: number;
+  /** Size of the current batch; 0 before the first next() and after the last. */
+  size = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    position: number,
+    readonly end: number,
+    readonly available: number = end,
+  ) {
+    this.position = position;
+  }
+
+  /** Moves to the next batch; false when there is no whole one there. */
+  next(): boolean {
+    const pos = (this.position += this.size);
+    if (this.available - pos < BATCH_HEADER_SIZE) return (this.size = 0) !== 0;
+    const size = this.buf.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+    this.size = size < BATCH_HEADER_SIZE || pos + size > this.end ? 0 : size;
+    return this.size !== 0;
+  }
+
+  get baseOffset(): bigint {
+    return this.buf.readBigInt64BE(this.position + BASE_OFFSET);
+  }
+  get lastOffset(): bigint {
+    return this.buf.readBigInt64BE(this.position + BASE_OFFSET) + BigInt(this.buf.readInt32BE(this.position + LAST_OFFSET_DELTA));
+  }
+  get maxTimestamp(): bigint {
+    return this.buf.readBigInt64BE(this.position + MAX_TIMESTAMP);
+  }
+}
+
 export interface BatchView {
   /** Position of the batch in the buffer. */
   position: number;
@@ -155,15 +202,9 @@ export interface BatchView {
 }
 
 /**
- * Iterates the whole batches in `buf` (headers only, no validation beyond the length fields);
- * stops at the first incomplete batch.
+ * The whole batches in `buf[start, end)` with their parsed headers (no validation beyond the length fields); stops at
+ * the first incomplete batch. For cold paths: hot ones use {@link BatchIterator}, which this wraps.
  */
 export function* iterateBatches(buf: Buffer, start = 0, end = buf.length): Generator<BatchView> {
-  let pos = start;
-  while (end - pos >= BATCH_HEADER_SIZE) {
-    const size = batchSize(buf, pos);
-    if (size < BATCH_HEADER_SIZE || pos + size > end) return;
-    yield { position: pos, size, header: readBatchHeader(buf, pos) };
-    pos += size;
-  }
+  for (const it = new BatchIterator(buf, start, end); it.next(); ) yield { position: it.position, size: it.size, header: readBatchHeader(buf, it.position) };
 }
