@@ -1,7 +1,8 @@
 // Idempotent producers against real brokers: kafkajs (idempotent: true) and kcat (enable.idempotence=true) on a
 // 3-broker RF3 cluster; client retries forced by lost Produce responses; a leader killed mid-stream; and producer
 // state rebuilt after kill -9, from the log alone and from a snapshot.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,6 +16,7 @@ import { Fetch } from '../../src/protocol/messages/01-fetch';
 import { buildRecordBatchSync } from '../../src/protocol/record/records';
 import { readBatchHeader } from '../../src/protocol/record/batch-header';
 
+const exec = promisify(execFile);
 jest.setTimeout(240_000);
 
 const CLIENT = 'CLIENT';
@@ -129,6 +131,27 @@ describe('idempotent producers on a 3-broker cluster', () => {
       const v = await values(cluster, 'idem-kcat');
       return v.length >= lines.length ? v : undefined;
     }, { timeoutMs: 20_000, what: 'kcat records' })).toEqual(lines);
+  });
+
+  it('confluent-kafka (Python, librdkafka) with enable.idempotence=True delivers every message once, in order', async () => {
+    await createTopic(kafka, 'idem-ck');
+    await fullIsr(cluster, 'idem-ck');
+    const script = [
+      'import sys',
+      'from confluent_kafka import Producer',
+      "p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'linger.ms': 5})",
+      'errors = []',
+      'def cb(err, msg):',
+      '    if err is not None: errors.append(str(err))',
+      'for i in range(500):',
+      "    p.produce('idem-ck', value=('ck-%d' % i).encode(), partition=0, on_delivery=cb)",
+      '    p.poll(0)',
+      'left = p.flush(30)',
+      "print('left=%d errors=%d' % (left, len(errors)))",
+    ].join('\n');
+    const { stdout } = await exec('/usr/bin/python3', ['-c', script, cluster.bootstrap], { timeout: 120_000 });
+    expect(stdout.trim()).toBe('left=0 errors=0');
+    expect(await values(cluster, 'idem-ck')).toEqual(numbered('ck', 500));
   });
 
   it('lost Produce responses make kafkajs retry, and the log still holds every record exactly once, in order', async () => {
