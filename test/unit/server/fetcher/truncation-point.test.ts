@@ -1,7 +1,7 @@
 // The follower's truncation point after OffsetForLeaderEpoch (KIP-101/279, Kafka 2.8's getOffsetTruncationState),
 // as a table over epoch histories: undefined answers, unknown epochs, a leader behind our epoch, repeated rounds.
-import { truncationPoint } from '../../../src/server/fetcher/ReplicaFetcher';
-import { LeaderEpochFileCache } from '../../../src/log/LeaderEpochFileCache';
+import { truncationPoint } from '../../../../src/server/fetcher/ReplicaFetcher';
+import { LeaderEpochFileCache } from '../../../../src/log/LeaderEpochFileCache';
 
 type FollowerView = Parameters<typeof truncationPoint>[0];
 
