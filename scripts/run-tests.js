@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check, unit tests, then integration tests (real ZooKeeper, real brokers), and one summary line.
+// `npm test`: type-check, unit tests, bench-library and packaging tests, then integration tests (real ZooKeeper, real
+// brokers), and one summary line.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, existsSync } = require('node:fs');
@@ -44,6 +45,8 @@ step('test clients', 'bash', [join(root, 'scripts', 'ensure-test-clients.sh')]);
 if (step('typecheck (tsc --noEmit)', tsc, ['--noEmit', '-p', 'tsconfig.json'])) passed += 1;
 else failed += 1;
 jestRun('unit', ['--selectProjects', 'unit', '--maxWorkers=2', '--forceExit']);
+jestRun('bench', ['--selectProjects', 'bench', '--maxWorkers=2', '--forceExit']);
+jestRun('packaging', ['--selectProjects', 'packaging', '--forceExit']);
 if (!process.env.BROOK_SKIP_INTEGRATION) jestRun('integration', ['--selectProjects', 'integration', '--runInBand', '--forceExit']);
 
 process.stdout.write('\n');

@@ -10,22 +10,32 @@ import {
   type ProduceRequest,
   type ProduceResponse,
 } from '../../../src/protocol/messages';
+import { expectTypeOf, typeErrorsIn } from '../../util/expectTypeOf';
 
+type ProducePartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+type FetchPartitionResponse = FetchResponse['responses'][number]['partitionResponses'][number];
+
+// Checked by tsc: `npm test` type-checks test/ first, and the last test here type-checks this file from jest too.
 test('derived types: int64 is bigint, nullable fields admit null, records are Buffer | null', () => {
-  const req: ProduceRequest = { transactionalId: null, acks: 1, timeoutMs: 1, topicData: [{ name: 't', partitionData: [{ index: 0, records: null }] }] };
+  expectTypeOf<ProduceRequest['acks']>().toEqualTypeOf<number>(); // int16
+  expectTypeOf<ProduceRequest['transactionalId']>().toEqualTypeOf<string | null>(); // nullable from v3
+  expectTypeOf<ProduceRequest['topicData'][number]['partitionData'][number]['records']>().toEqualTypeOf<Buffer | null>();
+  expectTypeOf<ProducePartitionResponse['baseOffset']>().toEqualTypeOf<bigint>(); // int64
+  expectTypeOf<ProducePartitionResponse['logAppendTimeMs']>().toEqualTypeOf<bigint>();
+  expectTypeOf<MetadataResponseTopic['name']>().toEqualTypeOf<string>(); // not nullable in the response
+  expectTypeOf<null>().toMatchTypeOf<FetchPartitionResponse['abortedTransactions']>(); // nullable
+  expectTypeOf<string>().notToMatchTypeOf<ProduceRequest['acks']>();
+  expectTypeOf<number>().notToMatchTypeOf<ProducePartitionResponse['baseOffset']>();
+
+  // The assertions fail when the types differ (an unused @ts-expect-error is itself an error).
   // @ts-expect-error acks is an int16 (number), not a string
-  const bad1: ProduceRequest['acks'] = '1';
-  const res: ProduceResponse['responses'][number]['partitionResponses'][number] = {
-    index: 0, errorCode: 0, baseOffset: 1n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null,
-  };
-  // @ts-expect-error baseOffset is an int64 (bigint)
-  const bad2: typeof res.baseOffset = 1;
-  const topic: MetadataResponseTopic = { errorCode: 0, name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [], topicAuthorizedOperations: 0 };
+  expectTypeOf<ProduceRequest['acks']>().toEqualTypeOf<string>();
+  // @ts-expect-error baseOffset is an int64 (bigint), not a number
+  expectTypeOf<ProducePartitionResponse['baseOffset']>().toEqualTypeOf<number>();
   // @ts-expect-error Metadata topic names are not nullable in the response
-  const bad3: MetadataResponseTopic['name'] = null;
-  const aborted: FetchResponse['responses'][number]['partitionResponses'][number]['abortedTransactions'] = null;
-  void [req, bad1, bad2, topic, bad3, aborted];
-  expect(true).toBe(true);
+  expectTypeOf<null>().toMatchTypeOf<MetadataResponseTopic['name']>();
+  // @ts-expect-error equality is exact: string | null is not string
+  expectTypeOf<ProduceRequest['transactionalId']>().toEqualTypeOf<string>();
 });
 
 test('a field absent at the encoded version is ignored and decodes to its default', () => {
@@ -58,3 +68,7 @@ test('registry: 44 APIs keyed by api key with Kafka 2.8 version ranges; every pl
   });
   for (const api of allApis) expect(() => precompile(api)).not.toThrow();
 });
+
+test('this file type-checks, so the type assertions above hold (ts-jest itself does not type-check)', () => {
+  expect(typeErrorsIn(__filename)).toEqual([]);
+}, 30_000);

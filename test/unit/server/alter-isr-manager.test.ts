@@ -1,5 +1,6 @@
-// AlterIsrManager against a fake controller and fake time: batching, one request in flight, one change per
-// partition, retries with backoff, per-partition answers, cleared changes and shutdown.
+// AlterIsrManager against a fake controller and fake time: a table of one partition's change (in flight, cleared,
+// queued) against each kind of answer, then batching, one request in flight, one change per partition, retries
+// with backoff, per-partition answers, cleared changes and shutdown.
 import { AlterIsrManager, type AlterIsrItem, type AlterIsrResult } from '../../../src/server/AlterIsrManager';
 import type { AlterIsrRequest, AlterIsrResponse } from '../../../src/protocol/messages/56-alter-isr';
 import { ErrorCode } from '../../../src/protocol/errors';
@@ -20,8 +21,11 @@ class FakeController {
     return r.req.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionIndex}`));
   }
 
-  /** Answers request i: every partition accepted as proposed (zkVersion + 1), except those given an error. */
-  accept(i: number, errors: Record<string, number> = {}, omit: string[] = []): void {
+  /**
+   * Answers request i: every partition accepted as proposed (zkVersion + 1), except those given an error; `as`
+   * answers with the leader epoch and zkVersion the controller holds instead of the proposed ones.
+   */
+  accept(i: number, errors: Record<string, number> = {}, omit: string[] = [], as?: { leaderEpoch: number; zkVersion: number }): void {
     const r = this.requests[i];
     if (!r) throw new Error(`no request ${i}`);
     r.answer({
@@ -35,9 +39,9 @@ class FakeController {
             partitionIndex: p.partitionIndex,
             errorCode: errors[`${t.name}-${p.partitionIndex}`] ?? ErrorCode.NONE,
             leaderId: 1,
-            leaderEpoch: p.leaderEpoch,
+            leaderEpoch: as?.leaderEpoch ?? p.leaderEpoch,
             isr: p.newIsr,
-            currentIsrVersion: p.currentIsrVersion + 1,
+            currentIsrVersion: as?.zkVersion ?? p.currentIsrVersion + 1,
           })),
       })),
     });
@@ -70,6 +74,80 @@ function item(topic: string, partition: number, newIsr: number[] = [1, 2], zkVer
   const results: AlterIsrResult[] = [];
   return { topic, partition, leaderEpoch: 7, newIsr, zkVersion, results, callback: (r) => results.push(r) };
 }
+
+/** What becomes of request 0, which carries the change under test (or, for a queued change, the one ahead of it). */
+type Outcome =
+  | { kind: 'accepted'; as?: { leaderEpoch: number; zkVersion: number } }
+  | { kind: 'partition error'; errorCode: number }
+  | { kind: 'left out of the response' }
+  | { kind: 'request refused'; errorCode: number }
+  | { kind: 'send failed' };
+
+interface Case {
+  name: string;
+  /** Where the change to t-0 stands when request 0's outcome arrives. */
+  stage: 'in flight' | 'cleared in flight' | 'cleared while queued';
+  outcome: Outcome;
+  /** What t-0's callback is handed. */
+  answers: AlterIsrResult[];
+  /** The change goes out again after the backoff. */
+  resent: boolean;
+  /** A new change for t-0 is taken at once after the outcome. */
+  free: boolean;
+}
+
+const PROPOSED = { errorCode: 0, leaderEpoch: 7, isr: [1, 2], zkVersion: 4 }; // item('t', 0) answered as proposed
+
+describe('AlterIsrManager: one partition\'s change against each answer', () => {
+  const cases: Case[] = [
+    { name: 'accepted: the new ISR and zkVersion', stage: 'in flight', outcome: { kind: 'accepted' }, answers: [PROPOSED], resent: false, free: true },
+    {
+      name: 'accepted under a newer leader epoch and zkVersion: handed over as the controller wrote it (the Partition judges it)',
+      stage: 'in flight',
+      outcome: { kind: 'accepted', as: { leaderEpoch: 9, zkVersion: 12 } },
+      answers: [{ errorCode: 0, leaderEpoch: 9, isr: [1, 2], zkVersion: 12 }],
+      resent: false,
+      free: true,
+    },
+    { name: 'FENCED_LEADER_EPOCH (the controller has a newer leader epoch): answered, not resent', stage: 'in flight', outcome: { kind: 'partition error', errorCode: ErrorCode.FENCED_LEADER_EPOCH }, answers: [{ errorCode: ErrorCode.FENCED_LEADER_EPOCH }], resent: false, free: true },
+    { name: 'INVALID_UPDATE_VERSION (a newer zkVersion in ZooKeeper): answered, not resent', stage: 'in flight', outcome: { kind: 'partition error', errorCode: ErrorCode.INVALID_UPDATE_VERSION }, answers: [{ errorCode: ErrorCode.INVALID_UPDATE_VERSION }], resent: false, free: true },
+    { name: 'UNKNOWN_TOPIC_OR_PARTITION: answered, not resent', stage: 'in flight', outcome: { kind: 'partition error', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }, answers: [{ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }], resent: false, free: true },
+    { name: 'left out of the response: UNKNOWN_SERVER_ERROR, free for a new proposal', stage: 'in flight', outcome: { kind: 'left out of the response' }, answers: [{ errorCode: ErrorCode.UNKNOWN_SERVER_ERROR }], resent: false, free: true },
+    { name: 'NOT_CONTROLLER for the request: no answer, resent after the backoff', stage: 'in flight', outcome: { kind: 'request refused', errorCode: ErrorCode.NOT_CONTROLLER }, answers: [], resent: true, free: false },
+    { name: 'STALE_BROKER_EPOCH for the request: no answer, resent after the backoff', stage: 'in flight', outcome: { kind: 'request refused', errorCode: ErrorCode.STALE_BROKER_EPOCH }, answers: [], resent: true, free: false },
+    { name: 'send failed: no answer, resent after the backoff', stage: 'in flight', outcome: { kind: 'send failed' }, answers: [], resent: true, free: false },
+    { name: 'then accepted: the answer still reaches that change', stage: 'cleared in flight', outcome: { kind: 'accepted' }, answers: [PROPOSED], resent: false, free: true },
+    { name: 'then a partition error: answered', stage: 'cleared in flight', outcome: { kind: 'partition error', errorCode: ErrorCode.FENCED_LEADER_EPOCH }, answers: [{ errorCode: ErrorCode.FENCED_LEADER_EPOCH }], resent: false, free: true },
+    { name: 'then NOT_CONTROLLER: dropped, not resent', stage: 'cleared in flight', outcome: { kind: 'request refused', errorCode: ErrorCode.NOT_CONTROLLER }, answers: [], resent: false, free: true },
+    { name: 'then the send fails: dropped, not resent', stage: 'cleared in flight', outcome: { kind: 'send failed' }, answers: [], resent: false, free: true },
+    { name: 'behind another request: never sent, never answered', stage: 'cleared while queued', outcome: { kind: 'accepted' }, answers: [], resent: false, free: true },
+    { name: 'the request ahead fails: still never sent', stage: 'cleared while queued', outcome: { kind: 'send failed' }, answers: [], resent: false, free: true },
+  ];
+
+  it.each(cases)('$stage, $name', async ({ stage, outcome, answers, resent, free }) => {
+    const { mgr, ctl, time } = setup();
+    if (stage === 'cleared while queued') mgr.submit(item('x', 0)); // request 0, in flight ahead of t-0
+    const change = item('t', 0);
+    expect(mgr.submit(change)).toBe(true);
+    if (stage !== 'in flight') mgr.clearPending('t', 0);
+    switch (outcome.kind) {
+      case 'accepted': ctl.accept(0, {}, [], outcome.as); break;
+      case 'partition error': ctl.accept(0, { 't-0': outcome.errorCode }); break;
+      case 'left out of the response': ctl.accept(0, {}, ['t-0']); break;
+      case 'request refused': ctl.refuse(0, outcome.errorCode); break;
+      case 'send failed': ctl.requests[0]?.fail(new Error('connection reset')); break;
+    }
+    await settle();
+    expect(change.results).toEqual(answers);
+
+    // A fresh change proposes ISR [1]; the one under test proposed [1, 2].
+    expect(mgr.submit(item('t', 0, [1]))).toBe(free);
+    time.advance(BACKOFF_MS);
+    await settle();
+    const sentAgain = ctl.requests.slice(1).some((r) => r.req.topics.some((t) => t.name === 't' && t.partitions.some((p) => p.partitionIndex === 0 && p.newIsr.length === 2)));
+    expect(sentAgain).toBe(resent);
+  });
+});
 
 describe('AlterIsrManager', () => {
   it('sends the first change at once, in Kafka AlterIsr form', () => {

@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { parseProperties } from '../../../src/config/properties';
-import { buildConfig, KafkaConfig, parseOverrides } from '../../../src/config/KafkaConfig';
+import { parseProperties } from '../../src/config/properties';
+import { buildConfig, KafkaConfig, parseOverrides } from '../../src/config/KafkaConfig';
 
-const root = path.join(__dirname, '..', '..', '..');
+const root = path.join(__dirname, '..', '..');
 
 interface Service { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; ports?: string[]; depends_on?: string[] }
 

@@ -1,6 +1,6 @@
 // BatchIterator: the one walk over batches laid end to end, by their length fields.
-import { BATCH_LENGTH, BatchIterator, iterateBatches } from '../../../src/protocol/record/batch-header';
-import { buildRecordBatchSync } from '../../../src/protocol/record/records';
+import { BATCH_LENGTH, BatchIterator, iterateBatches } from '../../../../src/protocol/record/batch-header';
+import { buildRecordBatchSync } from '../../../../src/protocol/record/records';
 
 const batch = (n: number): Buffer => buildRecordBatchSync({ baseOffset: BigInt(n * 10), records: Array.from({ length: n }, (_, i) => ({ value: Buffer.alloc(20 + i, 1), timestamp: 1000n + BigInt(i) })) });
 

@@ -1,9 +1,9 @@
-import { DelayedOperation } from '../../../src/server/purgatory/DelayedOperation';
-import { DelayedOperationPurgatory } from '../../../src/server/purgatory/DelayedOperationPurgatory';
-import { DelayedProduce, type ProducePartitionResult } from '../../../src/server/purgatory/DelayedProduce';
-import { DelayedFetch, type FetchCheck } from '../../../src/server/purgatory/DelayedFetch';
-import { ErrorCode } from '../../../src/protocol/errors';
-import { FakeTime } from './helpers';
+import { DelayedOperation } from '../../../../src/server/purgatory/DelayedOperation';
+import { DelayedOperationPurgatory } from '../../../../src/server/purgatory/DelayedOperationPurgatory';
+import { DelayedProduce, type ProducePartitionResult } from '../../../../src/server/purgatory/DelayedProduce';
+import { DelayedFetch, type FetchCheck } from '../../../../src/server/purgatory/DelayedFetch';
+import { ErrorCode } from '../../../../src/protocol/errors';
+import { FakeTime } from '../helpers';
 
 class TestOp extends DelayedOperation {
   ready = false;

@@ -1,16 +1,16 @@
 // The CreateTopics handler: v5 answers carry the new topics' configs (Kafka 2.4's kafka-topics.sh needs them), and the
 // answer waits until this broker's metadata has the new partitions' leaders, or the request's timeout.
-import { topicConfigDefs } from '../../../src/config/topicConfigs';
-import { decodeResponse, encodeResponse } from '../../../src/protocol/codec';
-import { ErrorCode } from '../../../src/protocol/errors';
-import { CreateTopics, type CreateTopicsRequest, type CreateTopicsResponse } from '../../../src/protocol/messages';
-import { MetadataCache, type CachedPartition } from '../../../src/server/MetadataCache';
-import { createTopicsHandler } from '../../../src/server/handlers/19-create-topics';
-import { ConfigSource, type ConfigStore } from '../../../src/server/ConfigRepository';
-import type { RequestContext } from '../../../src/server/handlers/types';
-import type { CreatableTopic, CreateTopicResult } from '../../../src/controller/KafkaController';
-import type { ActiveController } from '../../../src/server/ControllerGateway';
-import { requestContext } from './helpers';
+import { topicConfigDefs } from '../../../../src/config/topicConfigs';
+import { decodeResponse, encodeResponse } from '../../../../src/protocol/codec';
+import { ErrorCode } from '../../../../src/protocol/errors';
+import { CreateTopics, type CreateTopicsRequest, type CreateTopicsResponse } from '../../../../src/protocol/messages';
+import { MetadataCache, type CachedPartition } from '../../../../src/server/MetadataCache';
+import { createTopicsHandler } from '../../../../src/server/handlers/19-create-topics';
+import { ConfigSource, type ConfigStore } from '../../../../src/server/ConfigRepository';
+import type { RequestContext } from '../../../../src/server/handlers/types';
+import type { CreatableTopic, CreateTopicResult } from '../../../../src/controller/KafkaController';
+import type { ActiveController } from '../../../../src/server/ControllerGateway';
+import { requestContext } from '../helpers';
 
 /** An active controller that accepts every topic (or answers what `answer` says) without touching ZooKeeper. */
 function fakeController(answer?: (t: CreatableTopic) => Partial<CreateTopicResult>): ActiveController {

@@ -1,16 +1,16 @@
 // Broker-side config APIs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs), topic config validation
 // and the DynamicConfigManager, against an in-memory ZooKeeper layer.
-import { canonicalTopicConfigValue, checkTopicConfigs, topicConfigDefs, validateTopicConfig } from '../../../src/config/topicConfigs';
-import { ErrorCode } from '../../../src/protocol/errors';
-import { describeConfigsHandler } from '../../../src/server/handlers/32-describe-configs';
-import { ConfigSource, type ConfigStore } from '../../../src/server/ConfigRepository';
-import type { BrokerServices } from '../../../src/server/BrokerServices';
-import { alterConfigsHandler } from '../../../src/server/handlers/33-alter-configs';
-import { incrementalAlterConfigsHandler } from '../../../src/server/handlers/44-incremental-alter-configs';
-import { describeLogDirsHandler } from '../../../src/server/handlers/35-describe-log-dirs';
-import { DynamicConfigManager } from '../../../src/server/DynamicConfigManager';
-import type { HandlerResult, RequestContext } from '../../../src/server/handlers/types';
-import type { ApiDef, ResponseOf } from '../../../src/protocol/schema';
+import { canonicalTopicConfigValue, checkTopicConfigs, topicConfigDefs, validateTopicConfig } from '../../../../src/config/topicConfigs';
+import { ErrorCode } from '../../../../src/protocol/errors';
+import { describeConfigsHandler } from '../../../../src/server/handlers/32-describe-configs';
+import { ConfigSource, type ConfigStore } from '../../../../src/server/ConfigRepository';
+import type { BrokerServices } from '../../../../src/server/BrokerServices';
+import { alterConfigsHandler } from '../../../../src/server/handlers/33-alter-configs';
+import { incrementalAlterConfigsHandler } from '../../../../src/server/handlers/44-incremental-alter-configs';
+import { describeLogDirsHandler } from '../../../../src/server/handlers/35-describe-log-dirs';
+import { DynamicConfigManager } from '../../../../src/server/DynamicConfigManager';
+import type { HandlerResult, RequestContext } from '../../../../src/server/handlers/types';
+import type { ApiDef, ResponseOf } from '../../../../src/protocol/schema';
 
 /** A handler's answer as a response body (these APIs always answer). */
 async function answer<A extends ApiDef>(r: Promise<HandlerResult<A>> | HandlerResult<A>): Promise<ResponseOf<A>> {
@@ -18,8 +18,8 @@ async function answer<A extends ApiDef>(r: Promise<HandlerResult<A>> | HandlerRe
   if ('noResponse' in v) throw new Error('handler sent no response');
   return v as ResponseOf<A>;
 }
-import type { KafkaZkApi } from '../../../src/zk/api';
-import { requestContext } from '../server/helpers';
+import type { KafkaZkApi } from '../../../../src/zk/api';
+import { requestContext } from '../helpers';
 
 class FakeZk {
   topics = new Map<string, Record<string, string>>([['orders', {}]]);

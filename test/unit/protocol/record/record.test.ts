@@ -11,9 +11,9 @@ import {
   writeBatchCrc,
   isLogAppendTime,
   computeBatchCrc,
-} from '../../../src/protocol/record/batch-header';
-import { crc32c } from '../../../src/protocol/record/crc32c';
-import { CompressionType, compress, compressSync, decompress, decompressSync, isXerialFramed } from '../../../src/protocol/record/compression';
+} from '../../../../src/protocol/record/batch-header';
+import { crc32c } from '../../../../src/protocol/record/crc32c';
+import { CompressionType, compress, compressSync, decompress, decompressSync, isXerialFramed } from '../../../../src/protocol/record/compression';
 import {
   buildRecordBatch,
   buildRecordBatchSync,
@@ -23,7 +23,7 @@ import {
   decodeVarlong,
   encodeVarint,
   encodeVarlong,
-} from '../../../src/protocol/record/records';
+} from '../../../../src/protocol/record/records';
 import * as snappy from 'snappy';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -1,6 +1,6 @@
-import { ProducerIdManager } from '../../../src/coordinator/transaction/ProducerIdManager';
-import { claimProducerIdBlock, decodeProducerIdBlock, encodeProducerIdBlock, type ProducerIdBlock } from '../../../src/zk/producerIdBlock';
-import { BadVersionError } from '../../../src/zk/ZkClient';
+import { ProducerIdManager } from '../../../../src/coordinator/transaction/ProducerIdManager';
+import { claimProducerIdBlock, decodeProducerIdBlock, encodeProducerIdBlock, type ProducerIdBlock } from '../../../../src/zk/producerIdBlock';
+import { BadVersionError } from '../../../../src/zk/ZkClient';
 
 /** A single-znode stand-in for ZooKeeper's getData/setData version semantics (pure logic under test is the claim loop). */
 class OneZnode {
