@@ -370,6 +370,6 @@ async function waitHealthy(cluster: TestCluster, partitions: number, minIsr: num
     () => Promise.race([check(), new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref())]),
     { timeoutMs, intervalMs: 200, what: `a healthy cluster (ISR >= ${minIsr} everywhere)` },
   ).catch(async (e: unknown) => {
-    throw new Error(`${(e as Error).message}; not healthy: ${await describe()} (broker logs: ${cluster.tmpDir})`);
+    throw new Error(`${(e as Error).message}; not healthy: ${await describe()} (broker logs: ${cluster.dataDir})`);
   });
 }
