@@ -20,8 +20,8 @@ export type Overrides = Record<string, string>;
 
 export interface ClusterOptions {
   brokers?: number; // default 3
-  /** Broker properties for every broker, or per broker id. */
-  overrides?: Overrides | ((brokerId: number) => Overrides);
+  /** Broker properties for every broker, or per broker id (and its port). */
+  overrides?: Overrides | ((brokerId: number, port: number) => Overrides);
   zkTickTime?: number; // default 200 ms: session timeouts down to 400 ms
   sessionTimeoutMs?: number; // zookeeper.session.timeout.ms for brokers and harness clients; default 6000
   startBrokers?: boolean; // default true
@@ -292,8 +292,8 @@ export class LocalCluster {
     let b = this.brokers.get(id);
     if (!b) {
       const o = this.options.overrides;
-      const base = typeof o === 'function' ? o(id) : (o ?? {});
       const port = this.options.basePort === undefined ? await freePort() : this.options.basePort + id - 1;
+      const base = typeof o === 'function' ? o(id, port) : (o ?? {});
       b = new BrokerProcess(id, port, this, { ...base, ...overrides });
       this.brokers.set(id, b);
     }

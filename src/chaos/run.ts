@@ -99,6 +99,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     brokers: opts.brokers ?? 3,
     sessionTimeoutMs: opts.sessionTimeoutMs ?? 4000,
     overrides: brokerOverrides(extra),
+    // A JVM broker on a busy machine takes longer to start (and to recover its logs after kill -9) than Brook.
+    brokerStartTimeoutMs: opts.cluster?.kafkaHome === undefined ? 30_000 : 120_000,
     ...opts.cluster,
     dataDir: opts.cluster?.dataDir ?? mkdtempSync(join(tmpdir(), 'brook-chaos-')),
     removeDataDir: false,

@@ -58,7 +58,11 @@ export class Workload {
 
   /** Connects and starts the writers; resolves once every partition of TOPIC has an acknowledged record. */
   async start(firstAckTimeoutMs = 30_000): Promise<void> {
-    await this.producer.connect();
+    await this.producer.connect().catch((e: unknown) => {
+      // kafkajs asks for a producer id (InitProducerId) while connecting an idempotent producer.
+      const what = this.opts.idempotent ? 'the idempotent producer could not connect and get a producer id (InitProducerId)' : 'the producer could not connect';
+      throw new Error(`${what}: ${(e as Error).message}`);
+    });
     this.producing = true;
     const { partitions } = this.opts;
     for (let p = 0; p < partitions; p++) {

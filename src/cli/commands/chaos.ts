@@ -124,7 +124,7 @@ async function chaos(run: ChaosOptions, repeat: string): Promise<number> {
   if (process.env.BROOK_LOG_LEVEL === undefined) rootLogger.level = 'warn';
   const { runChaos, chaosFailures } = await import('../../chaos');
   const what = run.cluster?.kafkaHome !== undefined ? `Apache Kafka from ${run.cluster.kafkaHome}` : 'Brook';
-  out(`brook chaos: ${run.faults} faults on ${what}: ${run.brokers} brokers, ${run.partitions} partitions, replication factor ${run.replicationFactor}, min.insync.replicas ${run.minInsync}${run.idempotent ? ', idempotent producer' : ''}${run.retentionAndCompaction ? ', with retention and compaction' : ''}; seed ${run.seed}`);
+  out(`brook chaos: ${run.faults} fault${run.faults === 1 ? '' : 's'} on ${what}: ${run.brokers} brokers, ${run.partitions} partitions, replication factor ${run.replicationFactor}, min.insync.replicas ${run.minInsync}${run.idempotent ? ', idempotent producer' : ''}${run.retentionAndCompaction ? ', with retention and compaction' : ''}; seed ${run.seed}`);
   let stopping = false;
   const interrupted = (): void => {
     if (stopping) return;
