@@ -69,7 +69,7 @@ export async function audit(cluster: LocalCluster, w: Workload, partitions: numb
     for (const v of acked) {
       r.acknowledged++;
       const pos = positions.get(v);
-      if (pos === undefined) r.lost.push(v);
+      if (pos === undefined) r.lost.push(`${TOPIC}-${p}: ${v} (acknowledged at offset ${w.ackedOffsets.get(v)}; HW ${hw})`);
       else if (pos < last) r.reordered.push(v);
       else last = pos;
     }

@@ -59,7 +59,8 @@ export async function injectFault(cluster: LocalCluster, kind: FaultKind, random
   if (kind === 'restart') {
     const t0 = Date.now();
     await b.stop();
-    const how = b.exitSignal === 'SIGKILL' ? 'controlled shutdown did not finish in 30 s, killed' : `stopped cleanly in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    const how = b.exitSignal === 'SIGKILL' ? 'shutdown did not finish in 30 s, killed' : b.exitCode === 0 ? `SIGTERM, shut down in ${took}` : `SIGTERM, exited with code ${b.exitCode ?? b.exitSignal} after ${took}`;
     await b.start();
     return { kind, target: `broker ${b.id}`, detail: `${role}; ${how}; started` };
   }

@@ -24,6 +24,8 @@ export interface WorkloadOptions {
 export class Workload {
   /** Per partition of TOPIC, the acknowledged values in acknowledgement order. */
   readonly acked: string[][];
+  /** The offset each acknowledgement named, for the audit's account of a lost record. */
+  readonly ackedOffsets = new Map<string, bigint>();
   attempted = 0;
   failedSends = 0;
   /** Per partition of RETAINED: acknowledged value -> its offset. */
@@ -68,7 +70,11 @@ export class Workload {
     for (let p = 0; p < partitions; p++) {
       this.writers.push(this.loop(async (i) => {
         const value = `p${p}-${i}`;
-        if ((await this.send(TOPIC, p, null, value)) !== null) (this.acked[p] as string[]).push(value);
+        const offset = await this.send(TOPIC, p, null, value);
+        if (offset !== null) {
+          (this.acked[p] as string[]).push(value);
+          this.ackedOffsets.set(value, offset);
+        }
       }));
       if (!this.opts.retentionAndCompaction) continue;
       this.writers.push(this.loop(async (i) => {

@@ -156,7 +156,7 @@ function printProgress(e: ChaosProgress): void {
   else if (e.type === 'fault') {
     const n = String(e.index).padStart(String(e.total).length);
     out(`fault ${n}/${e.total}  ${e.fault.kind.padEnd(15)} ${e.fault.target.padEnd(10)} acked ${String(e.acked).padStart(7)}  at ${secs(e.elapsedMs).padStart(7)}  (${e.fault.detail})`);
-  } else out(`writers stopped, every replica in sync; auditing ${e.acked} acknowledged records`);
+  } else out(`writers stopped, every replica in sync at ${secs(e.elapsedMs)}; auditing ${e.acked} acknowledged records`);
 }
 
 /** The summary table: faults by kind, sends, the audit, duration and seed; then the first offending records. */
