@@ -115,7 +115,7 @@ describe('ZooKeeper launcher errors and clean-up', () => {
   it('teardown kills ZooKeeper and removes the temporary directory', async () => {
     const c = await startCluster({ startBrokers: false });
     const { pid } = c.zk;
-    const dir = c.tmpDir;
+    const dir = c.dataDir;
     expect(fs.existsSync(dir)).toBe(true);
     await c.teardown();
     expect(fs.existsSync(dir)).toBe(false);

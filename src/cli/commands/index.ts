@@ -11,6 +11,7 @@ import { registerLeaderElection } from './leader-election';
 import { registerProducerPerfTest } from './producer-perf-test';
 import { registerConsumerPerfTest } from './consumer-perf-test';
 import { registerE2eLatency } from './e2e-latency';
+import { registerChaos } from './chaos';
 
 export function registerAdminCommands(program: Command): void {
   registerTopics(program);
@@ -24,4 +25,5 @@ export function registerAdminCommands(program: Command): void {
   registerProducerPerfTest(program);
   registerConsumerPerfTest(program);
   registerE2eLatency(program);
+  registerChaos(program);
 }
