@@ -1,0 +1,107 @@
+// The ReplicaManager's fetch path: reads for consumers (up to the HW) and followers (up to the LEO, updating their
+// state on the leader) and parks fetches short of minBytes in the fetch purgatory (DelayedFetch).
+import { ErrorCode } from '../protocol/errors';
+import { LogError, LogErrorCode } from '../log/errors';
+import { DelayedFetch, type FetchPartitionStatus } from './purgatory/DelayedFetch';
+import { tpKey } from '../util/types';
+import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
+
+export interface FetchPartitionRequest {
+  topic: string;
+  partition: number;
+  fetchOffset: bigint;
+  currentLeaderEpoch: number;
+  /** The follower's log start offset (-1 from consumers). */
+  logStartOffset: bigint;
+  maxBytes: number;
+}
+
+export interface FetchParams {
+  /** -1 for consumers, the follower's broker id for replication. */
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: number;
+  /** Fetch v0-2: maxBytes is a hard limit (no first-batch exception). */
+  hardMaxBytesLimit?: boolean;
+  partitions: FetchPartitionRequest[];
+}
+
+export interface FetchPartitionResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  records: Buffer | null;
+}
+
+/** Fetch for consumers (bounded by the HW) and followers (bounded by the LEO), long-polling via DelayedFetch. */
+export async function fetchMessages(rm: ReplicaManagerContext, params: FetchParams): Promise<FetchPartitionResult[]> {
+  const first = await readFromLocalLog(rm, params, true);
+  const bytes = first.reduce((s, r) => s + (r.records?.length ?? 0), 0);
+  const anyError = first.some((r) => r.errorCode !== ErrorCode.NONE);
+  if (params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes || anyError || rm.isStopped()) return first;
+  return new Promise((resolve, reject) => {
+    const statuses: FetchPartitionStatus[] = params.partitions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, maxBytes: p.maxBytes }));
+    const op = new DelayedFetch(params.maxWaitMs, params.minBytes, params.replicaId >= 0, statuses, (t, p) => rm.getPartition(t, p), () => {
+      readFromLocalLog(rm, params, false).then(resolve, reject);
+    });
+    rm.fetchPurgatory.tryCompleteElseWatch(op, params.partitions.map((p) => tpKey(p.topic, p.partition)));
+  });
+}
+
+/**
+ * Reads every requested partition in order within the response byte budget; the first partition with data may
+ * exceed it by one batch (unless the limit is hard). A follower's fetch offset updates its state on the leader.
+ */
+async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, updateFollowers: boolean): Promise<FetchPartitionResult[]> {
+  const fromFollower = params.replicaId >= 0;
+  let limit = params.maxBytes;
+  let minOne = !params.hardMaxBytesLimit;
+  const out: FetchPartitionResult[] = [];
+  const hwMoved: string[] = [];
+  for (const req of params.partitions) {
+    const res: FetchPartitionResult = { topic: req.topic, partition: req.partition, errorCode: ErrorCode.NONE, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null };
+    out.push(res);
+    const p = rm.getPartition(req.topic, req.partition);
+    if (!p || !p.isLeader) {
+      res.errorCode = p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : rm.notHostedError(req.topic, req.partition);
+      continue;
+    }
+    const epochError = p.checkLeaderEpoch(req.currentLeaderEpoch);
+    if (epochError !== ErrorCode.NONE) {
+      res.errorCode = epochError;
+      continue;
+    }
+    try {
+      const leaderEnd = p.logEndOffset;
+      if (fromFollower && updateFollowers && req.fetchOffset >= p.logStartOffset && req.fetchOffset <= leaderEnd) {
+        if (p.updateFollowerFetchState(params.replicaId, req.fetchOffset, req.logStartOffset, rm.clock.now(), leaderEnd)) hwMoved.push(p.key);
+      }
+      const maxBytes = Math.max(0, Math.min(req.maxBytes, limit));
+      if (maxBytes === 0 && !minOne) {
+        if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) throw new LogError(LogErrorCode.OFFSET_OUT_OF_RANGE, 'fetch offset out of range');
+        res.records = Buffer.alloc(0);
+      } else {
+        const info = await p.read(req.fetchOffset, maxBytes, { maxOffset: fromFollower ? undefined : p.highWatermark, minOneBatch: minOne });
+        res.records = info.records;
+        if (info.records.length > 0) {
+          minOne = false;
+          limit -= info.records.length;
+        }
+      }
+    } catch (err) {
+      res.errorCode = mapLogError(err);
+      res.records = null;
+      if (res.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) rm.logger.error({ topicPartition: p.key, err }, 'read failed');
+    }
+    res.highWatermark = p.highWatermark;
+    res.lastStableOffset = p.highWatermark;
+    res.logStartOffset = p.logStartOffset;
+  }
+  for (const key of hwMoved) rm.completeDelayed(key);
+  return out;
+}
