@@ -1,4 +1,5 @@
 // Condition waiting with deadlines (never fixed sleeps) and free loopback ports, for the chaos cluster and the tests.
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 
 export interface WaitOptions {
@@ -40,22 +41,63 @@ export async function waitFor<T>(
 const handedOut = new Set<number>();
 
 /** A loopback TCP port that is free now and not handed out before by this process. */
+/**
+ * A free TCP port below the kernel's ephemeral range. A client that reconnects to a stopped broker's port inside
+ * that range can be handed the same number as its own source port and connect to itself (TCP simultaneous open):
+ * it then reads its own Produce request back as the answer, an "acknowledgement" of records no broker has. The
+ * crash runs restart brokers under load, so their ports stay out of the range.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [low] = ephemeralRange();
+  const from = 20000;
+  if (low - from >= 1000) {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const port = from + Math.floor(Math.random() * (low - from));
+      if (handedOut.has(port)) continue;
+      if (await canBind(host, port)) {
+        handedOut.add(port);
+        return port;
+      }
+    }
+  }
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen({ host, port: 0 }, () => {
-        const addr = srv.address();
-        const p = typeof addr === 'object' && addr ? addr.port : 0;
-        srv.close(() => resolve(p));
-      });
-    });
+    const port = await bindAny(host);
     if (!handedOut.has(port)) {
       handedOut.add(port);
       return port;
     }
   }
+}
+
+/** Linux's net.ipv4.ip_local_port_range (the usual default elsewhere). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [a, b] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(a) && Number.isInteger(b)) return [a as number, b as number];
+  } catch {
+    /* not Linux */
+  }
+  return [32768, 60999];
+}
+
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host, port }, () => srv.close(() => resolve(true)));
+  });
+}
+
+function bindAny(host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen({ host, port: 0 }, () => {
+      const addr = srv.address();
+      const p = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(p));
+    });
+  });
 }
 
 /** True when something accepts TCP connections on host:port. */

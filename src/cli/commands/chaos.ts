@@ -7,6 +7,9 @@ import type { ChaosOptions, ChaosProgress, ChaosReport } from '../../chaos';
 import { ALL_FAULT_KINDS, isFaultKind, type FaultKind } from '../../chaos/faults';
 import { rootLogger } from '../../util/logger';
 
+/** The usual low end of Linux's ephemeral port range (net.ipv4.ip_local_port_range). */
+const EPHEMERAL_LOW = 32768;
+
 interface ChaosCliOptions {
   faults: number;
   seed?: number;
@@ -85,6 +88,9 @@ export function registerChaos(program: Command): void {
       }
       if (opts.kafkaHome !== undefined && !existsSync(join(opts.kafkaHome, 'bin', 'kafka-server-start.sh'))) {
         fail(`--kafka-home ${opts.kafkaHome}: there is no bin/kafka-server-start.sh there`);
+      }
+      if (opts.basePort !== undefined && opts.basePort + opts.brokers - 1 >= EPHEMERAL_LOW) {
+        process.stdout.write(`note: broker ports from ${opts.basePort} reach the kernel's ephemeral range (from ${EPHEMERAL_LOW}): a client reconnecting to a restarting broker can connect to itself there and take its own request for an answer; ports below ${EPHEMERAL_LOW} avoid it\n`);
       }
       const seed = opts.seed ?? Date.now() % 1_000_000;
       const run: ChaosOptions = {
