@@ -12,8 +12,8 @@ import { LogConfig } from './LogConfig';
 import { analyzeAndValidateBatches, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
 import { LogLoader, type LoadedLog } from './LogLoader';
 import { LogSegment } from './LogSegment';
-import { ProducerStateManager, producerBatchAt, type ProducerAppendInfo, type ProducerBatch, type ProducerStateEntry } from './ProducerStateManager';
-import { rebuildProducerState } from './producerStateLoading';
+import { LogProducerState } from './LogProducerState';
+import type { ProducerStateEntry } from './ProducerStateManager';
 import { SegmentDeleter } from './SegmentDeleter';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
@@ -75,10 +75,8 @@ export class Log {
   private readonly deleter: SegmentDeleter;
   private offlineError: LogError | null = null;
   private closed = false;
-  /** Idempotent producers' epochs, sequences and last batches; rebuilt from snapshots and the log on first use. */
-  private readonly producerState: ProducerStateManager;
-  private producerStateLoaded = false;
-  private readonly hadCleanShutdown: boolean;
+  /** Idempotent producers' epochs, sequences and last batches; loaded from snapshots and the log on first use. */
+  private readonly producerState: LogProducerState;
 
   private constructor(opts: LoadOptions, clock: Clock, logger: Logger, leaderEpochCache: LeaderEpochFileCache, loaded: LoadedLog) {
     this.topic = opts.topic;
@@ -98,15 +96,15 @@ export class Log {
     this._highWatermark = loaded.highWatermark;
     this._recoveryPoint = loaded.recoveryPoint;
     this.lastFlushTime = clock.now();
-    this.hadCleanShutdown = opts.hadCleanShutdown ?? true;
-    this.producerState = new ProducerStateManager({
+    this.producerState = new LogProducerState({
       dir: opts.dir,
       topicPartition: `${opts.topic}-${opts.partition}`,
-      maxProducerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      producerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
       logger,
+      segmentBaseOffsets: this.segmentBaseOffsets(),
+      hadCleanShutdown: opts.hadCleanShutdown ?? true,
+      view: () => ({ segments: this.segments, logStartOffset: this._logStartOffset, nextOffset: this.nextOffset, now: this.clock.now() }),
     });
-    // Recovery may have removed segments without the producer state seeing it: drop the snapshots that no longer fit.
-    this.producerState.removeStraySnapshots(this.segments.map((s) => s.baseOffset));
   }
 
   /**
@@ -262,7 +260,7 @@ export class Log {
       const maxTsInAppend = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
       // Idempotent producers: before anything is written, a client's retry of a recent batch is recognised (and
       // answered with the original offsets) and sequence gaps or stale epochs are refused.
-      const producers = this.analyzeProducers(batches, valid, opts);
+      const producers = this.producerState.analyze(batches, valid, opts, this.nextOffset, this._logStartOffset);
       if (producers.duplicate) return { info: producers.duplicate, written: Promise.resolve() };
       await this.maybeRoll(batches.length, firstOffset, lastOffset, timestampType === 'LogAppendTime' ? now : maxTsInAppend);
 
@@ -278,8 +276,7 @@ export class Log {
 
       const written = this.activeSegment.append(batches, appended);
       this.nextOffset = offset;
-      if (producers.updates) this.producerState.update(producers.updates);
-      this.producerState.updateMapEndOffset(offset);
+      this.producerState.appended(producers, offset);
       this.unflushedMessages += numMessages;
       const info: LogAppendInfo = {
         firstOffset,
@@ -357,9 +354,7 @@ export class Log {
     const seg = await this.wrapIo(LogSegment.create(this.dir, this.nextOffset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
     this.segments.push(seg);
     this.logger.debug({ newSegment: seg.baseOffset.toString(), reason }, 'rolled segment');
-    // The producer state as of the new segment's base: a restart or truncation reloads from here.
-    this.producerState.updateMapEndOffset(this.nextOffset);
-    await this.wrapIo(this.producerState.takeSnapshot());
+    await this.wrapIo(this.producerState.rolled(this.nextOffset));
     // Kafka flushes the previous segment asynchronously after a roll, moving the recovery point to the new base.
     const upTo = seg.baseOffset;
     void this.flush(upTo).catch(() => undefined);
@@ -373,54 +368,8 @@ export class Log {
   }
 
   /** Inside the lock. */
-  private async ensureProducerState(): Promise<void> {
-    if (this.producerStateLoaded) return;
-    await this.wrapIo(this.rebuildProducerState(this.hadCleanShutdown));
-    this.producerStateLoaded = true;
-  }
-
-  private rebuildProducerState(reloadFromCleanShutdown: boolean): Promise<void> {
-    return rebuildProducerState({
-      psm: this.producerState,
-      segments: this.segments,
-      logStartOffset: this._logStartOffset,
-      lastOffset: this.nextOffset,
-      reloadFromCleanShutdown,
-      now: this.clock.now(),
-    });
-  }
-
-  /**
-   * The producer batches of an append with the offsets they get, checked against the producer state. On the leader
-   * a duplicate ends the append (its LogAppendInfo is the original's); followers take the leader's batches as
-   * they are (stale epochs are only logged).
-   */
-  private analyzeProducers(batches: Buffer, valid: readonly ValidatedBatch[], opts: AppendOptions): { duplicate?: LogAppendInfo; updates?: Map<bigint, ProducerAppendInfo> } {
-    const found: ProducerBatch[] = [];
-    let offset = this.nextOffset;
-    for (const b of valid) {
-      const pb = producerBatchAt(batches, b.position, opts.assignOffsets ? offset : b.baseOffset);
-      if (pb && !pb.control) found.push(pb);
-      offset += BigInt(b.lastOffsetDelta) + 1n;
-    }
-    if (found.length === 0) return {};
-    const origin = !opts.assignOffsets ? 'replication' : opts.origin === 'coordinator' ? 'coordinator' : 'client';
-    const r = this.producerState.analyze(found, origin);
-    if (!r.duplicate) return { updates: r.updates };
-    const d = r.duplicate;
-    // As Kafka's Log.append: the original offsets, its timestamp in logAppendTime, nothing written.
-    return {
-      duplicate: {
-        firstOffset: d.lastOffset - BigInt(d.offsetDelta),
-        lastOffset: d.lastOffset,
-        maxTimestamp: d.timestamp,
-        offsetOfMaxTimestamp: d.lastOffset,
-        logAppendTime: d.timestamp,
-        logStartOffset: this._logStartOffset,
-        validBytes: 0,
-        numMessages: 0,
-      },
-    };
+  private ensureProducerState(): Promise<void> {
+    return this.wrapIo(this.producerState.ensureLoaded());
   }
 
   /** Drops producers idle past transactional.id.expiration.ms (LogManager's periodic check). */
@@ -599,7 +548,7 @@ export class Log {
       this.nextOffset = seg.nextOffset;
       this.leo = this.nextOffset;
       this.afterTruncate();
-      if (this.producerStateLoaded) await this.wrapIo(this.rebuildProducerState(false));
+      await this.wrapIo(this.producerState.reloadIfLoaded());
       this.logger.info({ truncatedTo: this.nextOffset.toString() }, 'log truncated');
       this.onTruncated?.(this.nextOffset);
       return true;
@@ -637,7 +586,6 @@ export class Log {
     this._recoveryPoint = offset;
     this.leaderEpochCache.clear();
     this.producerState.truncateFullyAndStartAt(offset);
-    this.producerStateLoaded = true;
     this.logger.info({ startOffset: offset.toString() }, 'log truncated fully');
     this.onTruncated?.(offset);
   }
@@ -704,7 +652,7 @@ export class Log {
       this.segments = this.segments.slice(count);
       for (const s of doomed) {
         this.deleter.delete(s);
-        this.producerState.removeAndDeleteSnapshot(s.baseOffset);
+        this.producerState.segmentDeleted(s.baseOffset);
       }
       const first = this.segments[0] as LogSegment;
       if (first.baseOffset > this._logStartOffset) {
