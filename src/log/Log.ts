@@ -15,6 +15,7 @@ import { LogSegment } from './LogSegment';
 import { LogProducerState } from './LogProducerState';
 import type { ProducerStateEntry } from './ProducerStateManager';
 import { SegmentDeleter } from './SegmentDeleter';
+import { deletableSegmentCount, rollReason } from './segmentPolicies';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -39,8 +40,6 @@ export interface LoadOptions {
 }
 
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604800000;
-
-const INT32_MAX = 0x7fffffffn;
 
 export class Log {
   readonly topic: string;
@@ -324,23 +323,17 @@ export class Log {
     };
   }
 
-  /** Kafka's shouldRoll: size, age (segment.ms), full index, or relative offset overflow. Inside the lock. */
+  /** Rolls when Kafka's shouldRoll says so (see rollReason). Inside the lock. */
   private async maybeRoll(messagesSize: number, firstOffset: bigint, lastOffset: bigint, maxTimestampInMessages: bigint): Promise<void> {
-    const seg = this.activeSegment;
-    const size = seg.sizeWithPending;
-    if (size === 0) return;
-    const now = this.clock.now();
-    const waited = seg.rollingBasedTimestamp !== null && maxTimestampInMessages >= 0n ? Number(maxTimestampInMessages - seg.rollingBasedTimestamp) : now - seg.created;
-    const reason =
-      size > this.config['segment.bytes'] - messagesSize
-        ? 'segment.bytes'
-        : waited > this.config['segment.ms']
-          ? 'segment.ms'
-          : seg.offsetIndex.isFull() || seg.timeIndex.isFull()
-            ? 'index full'
-            : lastOffset - seg.baseOffset > INT32_MAX || firstOffset < seg.baseOffset
-              ? 'offset overflow'
-              : null;
+    const reason = rollReason(this.activeSegment, {
+      segmentBytes: this.config['segment.bytes'],
+      segmentMs: this.config['segment.ms'],
+      now: this.clock.now(),
+      messagesSize,
+      firstOffset,
+      lastOffset,
+      maxTimestampInMessages,
+    });
     if (reason) await this.roll(reason);
   }
 
@@ -619,33 +612,19 @@ export class Log {
   deleteOldSegments(): Promise<number> {
     return this.lock.run(async () => {
       if (this.offlineError || this.closed) return 0;
-      const now = this.clock.now();
-      const retentionMs = this.config['retention.ms'];
-      const retentionBytes = this.config['retention.bytes'];
-      const deletePolicy = this.config['cleanup.policy'].includes('delete');
-      const candidates = this.segments.slice(0, -1);
-      let count = 0;
-      let sizeExcess = retentionBytes >= 0 ? this.size - retentionBytes : -1;
-      for (let i = 0; i < candidates.length; i++) {
-        const seg = candidates[i] as LogSegment;
-        const next = this.segments[i + 1] as LogSegment;
-        // Kafka's shouldDelete: a segment goes only once the HW covers it (every ISR member has it), whatever the
-        // policy says; above the HW, a lagging follower may still need it, and deleting it would let the log start
-        // (and a follower restarting there) run past records no other replica holds.
-        if (next.baseOffset > this._highWatermark) break;
-        const belowStart = next.baseOffset <= this._logStartOffset;
-        let expired = false;
-        if (deletePolicy && retentionMs >= 0) {
-          try {
-            expired = now - Number(seg.largestTimestamp()) > retentionMs;
-          } catch (e) {
-            throw this.markOffline(e);
-          }
-        }
-        const tooBig = deletePolicy && retentionBytes >= 0 && sizeExcess - seg.size >= 0;
-        if (!(belowStart || expired || tooBig)) break;
-        sizeExcess -= seg.size;
-        count++;
+      let count: number;
+      try {
+        count = deletableSegmentCount(this.segments, {
+          now: this.clock.now(),
+          retentionMs: this.config['retention.ms'],
+          retentionBytes: this.config['retention.bytes'],
+          deletePolicy: this.config['cleanup.policy'].includes('delete'),
+          highWatermark: this._highWatermark,
+          logStartOffset: this._logStartOffset,
+        });
+      } catch (e) {
+        // Reading a segment's largest timestamp failed (a stat or index load): the disk is failing.
+        throw this.markOffline(e);
       }
       if (count === 0) return 0;
       const doomed = this.segments.slice(0, count);
