@@ -1,9 +1,7 @@
 // The append-only log of one partition replica: its segments, offsets (LEO, log start, HW), epochs and policies.
 import { AsyncLock } from '../util/AsyncLock';
-import { floorIndex } from '../util/binarySearch';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BATCH_HEADER_SIZE } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
 import { LeaderEpochCheckpointFile } from './checkpoints';
 import { LogError, LogErrorCode, outOfRange, storageError } from './errors';
@@ -11,9 +9,10 @@ import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
 import { analyzeAndValidateBatches, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
 import { LogLoader, type LoadedLog } from './LogLoader';
-import { LogSegment } from './LogSegment';
+import { LogSegment, type TimestampLookup } from './LogSegment';
 import { LogProducerState } from './LogProducerState';
 import type { ProducerStateEntry } from './ProducerStateManager';
+import { findOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readSegments, type SegmentsView } from './logReads';
 import { SegmentDeleter } from './SegmentDeleter';
 import { deletableSegmentCount, rollReason } from './segmentPolicies';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
@@ -412,10 +411,9 @@ export class Log {
 
   // ---- read ---------------------------------------------------------------------------------
 
-  /** Index of the segment holding `offset` (the last one based at or below it), or -1. */
-  private floorSegmentIndex(offset: bigint): number {
-    const segs = this.segments;
-    return floorIndex(segs.length, (i) => (segs[i] as LogSegment).baseOffset <= offset);
+  /** The segments and bounds a read sees, as of now. */
+  private readView(): SegmentsView {
+    return { segments: this.logSegments(), logStartOffset: this._logStartOffset, logEndOffset: this.leo, io: (p) => this.wrapIo(p) };
   }
 
   /**
@@ -424,90 +422,32 @@ export class Log {
    */
   async read(startOffset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<FetchDataInfo> {
     this.checkOnline();
-    const leo = this.leo;
-    const base = { logStartOffset: this._logStartOffset, logEndOffset: leo, highWatermark: this._highWatermark };
-    if (startOffset < this._logStartOffset || startOffset > leo) {
-      throw outOfRange(`offset ${startOffset} outside [${this._logStartOffset}, ${leo}] of ${this.topic}-${this.partition}`);
+    const view = this.readView();
+    const leo = view.logEndOffset;
+    const base = { logStartOffset: view.logStartOffset, logEndOffset: leo, highWatermark: this._highWatermark };
+    if (startOffset < view.logStartOffset || startOffset > leo) {
+      throw outOfRange(`offset ${startOffset} outside [${view.logStartOffset}, ${leo}] of ${this.topic}-${this.partition}`);
     }
     const maxOffset = opts.maxOffset !== undefined && opts.maxOffset < leo ? opts.maxOffset : leo;
-    const empty = { records: Buffer.alloc(0), firstOffset: startOffset, nextOffset: startOffset, ...base };
-    if (startOffset >= maxOffset) return empty;
-    let minOne = opts.minOneBatch ?? true;
-    const segs = this.segments.slice();
-    let i = this.floorSegmentIndex(startOffset);
-    if (i < 0) i = 0;
-    const parts: Buffer[] = [];
-    let remaining = maxBytes;
-    let first: bigint | null = null;
-    let next = startOffset;
-    for (; i < segs.length; i++) {
-      const seg = segs[i] as LogSegment;
-      // The active segment may hold queued bytes beyond the published LEO; bound by what is published.
-      const r = await this.wrapIo(seg.read(next, remaining, maxOffset, minOne));
-      if (r === null) continue;
-      if (r.records.length === 0) break;
-      if (first === null) first = r.first.baseOffset;
-      parts.push(r.records);
-      remaining -= r.records.length;
-      next = r.nextOffset;
-      minOne = false;
-      // Move on to the next segment only when this one was read to its end.
-      const following = segs[i + 1];
-      if (remaining <= BATCH_HEADER_SIZE || next >= maxOffset || !following || next < following.baseOffset) break;
-    }
-    if (parts.length === 0) return empty;
-    return { records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), firstOffset: first ?? startOffset, nextOffset: next, ...base };
+    const r = startOffset < maxOffset ? await readSegments(view, startOffset, maxBytes, maxOffset, opts.minOneBatch ?? true) : null;
+    return { ...(r ?? { records: Buffer.alloc(0), firstOffset: startOffset, nextOffset: startOffset }), ...base };
   }
 
-  /**
-   * ListOffsets: -1 → LEO, -2 → log start offset, otherwise Kafka's record-level lookup: the first record at or after
-   * the log start whose timestamp >= ts, with its own offset, timestamp and batch leader epoch; null when none.
-   * Kafka searches only the first segment whose largest timestamp reaches ts and answers nothing if that segment's
-   * matches all sit below the log start; later segments are searched here, so such records are not skipped.
-   */
-  async fetchOffsetByTimestamp(ts: bigint): Promise<{ offset: bigint; timestamp: bigint; leaderEpoch: number } | null> {
+  /** ListOffsets: -1 → LEO, -2 → log start offset, otherwise the first record at or after ts (see logReads). */
+  async fetchOffsetByTimestamp(ts: bigint): Promise<TimestampLookup | null> {
     this.checkOnline();
     if (ts === LATEST_TIMESTAMP) return { offset: this.leo, timestamp: -1n, leaderEpoch: this.leaderEpochCache.latestEpoch() };
     if (ts === EARLIEST_TIMESTAMP) {
       const e = this.epochForOffset(this._logStartOffset);
       return { offset: this._logStartOffset, timestamp: -1n, leaderEpoch: e };
     }
-    const leo = this.leo;
-    const segs = this.segments.slice();
-    for (let i = 0; i < segs.length; i++) {
-      const seg = segs[i] as LogSegment;
-      if (seg.baseOffset >= leo) break;
-      const next = segs[i + 1];
-      if (next && next.baseOffset <= this._logStartOffset) continue;
-      if (seg.largestTimestamp() < ts) continue;
-      const r = await this.wrapIo(seg.findOffsetByTimestamp(ts, this._logStartOffset));
-      if (r) return r.offset < leo ? r : null;
-    }
-    return null;
+    return findOffsetByTimestamp(this.readView(), ts);
   }
 
-  /**
-   * ListOffsets v0 (Kafka's legacyFetchOffsetsBefore): each segment stands for its base offset (at least the log
-   * start) at its .log file's last-modified time, and a non-empty active segment adds the LEO at "now". Answers up to
-   * `maxNumOffsets` of these, newest first, starting from the last one at or before `timestamp`; -1 starts from the
-   * newest, -2 from the oldest (so it answers that one alone).
-   */
+  /** ListOffsets v0 (Kafka's legacyFetchOffsetsBefore, see logReads). */
   legacyFetchOffsetsBefore(timestamp: bigint, maxNumOffsets: number): bigint[] {
     this.checkOnline();
-    const points = this.segments.map((s) => ({
-      offset: s.baseOffset > this._logStartOffset ? s.baseOffset : this._logStartOffset,
-      time: BigInt(Math.floor(fs.statSync(s.logFile).mtimeMs)),
-    }));
-    if (this.activeSegment.size > 0) points.push({ offset: this.leo, time: BigInt(this.clock.now()) });
-    let start = points.length - 1;
-    if (timestamp === EARLIEST_TIMESTAMP) start = 0;
-    else if (timestamp !== LATEST_TIMESTAMP) while (start >= 0 && (points[start] as { time: bigint }).time > timestamp) start--;
-    const count = Math.max(0, Math.min(maxNumOffsets, start + 1));
-    // Offsets ascend with the index, so walking down from `start` is already newest first.
-    return points
-      .slice(start + 1 - count, start + 1)
-      .map((p) => p.offset)
-      .reverse();
+    return legacyOffsetsBefore({ segments: this.segments, logStartOffset: this._logStartOffset, logEndOffset: this.leo }, this.clock.now(), timestamp, maxNumOffsets);
   }
 
   private epochForOffset(offset: bigint): number {
@@ -532,7 +472,7 @@ export class Log {
         await this.truncateFullyLocked(offset);
         return true;
       }
-      const idx = this.floorSegmentIndex(offset);
+      const idx = floorSegmentIndex(this.segments, offset);
       const doomed = this.segments.slice(idx + 1);
       this.segments = this.segments.slice(0, idx + 1);
       for (const s of doomed) this.deleter.delete(s);
