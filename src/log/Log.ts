@@ -7,15 +7,15 @@ import { LeaderEpochCheckpointFile } from './checkpoints';
 import { LogError, LogErrorCode, outOfRange, storageError } from './errors';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
-import { analyzeAndValidateBatches, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
+import { analyzeAndValidateBatches, appendOffsetRange, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
 import { LogLoader, type LoadedLog } from './LogLoader';
 import { LogSegment, type TimestampLookup } from './LogSegment';
 import { LogProducerState } from './LogProducerState';
 import type { ProducerStateEntry } from './ProducerStateManager';
 import { findOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readSegments, type SegmentsView } from './logReads';
 import { SegmentDeleter } from './SegmentDeleter';
-import { deletableSegmentCount, rollReason } from './segmentPolicies';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
+import { deletableSegmentCount, rollReason, segmentSizedRuns } from './segmentPolicies';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, combineAppendInfos, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export interface LoadOptions {
@@ -239,23 +239,8 @@ export class Log {
         return { info: empty, written: Promise.resolve() };
       }
       const now = BigInt(this.clock.now());
-      const first = valid[0] as ValidatedBatch;
-      const last = valid[valid.length - 1] as ValidatedBatch;
-      if (!opts.assignOffsets) {
-        // Follower: offsets come from the leader and must extend our log.
-        let expected = this.nextOffset;
-        for (const b of valid) {
-          if (b.baseOffset < expected) {
-            throw new LogError(LogErrorCode.UNKNOWN_SERVER_ERROR, `out of order offsets: batch ${b.baseOffset} below expected ${expected}`);
-          }
-          expected = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
-        }
-      }
-      const firstOffset = opts.assignOffsets ? this.nextOffset : first.baseOffset;
-      const lastOffset = opts.assignOffsets
-        ? this.nextOffset + BigInt(valid.reduce((s, b) => s + b.lastOffsetDelta + 1, 0)) - 1n
-        : last.baseOffset + BigInt(last.lastOffsetDelta);
-      const maxTsInAppend = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
+      // The leader assigns offsets from nextOffset; a follower's come from the leader and must extend our log.
+      const { firstOffset, lastOffset, maxTimestamp: maxTsInAppend } = appendOffsetRange(valid, opts.assignOffsets, this.nextOffset);
       // Idempotent producers: before anything is written, a client's retry of a recent batch is recognised (and
       // answered with the original offsets) and sequence gaps or stale epochs are refused.
       const producers = this.producerState.analyze(batches, valid, opts, this.nextOffset, this._logStartOffset);
@@ -297,29 +282,9 @@ export class Log {
 
   /** Follower append of batches larger than a segment in total: consecutive runs of at most segment.bytes each. */
   private async appendInRuns(batches: Buffer, valid: ValidatedBatch[], opts: AppendOptions): Promise<LogAppendInfo> {
-    const limit = this.config['segment.bytes'];
     const infos: LogAppendInfo[] = [];
-    let start = 0;
-    while (start < valid.length) {
-      const from = (valid[start] as ValidatedBatch).position;
-      let end = start + 1;
-      while (end < valid.length && (valid[end] as ValidatedBatch).position + (valid[end] as ValidatedBatch).size - from <= limit) end++;
-      const last = valid[end - 1] as ValidatedBatch;
-      infos.push(await this.append(batches.subarray(from, last.position + last.size), opts));
-      start = end;
-    }
-    const first = infos[0] as LogAppendInfo;
-    const lastInfo = infos[infos.length - 1] as LogAppendInfo;
-    let max = first;
-    for (const i of infos) if (i.maxTimestamp > max.maxTimestamp) max = i;
-    return {
-      ...lastInfo,
-      firstOffset: first.firstOffset,
-      maxTimestamp: max.maxTimestamp,
-      offsetOfMaxTimestamp: max.offsetOfMaxTimestamp,
-      validBytes: infos.reduce((n, i) => n + i.validBytes, 0),
-      numMessages: infos.reduce((n, i) => n + i.numMessages, 0),
-    };
+    for (const run of segmentSizedRuns(valid, this.config['segment.bytes'])) infos.push(await this.append(batches.subarray(run.from, run.to), opts));
+    return combineAppendInfos(infos);
   }
 
   /** Rolls when Kafka's shouldRoll says so (see rollReason). Inside the lock. */

@@ -54,3 +54,19 @@ export interface FetchDataInfo {
   logEndOffset: bigint;
   highWatermark: bigint;
 }
+
+/** One answer for an append made in several runs (LogAppendInfo of each, in order; at least one). */
+export function combineAppendInfos(infos: readonly LogAppendInfo[]): LogAppendInfo {
+  const first = infos[0] as LogAppendInfo;
+  const last = infos[infos.length - 1] as LogAppendInfo;
+  let max = first;
+  for (const i of infos) if (i.maxTimestamp > max.maxTimestamp) max = i;
+  return {
+    ...last,
+    firstOffset: first.firstOffset,
+    maxTimestamp: max.maxTimestamp,
+    offsetOfMaxTimestamp: max.offsetOfMaxTimestamp,
+    validBytes: infos.reduce((n, i) => n + i.validBytes, 0),
+    numMessages: infos.reduce((n, i) => n + i.numMessages, 0),
+  };
+}

@@ -1,5 +1,6 @@
-// When a log rolls its active segment (Kafka's LogSegment.shouldRoll) and which of its oldest segments retention
-// deletes (Kafka's deleteOldSegments predicates): pure decisions over a few segment facts, so they can be table-tested.
+// When a log rolls its active segment (Kafka's LogSegment.shouldRoll), how a follower's oversized append is cut to
+// fit segments, and which of its oldest segments retention deletes (Kafka's deleteOldSegments predicates): pure
+// decisions over a few segment facts, so they can be table-tested.
 
 const INT32_MAX = 0x7fffffffn;
 
@@ -44,6 +45,31 @@ export function rollReason(seg: RollingSegment, p: RollParams): RollReason | nul
   if (seg.offsetIndex.isFull() || seg.timeIndex.isFull()) return 'index full';
   if (p.lastOffset - seg.baseOffset > INT32_MAX || p.firstOffset < seg.baseOffset) return 'offset overflow';
   return null;
+}
+
+/** A batch of an append: where it lies in the appended buffer. */
+export interface PositionedBatch {
+  readonly position: number;
+  readonly size: number;
+}
+
+/**
+ * A follower's fetch can bring more than a segment's worth of the leader's batches (replica.fetch.max.bytes above
+ * segment.bytes): the byte ranges [from, to) of consecutive runs of whole batches, each at most `segmentBytes` long
+ * unless one batch alone is longer, to append one by one with rolls between them.
+ */
+export function segmentSizedRuns(batches: readonly PositionedBatch[], segmentBytes: number): Array<{ from: number; to: number }> {
+  const runs: Array<{ from: number; to: number }> = [];
+  let start = 0;
+  while (start < batches.length) {
+    const from = (batches[start] as PositionedBatch).position;
+    let end = start + 1;
+    while (end < batches.length && (batches[end] as PositionedBatch).position + (batches[end] as PositionedBatch).size - from <= segmentBytes) end++;
+    const last = batches[end - 1] as PositionedBatch;
+    runs.push({ from, to: last.position + last.size });
+    start = end;
+  }
+  return runs;
 }
 
 /** What the retention decision reads of a segment (a LogSegment fits). */

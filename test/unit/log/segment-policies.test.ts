@@ -1,6 +1,6 @@
-// Table tests for the log's pure segment decisions: when the active segment rolls, and how many old segments
-// retention deletes.
-import { deletableSegmentCount, rollReason, type RetainedSegment, type RetentionParams, type RollParams, type RollingSegment } from '../../../src/log/segmentPolicies';
+// Table tests for the log's pure segment decisions: when the active segment rolls, how an oversized follower append
+// is cut into runs, and how many old segments retention deletes.
+import { deletableSegmentCount, rollReason, segmentSizedRuns, type RetainedSegment, type RetentionParams, type RollParams, type RollingSegment } from '../../../src/log/segmentPolicies';
 
 describe('rollReason (Kafka shouldRoll)', () => {
   const notFull = { isFull: () => false };
@@ -43,6 +43,24 @@ describe('rollReason (Kafka shouldRoll)', () => {
     ['size is checked before age', seg({ sizeWithPending: 999 }), append({ maxTimestampInMessages: 1_000_000n }), 'segment.bytes'],
   ])('%s', (_name, s, p, want) => {
     expect(rollReason(s, p)).toBe(want);
+  });
+});
+
+describe('segmentSizedRuns', () => {
+  /** Batches of the given sizes laid end to end from position 0. */
+  const laid = (sizes: number[]): Array<{ position: number; size: number }> => {
+    let position = 0;
+    return sizes.map((size) => ({ position: (position += size) - size, size }));
+  };
+
+  it.each<[string, number[], number, Array<[number, number]>]>([
+    ['all fit in one run', [100, 100, 100], 300, [[0, 300]]],
+    ['cut where the next batch would pass the limit', [100, 100, 100], 250, [[0, 200], [200, 300]]],
+    ['a batch alone bigger than the limit is its own run', [100, 400, 100], 250, [[0, 100], [100, 500], [500, 600]]],
+    ['one batch per run', [100, 100, 100], 100, [[0, 100], [100, 200], [200, 300]]],
+    ['no batches, no runs', [], 100, []],
+  ])('%s', (_name, sizes, limit, want) => {
+    expect(segmentSizedRuns(laid(sizes), limit).map((r) => [r.from, r.to])).toEqual(want);
   });
 });
 
