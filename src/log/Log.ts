@@ -10,33 +10,16 @@ import { LogConfig } from './LogConfig';
 import { analyzeAndValidateBatches, appendOffsetRange, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
 import { LogLoader, type LoadedLog } from './LogLoader';
 import { LogSegment, type TimestampLookup } from './LogSegment';
+import { LogFlusher } from './LogFlusher';
 import { LogProducerState } from './LogProducerState';
 import type { ProducerStateEntry } from './ProducerStateManager';
-import { findOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readSegments, type SegmentsView } from './logReads';
+import { fetchOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readRange, type SegmentsView } from './logReads';
 import { SegmentDeleter } from './SegmentDeleter';
 import { deletableSegmentCount, rollReason, segmentSizedRuns } from './segmentPolicies';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, combineAppendInfos, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
+import { combineAppendInfos, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LoadOptions, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
-export interface LoadOptions {
-  /** The partition directory `<log.dir>/<topic>-<partition>`. */
-  dir: string;
-  topic: string;
-  partition: number;
-  config: LogConfig;
-  clock?: Clock;
-  recoveryPoint?: bigint;
-  logStartOffset?: bigint;
-  highWatermark?: bigint;
-  /** false after a crash: segments from the recovery point on are validated batch by batch. */
-  hadCleanShutdown?: boolean;
-  /** Called once when a disk operation fails (LogManager marks the log dir offline). */
-  onStorageError?: (err: unknown) => void;
-  /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
-  onTruncated?: (offset: bigint) => void;
-  /** transactional.id.expiration.ms: producers idle this long are dropped from the producer state. Default 7 days. */
-  producerIdExpirationMs?: number;
-}
+export type { LoadOptions } from './LogTypes';
 
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604800000;
 
@@ -63,13 +46,10 @@ export class Log {
    */
   private _logStartOffset: bigint;
   private _highWatermark: bigint;
-  private _recoveryPoint: bigint;
-  private unflushedMessages = 0;
-  private lastFlushTime: number;
+  /** Owns the recovery point and the flush.messages / flush.ms bookkeeping. */
+  private readonly flusher: LogFlusher;
   /** Serialises async critical sections (append offset assignment, roll, truncate, retention, close). */
   private readonly lock = new AsyncLock();
-  private flushChain: Promise<void> = Promise.resolve();
-  private pendingFlush: Promise<void> | null = null;
   private readonly deleter: SegmentDeleter;
   private offlineError: LogError | null = null;
   private closed = false;
@@ -92,8 +72,7 @@ export class Log {
     this.leo = loaded.logEndOffset;
     this._logStartOffset = loaded.logStartOffset;
     this._highWatermark = loaded.highWatermark;
-    this._recoveryPoint = loaded.recoveryPoint;
-    this.lastFlushTime = clock.now();
+    this.flusher = new LogFlusher({ segments: () => this.segments, nextOffset: () => this.nextOffset, now: () => this.clock.now(), io: (p) => this.wrapIo(p) }, loaded.recoveryPoint);
     this.producerState = new LogProducerState({
       dir: opts.dir,
       topicPartition: `${opts.topic}-${opts.partition}`,
@@ -143,7 +122,7 @@ export class Log {
     return this._highWatermark;
   }
   get recoveryPoint(): bigint {
-    return this._recoveryPoint;
+    return this.flusher.recoveryPoint;
   }
   get isOffline(): boolean {
     return this.offlineError !== null;
@@ -250,9 +229,7 @@ export class Log {
       const leader = opts.assignOffsets ? { leaderEpoch: opts.leaderEpoch, logAppendTime: timestampType === 'LogAppendTime' ? now : null } : null;
       const { appended, maxTimestamp, offsetOfMaxTimestamp, numMessages, nextOffset: offset } = assignOffsets(batches, valid, firstOffset, leader);
       // Leader epochs: the leader's epoch starts at the first offset it writes; a follower copies the leader's.
-      let newEpoch = false;
-      if (opts.assignOffsets) newEpoch = this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
-      else for (const a of valid) if (a.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch()) newEpoch = this.leaderEpochCache.assign(a.partitionLeaderEpoch, a.baseOffset) || newEpoch;
+      const newEpoch = this.leaderEpochCache.assignForAppend(opts.assignOffsets ? opts.leaderEpoch : null, firstOffset, valid);
       // An append that starts an epoch returns only once the epoch checkpoint has it (written, fsynced): the
       // truncation of a replica after a crash relies on it. Recovery also rebuilds epochs from batch headers.
       if (newEpoch) epochDurable = this.leaderEpochCache.durable();
@@ -260,7 +237,7 @@ export class Log {
       const written = this.activeSegment.append(batches, appended);
       this.nextOffset = offset;
       this.producerState.appended(producers, offset);
-      this.unflushedMessages += numMessages;
+      this.flusher.appended(numMessages);
       const info: LogAppendInfo = {
         firstOffset,
         lastOffset: offset - 1n,
@@ -276,7 +253,7 @@ export class Log {
     await this.wrapIo(written);
     if (epochDurable) await this.wrapIo(epochDurable);
     if (info.lastOffset + 1n > this.leo) this.leo = info.lastOffset + 1n;
-    if (this.unflushedMessages >= this.config['flush.messages']) await this.flush();
+    if (this.flusher.dueByMessages(this.config['flush.messages'])) await this.flush();
     return info;
   }
 
@@ -341,37 +318,16 @@ export class Log {
 
   // ---- flush --------------------------------------------------------------------------------
 
-  /**
-   * fsyncs every segment between the recovery point and the current end (group commit: concurrent callers share
-   * one flush that has not started yet), writes their indexes, and advances the recovery point.
-   */
+  /** fsyncs the log up to its end (or `upTo`) and advances the recovery point (see LogFlusher: group commit). */
   flush(upTo?: bigint): Promise<void> {
     if (this.offlineError) return Promise.reject(this.offlineError);
-    if (this.pendingFlush) return this.pendingFlush;
-    const p = this.flushChain.then(async () => {
-      this.pendingFlush = null;
-      const target = upTo !== undefined && upTo < this.nextOffset ? upTo : this.nextOffset;
-      if (target <= this._recoveryPoint) return;
-      const from = this._recoveryPoint;
-      const unflushed = this.unflushedMessages;
-      const segs = this.segments.filter((s, i) => {
-        const next = this.segments[i + 1];
-        return s.baseOffset < target && (next === undefined || next.baseOffset > from);
-      });
-      await this.wrapIo(Promise.all(segs.map((s) => s.flush())).then(() => undefined));
-      if (target > this._recoveryPoint) this._recoveryPoint = target;
-      if (upTo === undefined) this.unflushedMessages = Math.max(0, this.unflushedMessages - unflushed);
-      this.lastFlushTime = this.clock.now();
-    });
-    this.pendingFlush = p;
-    this.flushChain = p.catch(() => undefined);
-    return p;
+    return this.flusher.flush(upTo);
   }
 
   /** Flushes when flush.ms has elapsed since the last flush and there is unflushed data (LogManager's flusher). */
   async maybeFlushByTime(): Promise<void> {
     if (this.offlineError || this.closed) return;
-    if (this.nextOffset > this._recoveryPoint && this.clock.now() - this.lastFlushTime >= this.config['flush.ms']) await this.flush();
+    if (this.flusher.dueByTime(this.config['flush.ms'])) await this.flush();
   }
 
   // ---- read ---------------------------------------------------------------------------------
@@ -381,42 +337,24 @@ export class Log {
     return { segments: this.logSegments(), logStartOffset: this._logStartOffset, logEndOffset: this.leo, io: (p) => this.wrapIo(p) };
   }
 
-  /**
-   * Whole batches from `startOffset`, up to `maxBytes`, spanning segments if needed. OFFSET_OUT_OF_RANGE outside
-   * [logStartOffset, LEO].
-   */
+  /** Whole batches from `startOffset` (see logReads.readRange), with the log's bounds as of the start of the read. */
   async read(startOffset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<FetchDataInfo> {
     this.checkOnline();
     const view = this.readView();
-    const leo = view.logEndOffset;
-    const base = { logStartOffset: view.logStartOffset, logEndOffset: leo, highWatermark: this._highWatermark };
-    if (startOffset < view.logStartOffset || startOffset > leo) {
-      throw outOfRange(`offset ${startOffset} outside [${view.logStartOffset}, ${leo}] of ${this.topic}-${this.partition}`);
-    }
-    const maxOffset = opts.maxOffset !== undefined && opts.maxOffset < leo ? opts.maxOffset : leo;
-    const r = startOffset < maxOffset ? await readSegments(view, startOffset, maxBytes, maxOffset, opts.minOneBatch ?? true) : null;
-    return { ...(r ?? { records: Buffer.alloc(0), firstOffset: startOffset, nextOffset: startOffset }), ...base };
+    const bounds = { logStartOffset: view.logStartOffset, logEndOffset: view.logEndOffset, highWatermark: this._highWatermark };
+    return { ...(await readRange(view, `${this.topic}-${this.partition}`, startOffset, maxBytes, opts)), ...bounds };
   }
 
   /** ListOffsets: -1 → LEO, -2 → log start offset, otherwise the first record at or after ts (see logReads). */
   async fetchOffsetByTimestamp(ts: bigint): Promise<TimestampLookup | null> {
     this.checkOnline();
-    if (ts === LATEST_TIMESTAMP) return { offset: this.leo, timestamp: -1n, leaderEpoch: this.leaderEpochCache.latestEpoch() };
-    if (ts === EARLIEST_TIMESTAMP) {
-      const e = this.epochForOffset(this._logStartOffset);
-      return { offset: this._logStartOffset, timestamp: -1n, leaderEpoch: e };
-    }
-    return findOffsetByTimestamp(this.readView(), ts);
+    return fetchOffsetByTimestamp(this.readView(), this.leaderEpochCache, ts);
   }
 
   /** ListOffsets v0 (Kafka's legacyFetchOffsetsBefore, see logReads). */
   legacyFetchOffsetsBefore(timestamp: bigint, maxNumOffsets: number): bigint[] {
     this.checkOnline();
     return legacyOffsetsBefore({ segments: this.segments, logStartOffset: this._logStartOffset, logEndOffset: this.leo }, this.clock.now(), timestamp, maxNumOffsets);
-  }
-
-  private epochForOffset(offset: bigint): number {
-    return this.leaderEpochCache.floorEntry(offset)?.epoch ?? -1;
   }
 
   /** OffsetForLeaderEpoch (Kafka semantics, see LeaderEpochFileCache.endOffsetFor). */
@@ -456,7 +394,7 @@ export class Log {
   private afterTruncate(): void {
     this.leaderEpochCache.truncateFromEnd(this.nextOffset);
     if (this._highWatermark > this.leo) this._highWatermark = this.leo;
-    if (this._recoveryPoint > this.leo) this._recoveryPoint = this.leo;
+    if (this.flusher.recoveryPoint > this.leo) this.flusher.recoveryPoint = this.leo;
     if (this._logStartOffset > this.leo) this._logStartOffset = this.leo;
   }
 
@@ -481,7 +419,7 @@ export class Log {
     this.leo = offset;
     this._logStartOffset = offset;
     this._highWatermark = offset;
-    this._recoveryPoint = offset;
+    this.flusher.recoveryPoint = offset;
     this.leaderEpochCache.clear();
     this.producerState.truncateFullyAndStartAt(offset);
     this.logger.info({ startOffset: offset.toString() }, 'log truncated fully');
@@ -577,11 +515,7 @@ export class Log {
 
   /** Resolves once no flush is running or queued (a flush started meanwhile is waited for too). */
   async awaitFlushes(): Promise<void> {
-    for (;;) {
-      const chain = this.flushChain;
-      await chain;
-      if (chain === this.flushChain) break;
-    }
+    await this.flusher.idle();
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// What callers of a Log pass in and get back (append, read, ListOffsets), and its clock.
+// What callers of a Log pass in and get back (load, append, read, ListOffsets), and its clock.
+import type { LogConfig } from './LogConfig';
 
 export const LATEST_TIMESTAMP = -1n;
 export const EARLIEST_TIMESTAMP = -2n;
@@ -7,6 +8,26 @@ export interface Clock {
   now(): number;
 }
 export const systemClock: Clock = { now: () => Date.now() };
+
+export interface LoadOptions {
+  /** The partition directory `<log.dir>/<topic>-<partition>`. */
+  dir: string;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  clock?: Clock;
+  recoveryPoint?: bigint;
+  logStartOffset?: bigint;
+  highWatermark?: bigint;
+  /** false after a crash: segments from the recovery point on are validated batch by batch. */
+  hadCleanShutdown?: boolean;
+  /** Called once when a disk operation fails (LogManager marks the log dir offline). */
+  onStorageError?: (err: unknown) => void;
+  /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
+  onTruncated?: (offset: bigint) => void;
+  /** transactional.id.expiration.ms: producers idle this long are dropped from the producer state. Default 7 days. */
+  producerIdExpirationMs?: number;
+}
 
 export interface AppendOptions {
   /** true on the leader (offsets assigned here), false on a follower (offsets kept, must extend the log). */

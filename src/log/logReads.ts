@@ -3,8 +3,10 @@
 import * as fs from 'fs';
 import { BATCH_HEADER_SIZE } from '../protocol/record/batch-header';
 import { floorIndex } from '../util/binarySearch';
+import type { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import type { LogSegment, TimestampLookup } from './LogSegment';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from './LogTypes';
+import { outOfRange } from './errors';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type ReadOptions } from './LogTypes';
 
 /** The log as one read sees it. */
 export interface SegmentsView {
@@ -23,12 +25,19 @@ export function floorSegmentIndex(segments: readonly LogSegment[], offset: bigin
 }
 
 /**
- * Whole batches from `startOffset` (within the log's bounds), up to `maxBytes` and below `maxOffset`, spanning
- * segments if needed; at least one batch when `minOneBatch`. Null when there is nothing to return.
+ * Whole batches from `startOffset`, up to `maxBytes` (at least one batch unless `minOneBatch` is false) and below
+ * `maxOffset` (at most the LEO), spanning segments if needed. OFFSET_OUT_OF_RANGE outside [logStartOffset, LEO].
  */
-export async function readSegments(v: SegmentsView, startOffset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Promise<{ records: Buffer; firstOffset: bigint; nextOffset: bigint } | null> {
+export async function readRange(v: SegmentsView, topicPartition: string, startOffset: bigint, maxBytes: number, opts: ReadOptions): Promise<{ records: Buffer; firstOffset: bigint; nextOffset: bigint }> {
+  const leo = v.logEndOffset;
+  if (startOffset < v.logStartOffset || startOffset > leo) {
+    throw outOfRange(`offset ${startOffset} outside [${v.logStartOffset}, ${leo}] of ${topicPartition}`);
+  }
+  const maxOffset = opts.maxOffset !== undefined && opts.maxOffset < leo ? opts.maxOffset : leo;
+  const empty = { records: Buffer.alloc(0), firstOffset: startOffset, nextOffset: startOffset };
+  if (startOffset >= maxOffset) return empty;
   const segs = v.segments;
-  let minOne = minOneBatch;
+  let minOne = opts.minOneBatch ?? true;
   let i = floorSegmentIndex(segs, startOffset);
   if (i < 0) i = 0;
   const parts: Buffer[] = [];
@@ -50,18 +59,21 @@ export async function readSegments(v: SegmentsView, startOffset: bigint, maxByte
     const following = segs[i + 1];
     if (remaining <= BATCH_HEADER_SIZE || next >= maxOffset || !following || next < following.baseOffset) break;
   }
-  if (parts.length === 0) return null;
+  if (parts.length === 0) return empty;
   return { records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), firstOffset: first ?? startOffset, nextOffset: next };
 }
 
 /**
- * Kafka's record-level ListOffsets lookup: the first record at or after the log start whose timestamp >= ts, with
- * its own offset, timestamp and batch leader epoch; null when none. Kafka searches only the first segment whose
- * largest timestamp reaches ts and answers nothing if that segment's matches all sit below the log start; later
- * segments are searched here, so such records are not skipped.
+ * ListOffsets: -1 → LEO, -2 → log start offset (each with its leader epoch), otherwise Kafka's record-level lookup:
+ * the first record at or after the log start whose timestamp >= ts, with its own offset, timestamp and batch leader
+ * epoch; null when none. Kafka searches only the first segment whose largest timestamp reaches ts and answers
+ * nothing if that segment's matches all sit below the log start; later segments are searched here, so such records
+ * are not skipped.
  */
-export async function findOffsetByTimestamp(v: SegmentsView, ts: bigint): Promise<TimestampLookup | null> {
+export async function fetchOffsetByTimestamp(v: SegmentsView, epochs: LeaderEpochFileCache, ts: bigint): Promise<TimestampLookup | null> {
   const { segments: segs, logStartOffset, logEndOffset: leo } = v;
+  if (ts === LATEST_TIMESTAMP) return { offset: leo, timestamp: -1n, leaderEpoch: epochs.latestEpoch() };
+  if (ts === EARLIEST_TIMESTAMP) return { offset: logStartOffset, timestamp: -1n, leaderEpoch: epochs.floorEntry(logStartOffset)?.epoch ?? -1 };
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as LogSegment;
     if (seg.baseOffset >= leo) break;
