@@ -51,6 +51,18 @@ export class LeaderEpochFileCache {
     this.persist();
     return true;
   }
+  /**
+   * The epochs an append starts: the leader's (`leaderEpoch`) at the append's first offset; on a follower
+   * (`leaderEpoch` null) every batch whose epoch is newer than the latest, at its base offset. True when an epoch
+   * was recorded (the append then waits for durable()).
+   */
+  assignForAppend(leaderEpoch: number | null, firstOffset: bigint, batches: readonly { partitionLeaderEpoch: number; baseOffset: bigint }[]): boolean {
+    if (leaderEpoch !== null) return this.assign(leaderEpoch, firstOffset);
+    let assigned = false;
+    for (const b of batches) if (b.partitionLeaderEpoch > this.latestEpoch()) assigned = this.assign(b.partitionLeaderEpoch, b.baseOffset) || assigned;
+    return assigned;
+  }
+
 
   /** Drops entries starting at or after `endOffset` (log truncated to endOffset). */
   truncateFromEnd(endOffset: bigint): void {

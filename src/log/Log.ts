@@ -1,46 +1,27 @@
 // The append-only log of one partition replica: its segments, offsets (LEO, log start, HW), epochs and policies.
 import { AsyncLock } from '../util/AsyncLock';
-import { floorIndex } from '../util/binarySearch';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BATCH_HEADER_SIZE } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
 import { LeaderEpochCheckpointFile } from './checkpoints';
 import { LogError, LogErrorCode, outOfRange, storageError } from './errors';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { LogConfig } from './LogConfig';
-import { analyzeAndValidateBatches, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
+import { analyzeAndValidateBatches, appendOffsetRange, assignOffsets, validateRecordSet, type ValidatedBatch } from './LogValidator';
 import { LogLoader, type LoadedLog } from './LogLoader';
-import { LogSegment } from './LogSegment';
-import { ProducerStateManager, producerBatchAt, type ProducerAppendInfo, type ProducerBatch, type ProducerStateEntry } from './ProducerStateManager';
-import { rebuildProducerState } from './producerStateLoading';
+import { LogSegment, type TimestampLookup } from './LogSegment';
+import { LogFlusher } from './LogFlusher';
+import { LogProducerState } from './LogProducerState';
+import type { ProducerStateEntry } from './ProducerStateManager';
+import { fetchOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readRange, type SegmentsView } from './logReads';
 import { SegmentDeleter } from './SegmentDeleter';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LogAppendInfo, type ReadOptions } from './LogTypes';
+import { deletableSegmentCount, rollReason, segmentSizedRuns } from './segmentPolicies';
+import { combineAppendInfos, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LoadOptions, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
-export interface LoadOptions {
-  /** The partition directory `<log.dir>/<topic>-<partition>`. */
-  dir: string;
-  topic: string;
-  partition: number;
-  config: LogConfig;
-  clock?: Clock;
-  recoveryPoint?: bigint;
-  logStartOffset?: bigint;
-  highWatermark?: bigint;
-  /** false after a crash: segments from the recovery point on are validated batch by batch. */
-  hadCleanShutdown?: boolean;
-  /** Called once when a disk operation fails (LogManager marks the log dir offline). */
-  onStorageError?: (err: unknown) => void;
-  /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
-  onTruncated?: (offset: bigint) => void;
-  /** transactional.id.expiration.ms: producers idle this long are dropped from the producer state. Default 7 days. */
-  producerIdExpirationMs?: number;
-}
+export type { LoadOptions } from './LogTypes';
 
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604800000;
-
-const INT32_MAX = 0x7fffffffn;
 
 export class Log {
   readonly topic: string;
@@ -65,20 +46,15 @@ export class Log {
    */
   private _logStartOffset: bigint;
   private _highWatermark: bigint;
-  private _recoveryPoint: bigint;
-  private unflushedMessages = 0;
-  private lastFlushTime: number;
+  /** Owns the recovery point and the flush.messages / flush.ms bookkeeping. */
+  private readonly flusher: LogFlusher;
   /** Serialises async critical sections (append offset assignment, roll, truncate, retention, close). */
   private readonly lock = new AsyncLock();
-  private flushChain: Promise<void> = Promise.resolve();
-  private pendingFlush: Promise<void> | null = null;
   private readonly deleter: SegmentDeleter;
   private offlineError: LogError | null = null;
   private closed = false;
-  /** Idempotent producers' epochs, sequences and last batches; rebuilt from snapshots and the log on first use. */
-  private readonly producerState: ProducerStateManager;
-  private producerStateLoaded = false;
-  private readonly hadCleanShutdown: boolean;
+  /** Idempotent producers' epochs, sequences and last batches; loaded from snapshots and the log on first use. */
+  private readonly producerState: LogProducerState;
 
   private constructor(opts: LoadOptions, clock: Clock, logger: Logger, leaderEpochCache: LeaderEpochFileCache, loaded: LoadedLog) {
     this.topic = opts.topic;
@@ -96,17 +72,16 @@ export class Log {
     this.leo = loaded.logEndOffset;
     this._logStartOffset = loaded.logStartOffset;
     this._highWatermark = loaded.highWatermark;
-    this._recoveryPoint = loaded.recoveryPoint;
-    this.lastFlushTime = clock.now();
-    this.hadCleanShutdown = opts.hadCleanShutdown ?? true;
-    this.producerState = new ProducerStateManager({
+    this.flusher = new LogFlusher({ segments: () => this.segments, nextOffset: () => this.nextOffset, now: () => this.clock.now(), io: (p) => this.wrapIo(p) }, loaded.recoveryPoint);
+    this.producerState = new LogProducerState({
       dir: opts.dir,
       topicPartition: `${opts.topic}-${opts.partition}`,
-      maxProducerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      producerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
       logger,
+      segmentBaseOffsets: this.segmentBaseOffsets(),
+      hadCleanShutdown: opts.hadCleanShutdown ?? true,
+      view: () => ({ segments: this.segments, logStartOffset: this._logStartOffset, nextOffset: this.nextOffset, now: this.clock.now() }),
     });
-    // Recovery may have removed segments without the producer state seeing it: drop the snapshots that no longer fit.
-    this.producerState.removeStraySnapshots(this.segments.map((s) => s.baseOffset));
   }
 
   /**
@@ -147,7 +122,7 @@ export class Log {
     return this._highWatermark;
   }
   get recoveryPoint(): bigint {
-    return this._recoveryPoint;
+    return this.flusher.recoveryPoint;
   }
   get isOffline(): boolean {
     return this.offlineError !== null;
@@ -243,44 +218,26 @@ export class Log {
         return { info: empty, written: Promise.resolve() };
       }
       const now = BigInt(this.clock.now());
-      const first = valid[0] as ValidatedBatch;
-      const last = valid[valid.length - 1] as ValidatedBatch;
-      if (!opts.assignOffsets) {
-        // Follower: offsets come from the leader and must extend our log.
-        let expected = this.nextOffset;
-        for (const b of valid) {
-          if (b.baseOffset < expected) {
-            throw new LogError(LogErrorCode.UNKNOWN_SERVER_ERROR, `out of order offsets: batch ${b.baseOffset} below expected ${expected}`);
-          }
-          expected = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
-        }
-      }
-      const firstOffset = opts.assignOffsets ? this.nextOffset : first.baseOffset;
-      const lastOffset = opts.assignOffsets
-        ? this.nextOffset + BigInt(valid.reduce((s, b) => s + b.lastOffsetDelta + 1, 0)) - 1n
-        : last.baseOffset + BigInt(last.lastOffsetDelta);
-      const maxTsInAppend = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
+      // The leader assigns offsets from nextOffset; a follower's come from the leader and must extend our log.
+      const { firstOffset, lastOffset, maxTimestamp: maxTsInAppend } = appendOffsetRange(valid, opts.assignOffsets, this.nextOffset);
       // Idempotent producers: before anything is written, a client's retry of a recent batch is recognised (and
       // answered with the original offsets) and sequence gaps or stale epochs are refused.
-      const producers = this.analyzeProducers(batches, valid, opts);
+      const producers = this.producerState.analyze(batches, valid, opts, this.nextOffset, this._logStartOffset);
       if (producers.duplicate) return { info: producers.duplicate, written: Promise.resolve() };
       await this.maybeRoll(batches.length, firstOffset, lastOffset, timestampType === 'LogAppendTime' ? now : maxTsInAppend);
 
       const leader = opts.assignOffsets ? { leaderEpoch: opts.leaderEpoch, logAppendTime: timestampType === 'LogAppendTime' ? now : null } : null;
       const { appended, maxTimestamp, offsetOfMaxTimestamp, numMessages, nextOffset: offset } = assignOffsets(batches, valid, firstOffset, leader);
       // Leader epochs: the leader's epoch starts at the first offset it writes; a follower copies the leader's.
-      let newEpoch = false;
-      if (opts.assignOffsets) newEpoch = this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
-      else for (const a of valid) if (a.partitionLeaderEpoch > this.leaderEpochCache.latestEpoch()) newEpoch = this.leaderEpochCache.assign(a.partitionLeaderEpoch, a.baseOffset) || newEpoch;
+      const newEpoch = this.leaderEpochCache.assignForAppend(opts.assignOffsets ? opts.leaderEpoch : null, firstOffset, valid);
       // An append that starts an epoch returns only once the epoch checkpoint has it (written, fsynced): the
       // truncation of a replica after a crash relies on it. Recovery also rebuilds epochs from batch headers.
       if (newEpoch) epochDurable = this.leaderEpochCache.durable();
 
       const written = this.activeSegment.append(batches, appended);
       this.nextOffset = offset;
-      if (producers.updates) this.producerState.update(producers.updates);
-      this.producerState.updateMapEndOffset(offset);
-      this.unflushedMessages += numMessages;
+      this.producerState.appended(producers, offset);
+      this.flusher.appended(numMessages);
       const info: LogAppendInfo = {
         firstOffset,
         lastOffset: offset - 1n,
@@ -296,54 +253,28 @@ export class Log {
     await this.wrapIo(written);
     if (epochDurable) await this.wrapIo(epochDurable);
     if (info.lastOffset + 1n > this.leo) this.leo = info.lastOffset + 1n;
-    if (this.unflushedMessages >= this.config['flush.messages']) await this.flush();
+    if (this.flusher.dueByMessages(this.config['flush.messages'])) await this.flush();
     return info;
   }
 
   /** Follower append of batches larger than a segment in total: consecutive runs of at most segment.bytes each. */
   private async appendInRuns(batches: Buffer, valid: ValidatedBatch[], opts: AppendOptions): Promise<LogAppendInfo> {
-    const limit = this.config['segment.bytes'];
     const infos: LogAppendInfo[] = [];
-    let start = 0;
-    while (start < valid.length) {
-      const from = (valid[start] as ValidatedBatch).position;
-      let end = start + 1;
-      while (end < valid.length && (valid[end] as ValidatedBatch).position + (valid[end] as ValidatedBatch).size - from <= limit) end++;
-      const last = valid[end - 1] as ValidatedBatch;
-      infos.push(await this.append(batches.subarray(from, last.position + last.size), opts));
-      start = end;
-    }
-    const first = infos[0] as LogAppendInfo;
-    const lastInfo = infos[infos.length - 1] as LogAppendInfo;
-    let max = first;
-    for (const i of infos) if (i.maxTimestamp > max.maxTimestamp) max = i;
-    return {
-      ...lastInfo,
-      firstOffset: first.firstOffset,
-      maxTimestamp: max.maxTimestamp,
-      offsetOfMaxTimestamp: max.offsetOfMaxTimestamp,
-      validBytes: infos.reduce((n, i) => n + i.validBytes, 0),
-      numMessages: infos.reduce((n, i) => n + i.numMessages, 0),
-    };
+    for (const run of segmentSizedRuns(valid, this.config['segment.bytes'])) infos.push(await this.append(batches.subarray(run.from, run.to), opts));
+    return combineAppendInfos(infos);
   }
 
-  /** Kafka's shouldRoll: size, age (segment.ms), full index, or relative offset overflow. Inside the lock. */
+  /** Rolls when Kafka's shouldRoll says so (see rollReason). Inside the lock. */
   private async maybeRoll(messagesSize: number, firstOffset: bigint, lastOffset: bigint, maxTimestampInMessages: bigint): Promise<void> {
-    const seg = this.activeSegment;
-    const size = seg.sizeWithPending;
-    if (size === 0) return;
-    const now = this.clock.now();
-    const waited = seg.rollingBasedTimestamp !== null && maxTimestampInMessages >= 0n ? Number(maxTimestampInMessages - seg.rollingBasedTimestamp) : now - seg.created;
-    const reason =
-      size > this.config['segment.bytes'] - messagesSize
-        ? 'segment.bytes'
-        : waited > this.config['segment.ms']
-          ? 'segment.ms'
-          : seg.offsetIndex.isFull() || seg.timeIndex.isFull()
-            ? 'index full'
-            : lastOffset - seg.baseOffset > INT32_MAX || firstOffset < seg.baseOffset
-              ? 'offset overflow'
-              : null;
+    const reason = rollReason(this.activeSegment, {
+      segmentBytes: this.config['segment.bytes'],
+      segmentMs: this.config['segment.ms'],
+      now: this.clock.now(),
+      messagesSize,
+      firstOffset,
+      lastOffset,
+      maxTimestampInMessages,
+    });
     if (reason) await this.roll(reason);
   }
 
@@ -357,9 +288,7 @@ export class Log {
     const seg = await this.wrapIo(LogSegment.create(this.dir, this.nextOffset, this.config['index.interval.bytes'], this.config['segment.index.bytes'], this.clock.now()));
     this.segments.push(seg);
     this.logger.debug({ newSegment: seg.baseOffset.toString(), reason }, 'rolled segment');
-    // The producer state as of the new segment's base: a restart or truncation reloads from here.
-    this.producerState.updateMapEndOffset(this.nextOffset);
-    await this.wrapIo(this.producerState.takeSnapshot());
+    await this.wrapIo(this.producerState.rolled(this.nextOffset));
     // Kafka flushes the previous segment asynchronously after a roll, moving the recovery point to the new base.
     const upTo = seg.baseOffset;
     void this.flush(upTo).catch(() => undefined);
@@ -373,54 +302,8 @@ export class Log {
   }
 
   /** Inside the lock. */
-  private async ensureProducerState(): Promise<void> {
-    if (this.producerStateLoaded) return;
-    await this.wrapIo(this.rebuildProducerState(this.hadCleanShutdown));
-    this.producerStateLoaded = true;
-  }
-
-  private rebuildProducerState(reloadFromCleanShutdown: boolean): Promise<void> {
-    return rebuildProducerState({
-      psm: this.producerState,
-      segments: this.segments,
-      logStartOffset: this._logStartOffset,
-      lastOffset: this.nextOffset,
-      reloadFromCleanShutdown,
-      now: this.clock.now(),
-    });
-  }
-
-  /**
-   * The producer batches of an append with the offsets they get, checked against the producer state. On the leader
-   * a duplicate ends the append (its LogAppendInfo is the original's); followers take the leader's batches as
-   * they are (stale epochs are only logged).
-   */
-  private analyzeProducers(batches: Buffer, valid: readonly ValidatedBatch[], opts: AppendOptions): { duplicate?: LogAppendInfo; updates?: Map<bigint, ProducerAppendInfo> } {
-    const found: ProducerBatch[] = [];
-    let offset = this.nextOffset;
-    for (const b of valid) {
-      const pb = producerBatchAt(batches, b.position, opts.assignOffsets ? offset : b.baseOffset);
-      if (pb && !pb.control) found.push(pb);
-      offset += BigInt(b.lastOffsetDelta) + 1n;
-    }
-    if (found.length === 0) return {};
-    const origin = !opts.assignOffsets ? 'replication' : opts.origin === 'coordinator' ? 'coordinator' : 'client';
-    const r = this.producerState.analyze(found, origin);
-    if (!r.duplicate) return { updates: r.updates };
-    const d = r.duplicate;
-    // As Kafka's Log.append: the original offsets, its timestamp in logAppendTime, nothing written.
-    return {
-      duplicate: {
-        firstOffset: d.lastOffset - BigInt(d.offsetDelta),
-        lastOffset: d.lastOffset,
-        maxTimestamp: d.timestamp,
-        offsetOfMaxTimestamp: d.lastOffset,
-        logAppendTime: d.timestamp,
-        logStartOffset: this._logStartOffset,
-        validBytes: 0,
-        numMessages: 0,
-      },
-    };
+  private ensureProducerState(): Promise<void> {
+    return this.wrapIo(this.producerState.ensureLoaded());
   }
 
   /** Drops producers idle past transactional.id.expiration.ms (LogManager's periodic check). */
@@ -435,141 +318,43 @@ export class Log {
 
   // ---- flush --------------------------------------------------------------------------------
 
-  /**
-   * fsyncs every segment between the recovery point and the current end (group commit: concurrent callers share
-   * one flush that has not started yet), writes their indexes, and advances the recovery point.
-   */
+  /** fsyncs the log up to its end (or `upTo`) and advances the recovery point (see LogFlusher: group commit). */
   flush(upTo?: bigint): Promise<void> {
     if (this.offlineError) return Promise.reject(this.offlineError);
-    if (this.pendingFlush) return this.pendingFlush;
-    const p = this.flushChain.then(async () => {
-      this.pendingFlush = null;
-      const target = upTo !== undefined && upTo < this.nextOffset ? upTo : this.nextOffset;
-      if (target <= this._recoveryPoint) return;
-      const from = this._recoveryPoint;
-      const unflushed = this.unflushedMessages;
-      const segs = this.segments.filter((s, i) => {
-        const next = this.segments[i + 1];
-        return s.baseOffset < target && (next === undefined || next.baseOffset > from);
-      });
-      await this.wrapIo(Promise.all(segs.map((s) => s.flush())).then(() => undefined));
-      if (target > this._recoveryPoint) this._recoveryPoint = target;
-      if (upTo === undefined) this.unflushedMessages = Math.max(0, this.unflushedMessages - unflushed);
-      this.lastFlushTime = this.clock.now();
-    });
-    this.pendingFlush = p;
-    this.flushChain = p.catch(() => undefined);
-    return p;
+    return this.flusher.flush(upTo);
   }
 
   /** Flushes when flush.ms has elapsed since the last flush and there is unflushed data (LogManager's flusher). */
   async maybeFlushByTime(): Promise<void> {
     if (this.offlineError || this.closed) return;
-    if (this.nextOffset > this._recoveryPoint && this.clock.now() - this.lastFlushTime >= this.config['flush.ms']) await this.flush();
+    if (this.flusher.dueByTime(this.config['flush.ms'])) await this.flush();
   }
 
   // ---- read ---------------------------------------------------------------------------------
 
-  /** Index of the segment holding `offset` (the last one based at or below it), or -1. */
-  private floorSegmentIndex(offset: bigint): number {
-    const segs = this.segments;
-    return floorIndex(segs.length, (i) => (segs[i] as LogSegment).baseOffset <= offset);
+  /** The segments and bounds a read sees, as of now. */
+  private readView(): SegmentsView {
+    return { segments: this.logSegments(), logStartOffset: this._logStartOffset, logEndOffset: this.leo, io: (p) => this.wrapIo(p) };
   }
 
-  /**
-   * Whole batches from `startOffset`, up to `maxBytes`, spanning segments if needed. OFFSET_OUT_OF_RANGE outside
-   * [logStartOffset, LEO].
-   */
+  /** Whole batches from `startOffset` (see logReads.readRange), with the log's bounds as of the start of the read. */
   async read(startOffset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<FetchDataInfo> {
     this.checkOnline();
-    const leo = this.leo;
-    const base = { logStartOffset: this._logStartOffset, logEndOffset: leo, highWatermark: this._highWatermark };
-    if (startOffset < this._logStartOffset || startOffset > leo) {
-      throw outOfRange(`offset ${startOffset} outside [${this._logStartOffset}, ${leo}] of ${this.topic}-${this.partition}`);
-    }
-    const maxOffset = opts.maxOffset !== undefined && opts.maxOffset < leo ? opts.maxOffset : leo;
-    const empty = { records: Buffer.alloc(0), firstOffset: startOffset, nextOffset: startOffset, ...base };
-    if (startOffset >= maxOffset) return empty;
-    let minOne = opts.minOneBatch ?? true;
-    const segs = this.segments.slice();
-    let i = this.floorSegmentIndex(startOffset);
-    if (i < 0) i = 0;
-    const parts: Buffer[] = [];
-    let remaining = maxBytes;
-    let first: bigint | null = null;
-    let next = startOffset;
-    for (; i < segs.length; i++) {
-      const seg = segs[i] as LogSegment;
-      // The active segment may hold queued bytes beyond the published LEO; bound by what is published.
-      const r = await this.wrapIo(seg.read(next, remaining, maxOffset, minOne));
-      if (r === null) continue;
-      if (r.records.length === 0) break;
-      if (first === null) first = r.first.baseOffset;
-      parts.push(r.records);
-      remaining -= r.records.length;
-      next = r.nextOffset;
-      minOne = false;
-      // Move on to the next segment only when this one was read to its end.
-      const following = segs[i + 1];
-      if (remaining <= BATCH_HEADER_SIZE || next >= maxOffset || !following || next < following.baseOffset) break;
-    }
-    if (parts.length === 0) return empty;
-    return { records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), firstOffset: first ?? startOffset, nextOffset: next, ...base };
+    const view = this.readView();
+    const bounds = { logStartOffset: view.logStartOffset, logEndOffset: view.logEndOffset, highWatermark: this._highWatermark };
+    return { ...(await readRange(view, `${this.topic}-${this.partition}`, startOffset, maxBytes, opts)), ...bounds };
   }
 
-  /**
-   * ListOffsets: -1 → LEO, -2 → log start offset, otherwise Kafka's record-level lookup: the first record at or after
-   * the log start whose timestamp >= ts, with its own offset, timestamp and batch leader epoch; null when none.
-   * Kafka searches only the first segment whose largest timestamp reaches ts and answers nothing if that segment's
-   * matches all sit below the log start; later segments are searched here, so such records are not skipped.
-   */
-  async fetchOffsetByTimestamp(ts: bigint): Promise<{ offset: bigint; timestamp: bigint; leaderEpoch: number } | null> {
+  /** ListOffsets: -1 → LEO, -2 → log start offset, otherwise the first record at or after ts (see logReads). */
+  async fetchOffsetByTimestamp(ts: bigint): Promise<TimestampLookup | null> {
     this.checkOnline();
-    if (ts === LATEST_TIMESTAMP) return { offset: this.leo, timestamp: -1n, leaderEpoch: this.leaderEpochCache.latestEpoch() };
-    if (ts === EARLIEST_TIMESTAMP) {
-      const e = this.epochForOffset(this._logStartOffset);
-      return { offset: this._logStartOffset, timestamp: -1n, leaderEpoch: e };
-    }
-    const leo = this.leo;
-    const segs = this.segments.slice();
-    for (let i = 0; i < segs.length; i++) {
-      const seg = segs[i] as LogSegment;
-      if (seg.baseOffset >= leo) break;
-      const next = segs[i + 1];
-      if (next && next.baseOffset <= this._logStartOffset) continue;
-      if (seg.largestTimestamp() < ts) continue;
-      const r = await this.wrapIo(seg.findOffsetByTimestamp(ts, this._logStartOffset));
-      if (r) return r.offset < leo ? r : null;
-    }
-    return null;
+    return fetchOffsetByTimestamp(this.readView(), this.leaderEpochCache, ts);
   }
 
-  /**
-   * ListOffsets v0 (Kafka's legacyFetchOffsetsBefore): each segment stands for its base offset (at least the log
-   * start) at its .log file's last-modified time, and a non-empty active segment adds the LEO at "now". Answers up to
-   * `maxNumOffsets` of these, newest first, starting from the last one at or before `timestamp`; -1 starts from the
-   * newest, -2 from the oldest (so it answers that one alone).
-   */
+  /** ListOffsets v0 (Kafka's legacyFetchOffsetsBefore, see logReads). */
   legacyFetchOffsetsBefore(timestamp: bigint, maxNumOffsets: number): bigint[] {
     this.checkOnline();
-    const points = this.segments.map((s) => ({
-      offset: s.baseOffset > this._logStartOffset ? s.baseOffset : this._logStartOffset,
-      time: BigInt(Math.floor(fs.statSync(s.logFile).mtimeMs)),
-    }));
-    if (this.activeSegment.size > 0) points.push({ offset: this.leo, time: BigInt(this.clock.now()) });
-    let start = points.length - 1;
-    if (timestamp === EARLIEST_TIMESTAMP) start = 0;
-    else if (timestamp !== LATEST_TIMESTAMP) while (start >= 0 && (points[start] as { time: bigint }).time > timestamp) start--;
-    const count = Math.max(0, Math.min(maxNumOffsets, start + 1));
-    // Offsets ascend with the index, so walking down from `start` is already newest first.
-    return points
-      .slice(start + 1 - count, start + 1)
-      .map((p) => p.offset)
-      .reverse();
-  }
-
-  private epochForOffset(offset: bigint): number {
-    return this.leaderEpochCache.floorEntry(offset)?.epoch ?? -1;
+    return legacyOffsetsBefore({ segments: this.segments, logStartOffset: this._logStartOffset, logEndOffset: this.leo }, this.clock.now(), timestamp, maxNumOffsets);
   }
 
   /** OffsetForLeaderEpoch (Kafka semantics, see LeaderEpochFileCache.endOffsetFor). */
@@ -590,7 +375,7 @@ export class Log {
         await this.truncateFullyLocked(offset);
         return true;
       }
-      const idx = this.floorSegmentIndex(offset);
+      const idx = floorSegmentIndex(this.segments, offset);
       const doomed = this.segments.slice(idx + 1);
       this.segments = this.segments.slice(0, idx + 1);
       for (const s of doomed) this.deleter.delete(s);
@@ -599,7 +384,7 @@ export class Log {
       this.nextOffset = seg.nextOffset;
       this.leo = this.nextOffset;
       this.afterTruncate();
-      if (this.producerStateLoaded) await this.wrapIo(this.rebuildProducerState(false));
+      await this.wrapIo(this.producerState.reloadIfLoaded());
       this.logger.info({ truncatedTo: this.nextOffset.toString() }, 'log truncated');
       this.onTruncated?.(this.nextOffset);
       return true;
@@ -609,7 +394,7 @@ export class Log {
   private afterTruncate(): void {
     this.leaderEpochCache.truncateFromEnd(this.nextOffset);
     if (this._highWatermark > this.leo) this._highWatermark = this.leo;
-    if (this._recoveryPoint > this.leo) this._recoveryPoint = this.leo;
+    if (this.flusher.recoveryPoint > this.leo) this.flusher.recoveryPoint = this.leo;
     if (this._logStartOffset > this.leo) this._logStartOffset = this.leo;
   }
 
@@ -634,10 +419,9 @@ export class Log {
     this.leo = offset;
     this._logStartOffset = offset;
     this._highWatermark = offset;
-    this._recoveryPoint = offset;
+    this.flusher.recoveryPoint = offset;
     this.leaderEpochCache.clear();
     this.producerState.truncateFullyAndStartAt(offset);
-    this.producerStateLoaded = true;
     this.logger.info({ startOffset: offset.toString() }, 'log truncated fully');
     this.onTruncated?.(offset);
   }
@@ -671,40 +455,26 @@ export class Log {
   deleteOldSegments(): Promise<number> {
     return this.lock.run(async () => {
       if (this.offlineError || this.closed) return 0;
-      const now = this.clock.now();
-      const retentionMs = this.config['retention.ms'];
-      const retentionBytes = this.config['retention.bytes'];
-      const deletePolicy = this.config['cleanup.policy'].includes('delete');
-      const candidates = this.segments.slice(0, -1);
-      let count = 0;
-      let sizeExcess = retentionBytes >= 0 ? this.size - retentionBytes : -1;
-      for (let i = 0; i < candidates.length; i++) {
-        const seg = candidates[i] as LogSegment;
-        const next = this.segments[i + 1] as LogSegment;
-        // Kafka's shouldDelete: a segment goes only once the HW covers it (every ISR member has it), whatever the
-        // policy says; above the HW, a lagging follower may still need it, and deleting it would let the log start
-        // (and a follower restarting there) run past records no other replica holds.
-        if (next.baseOffset > this._highWatermark) break;
-        const belowStart = next.baseOffset <= this._logStartOffset;
-        let expired = false;
-        if (deletePolicy && retentionMs >= 0) {
-          try {
-            expired = now - Number(seg.largestTimestamp()) > retentionMs;
-          } catch (e) {
-            throw this.markOffline(e);
-          }
-        }
-        const tooBig = deletePolicy && retentionBytes >= 0 && sizeExcess - seg.size >= 0;
-        if (!(belowStart || expired || tooBig)) break;
-        sizeExcess -= seg.size;
-        count++;
+      let count: number;
+      try {
+        count = deletableSegmentCount(this.segments, {
+          now: this.clock.now(),
+          retentionMs: this.config['retention.ms'],
+          retentionBytes: this.config['retention.bytes'],
+          deletePolicy: this.config['cleanup.policy'].includes('delete'),
+          highWatermark: this._highWatermark,
+          logStartOffset: this._logStartOffset,
+        });
+      } catch (e) {
+        // Reading a segment's largest timestamp failed (a stat or index load): the disk is failing.
+        throw this.markOffline(e);
       }
       if (count === 0) return 0;
       const doomed = this.segments.slice(0, count);
       this.segments = this.segments.slice(count);
       for (const s of doomed) {
         this.deleter.delete(s);
-        this.producerState.removeAndDeleteSnapshot(s.baseOffset);
+        this.producerState.segmentDeleted(s.baseOffset);
       }
       const first = this.segments[0] as LogSegment;
       if (first.baseOffset > this._logStartOffset) {
@@ -745,11 +515,7 @@ export class Log {
 
   /** Resolves once no flush is running or queued (a flush started meanwhile is waited for too). */
   async awaitFlushes(): Promise<void> {
-    for (;;) {
-      const chain = this.flushChain;
-      await chain;
-      if (chain === this.flushChain) break;
-    }
+    await this.flusher.idle();
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

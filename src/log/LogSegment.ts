@@ -2,12 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
-import { BATCH_HEADER_SIZE, BASE_OFFSET, BatchIterator, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, batchSize, checkBatch } from '../protocol/record/batch-header';
-import { batchRecordTimestamps } from '../protocol/record/records';
-import { LogError, LogErrorCode } from './errors';
+import { BatchIterator } from '../protocol/record/batch-header';
 import { CorruptIndexError, OffsetIndex, TimeIndex } from './indexes';
+import { findBatch, firstBatchTimestampSync, forEachHeaderSync, pread, searchBatch, validPrefixSync, type BatchLocation, type TimestampLookup } from './segmentFile';
 
-const preadCb = promisify(fs.read);
+export type { BatchLocation, TimestampLookup } from './segmentFile';
+
 const writevCb = promisify(fs.writev);
 const fdatasyncCb = promisify(fs.fdatasync);
 const closeCb = promisify(fs.close);
@@ -28,41 +28,6 @@ export function filenamePrefixFromOffset(offset: bigint): string {
   return offset.toString().padStart(20, '0');
 }
 
-async function pread(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await preadCb(fd, buf, offset + done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done;
-}
-
-function preadSync(fd: number, buf: Buffer, offset: number, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = fs.readSync(fd, buf, offset + done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
-
-/** A batch located in a segment file (header fields needed by the log only). */
-export interface BatchLocation {
-  position: number;
-  size: number;
-  baseOffset: bigint;
-  lastOffset: bigint;
-  maxTimestamp: bigint;
-}
-
-/** The iterator's current batch, read from a chunk that starts at `chunkPosition` in the file. */
-function batchLocation(it: BatchIterator, chunkPosition: number): BatchLocation {
-  const baseOffset = it.baseOffset;
-  return { position: chunkPosition + it.position, size: it.size, baseOffset, lastOffset: baseOffset + BigInt(it.buf.readInt32BE(it.position + LAST_OFFSET_DELTA)), maxTimestamp: it.maxTimestamp };
-}
-
 /** Per-batch facts the Log hands over with an append (positions relative to the appended buffer). */
 export interface AppendedBatch {
   relativePosition: number;
@@ -70,13 +35,6 @@ export interface AppendedBatch {
   baseOffset: bigint;
   lastOffset: bigint;
   maxTimestamp: bigint;
-}
-
-/** A ListOffsets-by-time answer: the record's offset and timestamp, and its batch's partitionLeaderEpoch (-1: none). */
-export interface TimestampLookup {
-  offset: bigint;
-  timestamp: bigint;
-  leaderEpoch: number;
 }
 
 export interface RecoveryResult {
@@ -91,9 +49,6 @@ interface Waiter {
   resolve: () => void;
   reject: (e: unknown) => void;
 }
-
-const SCAN_CHUNK = 8 * 1024; // header scans are short: the index puts an entry every index.interval.bytes
-const RECOVERY_CHUNK = 8 * 1024 * 1024;
 
 export class LogSegment {
   readonly logFile: string;
@@ -212,7 +167,7 @@ export class LogSegment {
     this.offsetOfMaxTimestampSoFar = this.timeIndex.entries > 0 ? last.offset : -1n;
     let next = this.baseOffset;
     let bytesSince = 0;
-    this.forEachHeaderSync(start.position, this.committedSize, (b) => {
+    forEachHeaderSync(this.fdSync(), start.position, this.committedSize, (b) => {
       next = b.lastOffset + 1n;
       bytesSince += b.size;
       if (b.maxTimestamp > this.maxTimestampSoFar) {
@@ -227,27 +182,7 @@ export class LogSegment {
   }
 
   private firstBatchTimestampSync(): bigint | null {
-    if (this.committedSize < BATCH_HEADER_SIZE) return null;
-    const h = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
-    preadSync(this.fdSync(), h, 0, BATCH_HEADER_SIZE, 0);
-    return h.readBigInt64BE(MAX_TIMESTAMP);
-  }
-
-  /** Visits batch headers in [from, to) synchronously; stops at an incomplete batch. Returns the end position reached. */
-  private forEachHeaderSync(from: number, to: number, visit: (b: BatchLocation) => void): number {
-    const fd = this.fdSync();
-    const buf = Buffer.allocUnsafe(SCAN_CHUNK);
-    let pos = from;
-    while (to - pos >= BATCH_HEADER_SIZE) {
-      const n = preadSync(fd, buf, 0, Math.min(SCAN_CHUNK, to - pos), pos);
-      // Headers only: a batch's records may lie past the chunk, so batches are bounded by `to`, headers by the chunk.
-      const it = new BatchIterator(buf, 0, to - pos, n);
-      while (it.next()) visit(batchLocation(it, pos));
-      // Stopped at a header that was read (an impossible length, or a batch past `to`), or at an early end of file.
-      if (n - it.position >= BATCH_HEADER_SIZE || it.position === 0) return pos + it.position;
-      pos += it.position;
-    }
-    return pos;
+    return firstBatchTimestampSync(this.fdSync(), this.committedSize);
   }
 
   private indexBatch(b: BatchLocation): void {
@@ -277,7 +212,7 @@ export class LogSegment {
   rebuildIndexesSync(): void {
     this.resetIndexState();
     let next = this.baseOffset;
-    this.forEachHeaderSync(0, this.committedSize, (b) => {
+    forEachHeaderSync(this.fdSync(), 0, this.committedSize, (b) => {
       this.indexBatch(b);
       next = b.lastOffset + 1n;
     });
@@ -290,67 +225,29 @@ export class LogSegment {
 
   /**
    * Crash recovery: validates every batch (lengths, magic, CRC, increasing offsets), rebuilds the indexes and
-   * truncates the file at the first invalid batch. Reads in large chunks; no record is decoded.
+   * truncates the file at the first invalid batch. Reads in large chunks; no record is decoded. `onBatch` sees every
+   * valid batch in order (the Log rebuilds its leader epochs from the batch headers).
    */
-  /** `onBatch` sees every valid batch in order (the Log rebuilds its leader epochs from the batch headers). */
   recoverSync(onBatch?: (baseOffset: bigint, partitionLeaderEpoch: number) => void): RecoveryResult {
     this.resetIndexState();
     const fd = this.fdSync();
-    let chunk = Buffer.allocUnsafe(Math.min(RECOVERY_CHUNK, Math.max(this.committedSize, BATCH_HEADER_SIZE)));
-    let pos = 0;
-    let next = this.baseOffset;
-    let reason: string | null = null;
-    let firstLost: bigint | null = null;
     const end = this.committedSize;
-    while (pos < end) {
-      const n = preadSync(fd, chunk, 0, Math.min(chunk.length, end - pos), pos);
-      let p = 0;
-      let stop = false;
-      while (p < n) {
-        const r = checkBatch(chunk, p, n);
-        if (typeof r !== 'number') {
-          if (r.kind === 'truncated' && pos + n < end) {
-            // The batch runs past this chunk: re-read from its start, with a bigger chunk if it alone is bigger.
-            if (p > 0) break;
-            const need = batchSize(chunk, p);
-            if (need > chunk.length && need <= end - pos) {
-              chunk = Buffer.allocUnsafe(need);
-              break;
-            }
-          }
-          reason = r.reason;
-          if (n - p >= 8) firstLost = chunk.readBigInt64BE(p + BASE_OFFSET);
-          stop = true;
-          break;
-        }
-        const baseOffset = chunk.readBigInt64BE(p + BASE_OFFSET);
-        const lastOffset = baseOffset + BigInt(chunk.readInt32BE(p + LAST_OFFSET_DELTA));
-        if (baseOffset < next || lastOffset < baseOffset) {
-          reason = `batch offsets ${baseOffset}..${lastOffset} do not follow ${next - 1n}`;
-          firstLost = baseOffset;
-          stop = true;
-          break;
-        }
-        this.indexBatch({ position: pos + p, size: r, baseOffset, lastOffset, maxTimestamp: chunk.readBigInt64BE(p + MAX_TIMESTAMP) });
-        onBatch?.(baseOffset, chunk.readInt32BE(p + PARTITION_LEADER_EPOCH));
-        next = lastOffset + 1n;
-        p += r;
-      }
-      pos += p;
-      if (stop) break;
-    }
-    const validBytes = Math.min(pos, end);
+    const scan = validPrefixSync(fd, end, this.baseOffset, (b, epoch) => {
+      this.indexBatch(b);
+      onBatch?.(b.baseOffset, epoch);
+    });
+    const validBytes = scan.validBytes;
     const truncatedBytes = end - validBytes;
     if (truncatedBytes > 0) {
       fs.ftruncateSync(fd, validBytes);
       this.committedSize = validBytes;
     }
-    this.next = next;
+    this.next = scan.nextOffset;
     this.rollingBasedTimestamp = this.firstBatchTimestampSync();
     this.offsetIndex.persistSync();
     this.timeIndex.persistSync();
     this.loaded = true;
-    return { validBytes, truncatedBytes, firstLostOffset: truncatedBytes > 0 ? firstLost : null, reason: truncatedBytes > 0 ? reason : null };
+    return { validBytes, truncatedBytes, firstLostOffset: truncatedBytes > 0 ? scan.firstLost : null, reason: truncatedBytes > 0 ? scan.reason : null };
   }
 
   /** Offset after the last batch (written or queued). */
@@ -359,7 +256,6 @@ export class LogSegment {
     return this.next as bigint;
   }
 
-  /** Largest timestamp in the segment, falling back to the file's mtime like Kafka when there is none. */
   /** The largest record timestamp, or the file's mtime when no record carries one (Kafka: maxTimestampSoFar >= 0). */
   largestTimestamp(): bigint {
     this.ensureLoaded();
@@ -458,36 +354,10 @@ export class LogSegment {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  /** Visits batch headers in [from, to) asynchronously until `visit` returns false. */
-  private async scanHeaders(from: number, to: number, visit: (b: BatchLocation) => boolean): Promise<void> {
-    const fd = this.fdSync();
-    const buf = Buffer.allocUnsafe(Math.min(SCAN_CHUNK, Math.max(to - from, BATCH_HEADER_SIZE)));
-    let pos = from;
-    while (to - pos >= BATCH_HEADER_SIZE) {
-      const n = await pread(fd, buf, 0, Math.min(buf.length, to - pos), pos);
-      if (n < BATCH_HEADER_SIZE) return;
-      const it = new BatchIterator(buf, 0, to - pos, n);
-      while (it.next()) if (!visit(batchLocation(it, pos))) return;
-      if (n - it.position >= BATCH_HEADER_SIZE) return; // an impossible length, or a batch past `to`
-      pos += it.position;
-    }
-  }
-
-  /** The first batch in [from, to) that `match` accepts, reading headers only. */
-  private async findBatch(from: number, to: number, match: (b: BatchLocation) => boolean): Promise<BatchLocation | null> {
-    let found: BatchLocation | null = null;
-    await this.scanHeaders(from, to, (b) => {
-      if (!match(b)) return true;
-      found = b;
-      return false;
-    });
-    return found;
-  }
-
   /** The first batch whose last offset >= offset, searching from the index entry at or below it. */
   async translateOffset(offset: bigint, maxPosition = this.committedSize): Promise<BatchLocation | null> {
     this.ensureLoaded();
-    return this.findBatch(this.offsetIndex.lookup(offset).position, maxPosition, (b) => b.lastOffset >= offset);
+    return findBatch(this.fdSync(), this.offsetIndex.lookup(offset).position, maxPosition, (b) => b.lastOffset >= offset);
   }
 
   /**
@@ -527,27 +397,12 @@ export class LogSegment {
     let from = this.offsetIndex.lookup(t.offset > startOffset ? t.offset : startOffset).position;
     const end = this.committedSize;
     for (;;) {
-      const b = await this.findBatch(from, end, (x) => x.lastOffset >= startOffset && x.maxTimestamp >= target);
+      const b = await findBatch(this.fdSync(), from, end, (x) => x.lastOffset >= startOffset && x.maxTimestamp >= target);
       if (!b) return null;
-      const found = await this.searchBatch(b, target, startOffset);
+      const found = await searchBatch(this.fdSync(), this.logFile, b, target, startOffset);
       if (found) return found;
       from = b.position + b.size;
     }
-  }
-
-  /** Reads the batch at `b` and answers its first record with offset >= startOffset and timestamp >= target. */
-  private async searchBatch(b: BatchLocation, target: bigint, startOffset: bigint): Promise<TimestampLookup | null> {
-    const buf = Buffer.allocUnsafe(b.size);
-    if ((await pread(this.fdSync(), buf, 0, b.size, b.position)) < b.size) return null;
-    try {
-      for (const r of await batchRecordTimestamps(buf)) {
-        if (r.timestamp >= target && r.offset >= startOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: buf.readInt32BE(PARTITION_LEADER_EPOCH) };
-      }
-    } catch (e) {
-      // A batch whose records cannot be read is bad data, not a failing disk (Kafka: CORRUPT_MESSAGE).
-      throw new LogError(LogErrorCode.CORRUPT_MESSAGE, `${this.logFile}: records of the batch at position ${b.position} (offsets ${b.baseOffset}..${b.lastOffset}) cannot be read: ${e instanceof Error ? e.message : String(e)}`, e);
-    }
-    return null;
   }
 
   /**

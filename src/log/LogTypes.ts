@@ -1,4 +1,5 @@
-// What callers of a Log pass in and get back (append, read, ListOffsets), and its clock.
+// What callers of a Log pass in and get back (load, append, read, ListOffsets), and its clock.
+import type { LogConfig } from './LogConfig';
 
 export const LATEST_TIMESTAMP = -1n;
 export const EARLIEST_TIMESTAMP = -2n;
@@ -7,6 +8,26 @@ export interface Clock {
   now(): number;
 }
 export const systemClock: Clock = { now: () => Date.now() };
+
+export interface LoadOptions {
+  /** The partition directory `<log.dir>/<topic>-<partition>`. */
+  dir: string;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  clock?: Clock;
+  recoveryPoint?: bigint;
+  logStartOffset?: bigint;
+  highWatermark?: bigint;
+  /** false after a crash: segments from the recovery point on are validated batch by batch. */
+  hadCleanShutdown?: boolean;
+  /** Called once when a disk operation fails (LogManager marks the log dir offline). */
+  onStorageError?: (err: unknown) => void;
+  /** Called after a truncation removed data: the log now ends at `offset` (LogManager lowers the cleaner checkpoint). */
+  onTruncated?: (offset: bigint) => void;
+  /** transactional.id.expiration.ms: producers idle this long are dropped from the producer state. Default 7 days. */
+  producerIdExpirationMs?: number;
+}
 
 export interface AppendOptions {
   /** true on the leader (offsets assigned here), false on a follower (offsets kept, must extend the log). */
@@ -53,4 +74,20 @@ export interface FetchDataInfo {
   logStartOffset: bigint;
   logEndOffset: bigint;
   highWatermark: bigint;
+}
+
+/** One answer for an append made in several runs (LogAppendInfo of each, in order; at least one). */
+export function combineAppendInfos(infos: readonly LogAppendInfo[]): LogAppendInfo {
+  const first = infos[0] as LogAppendInfo;
+  const last = infos[infos.length - 1] as LogAppendInfo;
+  let max = first;
+  for (const i of infos) if (i.maxTimestamp > max.maxTimestamp) max = i;
+  return {
+    ...last,
+    firstOffset: first.firstOffset,
+    maxTimestamp: max.maxTimestamp,
+    offsetOfMaxTimestamp: max.offsetOfMaxTimestamp,
+    validBytes: infos.reduce((n, i) => n + i.validBytes, 0),
+    numMessages: infos.reduce((n, i) => n + i.numMessages, 0),
+  };
 }

@@ -94,6 +94,29 @@ export function analyzeAndValidateBatches(buf: Buffer, leader: boolean, maxMessa
   return out;
 }
 
+/**
+ * The offsets an append will take, and its batches' largest max timestamp (for the roll decision; `valid` is not
+ * empty). The leader's batches get consecutive offsets from `nextOffset`; a follower's keep the leader's offsets,
+ * which must extend the log in order.
+ */
+export function appendOffsetRange(valid: readonly ValidatedBatch[], assignOffsets: boolean, nextOffset: bigint): { firstOffset: bigint; lastOffset: bigint; maxTimestamp: bigint } {
+  const first = valid[0] as ValidatedBatch;
+  const last = valid[valid.length - 1] as ValidatedBatch;
+  if (!assignOffsets) {
+    let expected = nextOffset;
+    for (const b of valid) {
+      if (b.baseOffset < expected) {
+        throw new LogError(LogErrorCode.UNKNOWN_SERVER_ERROR, `out of order offsets: batch ${b.baseOffset} below expected ${expected}`);
+      }
+      expected = b.baseOffset + BigInt(b.lastOffsetDelta) + 1n;
+    }
+  }
+  const firstOffset = assignOffsets ? nextOffset : first.baseOffset;
+  const lastOffset = assignOffsets ? nextOffset + BigInt(valid.reduce((s, b) => s + b.lastOffsetDelta + 1, 0)) - 1n : last.baseOffset + BigInt(last.lastOffsetDelta);
+  const maxTimestamp = valid.reduce((m, b) => (b.maxTimestamp > m ? b.maxTimestamp : m), -1n);
+  return { firstOffset, lastOffset, maxTimestamp };
+}
+
 export interface OffsetAssignment {
   /** Where each batch goes in the segment (its offsets and max timestamp as written). */
   appended: AppendedBatch[];

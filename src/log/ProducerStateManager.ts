@@ -11,13 +11,13 @@ import {
   ATTRIBUTES,
   BASE_OFFSET,
   BASE_SEQUENCE,
+  BatchIterator,
   CONTROL_MASK,
   LAST_OFFSET_DELTA,
   MAX_TIMESTAMP,
   PRODUCER_EPOCH,
   PRODUCER_ID,
   TRANSACTIONAL_MASK,
-  batchSize,
 } from '../protocol/record/batch-header';
 import { LogError, LogErrorCode } from './errors';
 import { filenamePrefixFromOffset } from './LogSegment';
@@ -97,12 +97,9 @@ export function producerBatchAt(buf: Buffer, pos: number, firstOffset: bigint = 
 /** Every producer batch of a buffer of whole batches, at the offsets they carry. */
 export function producerBatchesIn(buf: Buffer): ProducerBatch[] {
   const out: ProducerBatch[] = [];
-  for (let pos = 0; pos + 61 <= buf.length; ) {
-    const size = batchSize(buf, pos);
-    if (size < 61 || pos + size > buf.length) break;
-    const b = producerBatchAt(buf, pos);
+  for (const it = new BatchIterator(buf, 0, buf.length); it.next(); ) {
+    const b = producerBatchAt(buf, it.position);
     if (b) out.push(b);
-    pos += size;
   }
   return out;
 }
