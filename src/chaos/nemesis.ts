@@ -61,6 +61,8 @@ export async function injectFault(cluster: LocalCluster, kind: FaultKind, random
     await b.stop();
     const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     const how = b.exitSignal === 'SIGKILL' ? 'shutdown did not finish in 30 s, killed' : b.exitCode === 0 ? `SIGTERM, shut down in ${took}` : `SIGTERM, exited with code ${b.exitCode ?? b.exitSignal} after ${took}`;
+    // A broker killed (or failed) before it closed its ZooKeeper session leaves its registration until the session expires.
+    if (b.exitCode !== 0) await b.waitUnregistered(sessionMs * 3 + 10_000);
     await b.start();
     return { kind, target: `broker ${b.id}`, detail: `${role}; ${how}; started` };
   }

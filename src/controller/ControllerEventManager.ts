@@ -13,6 +13,8 @@ export class ControllerEventManager<E extends QueuedEvent> {
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   private current: Promise<void> = Promise.resolve();
+  /** Type of the event being processed (for the shutdown log). */
+  private currentEvent: string | null = null;
 
   constructor(
     private readonly process: (event: E) => Promise<void>,
@@ -44,11 +46,23 @@ export class ControllerEventManager<E extends QueuedEvent> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops taking events, preempts the queued ones and waits for the running one. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking events, preempts the queued ones and waits for the running one, at most `timeoutMs`: an event
+   * blocked on a ZooKeeper or broker call that never answers must not hold up the broker's shutdown (Kafka
+   * interrupts its controller thread for the same reason). What it was doing is logged; its late result is ignored.
+   */
+  async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;
     for (const e of this.queue.splice(0)) e.preempt?.();
-    await this.current;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.current.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.logger.warn({ event: this.currentEvent, waitedMs: timeoutMs }, 'controller event still running at shutdown; shutting down without it');
   }
 
   private kick(): void {
@@ -61,6 +75,7 @@ export class ControllerEventManager<E extends QueuedEvent> {
     try {
       for (let e = this.queue.shift(); e !== undefined; e = this.queue.shift()) {
         const started = Date.now();
+        this.currentEvent = e.type;
         try {
           await this.process(e);
         } catch (err) {
@@ -69,6 +84,7 @@ export class ControllerEventManager<E extends QueuedEvent> {
         this.logger.debug({ event: e.type, ms: Date.now() - started }, 'controller event processed');
       }
     } finally {
+      this.currentEvent = null;
       this.running = false;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -63,3 +63,23 @@ test('clearAndPut preempts queued events; close preempts and refuses new ones', 
   expect(preempted).toEqual(['queued1', 'queued2', 'late']);
   expect(seen).toEqual(['slow', 'expire']);
 });
+
+test('close does not wait past its deadline for an event that never finishes, and says which event it was', async () => {
+  const warnings: Array<{ event?: string }> = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line) as { event?: string }) });
+  let started!: () => void;
+  const running = new Promise<void>((r) => (started = r));
+  const mgr = new ControllerEventManager<Ev>(async () => {
+    started();
+    await new Promise(() => undefined); // a ZooKeeper call that never answers
+  }, logger);
+  const dropped: string[] = [];
+  mgr.put({ type: 'stuck' });
+  mgr.put({ type: 'queued', preempt: () => dropped.push('queued') });
+  await running;
+  const t0 = Date.now();
+  await mgr.close(50);
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect(dropped).toEqual(['queued']);
+  expect(warnings.map((w) => w.event)).toEqual(['stuck']);
+});
