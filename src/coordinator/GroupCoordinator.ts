@@ -201,8 +201,9 @@ export class GroupCoordinator {
     return admin.describeGroup(this.ctx, groupId);
   }
 
-  listGroups(): { errorCode: number; groups: { groupId: string; protocolType: string; state: GroupState }[] } {
-    return admin.listGroups(this.ctx);
+  /** ListGroups; a non-empty `statesFilter` (v4, KIP-518) keeps only groups in those states. */
+  listGroups(statesFilter: readonly string[] = []): { errorCode: number; groups: { groupId: string; protocolType: string; state: GroupState }[] } {
+    return admin.listGroups(this.ctx, statesFilter);
   }
 
   /** DeleteGroups: only empty groups; their offsets and metadata are tombstoned. */
