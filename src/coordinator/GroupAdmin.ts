@@ -45,11 +45,13 @@ export function describeGroup(gc: GroupCoordinatorContext, groupId: string): Gro
   };
 }
 
-export function listGroups(gc: GroupCoordinatorContext): { errorCode: number; groups: { groupId: string; protocolType: string; state: GroupState }[] } {
+/** ListGroups; states match Kafka's state names exactly ('Stable', 'Empty', ...), as Kafka compares them. */
+export function listGroups(gc: GroupCoordinatorContext, statesFilter: readonly string[]): { errorCode: number; groups: { groupId: string; protocolType: string; state: GroupState }[] } {
   if (!gc.isActive()) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
+  const states = new Set(statesFilter);
   const groups = gc.manager
     .currentGroups()
-    .filter((g) => gc.manager.ownership(g.groupId) === 'loaded')
+    .filter((g) => gc.manager.ownership(g.groupId) === 'loaded' && (states.size === 0 || states.has(g.state)))
     .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
   return { errorCode: gc.manager.isLoading() ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups };
 }

@@ -1,4 +1,4 @@
-// The group coordinator (Kafka 2.8 rules) for the groups whose __consumer_offsets partition this broker leads: its
+// The group coordinator (Kafka 3.x rules in ZooKeeper mode) for the groups whose __consumer_offsets partition this broker leads: its
 // lifecycle, which groups it serves, and loading/unloading them as it gains and loses those partitions. The APIs
 // live beside it: GroupMembership (join/sync/heartbeat/leave and rebalances), GroupOffsets and GroupAdmin.
 import { ErrorCode } from '../protocol/errors';
@@ -10,14 +10,14 @@ import type { OffsetsTopicStore } from './OffsetsTopicStore';
 import { SystemScheduler, type Scheduler, type TimerHandle } from './Scheduler';
 import type { GroupCoordinatorConfig } from './GroupCoordinatorConfig';
 import type { GroupCoordinatorContext } from './GroupCoordinatorContext';
-import { GroupMembership, joinError, syncError, type JoinGroupParams, type SyncGroupParams } from './GroupMembership';
+import { GroupMembership, joinError, syncError, type JoinGroupParams, type LeaveGroupResult, type LeavingMember, type SyncGroupParams } from './GroupMembership';
 import * as offsets from './GroupOffsets';
 import * as admin from './GroupAdmin';
 import type { CommitOffsetsParams, FetchedOffset } from './GroupOffsets';
 import type { GroupSummary } from './GroupAdmin';
 
 export { DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom, type GroupCoordinatorConfig } from './GroupCoordinatorConfig';
-export { NEW_MEMBER_JOIN_TIMEOUT_MS, type JoinGroupParams, type SyncGroupParams } from './GroupMembership';
+export { NEW_MEMBER_JOIN_TIMEOUT_MS, type JoinGroupParams, type LeaveGroupResult, type LeavingMember, type SyncGroupParams } from './GroupMembership';
 export type { OffsetCommitEntry, CommitOffsetsParams, FetchedOffset } from './GroupOffsets';
 export type { GroupSummary } from './GroupAdmin';
 
@@ -173,9 +173,9 @@ export class GroupCoordinator {
     return this.membership.heartbeat(groupId, memberId, groupInstanceId, generationId);
   }
 
-  /** LeaveGroup v0-2: one member leaves. */
-  leaveGroup(groupId: string, memberId: string, groupInstanceId: string | null = null): number {
-    return this.membership.leaveGroup(groupId, memberId, groupInstanceId);
+  /** LeaveGroup: each member's own error, or a group-level one. */
+  leaveGroup(groupId: string, members: LeavingMember[]): LeaveGroupResult {
+    return this.membership.leaveGroup(groupId, members);
   }
 
   // ---- OffsetCommit / OffsetFetch / OffsetDelete (GroupOffsets) --------------------------------
@@ -201,8 +201,9 @@ export class GroupCoordinator {
     return admin.describeGroup(this.ctx, groupId);
   }
 
-  listGroups(): { errorCode: number; groups: { groupId: string; protocolType: string; state: GroupState }[] } {
-    return admin.listGroups(this.ctx);
+  /** ListGroups; a non-empty `statesFilter` (v4, KIP-518) keeps only groups in those states. */
+  listGroups(statesFilter: readonly string[] = []): { errorCode: number; groups: { groupId: string; protocolType: string; state: GroupState }[] } {
+    return admin.listGroups(this.ctx, statesFilter);
   }
 
   /** DeleteGroups: only empty groups; their offsets and metadata are tombstoned. */

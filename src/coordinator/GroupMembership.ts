@@ -1,5 +1,6 @@
-// The group membership protocol (Kafka 2.8 rules): JoinGroup, SyncGroup, Heartbeat and LeaveGroup, the rebalance
-// state machine with its delayed and initial-delayed joins, and the member heartbeat and pending-member timers.
+// The group membership protocol (Kafka 3.x rules in ZooKeeper mode): JoinGroup, SyncGroup, Heartbeat and LeaveGroup,
+// the rebalance state machine with its delayed and initial-delayed joins, and the member heartbeat and pending-member
+// timers.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors';
 import type { Logger } from '../util/logger';
@@ -25,6 +26,24 @@ export interface JoinGroupParams {
   sessionTimeoutMs: number;
   protocolType: string;
   protocols: ProtocolEntry[];
+  /** JoinGroup v8+ (KIP-800): why the member (re)joins; only logged, in the rebalance reason. */
+  reason?: string | null;
+  /** JoinGroup v9+ (KIP-814): the client understands `skipAssignment`. */
+  supportSkippingAssignment?: boolean;
+}
+
+/** One member leaving (LeaveGroup v3+ batches them; v0-2 send one member id). */
+export interface LeavingMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  /** LeaveGroup v5+ (KIP-800); only logged. */
+  reason?: string | null;
+}
+
+export interface LeaveGroupResult {
+  /** A group-level error (the group cannot be served here); members are then empty. */
+  errorCode: number;
+  members: { memberId: string; groupInstanceId: string | null; errorCode: number }[];
 }
 
 export interface SyncGroupParams {
@@ -39,8 +58,10 @@ export interface SyncGroupParams {
 
 export const EMPTY = Buffer.alloc(0);
 
+const clientReason = (p: { reason?: string | null }): string => p.reason ?? 'not provided';
+
 export function joinError(memberId: string, errorCode: number): JoinResult {
-  return { errorCode, memberId, generationId: -1, protocolType: null, protocolName: null, leaderId: '', members: [] };
+  return { errorCode, memberId, generationId: -1, protocolType: null, protocolName: null, leaderId: '', skipAssignment: false, members: [] };
 }
 
 export function syncError(errorCode: number): SyncResult {
@@ -79,7 +100,7 @@ export class GroupMembership {
     }
     if (!this.acceptJoiningMember(group, p.memberId)) {
       const existing = group.get(p.memberId);
-      if (existing) this.removeMemberAndUpdateGroup(group, existing);
+      if (existing) this.removeMemberAndUpdateGroup(group, existing, `member ${existing.memberId} rejoined a group at its maximum size`);
       return Promise.resolve(joinError('', ErrorCode.GROUP_MAX_SIZE_REACHED));
     }
     const result = new Promise<JoinResult>((resolve) => {
@@ -163,6 +184,7 @@ export class GroupMembership {
       protocolType: group.protocolType,
       protocolName: group.protocolName,
       leaderId: (leaderId === undefined ? group.leaderId : leaderId) ?? '',
+      skipAssignment: false,
       members: withMembers ? group.currentMemberMetadata() : [],
     };
   }
@@ -180,7 +202,7 @@ export class GroupMembership {
     group.add(member);
     member.awaitingJoin = respond;
     this.scheduleHeartbeatExpiration(group, member, NEW_MEMBER_JOIN_TIMEOUT_MS);
-    this.maybePrepareRebalance(group, `adding new member ${memberId}`);
+    this.maybePrepareRebalance(group, `adding new member ${memberId}; client reason: ${clientReason(p)}`);
   }
 
   private updateMemberAndRebalance(group: GroupMetadata, member: MemberMetadata, p: JoinGroupParams, respond: (r: JoinResult) => void): void {
@@ -190,7 +212,7 @@ export class GroupMembership {
     // A retried join replaces the earlier pending one; the earlier request gets the same answer later.
     const previous = member.awaitingJoin;
     member.awaitingJoin = previous ? (r) => { previous(r); respond(r); } : respond;
-    this.maybePrepareRebalance(group, `updating metadata for member ${member.memberId}`);
+    this.maybePrepareRebalance(group, `updating metadata for member ${member.memberId} during ${group.state}; client reason: ${clientReason(p)}`);
   }
 
   private updateStaticMemberAndRebalance(group: GroupMetadata, oldMemberId: string, newMemberId: string, p: JoinGroupParams, respond: (r: JoinResult) => void): void {
@@ -200,34 +222,42 @@ export class GroupMembership {
     // The old incarnation is fenced: its pending requests fail and its heartbeats no longer match.
     old.completeJoin(joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
     old.completeSync(syncError(ErrorCode.FENCED_INSTANCE_ID));
-    const oldProtocols = old.protocols;
+    const previous = { protocols: old.protocols, rebalanceTimeoutMs: old.rebalanceTimeoutMs, sessionTimeoutMs: old.sessionTimeoutMs };
     const member = group.replaceStaticMember(oldMemberId, newMemberId);
     this.scheduleHeartbeatExpiration(group, member);
-    member.protocols = p.protocols;
+    // The rejoin's timeouts apply too (Kafka 3.5+); all three are restored if persisting the new member id fails.
+    Object.assign(member, { protocols: p.protocols, rebalanceTimeoutMs: p.rebalanceTimeoutMs, sessionTimeoutMs: p.sessionTimeoutMs });
     member.awaitingJoin = respond;
     switch (group.state) {
       case 'Stable': {
         if (group.protocolName !== group.selectProtocol()) {
-          return this.maybePrepareRebalance(group, `static member ${p.groupInstanceId} rejoined with a protocol change`);
+          return this.maybePrepareRebalance(group, `static member ${p.groupInstanceId} rejoined with a protocol change; client reason: ${clientReason(p)}`);
         }
-        // Same protocol: no rebalance. Persist the new member id, then answer with the current generation;
-        // the old leader id is returned so a rejoined leader does not try a no-op assignment.
+        // Same protocol: no rebalance. Persist the new member id, then answer with the current generation.
         const assignment = new Map([...group.members.values()].map((m) => [m.memberId, m.assignment] as const));
         const generation = group.generationId;
         void this.manager.storeGroup(group, assignment).then((code) => {
           if (code !== ErrorCode.NONE && group.generationId === generation && group.get(newMemberId) === member) {
             group.replaceStaticMember(newMemberId, oldMemberId);
-            member.protocols = oldProtocols;
+            Object.assign(member, previous);
             member.completeJoin(joinError(newMemberId, code));
             return;
           }
-          member.completeJoin(this.currentJoinResult(group, newMemberId, false, currentLeader));
+          if (p.supportSkippingAssignment === true) {
+            // JoinGroup v9 (KIP-814): a rejoined static leader learns it leads, with the members, but must not run
+            // the assignor: the group is Stable and would ignore a new assignment anyway.
+            const isLeader = group.isLeader(newMemberId);
+            member.completeJoin({ ...this.currentJoinResult(group, newMemberId, isLeader), skipAssignment: isLeader });
+          } else {
+            // Before v9 the old leader id is returned, so a rejoined leader does not try a no-op assignment.
+            member.completeJoin(this.currentJoinResult(group, newMemberId, false, currentLeader));
+          }
         });
         return;
       }
       case 'CompletingRebalance':
         // The leader may already have assigned to the old member id: rebalance so the new id gets an assignment.
-        return this.prepareRebalance(group, `static member ${p.groupInstanceId} rejoined during CompletingRebalance`);
+        return this.prepareRebalance(group, `static member ${p.groupInstanceId} rejoined during CompletingRebalance; client reason: ${clientReason(p)}`);
       case 'PreparingRebalance':
         return;
       default:
@@ -419,28 +449,43 @@ export class GroupMembership {
     }
   }
 
-  /** LeaveGroup v0-2: one member leaves. */
-  leaveGroup(groupId: string, memberId: string, groupInstanceId: string | null = null): number {
+  /**
+   * LeaveGroup: members leave (v3+ batches them, by member id or, for an administrative removal, by group instance id
+   * alone). Each member gets its own error; a group-level error means no member was looked at.
+   */
+  leaveGroup(groupId: string, leaving: LeavingMember[]): LeaveGroupResult {
     const status = this.validateGroupStatus(groupId);
-    if (status !== ErrorCode.NONE) return status;
+    if (status !== ErrorCode.NONE) return { errorCode: status, members: [] };
     const group = this.manager.getGroup(groupId);
-    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (group.isStaticMemberFenced(memberId, groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
-    const member = group.get(memberId);
-    if (!member) {
-      const pending = group.pendingMembers.get(memberId);
-      if (!pending) return ErrorCode.UNKNOWN_MEMBER_ID;
+    const answer = (m: LeavingMember, errorCode: number) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode });
+    if (!group) return { errorCode: ErrorCode.NONE, members: leaving.map((m) => answer(m, ErrorCode.UNKNOWN_MEMBER_ID)) };
+    if (group.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
+    return { errorCode: ErrorCode.NONE, members: leaving.map((m) => answer(m, this.leaveOne(group, m))) };
+  }
+
+  private leaveOne(group: GroupMetadata, leaving: LeavingMember): number {
+    const { memberId, groupInstanceId } = leaving;
+    let current: string | undefined = memberId;
+    if (memberId === '') {
+      current = groupInstanceId === null ? undefined : group.staticMembers.get(groupInstanceId);
+    } else if (group.pendingMembers.has(memberId)) {
       this.removePendingMember(group, memberId);
+      this.logger.info({ groupId: group.groupId, memberId }, 'pending member left the group');
       return ErrorCode.NONE;
+    } else if (groupInstanceId !== null) {
+      const staticId = group.staticMembers.get(groupInstanceId);
+      if (staticId === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (staticId !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
     }
+    const member = current === undefined ? undefined : group.get(current);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
     member.isLeaving = true;
-    this.logger.info({ groupId, memberId }, 'member left the group');
-    this.removeMemberAndUpdateGroup(group, member);
+    this.logger.info({ groupId: group.groupId, memberId: member.memberId, reason: clientReason(leaving) }, 'member left the group');
+    this.removeMemberAndUpdateGroup(group, member, `removing member ${member.memberId} on LeaveGroup; client reason: ${clientReason(leaving)}`);
     return ErrorCode.NONE;
   }
 
-  private removeMemberAndUpdateGroup(group: GroupMetadata, member: MemberMetadata): void {
+  private removeMemberAndUpdateGroup(group: GroupMetadata, member: MemberMetadata, reason: string): void {
     member.completeJoin(joinError(member.memberId, ErrorCode.UNKNOWN_MEMBER_ID));
     member.heartbeatTimer?.cancel();
     member.heartbeatTimer = null;
@@ -448,7 +493,7 @@ export class GroupMembership {
     switch (group.state) {
       case 'Stable':
       case 'CompletingRebalance':
-        this.maybePrepareRebalance(group, `removing member ${member.memberId}`);
+        this.maybePrepareRebalance(group, reason);
         break;
       case 'PreparingRebalance':
         this.tryCompleteJoin(group);
@@ -486,6 +531,6 @@ export class GroupMembership {
     if (group.is('Dead') || group.get(member.memberId) !== member) return;
     if (member.hasSatisfiedHeartbeat()) return;
     this.logger.info({ groupId: group.groupId, memberId: member.memberId, generationId: group.generationId }, 'member session expired');
-    this.removeMemberAndUpdateGroup(group, member);
+    this.removeMemberAndUpdateGroup(group, member, `removing member ${member.memberId}: its session expired`);
   }
 }

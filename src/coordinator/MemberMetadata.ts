@@ -8,6 +8,8 @@ export interface JoinResult {
   protocolType: string | null;
   protocolName: string | null;
   leaderId: string;
+  /** JoinGroup v9+: the leader knows the members but must not run the assignor (a static leader rejoined a Stable group). */
+  skipAssignment: boolean;
   /** Filled only for the leader: every member's metadata for the selected protocol. */
   members: { memberId: string; groupInstanceId: string | null; metadata: Buffer }[];
 }

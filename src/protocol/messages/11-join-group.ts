@@ -1,11 +1,11 @@
-// JoinGroup (API key 11): request and response declared at Kafka 2.8's versions 0-7.
+// JoinGroup (API key 11): request and response declared at Kafka 3.x's versions 0-9 (v8 reason, KIP-800; v9 skipAssignment, KIP-814).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const JoinGroup = defineApi({
   apiKey: 11,
   name: 'JoinGroup',
   about: 'A member joins a consumer group (starts or joins a rebalance).',
-  validVersions: [0, 7],
+  validVersions: [0, 9],
   flexibleVersions: 6,
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -18,6 +18,7 @@ export const JoinGroup = defineApi({
       { name: 'name', type: 'string', versions: '0+' },
       { name: 'metadata', type: 'bytes', versions: '0+' },
     ] },
+    { name: 'reason', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
@@ -26,6 +27,7 @@ export const JoinGroup = defineApi({
     { name: 'protocolType', type: 'string', versions: '7+', nullableVersions: '7+', default: null },
     { name: 'protocolName', type: 'string', versions: '0+', nullableVersions: '7+' },
     { name: 'leader', type: 'string', versions: '0+' },
+    { name: 'skipAssignment', type: 'bool', versions: '9+', default: false },
     { name: 'memberId', type: 'string', versions: '0+' },
     { name: 'members', type: '[]JoinGroupResponseMember', versions: '0+', fields: [
       { name: 'memberId', type: 'string', versions: '0+' },

@@ -1,11 +1,11 @@
-// LeaveGroup (API key 13): request and response declared at Kafka 2.8's versions 0-4.
+// LeaveGroup (API key 13): request and response declared at Kafka 3.x's versions 0-5 (v5 reason, KIP-800).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const LeaveGroup = defineApi({
   apiKey: 13,
   name: 'LeaveGroup',
   about: 'Members leave a consumer group.',
-  validVersions: [0, 4],
+  validVersions: [0, 5],
   flexibleVersions: 4,
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -13,6 +13,7 @@ export const LeaveGroup = defineApi({
     { name: 'members', type: '[]MemberIdentity', versions: '3+', fields: [
       { name: 'memberId', type: 'string', versions: '3+' },
       { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+      { name: 'reason', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
     ] },
   ],
   response: [

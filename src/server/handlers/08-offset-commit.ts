@@ -6,7 +6,7 @@ import { defineHandler } from './types';
 
 export const offsetCommitHandler = defineHandler({
   api: OffsetCommit,
-  versions: [0, 7],
+  versions: [0, 8],
   handle: async (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;

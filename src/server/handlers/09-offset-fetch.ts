@@ -1,27 +1,45 @@
-// OffsetFetch (9), v0-5: committed offsets of a group (all of them when topics is null, v2+).
+// OffsetFetch (9): committed offsets of a group (all of them when topics is null, v2+); v8 (KIP-709) asks for many
+// groups at once, each answered with its own error.
 import { OffsetFetch, type OffsetFetchResponseTopic } from '../../protocol/messages/09-offset-fetch';
 import { ErrorCode } from '../../protocol/errors';
+import type { FetchedOffset } from '../../coordinator/GroupCoordinator';
 import { defineHandler } from './types';
 import { groupByTopic } from '../../util/types';
 
+type RequestedTopics = readonly { name: string; partitionIndexes: readonly number[] }[] | null;
+
+const wantedPartitions = (topics: RequestedTopics): { topic: string; partition: number }[] | null =>
+  topics === null ? null : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+
+const byTopic = (offsets: FetchedOffset[]): OffsetFetchResponseTopic[] =>
+  groupByTopic(offsets).map(([name, os]) => ({
+    name,
+    partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode })),
+  }));
+
 export const offsetFetchHandler = defineHandler({
   api: OffsetFetch,
-  versions: [0, 5],
+  versions: [0, 8],
+  // requireStable (v7+) is accepted and always met: Brook has no transactional offset commits, so no offset is ever
+  // pending and UNSTABLE_OFFSET_COMMIT never applies.
   handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
-    const wanted = req.topics === null ? null : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+    if (v >= 8) {
+      const groups = req.groups.map((g) => {
+        const r = gc.fetchOffsets(g.groupId, wantedPartitions(g.topics));
+        return { groupId: g.groupId, topics: byTopic(r.offsets), errorCode: r.errorCode };
+      });
+      return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups };
+    }
+    const wanted = wantedPartitions(req.topics);
     const r = gc.fetchOffsets(req.groupId, wanted);
     let offsets = r.offsets;
     if (r.errorCode !== ErrorCode.NONE) {
       // v2+ carry a group-level error; v0-1 repeat it on every requested partition.
-      if (v >= 2) return { throttleTimeMs: 0, topics: [], errorCode: r.errorCode };
+      if (v >= 2) return { throttleTimeMs: 0, topics: [], errorCode: r.errorCode, groups: [] };
       offsets = (wanted ?? []).map((w) => ({ ...w, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: r.errorCode }));
     }
-    const topics = groupByTopic(offsets).map(([name, os]): OffsetFetchResponseTopic => ({
-      name,
-      partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode })),
-    }));
-    return { throttleTimeMs: 0, topics, errorCode: ErrorCode.NONE };
+    return { throttleTimeMs: 0, topics: byTopic(offsets), errorCode: ErrorCode.NONE, groups: [] };
   },
 });

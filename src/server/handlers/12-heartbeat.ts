@@ -4,7 +4,7 @@ import { defineHandler } from './types';
 
 export const heartbeatHandler = defineHandler({
   api: Heartbeat,
-  versions: [0, 3],
+  versions: [0, 4],
   handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const errorCode = gc.heartbeat(req.groupId, req.memberId, ctx.apiVersion >= 3 ? req.groupInstanceId : null, req.generationId);

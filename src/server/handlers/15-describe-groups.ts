@@ -1,12 +1,16 @@
-// DescribeGroups (15), v0-4: state, protocol and members of each group this broker coordinates.
+// DescribeGroups (15): state, protocol and members of each group this broker coordinates; v3+ may ask for the
+// operations the caller may perform on each group.
 import { DescribeGroups } from '../../protocol/messages/15-describe-groups';
+import { ErrorCode } from '../../protocol/errors';
+import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from './authorize';
 import { defineHandler } from './types';
 
 export const describeGroupsHandler = defineHandler({
   api: DescribeGroups,
-  versions: [0, 4],
+  versions: [0, 5],
   handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
+    const withOperations = ctx.apiVersion >= 3 && req.includeAuthorizedOperations;
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
@@ -25,7 +29,8 @@ export const describeGroupsHandler = defineHandler({
             memberMetadata: m.metadata,
             memberAssignment: m.assignment,
           })),
-          authorizedOperations: -2147483648,
+          // As Kafka: filled only for a group described without error.
+          authorizedOperations: withOperations && s.errorCode === ErrorCode.NONE ? authorizedOperations(ctx, 'group', groupId) : OPERATIONS_NOT_REQUESTED,
         };
       }),
     };

@@ -1,13 +1,13 @@
-// ListGroups (16), v0-2: the groups this broker coordinates (clients ask every broker).
+// ListGroups (16): the groups this broker coordinates (clients ask every broker); v4 filters by state (KIP-518).
 import { ListGroups } from '../../protocol/messages/16-list-groups';
 import { defineHandler } from './types';
 
 export const listGroupsHandler = defineHandler({
   api: ListGroups,
-  versions: [0, 2],
-  handle: (_req, ctx) => {
+  versions: [0, 4],
+  handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
-    const r = gc.listGroups();
+    const r = gc.listGroups(ctx.apiVersion >= 4 ? req.statesFilter : []);
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,

@@ -117,7 +117,7 @@ describe('join / sync / heartbeat', () => {
   test('leave triggers a rebalance that completes without the leaver', async () => {
     const h = await startCoordinator();
     const [a, b] = await formGroup(h, 'gl', 2);
-    expect(h.gc.leaveGroup('gl', b!.memberId)).toBe(ErrorCode.NONE);
+    expect(h.gc.leaveGroup('gl', [{ memberId: b!.memberId, groupInstanceId: null }])).toEqual({ errorCode: ErrorCode.NONE, members: [{ memberId: b!.memberId, groupInstanceId: null, errorCode: ErrorCode.NONE }] });
     expect(h.gc.describeGroup('gl').state).toBe('PreparingRebalance');
     const r = await h.gc.joinGroup(joinParams('gl', a!.memberId));
     expect(r).toMatchObject({ errorCode: 0, generationId: 2, leaderId: a!.memberId });
@@ -327,7 +327,7 @@ describe('offsets', () => {
       await h.scheduler.advance(9_000);
     }
     expect(h.gc.fetchOffsets('exp', null).offsets).toHaveLength(1);
-    expect(h.gc.leaveGroup('exp', a!.memberId)).toBe(0); // last member gone: the group is Empty at once
+    expect(h.gc.leaveGroup('exp', [{ memberId: a!.memberId, groupInstanceId: null }]).members[0]?.errorCode).toBe(0); // last member gone: the group is Empty at once
     expect(h.gc.describeGroup('exp').state).toBe('Empty');
     await h.scheduler.advance(50_000);
     expect(h.gc.fetchOffsets('exp', null).offsets).toHaveLength(1);

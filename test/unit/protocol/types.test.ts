@@ -64,7 +64,7 @@ test('registry: 44 APIs keyed by api key with Kafka 2.8 version ranges; every pl
   expect(ranges).toMatchObject({
     Produce: [0, 9, 9], Fetch: [0, 12, 12], ListOffsets: [0, 6, 6], Metadata: [0, 11, 9], LeaderAndIsr: [0, 5, 4],
     StopReplica: [0, 3, 2], UpdateMetadata: [0, 7, 6], ControlledShutdown: [0, 3, 3], ApiVersions: [0, 3, 3],
-    CreateTopics: [0, 7, 5], JoinGroup: [0, 7, 6], SaslHandshake: [0, 1, null], OffsetDelete: [0, 0, null], AlterIsr: [0, 0, 0],
+    CreateTopics: [0, 7, 5], JoinGroup: [0, 9, 6], FindCoordinator: [0, 4, 3], OffsetFetch: [0, 8, 6], LeaveGroup: [0, 5, 4], SaslHandshake: [0, 1, null], OffsetDelete: [0, 0, null], AlterIsr: [0, 0, 0],
   });
   for (const api of allApis) expect(() => precompile(api)).not.toThrow();
 });
