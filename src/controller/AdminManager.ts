@@ -3,7 +3,7 @@
 // controller's own view (ControllerContext) and then wait, bounded, for the controller to finish the change.
 import type { Logger } from '../util/logger';
 import { tpKey } from '../util/types';
-import type { KafkaZkApi } from '../zk/api';
+import { isTopicAlreadyExists, type KafkaZkApi } from '../zk/api';
 import { checkTopicConfigs } from '../config/topicConfigs';
 import type { ControllerContext, TP } from './ControllerContext';
 import type { ControllerRequestBridge } from './ControllerRequestBridge';
@@ -120,7 +120,7 @@ export class AdminManager {
             try {
               await this.d.zk.createTopic(t.name, assignment, config);
             } catch (err) {
-              if (isTopicExists(err)) throw new ControllerApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+              if (isTopicAlreadyExists(err)) throw new ControllerApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
               throw err;
             }
             created.push({ name: t.name, partitions: numPartitions });
@@ -283,12 +283,4 @@ export class AdminManager {
     if (err instanceof ControllerApiError) return { errorCode: err.errorCode, errorMessage: err.message };
     throw err;
   }
-
-}
-
-/** src/zk signals an existing topic with an error carrying code 36 (TOPIC_ALREADY_EXISTS) or a TopicExists name. */
-function isTopicExists(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as Error & { code?: unknown; errorCode?: unknown }).code ?? (err as Error & { errorCode?: unknown }).errorCode;
-  return code === ErrorCode.TOPIC_ALREADY_EXISTS || /TopicExists|TopicAlreadyExists/i.test(err.name);
 }

@@ -61,6 +61,13 @@ export class TopicAlreadyExistsError extends Error {
   }
 }
 
+/** An existing topic, as createTopic reports it: TopicAlreadyExistsError, or any error carrying code 36 or named so. */
+export function isTopicAlreadyExists(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as Error & { code?: unknown; errorCode?: unknown }).code ?? (err as Error & { errorCode?: unknown }).errorCode;
+  return code === 36 || /TopicExists|TopicAlreadyExists/i.test(err.name);
+}
+
 export class BrokerIdAlreadyRegisteredError extends Error {
   constructor(public readonly brokerId: number) {
     super(`broker.id ${brokerId} is already registered in ZooKeeper by another live broker; pick another broker.id or stop the other broker`);
