@@ -1,5 +1,6 @@
 // The contract between Kafka-level ZooKeeper operations (src/zk) and their users (broker, controller).
-// Paths and JSON follow Kafka 2.8 (DESIGN.md §3); implementations live in KafkaZkClient.ts.
+// Paths and JSON follow Kafka 2.8 (DESIGN.md §3); implemented by KafkaZkClient.ts, a façade over one module per
+// znode family (BrokerZk, ControllerZk, TopicZk, ConfigZk, AdminZk).
 
 export interface EndPoint {
   host: string;
