@@ -12,13 +12,7 @@ import { KafkaZkCore } from './KafkaZkCore';
 import { TopicZk } from './TopicZk';
 import { ZkClient, type ZkClientOptions } from './ZkClient';
 
-/** Kafka's changeExpirationMs for /config/changes notifications. */
-export const CONFIG_CHANGE_EXPIRATION_MS = 15 * 60 * 1000;
-
-export interface KafkaZkClientOptions extends ZkClientOptions {
-  /** Age after which /config/changes notifications are deleted (Kafka: 15 minutes); tests shorten it. */
-  configChangeExpirationMs?: number;
-}
+export type KafkaZkClientOptions = ZkClientOptions;
 
 type Api = KafkaZkApi;
 
@@ -30,18 +24,18 @@ export class KafkaZkClient implements KafkaZkApi {
   private readonly topics: TopicZk;
   private readonly admin: AdminZk;
 
-  constructor(readonly zk: ZkClient, logger?: Logger, configChangeExpirationMs = CONFIG_CHANGE_EXPIRATION_MS) {
+  constructor(readonly zk: ZkClient, logger?: Logger) {
     this.core = new KafkaZkCore(zk, logger ?? moduleLogger('zk'));
     this.brokers = new BrokerZk(this.core);
     this.controller = new ControllerZk(this.core);
-    this.configs = new ConfigZk(this.core, configChangeExpirationMs);
+    this.configs = new ConfigZk(this.core);
     this.topics = new TopicZk(this.core, this.configs);
     this.admin = new AdminZk(this.core);
   }
 
   /** Connects a new session (see ZkClient.connect for chroot handling and the timeout message). */
   static async connect(connectString: string, opts: KafkaZkClientOptions): Promise<KafkaZkClient> {
-    return new KafkaZkClient(await ZkClient.connect(connectString, opts), opts.logger, opts.configChangeExpirationMs);
+    return new KafkaZkClient(await ZkClient.connect(connectString, opts), opts.logger);
   }
 
   /** czxid of our current /brokers/ids/<id> registration (changes after re-registration). */
@@ -80,7 +74,10 @@ export class KafkaZkClient implements KafkaZkApi {
   readonly setTopicConfig: Api['setTopicConfig'] = (...a) => this.configs.setTopicConfig(...a);
   readonly getBrokerConfig: Api['getBrokerConfig'] = (...a) => this.configs.getBrokerConfig(...a);
   readonly setBrokerConfig: Api['setBrokerConfig'] = (...a) => this.configs.setBrokerConfig(...a);
-  readonly onConfigChange: Api['onConfigChange'] = (...a) => this.configs.onConfigChange(...a);
+  readonly getConfigChangeNotifications: Api['getConfigChangeNotifications'] = (...a) => this.configs.getConfigChangeNotifications(...a);
+  readonly getConfigChangeNotification: Api['getConfigChangeNotification'] = (...a) => this.configs.getConfigChangeNotification(...a);
+  readonly deleteConfigChangeNotification: Api['deleteConfigChangeNotification'] = (...a) => this.configs.deleteConfigChangeNotification(...a);
+  readonly onConfigChangeNotifications: Api['onConfigChangeNotifications'] = (...a) => this.configs.onConfigChangeNotifications(...a);
 
   // --- admin requests: topic deletion, preferred election, reassignment (AdminZk)
   readonly requestTopicDeletion: Api['requestTopicDeletion'] = (...a) => this.admin.requestTopicDeletion(...a);

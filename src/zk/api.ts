@@ -37,6 +37,14 @@ export interface TopicAssignment {
 
 export type Unsubscribe = () => void;
 
+/** A /config/changes/config_change_<seq> notification: which entity's config changed, and when it was written. */
+export interface ConfigChangeNotification {
+  /** null when the content is not understood (e.g. a newer format). */
+  change: { entityType: 'topics' | 'brokers'; name: string } | null;
+  /** Creation time of the znode (ms since the epoch). */
+  ctime: number;
+}
+
 /** Thrown by fenced writes when /controller_epoch's zkVersion no longer matches: this controller is stale. */
 export class ControllerMovedError extends Error {
   constructor(message = 'controller moved: /controller_epoch zkVersion changed') {
@@ -114,7 +122,12 @@ export interface KafkaZkApi {
   setTopicConfig(topic: string, config: Record<string, string>): Promise<void>; // + /config/changes notification
   getBrokerConfig(brokerId: number | '<default>'): Promise<Record<string, string>>;
   setBrokerConfig(brokerId: number | '<default>', config: Record<string, string>): Promise<void>;
-  onConfigChange(cb: (entityType: 'topics' | 'brokers', entityName: string) => void): Unsubscribe;
+  // /config/changes/config_change_<seq>: written by setTopicConfig/setBrokerConfig; DynamicConfigManager reads them
+  // in sequence order and purges old ones.
+  getConfigChangeNotifications(): Promise<string[]>;
+  getConfigChangeNotification(id: string): Promise<ConfigChangeNotification | null>;
+  deleteConfigChangeNotification(id: string): Promise<void>;
+  onConfigChangeNotifications(cb: () => void): Unsubscribe;
 
   // --- partition state ---
   getPartitionStates(partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, LeaderIsrState>>; // key "topic-partition"
