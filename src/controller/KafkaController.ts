@@ -6,21 +6,25 @@ import { ControllerMovedError, type BrokerRegistration, type KafkaZkApi, type Le
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerContext, type TP } from './ControllerContext';
 import { ControllerEventManager, type QueuedEvent } from './ControllerEventManager';
-import { PartitionStateMachine, type ElectionResult, type StateMachineDeps } from './PartitionStateMachine';
+import { PartitionStateMachine, type StateMachineDeps } from './PartitionStateMachine';
 import { ReplicaStateMachine, type PartitionReplica } from './ReplicaStateMachine';
-import {
-  assignReplicasToBrokers,
-  collidingTopic,
-  hasCollisionChars,
-  validateManualAssignment,
-  validateTopicName,
-  type BrokerRack,
-} from './ReplicaAssignment';
 import { TopicDeletionManager } from './TopicDeletionManager';
 import { ReassignmentManager, type OngoingReassignment, type ReassignmentRequest, type ReassignmentResult } from './ReassignmentManager';
+import { ControllerRequestBridge, type ApiCallEvent } from './ControllerRequestBridge';
+import {
+  AdminManager,
+  type CreatableTopic,
+  type CreatePartitionsTopic,
+  type CreateTopicResult,
+  type ElectionType,
+  type ElectLeadersResult,
+  type TopicErrorResult,
+} from './AdminManager';
+import { AlterIsrProcessor, type AlterIsrRequestData, type AlterIsrResponseData } from './AlterIsrProcessor';
+import { ControlledShutdown, type ControlledShutdownResult } from './ControlledShutdown';
+import { PreferredReplicaElection } from './PreferredReplicaElection';
 import type { ControllerChannel, StopReplicaResult } from './channel';
 import { ControllerApiError, ErrorCode } from './errors';
-import { checkTopicConfigs } from '../config/topicConfigs';
 
 export interface ControllerConfig {
   uncleanLeaderElectionEnable: boolean;
@@ -41,66 +45,12 @@ export interface KafkaControllerOptions {
   stateChangeLogger?: Logger;
 }
 
-// --- admin and inter-broker request shapes (field names follow the wire messages) ---
-
-export interface CreatableTopic {
-  name: string;
-  /** -1 = num.partitions */
-  numPartitions: number;
-  /** -1 = default.replication.factor */
-  replicationFactor: number;
-  assignments: Array<{ partitionIndex: number; brokerIds: number[] }>;
-  configs: Array<{ name: string; value: string | null }>;
-}
-export interface CreateTopicResult {
-  name: string;
-  errorCode: number;
-  errorMessage: string | null;
-  numPartitions: number;
-  replicationFactor: number;
-}
-export interface CreatePartitionsTopic {
-  name: string;
-  count: number;
-  assignments: Array<{ brokerIds: number[] }> | null;
-}
-export interface TopicErrorResult {
-  name: string;
-  errorCode: number;
-  errorMessage: string | null;
-}
-export interface AlterIsrRequestData {
-  brokerId: number;
-  brokerEpoch: bigint;
-  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; leaderEpoch: number; newIsr: number[]; currentIsrVersion: number }> }>;
-}
-export interface AlterIsrPartitionResult {
-  partitionIndex: number;
-  errorCode: number;
-  leaderId: number;
-  leaderEpoch: number;
-  isr: number[];
-  currentIsrVersion: number;
-}
-export interface AlterIsrResponseData {
-  throttleTimeMs: number;
-  errorCode: number;
-  topics: Array<{ name: string; partitions: AlterIsrPartitionResult[] }>;
-}
-export interface ControlledShutdownResult {
-  errorCode: number;
-  remainingPartitions: Array<{ topicName: string; partitionIndex: number }>;
-}
-/** ElectLeaders election types (KIP-460). */
-export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
-export type ElectionType = (typeof ElectionType)[keyof typeof ElectionType];
+// Request and answer shapes of the APIs the controller serves, for the handlers that call it.
+export type { CreatableTopic, CreateTopicResult, CreatePartitionsTopic, TopicErrorResult, ElectLeadersResult } from './AdminManager';
+export { ElectionType } from './AdminManager';
+export type { AlterIsrRequestData, AlterIsrPartitionResult, AlterIsrResponseData } from './AlterIsrProcessor';
+export type { ControlledShutdownResult } from './ControlledShutdown';
 export type { OngoingReassignment, ReassignmentRequest, ReassignmentResult } from './ReassignmentManager';
-export interface ElectLeadersResult {
-  topic: string;
-  partition: number;
-  errorCode: number;
-  errorMessage: string | null;
-}
 
 type ControllerEvent =
   | { type: 'Startup' }
@@ -115,13 +65,7 @@ type ControllerEvent =
   | { type: 'AutoPreferredReplicaLeaderElection' }
   | { type: 'ZkPartitionReassignment' }
   | { type: 'ReassignmentIsrChange'; partitions: TP[] }
-  | { type: 'ApiCall'; name: string; run: () => Promise<void>; preempt: () => void };
-
-type WaitOutcome = 'done' | 'timeout' | 'resigned';
-interface Waiter {
-  check: () => boolean;
-  finish: (o: WaitOutcome) => void;
-}
+  | ApiCallEvent;
 
 export class KafkaController {
   readonly brokerId: number;
@@ -138,6 +82,11 @@ export class KafkaController {
   private readonly rsm: ReplicaStateMachine;
   private readonly deletion: TopicDeletionManager;
   private readonly reassignment: ReassignmentManager;
+  private readonly requests: ControllerRequestBridge;
+  private readonly admin: AdminManager;
+  private readonly alterIsrs: AlterIsrProcessor;
+  private readonly shutdowns: ControlledShutdown;
+  private readonly preferred: PreferredReplicaElection;
 
   private active = false;
   private activeId = -1;
@@ -147,11 +96,8 @@ export class KafkaController {
   private controllerSubscriptions: Unsubscribe[] = [];
   private readonly topicSubscriptions = new Map<string, Unsubscribe>();
   private rebalanceTimer: NodeJS.Timeout | null = null;
-  private waiters: Waiter[] = [];
   /** Topic-level unclean election settings read during the current event. */
   private uncleanCache = new Map<string, boolean>();
-  /** Request answers, delivered once the event's requests to brokers have been handed to the channel. */
-  private replies: Array<() => void> = [];
 
   constructor(opts: KafkaControllerOptions) {
     this.brokerId = opts.brokerId;
@@ -173,6 +119,20 @@ export class KafkaController {
     this.deletion = new TopicDeletionManager(deps, this.psm, this.rsm, (topic) => this.deleteTopicZNodes(topic));
     this.reassignment = new ReassignmentManager(deps, this.psm, this.rsm);
     this.events = new ControllerEventManager((e) => this.process(e), this.log);
+    this.requests = new ControllerRequestBridge({ put: (e) => this.events.put(e), isActive: () => this.active, log: this.log });
+    const { ctx, zk, batch, stateLog, log, requests, psm, rsm } = this;
+    this.admin = new AdminManager({ ctx, zk, config: this.config, requests, psm, log });
+    this.alterIsrs = new AlterIsrProcessor({
+      ctx,
+      zk,
+      batch,
+      stateLog,
+      requests,
+      isReassigning: (tp) => this.reassignment.isReassigning(tp),
+      onReassignmentIsrChange: (partitions) => this.events.put({ type: 'ReassignmentIsrChange', partitions }),
+    });
+    this.shutdowns = new ControlledShutdown({ ctx, requests, psm, rsm, log });
+    this.preferred = new PreferredReplicaElection({ ctx, zk, psm, log, leaderImbalancePerBrokerPercentage: () => this.config.leaderImbalancePerBrokerPercentage });
   }
 
   /** True while this broker is the elected, un-fenced controller. */
@@ -238,6 +198,8 @@ export class KafkaController {
           if (this.active) this.onControllerResignation();
           break;
         case 'ApiCall':
+          // A request from this broker's handlers: CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders
+          // (AdminManager), AlterIsr (AlterIsrProcessor), ControlledShutdown, partition reassignments.
           await e.run();
           break;
         default:
@@ -254,8 +216,7 @@ export class KafkaController {
       throw err;
     } finally {
       if (this.active) this.sendRequests();
-      this.checkWaiters();
-      for (const r of this.replies.splice(0)) r();
+      this.requests.afterEvent();
     }
   }
 
@@ -272,9 +233,9 @@ export class KafkaController {
       case 'StopReplicaResponse':
         return this.deletion.onStopReplicaResponse(e.brokerId, e.result);
       case 'PreferredReplicaElection':
-        return this.processPreferredReplicaElectionZk();
+        return this.preferred.processZkRequest();
       case 'AutoPreferredReplicaLeaderElection':
-        return this.checkAndTriggerAutoLeaderRebalance();
+        return this.preferred.checkAndTriggerAutoLeaderRebalance();
       case 'ZkPartitionReassignment':
         return this.reassignment.processZkRequest();
       case 'ReassignmentIsrChange':
@@ -372,7 +333,7 @@ export class KafkaController {
     // Reassignments recorded in /brokers/topics carry on, then any legacy /admin/reassign_partitions request.
     await this.reassignment.resumeOnFailover();
     await this.reassignment.processZkRequest();
-    await this.processPreferredReplicaElectionZk();
+    await this.preferred.processZkRequest();
     if (this.config.autoLeaderRebalanceEnable) {
       const ms = Math.max(1, this.config.leaderImbalanceCheckIntervalSeconds) * 1000;
       this.rebalanceTimer = setInterval(() => this.triggerAutoLeaderRebalance(), ms);
@@ -395,7 +356,7 @@ export class KafkaController {
     this.channel.removeAllBrokers();
     const epoch = this.ctx.epoch;
     this.ctx.reset();
-    for (const w of this.waiters.splice(0)) w.finish('resigned');
+    this.requests.onResignation();
     this.log.info({ epoch }, 'resigned as controller');
   }
 
@@ -587,387 +548,32 @@ export class KafkaController {
   }
 
   // =================================================================================================
-  // preferred leaders
+  // requests from this broker's handlers: each runs as an event (ControllerRequestBridge)
 
-  private preferredCandidates(partitions: readonly TP[]): TP[] {
-    const ctx = this.ctx;
-    return partitions.filter((tp) => {
-      const s = ctx.leaderIsr(tp);
-      const preferred = ctx.replicas(tp)[0];
-      return s !== undefined && preferred !== undefined && s.leader !== preferred && !ctx.isTopicQueuedUpForDeletion(tp.topic);
-    });
+  createTopics(topics: readonly CreatableTopic[], opts: { validateOnly: boolean; timeoutMs: number }): Promise<CreateTopicResult[]> {
+    return this.admin.createTopics(topics, opts);
   }
 
-  private async processPreferredReplicaElectionZk(): Promise<void> {
-    const requested = await this.zk.getPreferredReplicaElection();
-    if (requested === null) return;
-    const known = requested.filter((tp) => this.ctx.assignment(tp) !== undefined);
-    const candidates = this.preferredCandidates(known);
-    this.log.info({ partitions: candidates.length }, 'preferred replica election requested');
-    if (candidates.length > 0) await this.psm.handleStateChanges(candidates, 'OnlinePartition', { kind: 'preferred' });
-    await this.zk.deletePreferredReplicaElection(this.ctx.epochZkVersion);
+  deleteTopics(names: readonly string[], timeoutMs: number): Promise<TopicErrorResult[]> {
+    return this.admin.deleteTopics(names, timeoutMs);
   }
 
-  private async checkAndTriggerAutoLeaderRebalance(): Promise<void> {
-    const ctx = this.ctx;
-    if (ctx.shuttingDownBrokerIds.size > 0) return; // leadership is being moved on purpose
-    const byPreferred = new Map<number, TP[]>();
-    for (const tp of ctx.allPartitions()) {
-      const preferred = ctx.replicas(tp)[0];
-      if (preferred === undefined || ctx.isTopicQueuedUpForDeletion(tp.topic)) continue;
-      const list = byPreferred.get(preferred) ?? [];
-      list.push(tp);
-      byPreferred.set(preferred, list);
-    }
-    const toElect: TP[] = [];
-    for (const [broker, tps] of byPreferred) {
-      if (!ctx.isBrokerLive(broker)) continue;
-      const imbalanced = tps.filter((tp) => ctx.leaderIsr(tp)?.leader !== broker);
-      const ratio = imbalanced.length / tps.length;
-      if (ratio * 100 <= this.config.leaderImbalancePerBrokerPercentage) continue;
-      this.log.info({ broker, ratio }, 'leader imbalance above threshold; moving leadership to preferred replicas');
-      toElect.push(...imbalanced.filter((tp) => ctx.leaderIsr(tp)?.isr.includes(broker) ?? false));
-    }
-    if (toElect.length > 0) await this.psm.handleStateChanges(toElect, 'OnlinePartition', { kind: 'preferred' });
+  createPartitions(topics: readonly CreatePartitionsTopic[], opts: { validateOnly: boolean; timeoutMs: number }): Promise<TopicErrorResult[]> {
+    return this.admin.createPartitions(topics, opts);
   }
 
-  // =================================================================================================
-  // request entry points (called by request handlers on this broker)
-
-  /** Runs `fn` in the event loop when active; otherwise (or if dropped) answers `notController()`. */
-  private runApi<T>(name: string, fn: () => Promise<T>, notController: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const settle = (f: () => void): void => {
-        if (!settled) {
-          settled = true;
-          f();
-        }
-      };
-      this.events.put({
-        type: 'ApiCall',
-        name,
-        preempt: () => settle(() => resolve(notController())),
-        run: async () => {
-          if (!this.active) return settle(() => resolve(notController()));
-          try {
-            const v = await fn();
-            this.replies.push(() => settle(() => resolve(v)));
-          } catch (err) {
-            if (err instanceof ControllerMovedError) {
-              settle(() => resolve(notController()));
-              throw err; // the event loop resigns
-            }
-            this.log.error({ err, api: name }, 'controller request failed');
-            settle(() => reject(err));
-          }
-          return undefined;
-        },
-      });
-    });
+  /** ElectLeaders API (KIP-460): `partitions` null = every partition. */
+  electLeaders(partitions: readonly TP[] | null, electionType: ElectionType): Promise<ElectLeadersResult[]> {
+    return this.admin.electLeaders(partitions, electionType);
   }
 
-  private waitFor(check: () => boolean, timeoutMs: number): Promise<WaitOutcome> {
-    if (check()) return Promise.resolve('done');
-    if (!this.active) return Promise.resolve('resigned');
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        check,
-        finish: (o) => {
-          clearTimeout(timer);
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(o);
-        },
-      };
-      const timer = setTimeout(() => waiter.finish('timeout'), Math.max(0, timeoutMs));
-      this.waiters.push(waiter);
-    });
-  }
-
-  private checkWaiters(): void {
-    for (const w of [...this.waiters]) if (w.check()) w.finish('done');
-  }
-
-  private topicFullyOnline(topic: string, partitions: number): boolean {
-    const tps = this.ctx.partitionsForTopic(topic);
-    return tps.length >= partitions && tps.every((tp) => this.ctx.partitionState(tp) === 'OnlinePartition' && (this.ctx.leaderIsr(tp)?.leader ?? -1) >= 0);
-  }
-
-  private brokerRacks(): BrokerRack[] {
-    return [...this.ctx.liveBrokers.values()].map((b) => ({ id: b.registration.id, rack: b.registration.rack }));
-  }
-
-  private static apiError(err: unknown): { errorCode: number; errorMessage: string } {
-    if (err instanceof ControllerApiError) return { errorCode: err.errorCode, errorMessage: err.message };
-    throw err;
-  }
-
-  async createTopics(topics: readonly CreatableTopic[], opts: { validateOnly: boolean; timeoutMs: number }): Promise<CreateTopicResult[]> {
-    const notController = (): CreateTopicResult[] =>
-      topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', numPartitions: -1, replicationFactor: -1 }));
-    const created: Array<{ name: string; partitions: number }> = [];
-    const results = await this.runApi('createTopics', async () => {
-      const counts = new Map<string, number>();
-      for (const t of topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-      const out: CreateTopicResult[] = [];
-      for (const t of topics) {
-        const failed = (errorCode: number, errorMessage: string): CreateTopicResult => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 });
-        try {
-          if ((counts.get(t.name) ?? 0) > 1) throw new ControllerApiError(ErrorCode.INVALID_REQUEST, `Create topics request contains multiple entries for topic ${t.name}.`);
-          validateTopicName(t.name);
-          if (this.ctx.hasTopic(t.name)) throw new ControllerApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
-          const collides = collidingTopic(t.name, this.ctx.allTopics());
-          if (collides !== undefined) throw new ControllerApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${collides}`);
-          const nullConfigs = t.configs.filter((c) => c.value === null).map((c) => c.name);
-          if (nullConfigs.length > 0) throw new ControllerApiError(ErrorCode.INVALID_REQUEST, `Null value not supported for topic configs : ${nullConfigs.join(',')}`);
-          let assignment: Map<number, number[]>;
-          if (t.assignments.length > 0) {
-            if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
-              throw new ControllerApiError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
-            }
-            assignment = new Map();
-            for (const a of t.assignments) {
-              if (assignment.has(a.partitionIndex)) throw new ControllerApiError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Partition ${a.partitionIndex} is assigned twice.`);
-              assignment.set(a.partitionIndex, [...a.brokerIds]);
-            }
-            validateManualAssignment(assignment, new Set(this.ctx.liveBrokers.keys()));
-          } else {
-            const np = t.numPartitions === -1 ? this.config.numPartitions : t.numPartitions;
-            const rf = t.replicationFactor === -1 ? this.config.defaultReplicationFactor : t.replicationFactor;
-            assignment = assignReplicasToBrokers(np, rf, this.brokerRacks());
-          }
-          const config: Record<string, string> = {};
-          for (const c of t.configs) if (c.value !== null) config[c.name] = c.value;
-          // Kafka's LogConfig.validate, after the assignment as in AdminZkClient.validateTopicCreate; a value that does
-          // not parse is a ConfigException there, which CreateTopics also answers with INVALID_CONFIG.
-          const configProblem = checkTopicConfigs(config);
-          if (configProblem) throw new ControllerApiError(ErrorCode.INVALID_CONFIG, configProblem.message);
-          const numPartitions = assignment.size;
-          const replicationFactor = assignment.get(0)?.length ?? -1;
-          if (hasCollisionChars(t.name)) this.log.warn({ topic: t.name }, "topic names with '.' or '_' could collide in metric names");
-          if (!opts.validateOnly) {
-            try {
-              await this.zk.createTopic(t.name, assignment, config);
-            } catch (err) {
-              if (isTopicExists(err)) throw new ControllerApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
-              throw err;
-            }
-            created.push({ name: t.name, partitions: numPartitions });
-            this.log.info({ topic: t.name, partitions: numPartitions, replicationFactor }, 'topic created');
-          }
-          out.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions, replicationFactor });
-        } catch (err) {
-          const e = KafkaController.apiError(err);
-          out.push(failed(e.errorCode, e.errorMessage));
-        }
-      }
-      return out;
-    }, notController);
-    if (created.length === 0 || opts.timeoutMs <= 0) return results;
-    const outcome = await this.waitFor(() => created.every((c) => this.topicFullyOnline(c.name, c.partitions)), opts.timeoutMs);
-    if (outcome === 'done') return results;
-    return results.map((r) =>
-      created.some((c) => c.name === r.name) && !this.topicFullyOnline(r.name, r.numPartitions)
-        ? outcome === 'timeout'
-          ? { ...r, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'Timed out waiting for the topic partitions to get leaders.' }
-          : { ...r, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'The controller moved while the topic was being created.' }
-        : r,
-    );
-  }
-
-  async deleteTopics(names: readonly string[], timeoutMs: number): Promise<TopicErrorResult[]> {
-    const notController = (): TopicErrorResult[] => names.map((name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null }));
-    const pending: string[] = [];
-    const results = await this.runApi('deleteTopics', async () => {
-      const out: TopicErrorResult[] = [];
-      for (const name of names) {
-        if (!this.config.deleteTopicEnable) {
-          out.push({ name, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' });
-        } else if (!this.ctx.hasTopic(name)) {
-          out.push({ name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' });
-        } else {
-          if (!this.ctx.isTopicQueuedUpForDeletion(name)) await this.zk.requestTopicDeletion(name);
-          pending.push(name);
-          out.push({ name, errorCode: ErrorCode.NONE, errorMessage: null });
-        }
-      }
-      return out;
-    }, notController);
-    if (pending.length === 0 || timeoutMs <= 0) return results;
-    const gone = (n: string): boolean => !this.ctx.hasTopic(n);
-    const outcome = await this.waitFor(() => pending.every(gone), timeoutMs);
-    if (outcome === 'done') return results;
-    return results.map((r) =>
-      pending.includes(r.name) && !gone(r.name)
-        ? { ...r, errorCode: outcome === 'timeout' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_CONTROLLER, errorMessage: 'Topic deletion did not complete in time.' }
-        : r,
-    );
-  }
-
-  async createPartitions(topics: readonly CreatePartitionsTopic[], opts: { validateOnly: boolean; timeoutMs: number }): Promise<TopicErrorResult[]> {
-    const notController = (): TopicErrorResult[] => topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null }));
-    const grown: Array<{ name: string; partitions: number }> = [];
-    const results = await this.runApi('createPartitions', async () => {
-      const out: TopicErrorResult[] = [];
-      for (const t of topics) {
-        try {
-          const ctx = this.ctx;
-          if (!ctx.hasTopic(t.name)) throw new ControllerApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.name}' does not exist.`);
-          if (ctx.isTopicQueuedUpForDeletion(t.name)) throw new ControllerApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'The topic is queued for deletion.');
-          const existing = ctx.partitionsForTopic(t.name);
-          const oldCount = existing.length;
-          if (t.count === oldCount) throw new ControllerApiError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${oldCount} partitions.`);
-          if (t.count < oldCount) {
-            throw new ControllerApiError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${oldCount} partitions, which is higher than the requested ${t.count}.`);
-          }
-          const first = ctx.replicas({ topic: t.name, partition: 0 });
-          const rf = first.length;
-          const toAdd = t.count - oldCount;
-          let added: Map<number, number[]>;
-          if (t.assignments !== null) {
-            if (t.assignments.length !== toAdd) {
-              throw new ControllerApiError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${toAdd} but ${t.assignments.length} assignments provided.`);
-            }
-            added = new Map(t.assignments.map((a, i) => [oldCount + i, [...a.brokerIds]]));
-            validateManualAssignment(added, new Set(ctx.liveBrokers.keys()), { firstPartition: oldCount, replicationFactor: rf });
-          } else {
-            const brokers = this.brokerRacks().sort((a, b) => a.id - b.id);
-            const firstReplica = first[0] ?? 0;
-            const startIndex = Math.max(0, brokers.findIndex((b) => b.id >= firstReplica));
-            added = assignReplicasToBrokers(toAdd, rf, brokers, { fixedStartIndex: startIndex, startPartitionId: oldCount });
-          }
-          if (!opts.validateOnly) {
-            const full = new Map<number, number[]>(existing.map((tp) => [tp.partition, [...ctx.replicas(tp)]]));
-            for (const [p, r] of added) full.set(p, r);
-            await this.zk.addPartitions(t.name, full);
-            grown.push({ name: t.name, partitions: t.count });
-          }
-          out.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
-        } catch (err) {
-          const e = KafkaController.apiError(err);
-          out.push({ name: t.name, ...e });
-        }
-      }
-      return out;
-    }, notController);
-    if (grown.length === 0 || opts.timeoutMs <= 0) return results;
-    const outcome = await this.waitFor(() => grown.every((g) => this.topicFullyOnline(g.name, g.partitions)), opts.timeoutMs);
-    if (outcome === 'done') return results;
-    return results.map((r) =>
-      grown.some((g) => g.name === r.name && !this.topicFullyOnline(g.name, g.partitions))
-        ? { ...r, errorCode: outcome === 'timeout' ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_CONTROLLER, errorMessage: 'New partitions did not get leaders in time.' }
-        : r,
-    );
-  }
-
-  /** KIP-497: the only path for ISR changes. A leader proposes a new ISR for partitions it leads. */
+  /** KIP-497: the only path for ISR changes. */
   alterIsr(req: AlterIsrRequestData): Promise<AlterIsrResponseData> {
-    const notController = (): AlterIsrResponseData => ({ throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
-    return this.runApi('alterIsr', async () => {
-      const ctx = this.ctx;
-      const known = ctx.liveBrokers.get(req.brokerId);
-      if (!known || known.epoch !== req.brokerEpoch) {
-        return { throttleTimeMs: 0, errorCode: ErrorCode.STALE_BROKER_EPOCH, topics: [] };
-      }
-      const results = new Map<string, AlterIsrPartitionResult>();
-      const order: Array<{ topic: string; partition: number }> = [];
-      const updates: Array<{ topic: string; partition: number; state: LeaderIsrState }> = [];
-      const answer = (tp: TP, errorCode: number, s?: LeaderIsrState): void => {
-        results.set(tpKey(tp.topic, tp.partition), {
-          partitionIndex: tp.partition,
-          errorCode,
-          leaderId: s?.leader ?? -1,
-          leaderEpoch: s?.leaderEpoch ?? -1,
-          isr: s ? [...s.isr] : [],
-          currentIsrVersion: s?.zkVersion ?? -1,
-        });
-      };
-      for (const topic of req.topics) {
-        for (const p of topic.partitions) {
-          const tp = { topic: topic.name, partition: p.partitionIndex };
-          order.push(tp);
-          const cur = ctx.leaderIsr(tp);
-          const replicas = ctx.replicas(tp);
-          if (!cur || ctx.isTopicQueuedUpForDeletion(tp.topic)) answer(tp, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          else if (p.leaderEpoch !== cur.leaderEpoch) answer(tp, ErrorCode.FENCED_LEADER_EPOCH);
-          else if (cur.leader !== req.brokerId) answer(tp, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-          else if (sameMembers(p.newIsr, cur.isr)) answer(tp, ErrorCode.NONE, cur); // already applied (a retry)
-          else if (p.currentIsrVersion !== cur.zkVersion) answer(tp, ErrorCode.INVALID_UPDATE_VERSION);
-          else if (!p.newIsr.includes(req.brokerId) || p.newIsr.some((r) => !replicas.includes(r)) || new Set(p.newIsr).size !== p.newIsr.length) {
-            answer(tp, ErrorCode.INVALID_REQUEST);
-          } else {
-            updates.push({ ...tp, state: { leader: cur.leader, leaderEpoch: cur.leaderEpoch, isr: [...p.newIsr], controllerEpoch: ctx.epoch, zkVersion: cur.zkVersion } });
-          }
-        }
-      }
-      if (updates.length > 0) {
-        const written = await this.zk.updatePartitionStates(updates, ctx.epochZkVersion);
-        const stale: TP[] = [];
-        for (const u of updates) {
-          const tp = { topic: u.topic, partition: u.partition };
-          const r = written.get(tpKey(u.topic, u.partition));
-          if (!r || r instanceof Error) {
-            answer(tp, ErrorCode.INVALID_UPDATE_VERSION);
-            stale.push(tp);
-            continue;
-          }
-          const before = ctx.leaderIsr(tp)?.isr ?? [];
-          ctx.setLeaderIsr(tp, r);
-          this.stateLog.info({ topicPartition: tpKey(tp.topic, tp.partition), from: before, to: r.isr, leaderEpoch: r.leaderEpoch, zkVersion: r.zkVersion }, 'ISR changed (AlterIsr)');
-          answer(tp, ErrorCode.NONE, r);
-        }
-        if (stale.length > 0) {
-          const states = await this.zk.getPartitionStates(stale.map((tp) => ({ topic: tp.topic, partition: tp.partition })));
-          for (const tp of stale) {
-            const s = states.get(tpKey(tp.topic, tp.partition));
-            if (s) ctx.setLeaderIsr(tp, s);
-          }
-        }
-        // Kafka 2.8 tells every broker about ISR changes with UpdateMetadata.
-        this.batch.addUpdateMetadata(ctx.liveOrShuttingDownBrokerIds(), updates.map((u) => ({ topic: u.topic, partition: u.partition })));
-        // An ISR expansion may complete a reassignment: checked in its own event, after this answer is sent.
-        const reassigning = updates.map((u) => ({ topic: u.topic, partition: u.partition })).filter((tp) => this.reassignment.isReassigning(tp));
-        if (reassigning.length > 0) this.events.put({ type: 'ReassignmentIsrChange', partitions: reassigning });
-      }
-      const byTopic = new Map<string, AlterIsrPartitionResult[]>();
-      for (const tp of order) {
-        const r = results.get(tpKey(tp.topic, tp.partition));
-        if (!r) continue;
-        const list = byTopic.get(tp.topic) ?? [];
-        list.push(r);
-        byTopic.set(tp.topic, list);
-      }
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
-    }, notController);
+    return this.alterIsrs.alterIsr(req);
   }
 
-  /**
-   * A broker about to stop asks to lose leadership: partitions it leads (replication factor > 1) move to
-   * another ISR member, it leaves the ISRs it follows in. Answers the partitions it still leads.
-   */
   controlledShutdown(brokerId: number, brokerEpoch: bigint): Promise<ControlledShutdownResult> {
-    const notController = (): ControlledShutdownResult => ({ errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] });
-    return this.runApi('controlledShutdown', async () => {
-      const ctx = this.ctx;
-      const known = ctx.liveBrokers.get(brokerId);
-      if (!known) return { errorCode: ErrorCode.BROKER_NOT_AVAILABLE, remainingPartitions: [] };
-      if (brokerEpoch !== -1n && brokerEpoch < known.epoch) return { errorCode: ErrorCode.STALE_BROKER_EPOCH, remainingPartitions: [] };
-      ctx.shuttingDownBrokerIds.add(brokerId);
-      this.log.info({ shuttingDown: brokerId }, 'controlled shutdown requested');
-      const act = ctx
-        .partitionsOnBroker(brokerId)
-        .filter((tp) => ctx.replicas(tp).length > 1 && ctx.leaderIsr(tp) !== undefined && !ctx.isTopicQueuedUpForDeletion(tp.topic));
-      const led = act.filter((tp) => ctx.leaderIsr(tp)?.leader === brokerId);
-      const followed = act.filter((tp) => ctx.leaderIsr(tp)?.leader !== brokerId);
-      if (led.length > 0) await this.psm.handleStateChanges(led, 'OnlinePartition', { kind: 'controlledShutdown' });
-      if (followed.length > 0) await this.rsm.handleStateChanges(followed.map((tp) => ({ tp, brokerId })), 'OfflineReplica');
-      const remaining = ctx
-        .partitionsOnBroker(brokerId)
-        .filter((tp) => ctx.replicas(tp).length > 1 && ctx.leaderIsr(tp)?.leader === brokerId)
-        .map((tp) => ({ topicName: tp.topic, partitionIndex: tp.partition }));
-      this.log.info({ shuttingDown: brokerId, moved: led.length, remaining: remaining.length }, 'controlled shutdown step done');
-      return { errorCode: ErrorCode.NONE, remainingPartitions: remaining };
-    }, notController);
+    return this.shutdowns.controlledShutdown(brokerId, brokerEpoch);
   }
 
   /**
@@ -977,58 +583,14 @@ export class KafkaController {
   alterPartitionReassignments(reassignments: readonly ReassignmentRequest[], _timeoutMs: number): Promise<ReassignmentResult[]> {
     const notController = (): ReassignmentResult[] =>
       reassignments.map((r) => ({ topic: r.topic, partition: r.partition, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' }));
-    return this.runApi('alterPartitionReassignments', () => this.reassignment.alter(reassignments), notController);
+    return this.requests.call('alterPartitionReassignments', () => this.reassignment.alter(reassignments), notController);
   }
 
   /** ListPartitionReassignments: ongoing reassignments (`partitions` null = all); throws NOT_CONTROLLER when inactive. */
   async listPartitionReassignments(partitions: readonly TP[] | null): Promise<OngoingReassignment[]> {
     const notController = (): null => null;
-    const r = await this.runApi<OngoingReassignment[] | null>('listPartitionReassignments', async () => this.reassignment.list(partitions), notController);
+    const r = await this.requests.call<OngoingReassignment[] | null>('listPartitionReassignments', async () => this.reassignment.list(partitions), notController);
     if (r === null) throw new ControllerApiError(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
     return r;
   }
-
-  /** ElectLeaders API (KIP-460): `partitions` null = every partition. */
-  electLeaders(partitions: readonly TP[] | null, electionType: ElectionType): Promise<ElectLeadersResult[]> {
-    const notController = (): ElectLeadersResult[] =>
-      (partitions ?? []).map((tp) => ({ topic: tp.topic, partition: tp.partition, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null }));
-    return this.runApi('electLeaders', async () => {
-      const ctx = this.ctx;
-      const asked = partitions ?? ctx.allPartitions();
-      const out = new Map<string, ElectLeadersResult>();
-      const candidates: TP[] = [];
-      const set = (tp: TP, errorCode: number, errorMessage: string | null): void => {
-        out.set(tpKey(tp.topic, tp.partition), { topic: tp.topic, partition: tp.partition, errorCode, errorMessage });
-      };
-      for (const tp of asked) {
-        const s = ctx.leaderIsr(tp);
-        if (!ctx.assignment(tp) || ctx.isTopicQueuedUpForDeletion(tp.topic)) set(tp, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
-        else if (!s) set(tp, ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, 'The partition has no state yet.');
-        else if (electionType === ElectionType.PREFERRED && s.leader === ctx.replicas(tp)[0]) set(tp, ErrorCode.ELECTION_NOT_NEEDED, 'Leader is already the preferred replica.');
-        else if (electionType === ElectionType.UNCLEAN && s.leader >= 0 && ctx.isBrokerLive(s.leader)) set(tp, ErrorCode.ELECTION_NOT_NEEDED, 'The partition has a live leader.');
-        else candidates.push(tp);
-      }
-      if (candidates.length > 0) {
-        const strategy = electionType === ElectionType.PREFERRED ? ({ kind: 'preferred' } as const) : ({ kind: 'offline', allowUnclean: true } as const);
-        const results: Map<string, ElectionResult> = await this.psm.handleStateChanges(candidates, 'OnlinePartition', strategy);
-        for (const tp of candidates) {
-          const r = results.get(tpKey(tp.topic, tp.partition));
-          if (r && 'ok' in r) set(tp, ErrorCode.NONE, null);
-          else set(tp, r?.errorCode ?? ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, r?.message ?? null);
-        }
-      }
-      return asked.map((tp) => out.get(tpKey(tp.topic, tp.partition))).filter((r): r is ElectLeadersResult => r !== undefined);
-    }, notController);
-  }
-}
-
-function sameMembers(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-/** src/zk signals an existing topic with an error carrying code 36 (TOPIC_ALREADY_EXISTS) or a TopicExists name. */
-function isTopicExists(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as Error & { code?: unknown; errorCode?: unknown }).code ?? (err as Error & { errorCode?: unknown }).errorCode;
-  return code === ErrorCode.TOPIC_ALREADY_EXISTS || /TopicExists|TopicAlreadyExists/i.test(err.name);
 }

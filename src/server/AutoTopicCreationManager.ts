@@ -1,5 +1,5 @@
 // Creates topics on first Metadata request (auto.create.topics.enable), through ZooKeeper as Kafka 2.8 does.
-import type { KafkaZkApi } from '../zk/api';
+import { isTopicAlreadyExists, type KafkaZkApi } from '../zk/api';
 import type { MetadataCache } from './MetadataCache';
 import type { Logger } from '../util/logger';
 import { ErrorCode } from '../protocol/errors';
@@ -40,7 +40,7 @@ export class AutoTopicCreationManager {
         if (e instanceof ControllerApiError) {
           this.logger.info({ topic: name, reason: e.message }, 'cannot auto-create topic');
           out.set(name, e.errorCode);
-        } else if ((e as { code?: unknown }).code === ErrorCode.TOPIC_ALREADY_EXISTS) {
+        } else if (isTopicAlreadyExists(e)) {
           out.set(name, ErrorCode.LEADER_NOT_AVAILABLE); // created concurrently: leaders are on their way
         } else {
           this.logger.warn({ topic: name, err: e }, 'auto-creation failed');

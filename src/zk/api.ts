@@ -1,5 +1,6 @@
 // The contract between Kafka-level ZooKeeper operations (src/zk) and their users (broker, controller).
-// Paths and JSON follow Kafka 2.8 (DESIGN.md §3); implementations live in KafkaZkClient.ts.
+// Paths and JSON follow Kafka 2.8 (DESIGN.md §3); implemented by KafkaZkClient.ts, a façade over one module per
+// znode family (BrokerZk, ControllerZk, TopicZk, ConfigZk, AdminZk).
 
 export interface EndPoint {
   host: string;
@@ -36,6 +37,14 @@ export interface TopicAssignment {
 
 export type Unsubscribe = () => void;
 
+/** A /config/changes/config_change_<seq> notification: which entity's config changed, and when it was written. */
+export interface ConfigChangeNotification {
+  /** null when the content is not understood (e.g. a newer format). */
+  change: { entityType: 'topics' | 'brokers'; name: string } | null;
+  /** Creation time of the znode (ms since the epoch). */
+  ctime: number;
+}
+
 /** Thrown by fenced writes when /controller_epoch's zkVersion no longer matches: this controller is stale. */
 export class ControllerMovedError extends Error {
   constructor(message = 'controller moved: /controller_epoch zkVersion changed') {
@@ -59,6 +68,13 @@ export class TopicAlreadyExistsError extends Error {
     super(`Topic '${topic}' already exists.`);
     this.name = 'TopicAlreadyExistsError';
   }
+}
+
+/** An existing topic, as createTopic reports it: TopicAlreadyExistsError, or any error carrying code 36 or named so. */
+export function isTopicAlreadyExists(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as Error & { code?: unknown; errorCode?: unknown }).code ?? (err as Error & { errorCode?: unknown }).errorCode;
+  return code === 36 || /TopicExists|TopicAlreadyExists/i.test(err.name);
 }
 
 export class BrokerIdAlreadyRegisteredError extends Error {
@@ -106,7 +122,12 @@ export interface KafkaZkApi {
   setTopicConfig(topic: string, config: Record<string, string>): Promise<void>; // + /config/changes notification
   getBrokerConfig(brokerId: number | '<default>'): Promise<Record<string, string>>;
   setBrokerConfig(brokerId: number | '<default>', config: Record<string, string>): Promise<void>;
-  onConfigChange(cb: (entityType: 'topics' | 'brokers', entityName: string) => void): Unsubscribe;
+  // /config/changes/config_change_<seq>: written by setTopicConfig/setBrokerConfig; DynamicConfigManager reads them
+  // in sequence order and purges old ones.
+  getConfigChangeNotifications(): Promise<string[]>;
+  getConfigChangeNotification(id: string): Promise<ConfigChangeNotification | null>;
+  deleteConfigChangeNotification(id: string): Promise<void>;
+  onConfigChangeNotifications(cb: () => void): Unsubscribe;
 
   // --- partition state ---
   getPartitionStates(partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, LeaderIsrState>>; // key "topic-partition"

@@ -10,6 +10,7 @@ import {
   type KafkaZkApi,
   type LeaderIsrState,
 } from '../../src/zk/api';
+import { DynamicConfigManager } from '../../src/server/DynamicConfigManager';
 import { waitFor } from '../harness/waitFor';
 
 /** One ZooKeeper (real or simulated), empty at first, shared by every session opened on it. */
@@ -417,13 +418,15 @@ export function describeKafkaZkContract(name: string, newEnv: () => Promise<Kafk
         expect(await zk.getTopicConfig('t')).toEqual({ 'segment.bytes': '1024' });
       });
 
-      it('each config change is told once to every subscriber, in order; earlier ones and topic creation are not', async () => {
+      it('DynamicConfigManager over this layer tells each config change once to every broker, in order; earlier ones and topic creation are not', async () => {
         const [writer, reader] = [await session(), await session()];
         await writer.setTopicConfig('before', { a: '1' });
         const seen: string[] = [];
         const other: string[] = [];
-        reader.onConfigChange((type, n) => seen.push(`${type}/${n}`));
-        writer.onConfigChange((type, n) => other.push(`${type}/${n}`));
+        const managers = [new DynamicConfigManager(reader, 1), new DynamicConfigManager(writer, 1)];
+        managers[0]?.addListener((type, n) => void seen.push(`${type}/${n}`));
+        managers[1]?.addListener((type, n) => void other.push(`${type}/${n}`));
+        for (const m of managers) m.startup();
         await reader.getAllTopics();
         await writer.getAllTopics();
         await writer.createTopic('created', new Map([[0, [1]]]), { x: 'y' });
@@ -435,6 +438,25 @@ export function describeKafkaZkContract(name: string, newEnv: () => Promise<Kafk
         await waitFor(() => seen.length >= 4 && other.length >= 4, { timeoutMs: 10_000, intervalMs: 5, what: 'config change notifications' });
         expect(seen).toEqual(expected);
         expect(other).toEqual(expected);
+        for (const m of managers) m.shutdown();
+      });
+
+      it('config change notifications list, read back with their entity and creation time, and delete', async () => {
+        const zk = await session();
+        const before = await zk.getConfigChangeNotifications();
+        await zk.setTopicConfig('t', { a: '1' });
+        await zk.setBrokerConfig('<default>', { b: '2' });
+        const added = (await zk.getConfigChangeNotifications()).filter((id) => !before.includes(id)).sort();
+        expect(added).toHaveLength(2);
+        for (const id of added) expect(id).toMatch(/^config_change_\d{10}$/);
+        const first = await zk.getConfigChangeNotification(added[0] as string);
+        expect(first?.change).toEqual({ entityType: 'topics', name: 't' });
+        expect(Math.abs(Date.now() - (first?.ctime ?? 0))).toBeLessThan(60_000);
+        expect((await zk.getConfigChangeNotification(added[1] as string))?.change).toEqual({ entityType: 'brokers', name: '<default>' });
+        await zk.deleteConfigChangeNotification(added[0] as string);
+        await zk.deleteConfigChangeNotification(added[0] as string); // already gone: fine
+        expect(await zk.getConfigChangeNotification(added[0] as string)).toBeNull();
+        expect(await zk.getConfigChangeNotifications()).not.toContain(added[0]);
       });
     });
 

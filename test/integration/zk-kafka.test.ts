@@ -12,6 +12,7 @@ import {
   ZkVersionMismatchError,
   type BrokerRegistration,
 } from '../../src/zk/api';
+import { DynamicConfigManager } from '../../src/server/DynamicConfigManager';
 import { freePort, waitFor } from '../harness';
 import { expireSession } from './util/zkSession';
 
@@ -347,14 +348,16 @@ describe('topics, config and admin requests', () => {
     expect([...all.keys()]).toEqual(['orders']);
   });
 
-  it('config changes write a notification that subscribers see once', async () => {
+  it('config changes write a notification that a DynamicConfigManager sees once', async () => {
     const root = chroot();
     const writer = await kafkaClient(root);
     const reader = await kafkaClient(root);
     await writer.ensureBasePaths();
     await writer.setTopicConfig('old', { a: '1' }); // before subscribing: not replayed
     const seen: string[] = [];
-    reader.onConfigChange((type, name) => seen.push(`${type}/${name}`));
+    const manager = new DynamicConfigManager(reader, 1);
+    manager.addListener((type, name) => void seen.push(`${type}/${name}`));
+    manager.startup();
     await reader.getTopicConfig('old'); // queued after the subscription's first listing on the same session
     await writer.setTopicConfig('t', { 'cleanup.policy': 'compact' });
     await writer.setBrokerConfig('<default>', { 'log.retention.ms': '5' });
@@ -372,11 +375,12 @@ describe('topics, config and admin requests', () => {
   it('config change notifications older than the expiration are purged by a subscriber as it processes new ones', async () => {
     const root = chroot();
     const writer = await kafkaClient(root);
-    const reader = await KafkaZkClient.connect(root, { sessionTimeoutMs: 4000, connectionTimeoutMs: 10000, configChangeExpirationMs: 1500 });
-    clients.push(reader);
+    const reader = await kafkaClient(root);
     await writer.ensureBasePaths();
     const seen: string[] = [];
-    reader.onConfigChange((_t, name) => seen.push(name));
+    const manager = new DynamicConfigManager(reader, 1, { changeExpirationMs: 1500 });
+    manager.addListener((_t, name) => void seen.push(name));
+    manager.startup();
     await reader.getTopicConfig('x'); // the subscription's first listing is done
     await writer.setTopicConfig('first', { a: '1' });
     await waitFor(() => seen.includes('first'), { timeoutMs: 5000, what: 'first notification' });

@@ -7,6 +7,7 @@ import {
   TopicAlreadyExistsError,
   ZkVersionMismatchError,
   type BrokerRegistration,
+  type ConfigChangeNotification,
   type KafkaZkApi,
   type LeaderIsrState,
   type TopicAssignment,
@@ -26,8 +27,6 @@ class Topic {
   ) {}
 }
 
-type ConfigListener = (entityType: 'topics' | 'brokers', entityName: string) => void;
-
 /** Thrown where ZooKeeper would answer NO_NODE. */
 const noNode = (path: string): Error => new Error(`ZooKeeper NO_NODE on ${path}`);
 
@@ -45,7 +44,9 @@ export class InMemoryZkServer {
   clusterId: string | null = null;
   /** /config/<type>/<name>, keyed "<type>/<name>" (as the change notification's entity_path). */
   readonly configs = new Map<string, Record<string, string>>();
-  readonly configListeners = new Set<ConfigListener>();
+  /** /config/changes/config_change_<seq>, by child name. */
+  readonly configChanges = new Map<string, ConfigChangeNotification>();
+  private configChangeSeq = 0;
   /** Which session registered each broker (the ephemeral's owner); brokers added by tests have none. */
   readonly brokerOwners = new Map<number, InMemoryKafkaZk>();
   private zxid = 100n;
@@ -94,7 +95,10 @@ export class InMemoryZkServer {
   /** Writes /config/<type>/<name> and, unless `notify` is false, a /config/changes notification. */
   setConfig(entityType: 'topics' | 'brokers', name: string, config: Record<string, string>, notify = true): void {
     this.configs.set(`${entityType}/${name}`, { ...config });
-    if (notify) for (const cb of [...this.configListeners]) cb(entityType, name);
+    if (!notify) return;
+    const id = `config_change_${String(this.configChangeSeq++).padStart(10, '0')}`;
+    this.configChanges.set(id, { change: { entityType, name }, ctime: Date.now() });
+    this.fire('configChanges');
   }
   /** Creates /admin/reassign_partitions (the legacy reassignment request). */
   requestReassignment(r: Map<string, number[]>): void {
@@ -285,11 +289,18 @@ export class InMemoryKafkaZk implements KafkaZkApi {
   async setBrokerConfig(brokerId: number | '<default>', config: Record<string, string>): Promise<void> {
     this.s.setConfig('brokers', String(brokerId), config);
   }
-  /** Each change made after subscribing, once, in order. */
-  onConfigChange(cb: ConfigListener): Unsubscribe {
-    const entry: ConfigListener = (type, name) => cb(type, name);
-    this.s.configListeners.add(entry);
-    return () => this.s.configListeners.delete(entry);
+  async getConfigChangeNotifications(): Promise<string[]> {
+    return [...this.s.configChanges.keys()];
+  }
+  async getConfigChangeNotification(id: string): Promise<ConfigChangeNotification | null> {
+    const n = this.s.configChanges.get(id);
+    return n ? { change: n.change && { ...n.change }, ctime: n.ctime } : null;
+  }
+  async deleteConfigChangeNotification(id: string): Promise<void> {
+    if (this.s.configChanges.delete(id)) this.s.fire('configChanges');
+  }
+  onConfigChangeNotifications(cb: () => void): Unsubscribe {
+    return this.s.listen('configChanges', cb);
   }
 
   async getPartitionStates(partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, LeaderIsrState>> {

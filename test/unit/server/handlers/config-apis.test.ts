@@ -25,14 +25,21 @@ class FakeZk {
   topics = new Map<string, Record<string, string>>([['orders', {}]]);
   brokers = new Map<string, Record<string, string>>();
   notifications: Array<[string, string]> = [];
-  listeners: Array<(t: 'topics' | 'brokers', n: string) => void> = [];
+  listeners: Array<() => void> = [];
   async getTopicAssignment(t: string) { return this.topics.has(t) ? { partitions: new Map(), addingReplicas: new Map(), removingReplicas: new Map() } : null; }
   async getTopicConfig(t: string) { return { ...(this.topics.get(t) ?? {}) }; }
   async setTopicConfig(t: string, c: Record<string, string>) { this.topics.set(t, { ...c }); this.notify('topics', t); }
   async getBrokerConfig(b: number | '<default>') { return { ...(this.brokers.get(String(b)) ?? {}) }; }
   async setBrokerConfig(b: number | '<default>', c: Record<string, string>) { this.brokers.set(String(b), { ...c }); this.notify('brokers', String(b)); }
-  onConfigChange(cb: (t: 'topics' | 'brokers', n: string) => void) { this.listeners.push(cb); return () => { this.listeners = this.listeners.filter((l) => l !== cb); }; }
-  private notify(t: 'topics' | 'brokers', n: string) { this.notifications.push([t, n]); for (const l of this.listeners) l(t, n); }
+  // /config/changes as the notification's index in `notifications`.
+  async getConfigChangeNotifications() { return this.notifications.map((_n, i) => `config_change_${String(i).padStart(10, '0')}`); }
+  async getConfigChangeNotification(id: string) {
+    const n = this.notifications[Number(id.slice('config_change_'.length))];
+    return n ? { change: { entityType: n[0] as 'topics' | 'brokers', name: n[1] }, ctime: Date.now() } : null;
+  }
+  async deleteConfigChangeNotification() {}
+  onConfigChangeNotifications(cb: () => void) { this.listeners.push(cb); return () => { this.listeners = this.listeners.filter((l) => l !== cb); }; }
+  private notify(t: 'topics' | 'brokers', n: string) { this.notifications.push([t, n]); for (const l of this.listeners) l(); }
 }
 
 function context(zk: FakeZk, services: Partial<BrokerServices> = {}): RequestContext {
