@@ -1,5 +1,6 @@
 // Replica placement for new topics and partitions (Kafka's AdminUtils.assignReplicasToBrokers) and the
 // validation of counts, manual assignments and topic names that CreateTopics/CreatePartitions need.
+import { topicNameProblem } from '../util/topicName';
 import { ControllerApiError, ErrorCode } from './errors';
 
 export interface BrokerRack {
@@ -158,18 +159,10 @@ export function validateManualAssignment(
   }
 }
 
-export const MAX_TOPIC_NAME_LENGTH = 249;
-const LEGAL_TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;
-
 /** Kafka's Topic.validate; throws INVALID_TOPIC_EXCEPTION. */
 export function validateTopicName(name: string): void {
-  const fail = (msg: string): never => {
-    throw new ControllerApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, msg);
-  };
-  if (name.length === 0) fail("Topic name is illegal, it can't be empty");
-  if (name === '.' || name === '..') fail('Topic name cannot be "." or ".."');
-  if (name.length > MAX_TOPIC_NAME_LENGTH) fail(`Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`);
-  if (!LEGAL_TOPIC_CHARS.test(name)) fail(`Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`);
+  const problem = topicNameProblem(name);
+  if (problem !== null) throw new ControllerApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
 }
 
 /** True when metric names of this topic could collide with another's ('.' and '_' map to the same name). */

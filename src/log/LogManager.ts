@@ -1,4 +1,5 @@
 // All partition logs of a broker across its log.dirs: loading and recovery, checkpoints, retention, flush, shutdown.
+import { topicNameProblem } from '../util/topicName';
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
@@ -16,24 +17,13 @@ export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 
-const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
-
-/** Kafka's Topic.validate rules. */
-export function validateTopicName(topic: string): string | null {
-  if (topic.length === 0) return 'topic name is empty';
-  if (topic === '.' || topic === '..') return `topic name cannot be "${topic}"`;
-  if (topic.length > 249) return `topic name is longer than 249 characters`;
-  if (!LEGAL_TOPIC.test(topic)) return `topic name "${topic}" has characters other than ASCII alphanumerics, '.', '_' and '-'`;
-  return null;
-}
-
 /** Parses `<topic>-<partition>` (topic names may contain '-'; the partition is after the last one). */
 export function parseTopicPartitionDir(name: string): { topic: string; partition: number } | null {
   const i = name.lastIndexOf('-');
   if (i <= 0) return null;
   const topic = name.slice(0, i);
   const p = name.slice(i + 1);
-  if (!/^\d+$/.test(p) || validateTopicName(topic) !== null) return null;
+  if (!/^\d+$/.test(p) || topicNameProblem(topic) !== null) return null;
   return { topic, partition: Number(p) };
 }
 
@@ -245,7 +235,7 @@ export class LogManager {
       if (existing.isOffline) throw storageError(`log ${topic}-${partition} is offline`);
       return existing;
     }
-    const problem = validateTopicName(topic);
+    const problem = topicNameProblem(topic);
     if (problem) throw new LogError(LogErrorCode.INVALID_TOPIC_EXCEPTION, problem);
     if (!Number.isInteger(partition) || partition < 0) throw new LogError(LogErrorCode.INVALID_TOPIC_EXCEPTION, `bad partition ${partition}`);
     const logDir = this.pickDir();
