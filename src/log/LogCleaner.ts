@@ -1,6 +1,7 @@
 // The log cleaner (Kafka's LogCleaner and LogCleanerManager): picks the compacted log with the highest dirty ratio,
 // has the Cleaner (Cleaner.ts) clean it, and remembers per log dir where every log's dirty part starts
 // (cleaner-offset-checkpoint).
+import { tpKey } from '../util/types';
 import * as path from 'path';
 import { AsyncLock } from '../util/AsyncLock';
 import { floorIndex } from '../util/binarySearch';
@@ -113,7 +114,7 @@ export interface LogCleanerOptions {
   onDirFailure?: (dir: string, err: unknown) => void;
 }
 
-const tpKey = (log: Log): string => `${log.topic}-${log.partition}`;
+const logKey = (log: Log): string => tpKey(log.topic, log.partition);
 
 /**
  * The broker's cleaner: one at a time, the dirtiest compacted log above its min.cleanable.dirty.ratio is cleaned,
@@ -157,13 +158,13 @@ export class LogCleaner {
 
   /** The checkpointed first dirty offset of a log, if any. */
   checkpointOf(log: Log, dir: string): bigint | undefined {
-    return this.checkpoints.get(dir)?.get(tpKey(log));
+    return this.checkpoints.get(dir)?.get(logKey(log));
   }
 
   private async writeCheckpoint(dir: string, live: ReadonlySet<string>, update?: { log: Log; offset: bigint }): Promise<void> {
     let entries = this.checkpoints.get(dir);
     if (!entries) this.checkpoints.set(dir, (entries = new Map()));
-    if (update) entries.set(tpKey(update.log), update.offset);
+    if (update) entries.set(logKey(update.log), update.offset);
     for (const k of [...entries.keys()]) if (!live.has(k)) entries.delete(k); // logs gone from the dir
     const file = new OffsetCheckpointFile(path.join(dir, CLEANER_OFFSET_CHECKPOINT));
     try {
@@ -194,8 +195,8 @@ export class LogCleaner {
         continue;
       }
       if (ltc.checkpointReset) {
-        this.logger.warn({ topicPartition: tpKey(log), firstDirtyOffset: ltc.firstDirtyOffset.toString() }, 'checkpointed first dirty offset outside the log: reset to the log start');
-        this.checkpoints.get(logDir)?.set(tpKey(log), ltc.firstDirtyOffset);
+        this.logger.warn({ topicPartition: logKey(log), firstDirtyOffset: ltc.firstDirtyOffset.toString() }, 'checkpointed first dirty offset outside the log: reset to the log start');
+        this.checkpoints.get(logDir)?.set(logKey(log), ltc.firstDirtyOffset);
       }
       if (ltc.totalBytes > 0 && ltc.cleanableRatio > maxRatio) maxRatio = ltc.cleanableRatio;
       if (isCleanable(ltc) && (best === null || ltc.cleanableRatio > best.cleanableRatio)) best = { ...ltc, logDir };
@@ -206,7 +207,7 @@ export class LogCleaner {
 
   private markUncleanable(log: Log, err: unknown): void {
     this.uncleanable.add(log);
-    this.logger.warn({ err, topicPartition: tpKey(log) }, 'unexpected error while cleaning: partition marked uncleanable until restart');
+    this.logger.warn({ err, topicPartition: logKey(log) }, 'unexpected error while cleaning: partition marked uncleanable until restart');
   }
 
   /**
@@ -222,7 +223,7 @@ export class LogCleaner {
     const live = new Map<string, Set<string>>();
     for (const { log, logDir } of logs) {
       if (!live.has(logDir)) live.set(logDir, new Set());
-      (live.get(logDir) as Set<string>).add(tpKey(log));
+      (live.get(logDir) as Set<string>).add(logKey(log));
     }
     const noProgress = new Set<Log>();
     let segments = 0;
@@ -249,7 +250,7 @@ export class LogCleaner {
       const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10;
       this.logger.info(
         {
-          topicPartition: tpKey(log),
+          topicPartition: logKey(log),
           dirtySection: `[${r.firstDirtyOffset}, ${r.endOffset})`,
           ratio: Math.round(ltc.cleanableRatio * 1000) / 1000,
           mbRead: mb(r.bytesRead),
@@ -267,12 +268,12 @@ export class LogCleaner {
       return r;
     } catch (e) {
       if (e instanceof CleaningAbortedError) {
-        this.logger.info({ topicPartition: tpKey(log), reason: e.message }, 'cleaning aborted');
+        this.logger.info({ topicPartition: logKey(log), reason: e.message }, 'cleaning aborted');
       } else if (log.isOffline) {
         // a storage error: the log (and its dir) went offline, nothing more to do here
       } else if (typeof (e as NodeJS.ErrnoException)?.syscall === 'string' && (e as NodeJS.ErrnoException).code !== 'ENOENT') {
         // The disk failed the cleaner (EIO, ENOSPC...): Kafka takes the log dir offline on such an IOException.
-        this.logger.error({ err: e, topicPartition: tpKey(log), dir: ltc.logDir }, 'disk error while cleaning');
+        this.logger.error({ err: e, topicPartition: logKey(log), dir: ltc.logDir }, 'disk error while cleaning');
         this.opts.onDirFailure?.(ltc.logDir, e);
       } else this.markUncleanable(log, e);
       return null;
@@ -298,7 +299,7 @@ export class LogCleaner {
    * dirty offset above it comes down to it (else records re-appended there would count as already clean).
    */
   truncated(log: Log, dir: string, offset: bigint, live: ReadonlySet<string>): Promise<void> {
-    const current = this.checkpoints.get(dir)?.get(tpKey(log));
+    const current = this.checkpoints.get(dir)?.get(logKey(log));
     if (current === undefined || current <= offset) return Promise.resolve();
     return this.writeCheckpoint(dir, live, { log, offset });
   }
@@ -308,7 +309,7 @@ export class LogCleaner {
     this.removed.add(log);
     await this.abort(log);
     this.uncleanable.delete(log);
-    if (this.checkpoints.get(dir)?.has(tpKey(log))) await this.writeCheckpoint(dir, remaining);
+    if (this.checkpoints.get(dir)?.has(logKey(log))) await this.writeCheckpoint(dir, remaining);
   }
 
   /** Stops cleaning; an in-flight clean is aborted and awaited. Idempotent. */

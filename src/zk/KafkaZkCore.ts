@@ -17,7 +17,6 @@ interface Subscription {
 }
 
 /** Partition state key, as everywhere in the API: "topic-partition". */
-export const key = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 /** The largest multi we send: ZooKeeper refuses requests above jute.maxbuffer (1 MB by default). */
 const MAX_OPS_PER_MULTI = 1000;

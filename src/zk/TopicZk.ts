@@ -8,7 +8,8 @@ import {
   type Unsubscribe,
 } from './api';
 import type { ConfigZk } from './ConfigZk';
-import { key, type KafkaZkCore } from './KafkaZkCore';
+import { type KafkaZkCore } from './KafkaZkCore';
+import { tpKey as key } from '../util/types';
 import { BadVersionError, NoNodeError, NodeExistsError } from './ZkClient';
 import { TopicPartitionStateZNode, TopicPartitionZNode, TopicPartitionsZNode, TopicZNode } from './znodes';
 
