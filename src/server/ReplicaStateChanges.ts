@@ -61,8 +61,18 @@ export class ReplicaStateChanges {
     this.deferredStates.clear();
   }
 
+  /**
+   * A controller request for an older incarnation of this broker. Until this incarnation has registered (its epoch
+   * is unknown, below 0) every controller request is: the listener is bound before registration, and a controller
+   * that has not yet seen the restart still sends the old incarnation its deltas. Taking one would seed the metadata
+   * cache with a few partitions of a topic, and clients (kafkajs drops a send to a partition its metadata lacks,
+   * answering success) would write nowhere until their next metadata refresh. Kafka serves no request before
+   * registering.
+   */
   private isBrokerEpochStale(requestEpoch: bigint): boolean {
-    return requestEpoch !== -1n && requestEpoch < this.opts.brokerEpoch();
+    const current = this.opts.brokerEpoch();
+    if (current < 0n) return true;
+    return requestEpoch !== -1n && requestEpoch < current;
   }
 
   /** LeaderAndIsr: fenced by controller and broker epoch, then per partition by leader epoch. */

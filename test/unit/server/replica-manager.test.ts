@@ -1,3 +1,4 @@
+import type { UpdateMetadataRequest } from '../../../src/protocol/messages/06-update-metadata';
 import { ReplicaManager } from '../../../src/server/ReplicaManager';
 import { LogManager } from '../../../src/log/LogManager';
 import { logConfig, type LogConfig } from '../../../src/log/LogConfig';
@@ -35,7 +36,7 @@ function leaderAndIsr(partitions: Array<{ partition: number; leader: number; lea
   };
 }
 
-async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: string) => Promise<LogConfig>) {
+async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: string) => Promise<LogConfig>, brokerEpoch: () => bigint = () => 5n) {
   const time = new FakeTime();
   const logManager = new LogManager({ logDirs: [tmpDir('brook-rm-')], defaultConfig: logConfig({}), scheduler: null });
   await logManager.startup();
@@ -46,7 +47,7 @@ async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: st
     config: config(),
     logManager,
     metadataCache: cache,
-    brokerEpoch: () => 5n,
+    brokerEpoch,
     sendAlterIsr: (req) => {
       alterIsr.push(req);
       return new Promise<AlterIsrResponse>(() => undefined);
@@ -60,6 +61,25 @@ async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: st
 }
 
 describe('ReplicaManager LeaderAndIsr fencing', () => {
+  it('refuses every controller request until this incarnation has registered (its epoch is still unknown)', async () => {
+    let epoch = -1n;
+    const { rm, cache } = await setup({}, undefined, () => epoch);
+    // A controller that has not seen the restart yet sends the old incarnation a delta for one partition.
+    const um: UpdateMetadataRequest = {
+      controllerId: 9, controllerEpoch: 1, brokerEpoch: 3n, ungroupedPartitionStates: [], liveBrokers: [],
+      topicStates: [{ topicName: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionStates: [{ topicName: 't', partitionIndex: 1, controllerEpoch: 1, leader: 2, leaderEpoch: 4, isr: [2], zkVersion: 1, replicas: [2], offlineReplicas: [] }] }],
+    };
+    expect(rm.updateMetadata(um, 6)).toBe(ErrorCode.STALE_BROKER_EPOCH);
+    expect(cache.partitionsOf('t')).toBeUndefined();
+    expect((await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 3, isr: [1], replicas: [1] }], 1, -1n), 4)).errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH);
+    expect(rm.getPartition('t', 0)).toBeUndefined();
+    // Registered: the controller's requests for this incarnation are taken.
+    epoch = 7n;
+    expect(rm.updateMetadata({ ...um, brokerEpoch: 7n }, 6)).toBe(ErrorCode.NONE);
+    expect(cache.partitionsOf('t')?.map((p) => p.partition)).toEqual([1]);
+    await rm.shutdown();
+  });
+
   it('refuses a stale controller epoch and a stale broker epoch, then applies newer leader epochs only', async () => {
     const { rm } = await setup();
     const ok = await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 3, isr: [1], replicas: [1] }], 2), 4);
