@@ -1,4 +1,4 @@
-// Fetch (API key 1): request and response declared at Kafka 2.8's versions 0-12.
+// Fetch (API key 1): request and response declared at Kafka 3.x's versions 0-12 (v13+ address topics by id).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const Fetch = defineApi({

@@ -10,7 +10,8 @@ const READ_COMMITTED = 1;
 
 export const fetchHandler = defineHandler({
   api: Fetch,
-  versions: [4, 11],
+  // v12 is flexible and adds lastFetchedEpoch (checked here) and the divergingEpoch answer (KIP-595).
+  versions: [4, 12],
   handle: async (req, ctx) => {
     const rm = ctx.services.replicaManager;
     const fromFollower = req.replicaId >= 0;
@@ -24,7 +25,7 @@ export const fetchHandler = defineHandler({
           refused.push({ topic: t.topic, partition: p.partition, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null });
           continue;
         }
-        wanted.push({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, logStartOffset: p.logStartOffset, maxBytes: p.partitionMaxBytes });
+        wanted.push({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, logStartOffset: p.logStartOffset, maxBytes: p.partitionMaxBytes, lastFetchedEpoch: p.lastFetchedEpoch });
       }
     }
     const fetched = await rm.fetchMessages({
@@ -53,7 +54,7 @@ export const fetchHandler = defineHandler({
           highWatermark: r.highWatermark,
           lastStableOffset: r.lastStableOffset,
           logStartOffset: r.logStartOffset,
-          divergingEpoch: { epoch: -1, endOffset: -1n },
+          divergingEpoch: r.divergingEpoch ?? { epoch: -1, endOffset: -1n },
           currentLeader: { leaderId: -1, leaderEpoch: -1 },
           snapshotId: { endOffset: -1n, epoch: -1 },
           abortedTransactions: aborted,
