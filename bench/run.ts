@@ -1,5 +1,5 @@
-// `npm run bench`: the standard scenarios of the issues (produce, consume, latency, start-up, failover, storage)
-// each next to raw limits measured in the same run, repeated with medians and min-max, written to
+// `npm run bench`: the standard scenarios of the issues (produce, consume, latency, start-up, failover, storage,
+// fetch sessions) each next to raw limits measured in the same run, repeated with medians and min-max, written to
 // bench/results/<timestamp>.json plus a Markdown report with SVG charts, and summarised in a table.
 // Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only produce,consume,...]
 import { execFile, spawn } from 'node:child_process';
@@ -529,6 +529,28 @@ async function storageScenario(): Promise<void> {
   });
 }
 
+async function sessionsScenario(): Promise<void> {
+  progress('fetch sessions (KIP-227): full vs incremental fetches over 1,000 partitions, consumer and follower (bench/sessions.ts)');
+  type Phase = { requestBytesPerSec: number; responseBytesPerSec: number; leaderCpuPercent: number; fetches: number; requestBytesPerFetch: number; leaderCpuMsPerFetch: number };
+  const r = await benchScript<{ full: { consumer: Phase; follower: Phase }; incremental: { consumer: Phase; follower: Phase }; windowMs: number }>('sessions', quick ? ['--quick'] : []);
+  const metrics: Record<string, Metric> = {};
+  for (const who of ['consumer', 'follower'] as const) {
+    for (const how of ['full', 'incremental'] as const) {
+      const x = r[how][who];
+      metrics[`${who} ${how}: request bytes/fetch`] = m([x.requestBytesPerFetch], 'B');
+      metrics[`${who} ${how}: request KB/s`] = m([x.requestBytesPerSec / 1000], 'KB/s');
+      metrics[`${who} ${how}: response KB/s`] = m([x.responseBytesPerSec / 1000], 'KB/s');
+      metrics[`${who} ${how}: leader CPU`] = m([x.leaderCpuPercent], '%');
+      metrics[`${who} ${how}: leader CPU/fetch`] = m([x.leaderCpuMsPerFetch], 'ms');
+    }
+  }
+  addScenario({
+    id: 'fetch-sessions-1000', title: 'Fetch sessions (KIP-227), 1,000 partitions, 100 records/s: full vs incremental fetches', kind: 'other', metrics,
+    command: `ts-node bench/sessions.ts${quick ? ' --quick' : ''}`,
+    notes: `One ${r.windowMs / 1000} s window per row on a 2-broker cluster. "Full" is the same fetcher against a leader with max.incremental.fetch.session.cache.slots=0 (no session granted, every request lists every partition); "incremental" uses the default 1000 slots. Bytes are TCP payload counted by the kernel on the fetcher's sockets (ss -tin); leader CPU is utime+stime of the leader process from /proc/<pid>/stat over the window (it also serves the 100 records/s trickle); follower fetches are counted as the data segments its fetcher socket sent. The leader still reads every session partition on each fetch, as Kafka does, so CPU per fetch changes little.`,
+  });
+}
+
 // ---- main -------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -553,6 +575,7 @@ async function main(): Promise<void> {
   await attempt('controller', controllerScenario);
   await attempt('groups', groupsScenario);
   await attempt('storage', storageScenario);
+  await attempt('sessions', sessionsScenario);
 
   results.finishedAt = new Date().toISOString();
   results.durationS = Math.round((Date.now() - started) / 1000);

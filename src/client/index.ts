@@ -23,4 +23,5 @@ export {
   type BatchStamp, type IdempotentOutcome, type ProducerIdAndEpoch,
 } from './idempotence';
 export { AdminError, ConfigException, RetriableAdminError, UsageError, describeErrorCode, explainConnectError } from './errors';
+export { FetchSessionHandler, type SessionFetchRequest, type SessionPartition } from './FetchSessionHandler';
 export { murmur2, partitionForKey, toPositive } from './murmur2';

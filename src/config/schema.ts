@@ -65,6 +65,7 @@ export const brokerConfigDefs = {
   'replica.fetch.backoff.ms': def('int', 1000, 'Backoff after a follower fetch error.', atLeast(0)),
   'replica.socket.timeout.ms': def('int', 30000, 'Socket timeout of follower fetches.', atLeast(1)),
   'num.replica.fetchers': def('int', 1, 'Fetchers per source broker.', atLeast(1)),
+  'max.incremental.fetch.session.cache.slots': def('int', 1000, 'Incremental fetch sessions (KIP-227) a broker keeps.', atLeast(0)),
   'replica.high.watermark.checkpoint.interval.ms': def('long', 5000n, 'How often high watermarks are checkpointed.', atLeast(1)),
   'unclean.leader.election.enable': def('boolean', false, 'Allow out-of-sync replicas to become leader (may lose data).'),
   'auto.create.topics.enable': def('boolean', true, 'Create unknown topics on Metadata/Produce requests.'),

@@ -3,6 +3,8 @@ import type { LogConfig } from './LogConfig';
 
 export const LATEST_TIMESTAMP = -1n;
 export const EARLIEST_TIMESTAMP = -2n;
+/** ListOffsets v7+ (KIP-734): the record with the largest timestamp. */
+export const MAX_TIMESTAMP = -3n;
 
 export interface Clock {
   now(): number;

@@ -6,7 +6,7 @@ import { floorIndex } from '../util/binarySearch';
 import type { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import type { LogSegment, TimestampLookup } from './LogSegment';
 import { outOfRange } from './errors';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type ReadOptions } from './LogTypes';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, type ReadOptions } from './LogTypes';
 
 /** The log as one read sees it. */
 export interface SegmentsView {
@@ -74,6 +74,7 @@ export async function fetchOffsetByTimestamp(v: SegmentsView, epochs: LeaderEpoc
   const { segments: segs, logStartOffset, logEndOffset: leo } = v;
   if (ts === LATEST_TIMESTAMP) return { offset: leo, timestamp: -1n, leaderEpoch: epochs.latestEpoch() };
   if (ts === EARLIEST_TIMESTAMP) return { offset: logStartOffset, timestamp: -1n, leaderEpoch: epochs.floorEntry(logStartOffset)?.epoch ?? -1 };
+  if (ts === MAX_TIMESTAMP) return fetchOffsetOfMaxTimestamp(v, epochs);
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as LogSegment;
     if (seg.baseOffset >= leo) break;
@@ -84,6 +85,26 @@ export async function fetchOffsetByTimestamp(v: SegmentsView, epochs: LeaderEpoc
     if (r) return r.offset < leo ? r : null;
   }
   return null;
+}
+
+/**
+ * ListOffsets v7's MAX_TIMESTAMP (KIP-734) as Kafka 3.8 answers it (KAFKA-16310): the first record, in offset order,
+ * carrying the largest timestamp of the log, with its own offset and its batch's leader epoch; on a tie the earlier
+ * record wins (Kafka takes the first segment with that maximum, then the first record reaching it). No record is
+ * larger, so the by-timestamp search for that maximum finds exactly this record. Null on a log without timestamps.
+ */
+async function fetchOffsetOfMaxTimestamp(v: SegmentsView, epochs: LeaderEpochFileCache): Promise<TimestampLookup | null> {
+  let max = -1n;
+  for (let i = 0; i < v.segments.length; i++) {
+    const seg = v.segments[i] as LogSegment;
+    if (seg.baseOffset >= v.logEndOffset) break;
+    // Whole segments below the log start are deleted records (a partly deleted one still counts, as in Kafka).
+    const next = v.segments[i + 1];
+    if (next && next.baseOffset <= v.logStartOffset) continue;
+    seg.ensureLoaded();
+    if (seg.maxTimestampSoFar > max) max = seg.maxTimestampSoFar;
+  }
+  return max < 0n ? null : fetchOffsetByTimestamp(v, epochs, max);
 }
 
 /**

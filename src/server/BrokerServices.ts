@@ -1,6 +1,7 @@
 // The domain services a broker runs, handed to request handlers (handlers never touch ZooKeeper, a Log or the
 // controller's internals directly). KafkaServer wires every one before it accepts a connection.
 import type { ReplicaManager } from './ReplicaManager';
+import type { FetchManager } from './FetchSession';
 import type { GroupCoordinator } from '../coordinator/GroupCoordinator';
 import type { ConfigRepository } from './ConfigRepository';
 import type { ControllerGateway } from './ControllerGateway';
@@ -10,6 +11,8 @@ import type { ProducerIdManager } from '../coordinator/transaction/ProducerIdMan
 export interface BrokerServices {
   /** Partition replicas: produce, fetch, offsets, and the controller's LeaderAndIsr/StopReplica/UpdateMetadata. */
   readonly replicaManager: ReplicaManager;
+  /** Incremental fetch sessions (KIP-227): which partitions a Fetch reads and which its response carries. */
+  readonly fetchManager: FetchManager;
   /** Consumer groups and committed offsets. */
   readonly groupCoordinator: GroupCoordinator;
   /** This broker's controller, for the requests only the active controller serves. */

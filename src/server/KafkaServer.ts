@@ -27,6 +27,7 @@ import { ConfigRepository } from './ConfigRepository';
 import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
 import { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
 import { claimProducerIdBlock } from '../zk/producerIdBlock';
+import { FetchManager, FetchSessionCache } from './FetchSession';
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { dirname } from 'node:path';
@@ -272,6 +273,7 @@ export class KafkaServer {
     this.offsetsTracker = new OffsetsLeadershipTracker(this.replicaManager, cache, this.groupCoordinator, this.logger.child({ module: 'group-coordinator' }));
     const services: BrokerServices = {
       replicaManager: this.replicaManager,
+      fetchManager: new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots'])),
       groupCoordinator: this.groupCoordinator,
       controller: controllerGateway(this.controller),
       configs: new ConfigRepository(this.zk as KafkaZkApi, cfg.brokerId, cfg, this.logger.child({ module: 'configs' })),

@@ -5,6 +5,7 @@ import { LogError, LogErrorCode } from '../log/errors';
 import { DelayedFetch, type FetchPartitionStatus } from './purgatory/DelayedFetch';
 import { tpKey } from '../util/types';
 import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
+import type { Partition } from './Partition';
 
 export interface FetchPartitionRequest {
   topic: string;
@@ -14,6 +15,8 @@ export interface FetchPartitionRequest {
   /** The follower's log start offset (-1 from consumers). */
   logStartOffset: bigint;
   maxBytes: number;
+  /** Fetch v12+: the epoch of the last batch the fetcher holds, checked against this log (KIP-595); -1 or absent: none. */
+  lastFetchedEpoch?: number;
 }
 
 export interface FetchParams {
@@ -36,13 +39,15 @@ export interface FetchPartitionResult {
   lastStableOffset: bigint;
   logStartOffset: bigint;
   records: Buffer | null;
+  /** Where the fetcher's log diverges from this one (it holds `lastFetchedEpoch` past its end here); no records. */
+  divergingEpoch?: { epoch: number; endOffset: bigint };
 }
 
 /** Fetch for consumers (bounded by the HW) and followers (bounded by the LEO), long-polling via DelayedFetch. */
 export async function fetchMessages(rm: ReplicaManagerContext, params: FetchParams): Promise<FetchPartitionResult[]> {
   const first = await readFromLocalLog(rm, params, true);
   const bytes = first.reduce((s, r) => s + (r.records?.length ?? 0), 0);
-  const anyError = first.some((r) => r.errorCode !== ErrorCode.NONE);
+  const anyError = first.some((r) => r.errorCode !== ErrorCode.NONE || r.divergingEpoch);
   if (params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes || anyError || rm.isStopped()) return first;
   return new Promise((resolve, reject) => {
     const statuses: FetchPartitionStatus[] = params.partitions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, maxBytes: p.maxBytes }));
@@ -77,6 +82,16 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
       continue;
     }
     try {
+      const diverging = req.lastFetchedEpoch !== undefined && req.lastFetchedEpoch >= 0 ? divergingEpoch(p, req.fetchOffset, req.lastFetchedEpoch) : null;
+      if (diverging) {
+        // Kafka's Partition.readRecords: no data and no follower state update; the fetcher truncates first.
+        res.divergingEpoch = diverging;
+        res.records = Buffer.alloc(0);
+        res.highWatermark = p.highWatermark;
+        res.lastStableOffset = p.highWatermark;
+        res.logStartOffset = p.logStartOffset;
+        continue;
+      }
       const leaderEnd = p.logEndOffset;
       if (fromFollower && updateFollowers && req.fetchOffset >= p.logStartOffset && req.fetchOffset <= leaderEnd) {
         if (p.updateFollowerFetchState(params.replicaId, req.fetchOffset, req.logStartOffset, rm.clock.now(), leaderEnd)) hwMoved.push(p.key);
@@ -104,4 +119,16 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
   }
   for (const key of hwMoved) rm.completeDelayed(key);
   return out;
+}
+
+/**
+ * Kafka 3's check of a fetch's last fetched epoch (Partition.readRecords): where this log ends that epoch, when the
+ * fetcher's log runs past it; null when the two agree. OFFSET_OUT_OF_RANGE when the epoch is unknown here or the
+ * fetch offset is below the log start.
+ */
+export function divergingEpoch(p: Pick<Partition, 'endOffsetForEpoch' | 'logStartOffset'>, fetchOffset: bigint, lastFetchedEpoch: number): { epoch: number; endOffset: bigint } | null {
+  const end = p.endOffsetForEpoch(lastFetchedEpoch);
+  if (end.epoch < 0 || end.endOffset < 0n) throw new LogError(LogErrorCode.OFFSET_OUT_OF_RANGE, `the end offset of the last fetched epoch ${lastFetchedEpoch} is unknown`);
+  if (fetchOffset < p.logStartOffset) throw new LogError(LogErrorCode.OFFSET_OUT_OF_RANGE, `fetch offset ${fetchOffset} below the log start ${p.logStartOffset}`);
+  return end.epoch < lastFetchedEpoch || end.endOffset < fetchOffset ? { epoch: end.epoch, endOffset: end.endOffset } : null;
 }

@@ -33,6 +33,7 @@ export type { PartitionError, ControlResult } from './ReplicaStateChanges';
 export type { ProduceEntry } from './ReplicaProduce';
 export type { FetchPartitionRequest, FetchParams, FetchPartitionResult } from './ReplicaFetch';
 export type { ListOffsetResult } from './ReplicaOffsets';
+export { MAX_TIMESTAMP } from './ReplicaOffsets';
 
 export interface ReplicaManagerOptions {
   brokerId: number;
@@ -238,7 +239,7 @@ export class ReplicaManager {
     return fetch.fetchMessages(this.ctx, params);
   }
 
-  /** ListOffsets on the leader by timestamp (-2 earliest, -1 latest). */
+  /** ListOffsets on the leader by timestamp (-2 earliest, -1 latest, -3 largest timestamp). */
   fetchOffsetForTimestamp(topic: string, partition: number, timestamp: bigint, isolationLevel: number | null, currentLeaderEpoch: number, replicaId: number): Promise<ListOffsetResult> {
     return offsets.fetchOffsetForTimestamp(this.ctx, topic, partition, timestamp, isolationLevel, currentLeaderEpoch, replicaId);
   }

@@ -1,7 +1,9 @@
 // The ReplicaManager's offset requests on the leader: ListOffsets (by timestamp, and the v0 segment offsets),
 // OffsetForLeaderEpoch and DeleteRecords.
 import { ErrorCode } from '../protocol/errors';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../log/LogTypes';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../log/LogTypes';
+
+export { MAX_TIMESTAMP };
 import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
 
 export interface ListOffsetResult {
@@ -13,7 +15,8 @@ export interface ListOffsetResult {
 
 /**
  * ListOffsets on the leader: -2 earliest, -1 latest (HW for consumers, LEO for replicas: `isolationLevel` null),
- * otherwise the first offset whose timestamp >= the given one.
+ * -3 the record with the largest timestamp (v7+), otherwise the first offset whose timestamp >= the given one; as in
+ * Kafka, a found record at or above the last fetchable offset answers -1.
  */
 export async function fetchOffsetForTimestamp(rm: ReplicaManagerContext, topic: string, partition: number, timestamp: bigint, isolationLevel: number | null, currentLeaderEpoch: number, replicaId: number): Promise<ListOffsetResult> {
   const none = (errorCode: number): ListOffsetResult => ({ errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 });
@@ -30,7 +33,7 @@ export async function fetchOffsetForTimestamp(rm: ReplicaManagerContext, topic: 
       const r = await p.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP);
       return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: p.logStartOffset, leaderEpoch: r?.leaderEpoch ?? -1 };
     }
-    if (timestamp < 0n) return none(ErrorCode.INVALID_REQUEST);
+    if (timestamp < 0n && timestamp !== MAX_TIMESTAMP) return none(ErrorCode.INVALID_REQUEST);
     const r = await p.fetchOffsetByTimestamp(timestamp);
     if (!r || r.offset >= lastFetchable) return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
     return { errorCode: ErrorCode.NONE, timestamp: r.timestamp, offset: r.offset, leaderEpoch: r.leaderEpoch };

@@ -96,6 +96,28 @@ describe('ListOffsets by timestamp answers the first record at or after the time
     expect(await wire('lot-v0', at(25), 1)).toEqual([25n, BigInt(at(25))]);
   });
 
+  it('v6 and v7 (flexible) answer as v5; v7 adds -3 (MAX_TIMESTAMP, KIP-734): the first record with the largest timestamp', async () => {
+    for (const v of [6, 7]) {
+      expect(await wire('lot', at(50), v)).toEqual([50n, BigInt(at(50))]);
+      expect(await wire('lot', -1, v)).toEqual([100n, -1n]);
+    }
+    expect(await wire('lot', -3, 7)).toEqual([99n, BigInt(at(99))]);
+    expect(await wire('lot-gzip', -3, 7)).toEqual([99n, BigInt(at(99))]);
+    // Every record of a LogAppendTime batch has the same time: the first of them.
+    expect(await wire('lot-lat', -3, 7)).toEqual([0n, BigInt(logAppendTime)]);
+  });
+
+  it('-3 before v7 is refused as any negative timestamp (INVALID_REQUEST), as Brook answered it before', async () => {
+    const b = cluster.brokers.values().next().value!;
+    const conn = await KafkaConnection.connect(b.host, b.port, { clientId: 'list-offsets-time' });
+    try {
+      const r = await conn.request(ListOffsets, 6, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'lot', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3n, maxNumOffsets: 1 }] }] });
+      expect(r.topics[0]!.partitions[0]!.errorCode).toBe(42);
+    } finally {
+      conn.close();
+    }
+  });
+
   it('LogAppendTime: every record carries the broker time', async () => {
     expect(await wire('lot-lat', at(50), 5)).toEqual([0n, BigInt(logAppendTime)]);
     expect(await wire('lot-lat', logAppendTime, 5)).toEqual([0n, BigInt(logAppendTime)]);

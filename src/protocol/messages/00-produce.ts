@@ -1,4 +1,4 @@
-// Produce (API key 0): request and response declared at Kafka 2.8's versions 0-9.
+// Produce (API key 0): request and response declared at Kafka 3.x's versions 0-9 (v9 flexible, same fields as v8).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const Produce = defineApi({

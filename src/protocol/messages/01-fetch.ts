@@ -1,4 +1,4 @@
-// Fetch (API key 1): request and response declared at Kafka 2.8's versions 0-12.
+// Fetch (API key 1): request and response declared at Kafka 3.x's versions 0-12 (v13+ address topics by id).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const Fetch = defineApi({
@@ -67,6 +67,21 @@ export const Fetch = defineApi({
     ] },
   ],
 } as const);
+
+/** Fetch session ids and epochs (KIP-227, Kafka's FetchMetadata), shared by the broker and fetchers. */
+export const FetchMetadata = {
+  /** No session: sessionless requests send it, and a response carries it when no session was made. */
+  INVALID_SESSION_ID: 0,
+  /** A full request that asks for a new session. */
+  INITIAL_EPOCH: 0,
+  /** A full request that wants no session (and closes the one it names); every pre-KIP-227 client sends it. */
+  FINAL_EPOCH: -1,
+  /** The epoch after `prev`: FINAL stays FINAL, and the epoch wraps from 2^31-1 to 1. */
+  nextEpoch(prev: number): number {
+    if (prev < 0) return -1;
+    return prev === 0x7fffffff ? 1 : prev + 1;
+  },
+} as const;
 
 export type FetchRequest = RequestOf<typeof Fetch>;
 export type FetchResponse = ResponseOf<typeof Fetch>;

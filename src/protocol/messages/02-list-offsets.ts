@@ -1,11 +1,12 @@
-// ListOffsets (API key 2): request and response declared at Kafka 2.8's versions 0-6.
+// ListOffsets (API key 2): request and response declared at Kafka 3.x's versions 0-7 (v7 adds timestamp -3,
+// MAX_TIMESTAMP, KIP-734, with the same fields as v6).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const ListOffsets = defineApi({
   apiKey: 2,
   name: 'ListOffsets',
   about: 'Looks up offsets of partitions by timestamp (earliest, latest or a given time).',
-  validVersions: [0, 6],
+  validVersions: [0, 7],
   flexibleVersions: 6,
   request: [
     { name: 'replicaId', type: 'int32', versions: '0+' },

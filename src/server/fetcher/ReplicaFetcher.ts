@@ -1,7 +1,9 @@
 // Replicates the partitions this broker follows from one source broker: OffsetForLeaderEpoch truncation
-// (KIP-101/279), then Fetch v11 with replicaId = our id, appending as follower (Kafka's ReplicaFetcherThread).
+// (KIP-101/279), then Fetch v11 with replicaId = our id in an incremental fetch session (KIP-227), appending as
+// follower (Kafka's ReplicaFetcherThread).
 import { KafkaConnection } from '../../client/connection';
-import { Fetch, type FetchRequest } from '../../protocol/messages/01-fetch';
+import { FetchSessionHandler, type SessionPartition } from '../../client/FetchSessionHandler';
+import { Fetch } from '../../protocol/messages/01-fetch';
 import { ListOffsets } from '../../protocol/messages/02-list-offsets';
 import { OffsetForLeaderEpoch } from '../../protocol/messages/23-offset-for-leader-epoch';
 import { ErrorCode } from '../../protocol/errors';
@@ -58,6 +60,8 @@ export class ReplicaFetcher {
   private stopped = false;
   private loop: Promise<void> | null = null;
   private rotation = 0;
+  /** One session with the source broker: requests carry only partitions whose fetch position changed. */
+  private readonly session = new FetchSessionHandler();
   private readonly logger: Logger;
 
   constructor(private readonly opts: ReplicaFetcherOptions) {
@@ -227,12 +231,12 @@ export class ReplicaFetcher {
     const start = this.rotation++ % n;
     const ordered = [...parts.slice(start), ...parts.slice(0, start)];
     const requested = new Map<string, { state: FetchState; offset: bigint; epoch: number }>();
-    const byTopic = new Map<string, FetchRequest['topics'][number]['partitions']>();
+    const wanted: SessionPartition[] = [];
     for (const s of ordered) {
       const p = this.opts.lookup(s.topic, s.partition);
       requested.set(s.key, { state: s, offset: s.fetchOffset, epoch: s.leaderEpoch });
-      const list = byTopic.get(s.topic) ?? [];
-      list.push({
+      wanted.push({
+        topic: s.topic,
         partition: s.partition,
         currentLeaderEpoch: s.leaderEpoch,
         fetchOffset: s.fetchOffset,
@@ -240,21 +244,28 @@ export class ReplicaFetcher {
         logStartOffset: p?.logStartOffset ?? -1n,
         partitionMaxBytes: this.opts.fetchMaxBytes,
       });
-      byTopic.set(s.topic, list);
     }
-    const resp = await conn.request(Fetch, 11, {
-      replicaId: this.opts.brokerId,
-      maxWaitMs: this.opts.fetchWaitMaxMs,
-      minBytes: this.opts.fetchMinBytes,
-      maxBytes: this.opts.fetchResponseMaxBytes,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      forgottenTopicsData: [],
-      rackId: '',
-    });
-    if (resp.errorCode !== ErrorCode.NONE) {
+    let resp;
+    try {
+      resp = await conn.request(Fetch, 11, {
+        replicaId: this.opts.brokerId,
+        maxWaitMs: this.opts.fetchWaitMaxMs,
+        minBytes: this.opts.fetchMinBytes,
+        maxBytes: this.opts.fetchResponseMaxBytes,
+        isolationLevel: 0,
+        ...this.session.build(wanted),
+        rackId: '',
+      });
+    } catch (e) {
+      this.session.handleError();
+      throw e;
+    }
+    if (!this.session.handleResponse(resp)) {
+      // A session error (evicted, or an epoch out of step): the next request is full; no need to back off.
+      if (resp.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND || resp.errorCode === ErrorCode.INVALID_FETCH_SESSION_EPOCH) {
+        this.logger.debug({ errorCode: resp.errorCode, sessionId: this.session.id }, 'fetch session error; sending a full fetch');
+        return;
+      }
       this.logger.info({ errorCode: resp.errorCode }, 'fetch refused by the leader');
       for (const r of requested.values()) this.delay(r.state);
       return;

@@ -13,7 +13,8 @@ const ADMIN_CLIENT_ID = '__admin_client';
 
 export const produceHandler = defineHandler({
   api: Produce,
-  versions: [0, 7],
+  // v8 adds per-record errors (always empty here: a batch is refused whole), v9 is v8 flexible.
+  versions: [0, 9],
   // Appends finish (the bytes are in the log) before handle settles, whatever the acks; nothing keeps the records.
   frameFreeAfterHandling: true,
   handle: async (req, ctx) => {

@@ -1,15 +1,16 @@
-// ListOffsets (2): earliest (-2), latest (-1, isolation-aware) and by-timestamp lookups on partition leaders; v0 answers
-// Kafka's legacy list of segment offsets instead.
+// ListOffsets (2): earliest (-2), latest (-1, isolation-aware), largest timestamp (-3, v7+) and by-timestamp lookups on
+// partition leaders; v0 answers Kafka's legacy list of segment offsets instead.
 import { ListOffsets, type ListOffsetsResponse } from '../../protocol/messages/02-list-offsets';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
 import { authorizeTopic } from './authorize';
+import { MAX_TIMESTAMP, type ListOffsetResult } from '../ReplicaManager';
 
 const CONSUMER_REPLICA_ID = -1;
 
 export const listOffsetsHandler = defineHandler({
   api: ListOffsets,
-  versions: [0, 5],
+  versions: [0, 7],
   handle: async (req, ctx) => {
     const rm = ctx.services.replicaManager;
     // Only consumers are bounded by the HW; replicas and debugging tools see the LEO.
@@ -25,9 +26,13 @@ export const listOffsetsHandler = defineHandler({
           partitions.push({ partitionIndex: p.partitionIndex, errorCode: r.errorCode, oldStyleOffsets: r.offsets, timestamp: -1n, offset: -1n, leaderEpoch: -1 });
           continue;
         }
-        const r = authorizeTopic(ctx, t.name, 'describe')
-          ? await rm.fetchOffsetForTimestamp(t.name, p.partitionIndex, p.timestamp, isolation, p.currentLeaderEpoch, req.replicaId)
-          : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+        const refuse = (errorCode: number): ListOffsetResult => ({ errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 });
+        // MAX_TIMESTAMP arrived with v7 (KIP-734): older versions refuse -3 like any other negative timestamp.
+        const r = !authorizeTopic(ctx, t.name, 'describe')
+          ? refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+          : p.timestamp === MAX_TIMESTAMP && ctx.apiVersion < 7
+            ? refuse(ErrorCode.INVALID_REQUEST)
+            : await rm.fetchOffsetForTimestamp(t.name, p.partitionIndex, p.timestamp, isolation, p.currentLeaderEpoch, req.replicaId);
         partitions.push({
           partitionIndex: p.partitionIndex,
           errorCode: r.errorCode,

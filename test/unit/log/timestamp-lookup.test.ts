@@ -153,6 +153,50 @@ describe('log start offset', () => {
   });
 });
 
+describe('MAX_TIMESTAMP (-3, ListOffsets v7, KIP-734)', () => {
+  const max = async (): Promise<[bigint, bigint, number] | null> => {
+    const r = await log.fetchOffsetByTimestamp(-3n);
+    return r ? [r.offset, r.timestamp, r.leaderEpoch] : null;
+  };
+
+  it('answers the record with the largest timestamp, not the last of its batch, with the batch leader epoch', async () => {
+    fresh();
+    await log.append(await batchAt([BASE, BASE + 5n * SEC, BASE + SEC]), { assignOffsets: true, leaderEpoch: 2 });
+    await log.append(await batchAt([BASE + 2n * SEC, BASE + 3n * SEC]), { assignOffsets: true, leaderEpoch: 4 });
+    expect(await max()).toEqual([1n, BASE + 5n * SEC, 2]);
+  });
+
+  it('answers the first of equal largest timestamps, across batches and segments (Kafka 3.8: first segment, first record)', async () => {
+    fresh({ 'segment.bytes': 200, 'retention.ms': -1 });
+    await log.append(await batchAt([BASE, BASE + 7n * SEC]), leader);
+    await log.append(await batchAt([BASE + 7n * SEC, BASE + 7n * SEC]), leader);
+    await log.append(await batchAt([BASE + 3n * SEC]), leader);
+    expect(log.numberOfSegments).toBeGreaterThan(1);
+    expect(await max()).toEqual([1n, BASE + 7n * SEC, 0]);
+  });
+
+  it('gives LogAppendTime batches their broker time: the first record of the latest batch', async () => {
+    const clock = new FakeClock(Number(BASE));
+    fresh({ 'message.timestamp.type': 'LogAppendTime' }, { clock });
+    await log.append(await batchAt([9n, 8n]), leader);
+    clock.advance(1000);
+    await log.append(await batchAt([1n, 2n, 3n]), leader);
+    expect(await max()).toEqual([2n, BASE + 1000n, 0]);
+  });
+
+  it('answers nothing on an empty log, and nothing from deleted records', async () => {
+    fresh({ 'segment.bytes': 200, 'retention.ms': -1 });
+    expect(await max()).toBeNull();
+    await log.append(await batchAt([BASE + 9n * SEC, BASE + 9n * SEC, BASE, BASE]), leader);
+    await log.append(await batchAt([BASE + 4n * SEC, BASE + 5n * SEC]), leader);
+    expect(log.numberOfSegments).toBe(2);
+    log.updateHighWatermark(6n);
+    await log.deleteRecordsBefore(4n);
+    expect(log.numberOfSegments).toBe(1);
+    expect(await max()).toEqual([5n, BASE + 5n * SEC, 0]);
+  });
+});
+
 describe('unreadable records', () => {
   it('a batch whose compressed records cannot be read answers CORRUPT_MESSAGE and leaves the log online', async () => {
     fresh();

@@ -236,6 +236,28 @@ describe('ReplicaManager fetch', () => {
     await rm.shutdown();
   });
 
+  it('Fetch v12 lastFetchedEpoch: a fetcher past the end of its epoch here gets divergingEpoch and no data (KIP-595)', async () => {
+    const { rm } = await setup();
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1, 2], replicas: [1, 2] }]), 4);
+    await rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(3) }]); // epoch 0: offsets 0-2
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 2, isr: [1, 2], replicas: [1, 2] }]), 4);
+    await rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(2) }]); // epoch 2: offsets 3-4
+    const fetch = (fetchOffset: bigint, lastFetchedEpoch: number) => rm.fetchMessages({ replicaId: 2, maxWaitMs: 1000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, partitions: [{ topic: 't', partition: 0, fetchOffset, currentLeaderEpoch: 2, logStartOffset: 0n, maxBytes: 1 << 20, lastFetchedEpoch }] });
+    // The follower wrote offsets 0-4 in epoch 1, which this leader never had: epoch 0 ends at 3 here.
+    const [d] = await fetch(5n, 1);
+    expect(d).toMatchObject({ errorCode: 0, divergingEpoch: { epoch: 0, endOffset: 3n } });
+    expect(d!.records!.length).toBe(0);
+    // Its position was not taken as caught up (no HW move from a diverging fetch).
+    expect(rm.getPartition('t', 0)?.highWatermark).toBe(0n);
+    // In agreement: data, no divergingEpoch.
+    const [ok] = await fetch(3n, 0);
+    expect(ok!.divergingEpoch).toBeUndefined();
+    expect(ok!.records!.length).toBeGreaterThan(0);
+    // An epoch past any this log knows: OFFSET_OUT_OF_RANGE (a consumer, too, may send lastFetchedEpoch).
+    expect((await rm.fetchMessages({ replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 100, isolationLevel: 0, partitions: [{ topic: 't', partition: 0, fetchOffset: 0n, currentLeaderEpoch: -1, logStartOffset: -1n, maxBytes: 100, lastFetchedEpoch: 9 }] }))[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    await rm.shutdown();
+  });
+
   it('ListOffsets, OffsetForLeaderEpoch and DeleteRecords on the leader', async () => {
     const { rm } = await withData();
     expect(await rm.fetchOffsetForTimestamp('t', 0, -1n, 0, -1, -1)).toMatchObject({ errorCode: 0, offset: 5n });
