@@ -295,12 +295,14 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
 
 describe('DescribeLogDirs', () => {
   test('filters the hook\'s answer by the requested partitions (null: all of them)', async () => {
-    const hook = () => [{ dir: '/d', error: 0, topics: [{ name: 'orders', partitions: [{ index: 0, size: 10n, offsetLag: 0n, isFuture: false }, { index: 1, size: 20n, offsetLag: 0n, isFuture: false }] }] }];
+    const hook = () => [{ dir: '/d', error: 0, topics: [{ name: 'orders', partitions: [{ index: 0, size: 10n, offsetLag: 0n, isFuture: false }, { index: 1, size: 20n, offsetLag: 0n, isFuture: false }] }], totalBytes: 1000n, usableBytes: 400n }];
     const ctx = context(new FakeZk(), { describeLogDirs: hook });
     const res = await answer(describeLogDirsHandler.handle({ topics: [{ topic: 'orders', partitionIndex: [1] }] }, ctx));
     expect(res.results[0]!.topics[0]!.partitions).toEqual([{ partitionIndex: 1, partitionSize: 20n, offsetLag: 0n, isFutureKey: false }]);
     const all = await answer(describeLogDirsHandler.handle({ topics: null }, ctx));
     expect(all.results[0]!.topics[0]!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1]);
+    // v3's top-level error code and v4's volume sizes (KIP-827) come with every answer.
+    expect(all).toMatchObject({ errorCode: ErrorCode.NONE, results: [{ logDir: '/d', errorCode: 0, totalBytes: 1000n, usableBytes: 400n }] });
   });
 });
 
