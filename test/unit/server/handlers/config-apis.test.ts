@@ -108,6 +108,27 @@ describe('topic config validation', () => {
 describe('DescribeConfigs', () => {
   const view = (c: { name: string; value: string | null; source: number }) => [c.name, c.value, c.source];
 
+  test('v3+: every entry carries its type (Kafka\'s ConfigType code); the documentation only when asked for', async () => {
+    const zk = new FakeZk();
+    zk.brokers.set('1', { 'my.custom': 'x' });
+    const ctx = context(zk);
+    const ask = (resourceType: number, resourceName: string, configurationKeys: string[], includeDocumentation: boolean) =>
+      answer(describeConfigsHandler.handle({ resources: [{ resourceType, resourceName, configurationKeys }], includeSynonyms: false, includeDocumentation }, ctx));
+    const topicKeys = ['cleanup.policy', 'min.cleanable.dirty.ratio', 'retention.ms', 'segment.bytes', 'unclean.leader.election.enable'];
+    let res = await ask(2, 'orders', topicKeys, true);
+    expect(res.results[0]!.configs.map((c) => [c.name, c.configType, c.documentation])).toEqual(
+      topicKeys.map((k) => [k, { list: 7, double: 6, long: 5, int: 3, boolean: 1 }[topicConfigDefs[k]!.type as string], topicConfigDefs[k]!.doc]));
+    expect(res.results[0]!.configs.map((c) => c.configType)).toEqual([7, 6, 5, 3, 1]);
+    res = await ask(2, 'orders', ['retention.ms'], false);
+    expect(res.results[0]!.configs[0]).toMatchObject({ configType: 5, documentation: null });
+    // Broker entries: a known property has its schema's type and doc, a name Brook does not know is UNKNOWN with none.
+    res = await ask(4, '1', ['log.retention.hours', 'my.custom'], true);
+    expect(res.results[0]!.configs).toMatchObject([
+      { name: 'log.retention.hours', configType: 3, documentation: expect.stringMatching(/./) },
+      { name: 'my.custom', configType: 0, documentation: null },
+    ]);
+  });
+
   test('sources and synonyms follow topic > dynamic broker > default broker > static > default, as Kafka lists them', async () => {
     const zk = new FakeZk();
     const ctx = context(zk);
