@@ -4,7 +4,7 @@ import { DescribeProducers, type DescribeProducersResponse } from '../../protoco
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { defineHandler } from './types';
 import { authorizeTopic } from './authorize';
-import { invalidTopicMessage } from '../topicNames';
+import { topicNameProblem } from '../../util/topicName';
 
 type TopicResponse = DescribeProducersResponse['topics'][number];
 
@@ -16,7 +16,7 @@ export const describeProducersHandler = defineHandler({
     const topics = req.topics.map((t): TopicResponse => {
       // Kafka's order: a bad name, then READ on the topic, then whether the topic exists. A topic-level error is
       // Kafka's ApiError, which carries the error's default message when it has no message of its own.
-      const invalid = invalidTopicMessage(t.name);
+      const invalid = topicNameProblem(t.name);
       const topicError = invalid !== null
         ? { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: invalid }
         : !authorizeTopic(ctx, t.name, 'read')
