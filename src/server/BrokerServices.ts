@@ -32,4 +32,8 @@ export interface LogDirDescription {
   /** Wire error code of the directory (0, or KAFKA_STORAGE_ERROR for an offline dir). */
   error: number;
   topics: Array<{ name: string; partitions: Array<{ index: number; size: bigint; offsetLag: bigint; isFuture: boolean }> }>;
+  /** Size of the directory's volume in bytes, -1 when the directory is offline or its volume could not be read. */
+  totalBytes: bigint;
+  /** Bytes of that volume still usable by the broker (statfs f_bavail), -1 likewise. */
+  usableBytes: bigint;
 }

@@ -29,6 +29,19 @@ export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set(
     .filter((s): s is string => s !== null && s in brokerConfigDefs),
 );
 
+/** DescribeConfigs v3+ ConfigType codes (Kafka's DescribeConfigsResponse.ConfigType). */
+export const ConfigType = { UNKNOWN: 0, BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
+
+const CONFIG_TYPE_CODES: Readonly<Record<string, number>> = {
+  boolean: ConfigType.BOOLEAN, string: ConfigType.STRING, int: ConfigType.INT, long: ConfigType.LONG,
+  double: ConfigType.DOUBLE, list: ConfigType.LIST, password: ConfigType.PASSWORD,
+};
+
+/** The schema's type and doc of a known property; a name the schema does not know is UNKNOWN with no doc, as in Kafka. */
+function typeAndDoc(def: { readonly type: string; readonly doc: string } | undefined): { configType: number; documentation: string | null } {
+  return def ? { configType: CONFIG_TYPE_CODES[def.type] ?? ConfigType.UNKNOWN, documentation: def.doc } : { configType: ConfigType.UNKNOWN, documentation: null };
+}
+
 export interface ConfigSynonym {
   name: string;
   value: string | null;
@@ -42,6 +55,10 @@ export interface ResolvedConfig {
   readOnly: boolean;
   sensitive: boolean;
   synonyms: ConfigSynonym[];
+  /** The property's type as a ConfigType code (DescribeConfigs v3+). */
+  configType: number;
+  /** The property's documentation, null for a name the schema does not know (DescribeConfigs v3+, when asked). */
+  documentation: string | null;
 }
 
 /** A config resource refused with Kafka's error code and message (answered per resource, never a failed request). */
@@ -149,10 +166,11 @@ export class ConfigRepository {
       : [...new Set([...Object.keys(brokerConfigDefs), ...this.config.loaded.given.keys(), ...Object.keys(brokerDynamic), ...Object.keys(defaultDynamic)])];
     const names = all.filter((n) => keys === null || keys.includes(n)).sort();
     return names.map((name) => {
-      const sensitive = (brokerConfigDefs as Record<string, { type: string }>)[name]?.type === 'password';
+      const def = (brokerConfigDefs as Record<string, { readonly type: string; readonly doc: string }>)[name];
+      const sensitive = def?.type === 'password';
       const synonyms = configSynonyms(layers, name, sensitive).filter((s) => !defaultsOnly || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
       const value = sensitive ? null : defaultsOnly ? (defaultDynamic[name] ?? null) : (synonyms[0]?.value ?? null);
-      return { name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, readOnly: !DYNAMIC_BROKER_CONFIGS.has(name), sensitive, synonyms };
+      return { name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, readOnly: !DYNAMIC_BROKER_CONFIGS.has(name), sensitive, synonyms, ...typeAndDoc(def) };
     });
   }
 }
@@ -198,7 +216,7 @@ function topicEntries(layers: Layers, overrides: Readonly<Record<string, string>
     const synonyms = def.brokerSynonym ? configSynonyms(layers, def.brokerSynonym) : [];
     const value = canonicalTopicConfigValue(name, override ?? (def.brokerSynonym ? effectiveBrokerValue(layers, def.brokerSynonym) : null) ?? def.default);
     if (override !== undefined) synonyms.unshift({ name, value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
-    return { name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, readOnly: false, sensitive: false, synonyms };
+    return { name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, readOnly: false, sensitive: false, synonyms, ...typeAndDoc(def) };
   });
 }
 

@@ -30,8 +30,7 @@ import { claimProducerIdBlock } from '../zk/producerIdBlock';
 import { FetchManager, FetchSessionCache } from './FetchSession';
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
-import { dirname } from 'node:path';
-import { groupByTopic } from '../util/types';
+import { describeLogDirs } from './LogDirsDescriber';
 import * as fs from 'node:fs';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -150,22 +149,7 @@ export class KafkaServer {
 
   private describeLogDirs(): LogDirDescription[] {
     const lm = this.logManagerValue;
-    if (!lm) return [];
-    const logsByDir = new Map<string, Log[]>(this.config.logDirs.map((d) => [d, []]));
-    for (const log of lm.allLogs()) {
-      const dir = dirname(log.dir);
-      const logs = logsByDir.get(dir);
-      if (logs) logs.push(log);
-      else logsByDir.set(dir, [log]);
-    }
-    return [...logsByDir].map(([dir, logs]) => ({
-      dir,
-      error: lm.isDirOffline(dir) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
-      topics: groupByTopic(logs).map(([name, ls]) => ({
-        name,
-        partitions: ls.map((log) => ({ index: log.partition, size: BigInt(log.size), offsetLag: 0n, isFuture: false })),
-      })),
-    }));
+    return lm ? describeLogDirs(this.config.logDirs, lm, this.logger) : [];
   }
   get metadataCache(): MetadataCache {
     if (!this.metadataCacheValue) throw new Error('broker not started');

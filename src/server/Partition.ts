@@ -4,6 +4,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors';
 import type { Log } from '../log/Log';
 import type { FetchDataInfo, LogAppendInfo, ReadOptions } from '../log/LogTypes';
 import type { LogConfig } from '../log/LogConfig';
+import type { ProducerStateEntry } from '../log/ProducerStateManager';
 import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
 import { moduleLogger, type Logger } from '../util/logger';
 import { tpKey } from '../util/types';
@@ -178,6 +179,10 @@ export class Partition {
   /** ListOffsets v0: segment base offsets by file time, newest first (Kafka's legacyFetchOffsetsBefore). */
   legacyFetchOffsetsBefore(timestamp: bigint, maxNumOffsets: number): bigint[] {
     return this.log.legacyFetchOffsetsBefore(timestamp, maxNumOffsets);
+  }
+  /** The producers whose state this replica's log keeps (idempotence and transactions), leader or follower alike. */
+  activeProducers(): ReadonlyMap<bigint, ProducerStateEntry> {
+    return this.log.activeProducers();
   }
   /** Base offsets of the segments (tests and tools). */
   segmentBaseOffsets(): bigint[] {

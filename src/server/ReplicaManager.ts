@@ -35,6 +35,16 @@ export type { FetchPartitionRequest, FetchParams, FetchPartitionResult } from '.
 export type { ListOffsetResult } from './ReplicaOffsets';
 export { MAX_TIMESTAMP } from './ReplicaOffsets';
 
+/** One producer's state as DescribeProducers reports it (-1 where there is no sequence, timestamp or open transaction). */
+export interface ActiveProducer {
+  producerId: bigint;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: bigint;
+  coordinatorEpoch: number;
+  currentTxnStartOffset: bigint;
+}
+
 export interface ReplicaManagerOptions {
   brokerId: number;
   config: KafkaConfig;
@@ -252,6 +262,30 @@ export class ReplicaManager {
   /** OffsetForLeaderEpoch on the leader: the end offset of `leaderEpoch` in this log (KIP-101/279). */
   lastOffsetForLeaderEpoch(topic: string, partition: number, currentLeaderEpoch: number, leaderEpoch: number): { errorCode: number; leaderEpoch: number; endOffset: bigint } {
     return offsets.lastOffsetForLeaderEpoch(this.ctx, topic, partition, currentLeaderEpoch, leaderEpoch);
+  }
+
+  // ---- producer state (DescribeProducers) -----------------------------------------------------
+
+  /**
+   * DescribeProducers (KIP-664): the active producers this replica's log tracks, ordered by producer id. As Kafka's
+   * ReplicaManager.activeProducerState, any hosted replica answers, the leader or a follower (which replays the same
+   * state from the leader's batches; the admin client asks the leader unless told otherwise); a partition this broker
+   * does not host is NOT_LEADER_OR_FOLLOWER when it exists and UNKNOWN_TOPIC_OR_PARTITION when it does not.
+   */
+  activeProducerState(topic: string, partition: number): { errorCode: number; producers: ActiveProducer[] } {
+    const p = this.getPartition(topic, partition);
+    if (!p) return { errorCode: this.notHostedError(topic, partition), producers: [] };
+    const producers = [...p.activeProducers().values()]
+      .sort((a, b) => (a.producerId < b.producerId ? -1 : a.producerId > b.producerId ? 1 : 0))
+      .map((e) => ({
+        producerId: e.producerId,
+        producerEpoch: e.producerEpoch,
+        lastSequence: e.lastSeq,
+        lastTimestamp: e.lastTimestamp,
+        coordinatorEpoch: e.coordinatorEpoch,
+        currentTxnStartOffset: e.currentTxnFirstOffset ?? -1n,
+      }));
+    return { errorCode: ErrorCode.NONE, producers };
   }
 
   /** DeleteRecords on the leader: moves the log start offset (offset -1 = the HW); answers the new low watermark. */

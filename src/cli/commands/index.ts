@@ -12,6 +12,7 @@ import { registerProducerPerfTest } from './producer-perf-test';
 import { registerConsumerPerfTest } from './consumer-perf-test';
 import { registerE2eLatency } from './e2e-latency';
 import { registerChaos } from './chaos';
+import { registerApiVersions } from './api-versions';
 
 export function registerAdminCommands(program: Command): void {
   registerTopics(program);
@@ -26,4 +27,5 @@ export function registerAdminCommands(program: Command): void {
   registerConsumerPerfTest(program);
   registerE2eLatency(program);
   registerChaos(program);
+  registerApiVersions(program);
 }

@@ -1,4 +1,5 @@
-// ApiVersions (API key 18): request and response declared at Kafka 2.8's versions 0-3.
+// ApiVersions (API key 18): request and response declared at Kafka 3.x's versions 0-3 (v3 tags 0-3, ZkMigrationReady
+// from 3.4).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const ApiVersions = defineApi({
@@ -30,6 +31,7 @@ export const ApiVersions = defineApi({
       { name: 'maxVersionLevel', type: 'int16', versions: '3+' },
       { name: 'minVersionLevel', type: 'int16', versions: '3+' },
     ] },
+    { name: 'zkMigrationReady', type: 'bool', versions: '3+', taggedVersions: '3+', tag: 3, default: false },
   ],
 } as const);
 

@@ -44,6 +44,8 @@ import { AlterPartitionReassignments } from './45-alter-partition-reassignments'
 import { ListPartitionReassignments } from './46-list-partition-reassignments';
 import { OffsetDelete } from './47-offset-delete';
 import { AlterIsr } from './56-alter-isr';
+import { DescribeCluster } from './60-describe-cluster';
+import { DescribeProducers } from './61-describe-producers';
 
 export * from './00-produce';
 export * from './01-fetch';
@@ -89,6 +91,8 @@ export * from './45-alter-partition-reassignments';
 export * from './46-list-partition-reassignments';
 export * from './47-offset-delete';
 export * from './56-alter-isr';
+export * from './60-describe-cluster';
+export * from './61-describe-producers';
 
 /** Every declared API, in API-key order. */
 export const allApis: readonly ApiSchema[] = [
@@ -136,6 +140,8 @@ export const allApis: readonly ApiSchema[] = [
   ListPartitionReassignments,
   OffsetDelete,
   AlterIsr,
+  DescribeCluster,
+  DescribeProducers,
 ];
 
 /** API definitions by API key. */

@@ -1,4 +1,4 @@
-// DeleteRecords (21): partition leaders move their log start offset forward.
+// DeleteRecords (21): partition leaders move their log start offset forward (v2 is v1 in the flexible encoding).
 import { DeleteRecords, type DeleteRecordsResponse } from '../../protocol/messages/21-delete-records';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
@@ -6,7 +6,7 @@ import { authorizeTopic } from './authorize';
 
 export const deleteRecordsHandler = defineHandler({
   api: DeleteRecords,
-  versions: [0, 1],
+  versions: [0, 2],
   handle: async (req, ctx) => {
     const rm = ctx.services.replicaManager;
     const topics: DeleteRecordsResponse['topics'] = [];

@@ -1,4 +1,5 @@
-// DescribeConfigs (32): topic and broker configs with their sources and synonyms, as the ConfigRepository resolves them.
+// DescribeConfigs (32): topic and broker configs with their sources and synonyms (v1+), types and documentation (v3+),
+// as the ConfigRepository resolves them.
 import { DescribeConfigs } from '../../protocol/messages/32-describe-configs';
 import { ErrorCode } from '../../protocol/errors';
 import { ConfigRejected, ConfigSource } from '../ConfigRepository';
@@ -6,7 +7,7 @@ import { defineHandler } from './types';
 
 export const describeConfigsHandler = defineHandler({
   api: DescribeConfigs,
-  versions: [0, 3],
+  versions: [0, 4],
   handle: async (req, ctx) => {
     const repository = ctx.services.configs;
     const results = await Promise.all(req.resources.map(async (r) => {
@@ -28,8 +29,9 @@ export const describeConfigsHandler = defineHandler({
             configSource: c.source,
             isSensitive: c.sensitive,
             synonyms: req.includeSynonyms ? c.synonyms : [],
-            configType: 0,
-            documentation: null,
+            // As Kafka's ConfigHelper: the type always (v3+ carries it), the documentation only when asked for.
+            configType: c.configType,
+            documentation: req.includeDocumentation ? c.documentation : null,
           })),
         };
       } catch (e) {

@@ -1,4 +1,5 @@
 // AlterConfigs (33): replaces the whole dynamic config set of a topic or broker (Kafka's legacy, non-incremental API).
+// v2 is v1 in the flexible encoding.
 import { AlterConfigs } from '../../protocol/messages/33-alter-configs';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
@@ -7,7 +8,7 @@ import { runResource } from './configWrites';
 
 export const alterConfigsHandler = defineHandler({
   api: AlterConfigs,
-  versions: [0, 1],
+  versions: [0, 2],
   handle: async (req, ctx) => {
     const responses = [];
     // One at a time: two resources may be the same ZooKeeper node.

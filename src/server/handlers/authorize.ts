@@ -1,10 +1,17 @@
 // The authorization hooks handlers ask before acting on a topic, and the operations they report as authorized.
 import type { RequestContext } from './types';
 
-export type TopicOperation = 'read' | 'write' | 'delete' | 'describe' | 'cluster-action';
+export type TopicOperation = 'read' | 'write' | 'delete' | 'describe' | 'alter' | 'cluster-action';
 
 /** Every principal may do everything until ACLs exist. */
 export function authorizeTopic(_ctx: RequestContext, _topic: string, _op: TopicOperation): boolean {
+  return true;
+}
+
+export type ClusterOperation = 'describe' | 'alter' | 'cluster-action';
+
+/** Every principal may do everything to the cluster resource until ACLs exist. */
+export function authorizeCluster(_ctx: RequestContext, _op: ClusterOperation): boolean {
   return true;
 }
 

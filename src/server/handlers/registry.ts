@@ -35,12 +35,15 @@ import { describeConfigsHandler } from './32-describe-configs';
 import { alterConfigsHandler } from './33-alter-configs';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
+import { describeClusterHandler } from './60-describe-cluster';
+import { describeProducersHandler } from './61-describe-producers';
 
 const all: readonly RegisteredHandler[] = [
   describeConfigsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
   describeLogDirsHandler,
+  describeClusterHandler,
   metadataHandler,
   apiVersionsHandler,
   controlledShutdownHandler,
@@ -74,6 +77,7 @@ const all: readonly RegisteredHandler[] = [
   offsetForLeaderEpochHandler,
   // Idempotent producer
   initProducerIdHandler,
+  describeProducersHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));

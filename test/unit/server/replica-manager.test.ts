@@ -8,6 +8,7 @@ import { ErrorCode } from '../../../src/protocol/errors';
 import type { LeaderAndIsrRequest } from '../../../src/protocol/messages/04-leader-and-isr';
 import type { AlterIsrRequest, AlterIsrResponse } from '../../../src/protocol/messages/56-alter-isr';
 import { FakeTime, batch, tmpDir } from './helpers';
+import { buildRecordBatchSync } from '../../../src/protocol/record/records';
 
 const BROKER = 1;
 
@@ -313,6 +314,37 @@ describe('ReplicaManager leadership listeners', () => {
     off();
     expect(seen).toEqual(['t-0:true', 't-0:false', 't-0:false']);
     expect(rm.getPartition('t', 0)).toBeUndefined();
+    await rm.shutdown();
+  });
+});
+
+describe('ReplicaManager producer state (DescribeProducers)', () => {
+  const idempotent = (producerId: bigint, producerEpoch: number, baseSequence: number, count: number, timestamp: bigint) =>
+    buildRecordBatchSync({ producerId, producerEpoch, baseSequence, records: Array.from({ length: count }, (_, i) => ({ key: null, value: Buffer.from(`v${i}`), timestamp })) });
+
+  it('lists the producers a hosted replica tracks by id, with epoch, last sequence and timestamp (no open transaction: -1); Kafka\'s errors otherwise', async () => {
+    const { rm, cache } = await setup();
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1], replicas: [1] }]), 4);
+    expect(rm.activeProducerState('t', 0)).toEqual({ errorCode: ErrorCode.NONE, producers: [] });
+    const appended = await rm.appendRecords(1000, 1, [
+      { topic: 't', partition: 0, records: idempotent(7n, 2, 0, 3, 1111n) },
+      { topic: 't', partition: 0, records: idempotent(5n, 0, 0, 1, 2222n) },
+      { topic: 't', partition: 0, records: idempotent(7n, 2, 3, 2, 3333n) },
+      { topic: 't', partition: 0, records: idempotent(9n, 1, 0, 2, 4444n) },
+    ]);
+    expect(appended.map((r) => r.errorCode)).toEqual([0, 0, 0, 0]);
+    expect(rm.activeProducerState('t', 0)).toEqual({ errorCode: ErrorCode.NONE, producers: [
+      { producerId: 5n, producerEpoch: 0, lastSequence: 0, lastTimestamp: 2222n, coordinatorEpoch: -1, currentTxnStartOffset: -1n },
+      { producerId: 7n, producerEpoch: 2, lastSequence: 4, lastTimestamp: 3333n, coordinatorEpoch: -1, currentTxnStartOffset: -1n },
+      { producerId: 9n, producerEpoch: 1, lastSequence: 1, lastTimestamp: 4444n, coordinatorEpoch: -1, currentTxnStartOffset: -1n },
+    ] });
+    // A follower answers from its own replica of the state, as Kafka's Partition.activeProducerState.
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 2, leaderEpoch: 1, isr: [2, 1], replicas: [2, 1] }]), 4);
+    expect(rm.activeProducerState('t', 0).producers.map((p) => p.producerId)).toEqual([5n, 7n, 9n]);
+    // Not hosted here: NOT_LEADER_OR_FOLLOWER if the partition exists in the metadata, else UNKNOWN_TOPIC_OR_PARTITION.
+    cache.applyUpdate(9, 1, null, [{ topic: 't', partition: 3, leader: 2, leaderEpoch: 0, isr: [2], replicas: [2], offlineReplicas: [], zkVersion: 0, controllerEpoch: 1 }]);
+    expect(rm.activeProducerState('t', 3)).toEqual({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, producers: [] });
+    expect(rm.activeProducerState('t', 4)).toEqual({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, producers: [] });
     await rm.shutdown();
   });
 });

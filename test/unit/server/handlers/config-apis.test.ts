@@ -108,6 +108,27 @@ describe('topic config validation', () => {
 describe('DescribeConfigs', () => {
   const view = (c: { name: string; value: string | null; source: number }) => [c.name, c.value, c.source];
 
+  test('v3+: every entry carries its type (Kafka\'s ConfigType code); the documentation only when asked for', async () => {
+    const zk = new FakeZk();
+    zk.brokers.set('1', { 'my.custom': 'x' });
+    const ctx = context(zk);
+    const ask = (resourceType: number, resourceName: string, configurationKeys: string[], includeDocumentation: boolean) =>
+      answer(describeConfigsHandler.handle({ resources: [{ resourceType, resourceName, configurationKeys }], includeSynonyms: false, includeDocumentation }, ctx));
+    const topicKeys = ['cleanup.policy', 'min.cleanable.dirty.ratio', 'retention.ms', 'segment.bytes', 'unclean.leader.election.enable'];
+    let res = await ask(2, 'orders', topicKeys, true);
+    expect(res.results[0]!.configs.map((c) => [c.name, c.configType, c.documentation])).toEqual(
+      topicKeys.map((k) => [k, { list: 7, double: 6, long: 5, int: 3, boolean: 1 }[topicConfigDefs[k]!.type as string], topicConfigDefs[k]!.doc]));
+    expect(res.results[0]!.configs.map((c) => c.configType)).toEqual([7, 6, 5, 3, 1]);
+    res = await ask(2, 'orders', ['retention.ms'], false);
+    expect(res.results[0]!.configs[0]).toMatchObject({ configType: 5, documentation: null });
+    // Broker entries: a known property has its schema's type and doc, a name Brook does not know is UNKNOWN with none.
+    res = await ask(4, '1', ['log.retention.hours', 'my.custom'], true);
+    expect(res.results[0]!.configs).toMatchObject([
+      { name: 'log.retention.hours', configType: 3, documentation: expect.stringMatching(/./) },
+      { name: 'my.custom', configType: 0, documentation: null },
+    ]);
+  });
+
   test('sources and synonyms follow topic > dynamic broker > default broker > static > default, as Kafka lists them', async () => {
     const zk = new FakeZk();
     const ctx = context(zk);
@@ -295,12 +316,14 @@ describe('AlterConfigs and IncrementalAlterConfigs', () => {
 
 describe('DescribeLogDirs', () => {
   test('filters the hook\'s answer by the requested partitions (null: all of them)', async () => {
-    const hook = () => [{ dir: '/d', error: 0, topics: [{ name: 'orders', partitions: [{ index: 0, size: 10n, offsetLag: 0n, isFuture: false }, { index: 1, size: 20n, offsetLag: 0n, isFuture: false }] }] }];
+    const hook = () => [{ dir: '/d', error: 0, topics: [{ name: 'orders', partitions: [{ index: 0, size: 10n, offsetLag: 0n, isFuture: false }, { index: 1, size: 20n, offsetLag: 0n, isFuture: false }] }], totalBytes: 1000n, usableBytes: 400n }];
     const ctx = context(new FakeZk(), { describeLogDirs: hook });
     const res = await answer(describeLogDirsHandler.handle({ topics: [{ topic: 'orders', partitionIndex: [1] }] }, ctx));
     expect(res.results[0]!.topics[0]!.partitions).toEqual([{ partitionIndex: 1, partitionSize: 20n, offsetLag: 0n, isFutureKey: false }]);
     const all = await answer(describeLogDirsHandler.handle({ topics: null }, ctx));
     expect(all.results[0]!.topics[0]!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1]);
+    // v3's top-level error code and v4's volume sizes (KIP-827) come with every answer.
+    expect(all).toMatchObject({ errorCode: ErrorCode.NONE, results: [{ logDir: '/d', errorCode: 0, totalBytes: 1000n, usableBytes: 400n }] });
   });
 });
 
