@@ -1,7 +1,7 @@
 // AlterIsr (KIP-497) on the controller: the only path for ISR changes. A leader proposes a new ISR for partitions it
 // leads; the controller checks broker epoch, leader epoch and the state znode's zkVersion, writes it and answers.
 import type { Logger } from '../util/logger';
-import { tpKey } from '../util/types';
+import { groupByTopic, tpKey } from '../util/types';
 import type { KafkaZkApi, LeaderIsrState } from '../zk/api';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import type { ControllerContext, TP } from './ControllerContext';
@@ -119,15 +119,11 @@ export class AlterIsrProcessor {
         const reassigning = updates.map((u) => ({ topic: u.topic, partition: u.partition })).filter((tp) => this.d.isReassigning(tp));
         if (reassigning.length > 0) this.d.onReassignmentIsrChange(reassigning);
       }
-      const byTopic = new Map<string, AlterIsrPartitionResult[]>();
-      for (const tp of order) {
+      const answered = order.flatMap((tp) => {
         const r = results.get(tpKey(tp.topic, tp.partition));
-        if (!r) continue;
-        const list = byTopic.get(tp.topic) ?? [];
-        list.push(r);
-        byTopic.set(tp.topic, list);
-      }
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+        return r ? [{ topic: tp.topic, r }] : [];
+      });
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: groupByTopic(answered).map(([name, rs]) => ({ name, partitions: rs.map((x) => x.r) })) };
     }, notController);
   }
 }

@@ -10,7 +10,7 @@ import { ErrorCode } from '../../protocol/errors';
 import { BASE_OFFSET } from '../../protocol/record/batch-header';
 import type { Partition } from '../Partition';
 import { moduleLogger, type Logger } from '../../util/logger';
-import { tpKey } from '../../util/types';
+import { groupByTopic, tpKey } from '../../util/types';
 import { AsyncLock, Signal } from '../../util/AsyncLock';
 
 export interface SourceBroker {
@@ -188,11 +188,9 @@ export class ReplicaFetcher {
       }
     });
     if (withEpoch.length === 0) return;
-    const byTopic = new Map<string, FetchState[]>();
-    for (const s of withEpoch) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s]);
     const resp = await conn.request(OffsetForLeaderEpoch, 3, {
       replicaId: this.opts.brokerId,
-      topics: [...byTopic].map(([topic, ss]) => ({
+      topics: groupByTopic(withEpoch).map(([topic, ss]) => ({
         topic,
         partitions: ss.map((s) => ({ partition: s.partition, currentLeaderEpoch: s.leaderEpoch, leaderEpoch: asked.get(s.key)?.epoch ?? -1 })),
       })),
