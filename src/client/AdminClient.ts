@@ -294,7 +294,8 @@ export class AdminClient {
       brokers: r.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.nodeId - b.nodeId),
       topics: r.topics
         .map((t) => ({
-          name: t.name,
+          // Null only in v12+ answers about unknown topic ids, which this client (topics by name) never gets.
+          name: t.name ?? '',
           topicId: version >= 10 ? t.topicId : null,
           isInternal: t.isInternal,
           errorCode: t.errorCode,

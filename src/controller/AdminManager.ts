@@ -3,6 +3,7 @@
 // controller's own view (ControllerContext) and then wait, bounded, for the controller to finish the change.
 import type { Logger } from '../util/logger';
 import { tpKey } from '../util/types';
+import { ZERO_UUID } from '../util/uuid';
 import { isTopicAlreadyExists, type KafkaZkApi } from '../zk/api';
 import { checkTopicConfigs } from '../config/topicConfigs';
 import type { ControllerContext, TP } from './ControllerContext';
@@ -30,6 +31,8 @@ export interface CreatableTopic {
 }
 export interface CreateTopicResult {
   name: string;
+  /** The new topic's id (KIP-516); the zero uuid when it was not created (an error, or validateOnly). */
+  topicId: string;
   errorCode: number;
   errorMessage: string | null;
   numPartitions: number;
@@ -75,14 +78,14 @@ export class AdminManager {
 
   async createTopics(topics: readonly CreatableTopic[], opts: { validateOnly: boolean; timeoutMs: number }): Promise<CreateTopicResult[]> {
     const notController = (): CreateTopicResult[] =>
-      topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', numPartitions: -1, replicationFactor: -1 }));
+      topics.map((t) => ({ name: t.name, topicId: ZERO_UUID, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.', numPartitions: -1, replicationFactor: -1 }));
     const created: Array<{ name: string; partitions: number }> = [];
     const results = await this.d.requests.call('createTopics', async () => {
       const counts = new Map<string, number>();
       for (const t of topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
       const out: CreateTopicResult[] = [];
       for (const t of topics) {
-        const failed = (errorCode: number, errorMessage: string): CreateTopicResult => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 });
+        const failed = (errorCode: number, errorMessage: string): CreateTopicResult => ({ name: t.name, topicId: ZERO_UUID, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 });
         try {
           if ((counts.get(t.name) ?? 0) > 1) throw new ControllerApiError(ErrorCode.INVALID_REQUEST, `Create topics request contains multiple entries for topic ${t.name}.`);
           validateTopicName(t.name);
@@ -116,17 +119,18 @@ export class AdminManager {
           const numPartitions = assignment.size;
           const replicationFactor = assignment.get(0)?.length ?? -1;
           if (hasCollisionChars(t.name)) this.d.log.warn({ topic: t.name }, "topic names with '.' or '_' could collide in metric names");
+          let topicId = ZERO_UUID;
           if (!opts.validateOnly) {
             try {
-              await this.d.zk.createTopic(t.name, assignment, config);
+              topicId = await this.d.zk.createTopic(t.name, assignment, config);
             } catch (err) {
               if (isTopicAlreadyExists(err)) throw new ControllerApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
               throw err;
             }
             created.push({ name: t.name, partitions: numPartitions });
-            this.d.log.info({ topic: t.name, partitions: numPartitions, replicationFactor }, 'topic created');
+            this.d.log.info({ topic: t.name, topicId, partitions: numPartitions, replicationFactor }, 'topic created');
           }
-          out.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions, replicationFactor });
+          out.push({ name: t.name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions, replicationFactor });
         } catch (err) {
           const e = AdminManager.apiError(err);
           out.push(failed(e.errorCode, e.errorMessage));

@@ -38,6 +38,7 @@ export class ControllerBrokerRequestBatch {
       const wasNew = m.get(key)?.isNew ?? false;
       m.set(key, {
         topic: tp.topic,
+        topicId: this.ctx.topicIdOrZero(tp.topic),
         partition: tp.partition,
         controllerEpoch: state.controllerEpoch,
         leader: state.leader,
@@ -96,6 +97,7 @@ export class ControllerBrokerRequestBatch {
         if (!s || !a) continue;
         partitions.push({
           topic: tp.topic,
+          topicId: ctx.topicIdOrZero(tp.topic),
           partition: tp.partition,
           controllerEpoch: s.controllerEpoch,
           leader: ctx.isTopicQueuedUpForDeletion(tp.topic) ? LEADER_DURING_DELETE : s.leader,

@@ -30,7 +30,7 @@ export interface ControllerChannelOptions {
   connectTimeoutMs?: number;
   /** Pause before retrying a request whose connection failed or timed out. */
   retryBackoffMs?: number;
-  /** Versions sent; defaults are the newest that need no topic ids (ZooKeeper JSON v2 carries none). */
+  /** Versions sent; defaults are Kafka 2.8's, which carry topic ids (LeaderAndIsr 5, UpdateMetadata 7). */
   leaderAndIsrVersion?: number;
   updateMetadataVersion?: number;
   stopReplicaVersion?: number;
@@ -137,8 +137,8 @@ export class ControllerChannelManager implements ControllerChannel {
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
     this.listener = opts.interBrokerListenerName;
     this.versions = {
-      leaderAndIsr: opts.leaderAndIsrVersion ?? 4,
-      updateMetadata: opts.updateMetadataVersion ?? 6,
+      leaderAndIsr: opts.leaderAndIsrVersion ?? 5,
+      updateMetadata: opts.updateMetadataVersion ?? 7,
       stopReplica: opts.stopReplicaVersion ?? 3,
     };
     const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
@@ -204,7 +204,7 @@ export class ControllerChannelManager implements ControllerChannel {
       brokerEpoch: r.brokerEpoch,
       type: 0,
       ungroupedPartitionStates: version < 2 ? r.partitions.map(partitionState) : [],
-      topicStates: version >= 2 ? [...byTopic].map(([topicName, ps]) => ({ topicName, partitionStates: ps.map(partitionState) })) : [],
+      topicStates: version >= 2 ? [...byTopic].map(([topicName, ps]) => ({ topicName, topicId: ps[0]?.topicId, partitionStates: ps.map(partitionState) })) : [],
       liveLeaders: r.liveLeaders.flatMap((b) => {
         const ep = this.endpointFor(b);
         return ep ? [{ brokerId: b.id, hostName: ep.host, port: ep.port }] : [];
@@ -239,7 +239,7 @@ export class ControllerChannelManager implements ControllerChannel {
       controllerEpoch: r.controllerEpoch,
       brokerEpoch: r.brokerEpoch,
       ungroupedPartitionStates: version < 5 ? r.partitions.map(state) : [],
-      topicStates: version >= 5 ? [...byTopic].map(([topicName, ps]) => ({ topicName, partitionStates: ps.map(state) })) : [],
+      topicStates: version >= 5 ? [...byTopic].map(([topicName, ps]) => ({ topicName, topicId: ps[0]?.topicId, partitionStates: ps.map(state) })) : [],
       liveBrokers: r.liveBrokers.map((b) => {
         const first = b.endpoints[0];
         return {

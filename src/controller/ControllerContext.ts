@@ -1,6 +1,7 @@
 // The active controller's view of the cluster; mutated only by the controller's event loop.
 import type { BrokerRegistration, LeaderIsrState } from '../zk/api';
 import { tpKey } from '../util/types';
+import { ZERO_UUID } from '../util/uuid';
 import type { PartitionState, ReplicaState } from './states';
 
 export interface TP {
@@ -30,6 +31,9 @@ export class ControllerContext {
 
   /** topic -> partition -> assignment */
   readonly assignments = new Map<string, Map<number, PartitionAssignment>>();
+  /** Topic ids (KIP-516) both ways, as Kafka's ControllerContext.topicIds / topicNames. */
+  readonly topicIds = new Map<string, string>();
+  readonly topicNames = new Map<string, string>();
   /** tpKey -> leader/ISR as last written to ZooKeeper */
   readonly leadership = new Map<string, LeaderIsrState>();
   readonly partitionStates = new Map<string, { tp: TP; state: PartitionState }>();
@@ -47,6 +51,8 @@ export class ControllerContext {
     this.liveBrokers.clear();
     this.shuttingDownBrokerIds.clear();
     this.assignments.clear();
+    this.topicIds.clear();
+    this.topicNames.clear();
     this.leadership.clear();
     this.partitionStates.clear();
     this.replicaStates.clear();
@@ -114,9 +120,20 @@ export class ControllerContext {
       for (const r of this.replicas(tp)) this.replicaStates.delete(replicaKey(tp, r));
     }
     this.assignments.delete(topic);
+    const id = this.topicIds.get(topic);
+    if (id !== undefined) this.topicNames.delete(id);
+    this.topicIds.delete(topic);
     this.topicsToBeDeleted.delete(topic);
     this.topicsIneligibleForDeletion.delete(topic);
     this.topicsWithDeletionStarted.delete(topic);
+  }
+  addTopicId(topic: string, id: string): void {
+    this.topicIds.set(topic, id);
+    this.topicNames.set(id, topic);
+  }
+  /** The topic's id, or the zero uuid (what requests carry for a topic without one). */
+  topicIdOrZero(topic: string): string {
+    return this.topicIds.get(topic) ?? ZERO_UUID;
   }
   isTopicQueuedUpForDeletion(topic: string): boolean {
     return this.topicsToBeDeleted.has(topic);

@@ -268,7 +268,8 @@ export class ReassignmentManager {
 
   private topicAssignment(topic: string, partition?: number, override?: PartitionAssignment): TopicAssignment {
     const { ctx } = this.d;
-    const out: TopicAssignment = { partitions: new Map(), addingReplicas: new Map(), removingReplicas: new Map() };
+    // The id goes back with the assignment, or the rewrite would drop it from the znode.
+    const out: TopicAssignment = { partitions: new Map(), addingReplicas: new Map(), removingReplicas: new Map(), topicId: ctx.topicIds.get(topic) ?? null };
     for (const tp of ctx.partitionsForTopic(topic)) {
       const a = tp.partition === partition && override ? override : ctx.assignment(tp);
       if (!a) continue;

@@ -3,6 +3,8 @@ import type { EndPoint } from '../zk/api';
 
 export interface PartitionStateInfo {
   topic: string;
+  /** The topic's id (KIP-516), the zero uuid when it has none. */
+  topicId: string;
   partition: number;
   controllerEpoch: number;
   leader: number;

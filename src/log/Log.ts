@@ -11,6 +11,7 @@ import { analyzeAndValidateBatches, appendOffsetRange, assignOffsets, validateRe
 import { LogLoader, type LoadedLog } from './LogLoader';
 import { LogSegment, type TimestampLookup } from './LogSegment';
 import { LogFlusher } from './LogFlusher';
+import { PartitionMetadataFile } from './PartitionMetadataFile';
 import { LogProducerState } from './LogProducerState';
 import type { ProducerStateEntry } from './ProducerStateManager';
 import { fetchOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readRange, type SegmentsView } from './logReads';
@@ -55,6 +56,9 @@ export class Log {
   private closed = false;
   /** Idempotent producers' epochs, sequences and last batches; loaded from snapshots and the log on first use. */
   private readonly producerState: LogProducerState;
+  /** The topic id recorded in partition.metadata (KIP-516); null until the controller tells one. */
+  private _topicId: string | null = null;
+  private readonly partitionMetadata: PartitionMetadataFile;
 
   private constructor(opts: LoadOptions, clock: Clock, logger: Logger, leaderEpochCache: LeaderEpochFileCache, loaded: LoadedLog) {
     this.topic = opts.topic;
@@ -66,6 +70,7 @@ export class Log {
     this.onTruncated = opts.onTruncated;
     this.logger = logger;
     this.leaderEpochCache = leaderEpochCache;
+    this.partitionMetadata = new PartitionMetadataFile(opts.dir);
     this.deleter = new SegmentDeleter(() => this.config['file.delete.delay.ms'], logger, (e) => this.markOffline(e));
     this.segments = loaded.segments;
     this.nextOffset = loaded.logEndOffset;
@@ -104,7 +109,10 @@ export class Log {
       leaderEpochCache,
       logger,
     }).loadSync();
-    return new Log(opts, clock, logger, leaderEpochCache, loaded);
+    const log = new Log(opts, clock, logger, leaderEpochCache, loaded);
+    // A malformed file fails the load, as Kafka's (the log dir goes offline rather than serve under a wrong id).
+    log._topicId = log.partitionMetadata.readSync();
+    return log;
   }
 
   // ---- accessors ----------------------------------------------------------------------------
@@ -137,6 +145,21 @@ export class Log {
   segmentBaseOffsets(): bigint[] {
     return this.segments.map((s) => s.baseOffset);
   }
+  get topicId(): string | null {
+    return this._topicId;
+  }
+
+  /**
+   * Kafka's assignTopicId: records the topic id in partition.metadata the first time the controller tells it; the
+   * same id again is a no-op, another one is refused (the caller answers INCONSISTENT_TOPIC_ID).
+   */
+  async assignTopicId(topicId: string): Promise<void> {
+    if (this._topicId === topicId) return;
+    if (this._topicId !== null) throw new Error(`log ${this.topic}-${this.partition} already has topic id ${this._topicId}, not ${topicId}`);
+    await this.wrapIo(this.partitionMetadata.write(topicId));
+    this._topicId = topicId;
+  }
+
   latestEpoch(): number {
     return this.leaderEpochCache.latestEpoch();
   }

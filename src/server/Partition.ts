@@ -157,6 +157,10 @@ export class Partition {
   get config(): LogConfig {
     return this.log.config;
   }
+  /** The topic id recorded in the replica's partition.metadata (KIP-516), null before the controller told one. */
+  get topicId(): string | null {
+    return this.log.topicId;
+  }
 
   // ---- the log, through the partition (the fetcher, request handlers and coordinators hold no Log) ------------
 

@@ -11,6 +11,7 @@ import type { AddFetcherItem } from './fetcher/ReplicaFetcherManager';
 import { AsyncLock } from '../util/AsyncLock';
 import type { Logger } from '../util/logger';
 import { tpKey } from '../util/types';
+import { isRealTopicId } from '../util/uuid';
 import type { ReplicaManagerContext } from './ReplicaManagerContext';
 import type { ReplicaManagerOptions } from './ReplicaManager';
 
@@ -23,6 +24,14 @@ export interface PartitionError {
 export interface ControlResult {
   errorCode: number;
   partitionErrors: PartitionError[];
+}
+
+/** One partition's LeaderAndIsr state, with its topic's id (null: the request carried none). */
+interface RequestedState {
+  topic: string;
+  partition: number;
+  s: PartitionState;
+  topicId: string | null;
 }
 
 interface DeferredState {
@@ -77,12 +86,13 @@ export class ReplicaStateChanges {
 
   /** LeaderAndIsr: fenced by controller and broker epoch, then per partition by leader epoch. */
   becomeLeaderOrFollower(req: LeaderAndIsrRequest, version: number): Promise<ControlResult> {
-    const states: Array<{ topic: string; partition: number; s: PartitionState }> = [];
-    const add = (topic: string, ps: LeaderAndIsrRequest['ungroupedPartitionStates'][number]): void => {
-      states.push({ topic, partition: ps.partitionIndex, s: { controllerEpoch: ps.controllerEpoch, leader: ps.leader, leaderEpoch: ps.leaderEpoch, isr: ps.isr, zkVersion: ps.zkVersion, replicas: ps.replicas, isNew: ps.isNew } });
+    const states: RequestedState[] = [];
+    const add = (topic: string, ps: LeaderAndIsrRequest['ungroupedPartitionStates'][number], topicId: string | null): void => {
+      states.push({ topic, partition: ps.partitionIndex, topicId, s: { controllerEpoch: ps.controllerEpoch, leader: ps.leader, leaderEpoch: ps.leaderEpoch, isr: ps.isr, zkVersion: ps.zkVersion, replicas: ps.replicas, isNew: ps.isNew } });
     };
-    if (version < 2) for (const ps of req.ungroupedPartitionStates) add(ps.topicName, ps);
-    else for (const t of req.topicStates) for (const ps of t.partitionStates) add(t.topicName, ps);
+    // v5+ names each topic's id (KIP-516); the zero uuid means the controller has none for it.
+    if (version < 2) for (const ps of req.ungroupedPartitionStates) add(ps.topicName, ps, null);
+    else for (const t of req.topicStates) for (const ps of t.partitionStates) add(t.topicName, ps, version >= 5 && isRealTopicId(t.topicId) ? t.topicId : null);
     const all = (code: number): ControlResult => ({ errorCode: code, partitionErrors: states.map(({ topic, partition }) => ({ topic, partition, errorCode: code })) });
 
     return this.stateChangeLock.run(async () => {
@@ -101,14 +111,26 @@ export class ReplicaStateChanges {
   }
 
   /** Applies LeaderAndIsr partition states (under the state-change lock); returns one error per state. */
-  private async applyPartitionStates(states: Array<{ topic: string; partition: number; s: PartitionState }>, controllerEpoch: number): Promise<PartitionError[]> {
+  private async applyPartitionStates(states: RequestedState[], controllerEpoch: number): Promise<PartitionError[]> {
     const errors: PartitionError[] = [];
     const toLead: Array<{ p: Partition; s: PartitionState }> = [];
     const toFollow: Array<{ p: Partition; s: PartitionState }> = [];
-    for (const { topic, partition, s } of states) {
+    for (const { topic, partition, s, topicId } of states) {
       const key = tpKey(topic, partition);
       const existing = this.rm.partitions.get(key);
       const currentEpoch = existing?.leaderEpoch ?? -1;
+      // Kafka's hasConsistentTopicId: a replica recorded under another id belongs to an older topic of this name.
+      const localTopicId = existing?.topicId ?? this.opts.logManager.getLog(topic, partition)?.topicId ?? null;
+      if (topicId !== null && localTopicId !== null && localTopicId !== topicId) {
+        this.logger.error({ topicPartition: key, localTopicId, requestTopicId: topicId }, 'ignoring LeaderAndIsr: the topic id does not match the one in partition.metadata');
+        errors.push({ topic, partition, errorCode: ErrorCode.INCONSISTENT_TOPIC_ID });
+        continue;
+      }
+      if (s.leaderEpoch === currentEpoch && existing && topicId !== null && localTopicId === null) {
+        // A controller that just gave the topic its id re-sends the same leader epoch: record the id, change nothing else.
+        errors.push({ topic, partition, errorCode: await this.recordTopicId(existing, topicId) });
+        continue;
+      }
       if (s.leaderEpoch <= currentEpoch) {
         // Kafka 2.8 answers STALE_CONTROLLER_EPOCH for an older or equal leader epoch.
         this.logger.info({ topicPartition: key, requestEpoch: s.leaderEpoch, currentEpoch }, 'ignoring LeaderAndIsr: leader epoch not newer');
@@ -125,7 +147,7 @@ export class ReplicaStateChanges {
       } catch (e) {
         // Neither lead nor follow under guessed settings: answer an error and apply this state once the config
         // can be read (unless a newer state or a StopReplica replaces it first).
-        this.deferState(topic, partition, s, controllerEpoch, e);
+        this.deferState({ topic, partition, s, topicId }, controllerEpoch, e);
         errors.push({ topic, partition, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR });
         continue;
       }
@@ -145,6 +167,7 @@ export class ReplicaStateChanges {
           });
           this.rm.partitions.set(key, p);
         } else p.setLog(log);
+        if (topicId !== null) await log.assignTopicId(topicId);
       } catch (e) {
         this.logger.error({ topicPartition: key, err: e }, 'cannot create the log for a partition');
         errors.push({ topic, partition, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
@@ -195,8 +218,21 @@ export class ReplicaStateChanges {
     return errors;
   }
 
+  /** Writes partition.metadata for a replica that has none; the error code to answer. */
+  private async recordTopicId(p: Partition, topicId: string): Promise<number> {
+    try {
+      await this.opts.logManager.getOrCreateLog(p.topic, p.partition).assignTopicId(topicId);
+      this.logger.info({ topicPartition: p.key, topicId }, 'recorded the topic id of an existing replica');
+      return ErrorCode.NONE;
+    } catch (e) {
+      this.logger.error({ topicPartition: p.key, err: e }, 'cannot record the topic id');
+      return ErrorCode.KAFKA_STORAGE_ERROR;
+    }
+  }
+
   /** Remembers a state whose topic config could not be read and retries it with backoff (doubling, 30 s cap). */
-  private deferState(topic: string, partition: number, s: PartitionState, controllerEpoch: number, err: unknown): void {
+  private deferState(state: RequestedState, controllerEpoch: number, err: unknown): void {
+    const { topic, partition, s } = state;
     const key = tpKey(topic, partition);
     const prev = this.deferredStates.get(key);
     if (prev) clearTimeout(prev.timer);
@@ -210,7 +246,7 @@ export class ReplicaStateChanges {
         this.deferredStates.delete(key);
         // A newer controller re-sends every state on failover; this one is no longer its word.
         if (controllerEpoch < this.controllerEpochValue) return;
-        await this.applyPartitionStates([{ topic, partition, s }], controllerEpoch);
+        await this.applyPartitionStates([state], controllerEpoch);
       });
     }, delayMs);
     timer.unref?.();
@@ -303,7 +339,9 @@ export class ReplicaStateChanges {
     };
     if (version < 5) for (const p of req.ungroupedPartitionStates) add(p.topicName, p);
     else for (const t of req.topicStates) for (const p of t.partitionStates) add(t.topicName, p);
-    this.opts.metadataCache.applyUpdate(req.controllerId, req.controllerEpoch, brokers, partitions);
+    // v7+ carries each topic's id (the zero uuid when the controller has none, which clears ours).
+    const topicIds = new Map(version >= 7 ? req.topicStates.map((t) => [t.topicName, t.topicId] as const) : []);
+    this.opts.metadataCache.applyUpdate(req.controllerId, req.controllerEpoch, brokers, partitions, topicIds);
     for (const p of partitions) {
       if (p.leader === -2) {
         this.rm.invalidateTopicConfig(p.topic);

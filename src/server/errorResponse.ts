@@ -28,7 +28,12 @@ interface Filled { value: Obj; carried: boolean }
 function fill(resp: readonly FieldSpec[], req: readonly FieldSpec[], reqValue: Obj, version: number, code: number, message: string): Filled {
   const value: Obj = {};
   let carried = false;
-  for (const key of commonKeys(resp, req, version)) value[key] = reqValue[key];
+  for (const key of commonKeys(resp, req, version)) {
+    const f = resp.find((r) => r.name === key);
+    // A key the request may leave null but the response may not (Metadata v10-11 topic names): Kafka answers "".
+    const nullNotAllowed = reqValue[key] === null && f?.type === 'string' && !inVersionRange(f.nullableVersions, version);
+    value[key] = nullNotAllowed ? '' : reqValue[key];
+  }
   for (const f of resp) {
     if (!inVersionRange(f.versions, version)) continue;
     if (f.name === 'errorCode' && f.type === 'int16') {

@@ -65,6 +65,7 @@ export class KafkaZkClient implements KafkaZkApi {
   readonly createTopic: Api['createTopic'] = (...a) => this.topics.createTopic(...a);
   readonly addPartitions: Api['addPartitions'] = (...a) => this.topics.addPartitions(...a);
   readonly setTopicAssignment: Api['setTopicAssignment'] = (...a) => this.topics.setTopicAssignment(...a);
+  readonly assignTopicIds: Api['assignTopicIds'] = (...a) => this.topics.assignTopicIds(...a);
   readonly getPartitionStates: Api['getPartitionStates'] = (...a) => this.topics.getPartitionStates(...a);
   readonly createPartitionStates: Api['createPartitionStates'] = (...a) => this.topics.createPartitionStates(...a);
   readonly updatePartitionStates: Api['updatePartitionStates'] = (...a) => this.topics.updatePartitionStates(...a);

@@ -10,6 +10,7 @@ import {
 import type { ConfigZk } from './ConfigZk';
 import { type KafkaZkCore } from './KafkaZkCore';
 import { tpKey as key } from '../util/types';
+import { randomUuid } from '../util/uuid';
 import { BadVersionError, NoNodeError, NodeExistsError } from './ZkClient';
 import { TopicPartitionStateZNode, TopicPartitionZNode, TopicPartitionsZNode, TopicZNode } from './znodes';
 
@@ -48,11 +49,15 @@ export class TopicZk {
     return this.c.subscribe('exists', TopicZNode.path(topic), cb);
   }
 
-  /** As Kafka's AdminZkClient: topic config first, then the assignment, whose creation is the commit point. */
-  async createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<void> {
+  /**
+   * As Kafka's AdminZkClient: topic config first, then the assignment with a new topic id, whose creation is the
+   * commit point. Returns the topic id.
+   */
+  async createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<string> {
     if (await this.c.zk.exists(TopicZNode.path(topic))) throw new TopicAlreadyExistsError(topic);
     await this.configs.writeEntityConfig('topics', topic, config);
-    const data = TopicZNode.encode({ partitions: assignment, addingReplicas: new Map(), removingReplicas: new Map() });
+    const topicId = randomUuid();
+    const data = TopicZNode.encode({ partitions: assignment, addingReplicas: new Map(), removingReplicas: new Map(), topicId });
     try {
       await this.c.zk.create(TopicZNode.path(topic), data);
     } catch (e) {
@@ -66,6 +71,7 @@ export class TopicZk {
         throw e2;
       }
     }
+    return topicId;
   }
 
   async addPartitions(topic: string, fullAssignment: Map<number, number[]>, expectedZkVersion?: number): Promise<void> {
@@ -79,7 +85,7 @@ export class TopicZk {
     try {
       await this.c.zk.setData(
         TopicZNode.path(topic),
-        TopicZNode.encode({ partitions: sorted, addingReplicas: current.addingReplicas, removingReplicas: current.removingReplicas }),
+        TopicZNode.encode({ ...current, partitions: sorted }),
         version,
       );
     } catch (e) {
@@ -92,6 +98,38 @@ export class TopicZk {
     await this.c.fencedMulti(controllerEpochZkVersion, [
       { type: 'setData', path: TopicZNode.path(topic), data: TopicZNode.encode(assignment), version: -1 },
     ]);
+  }
+
+  /**
+   * Kafka's setTopicIds, but each write is conditional on the zkVersion just read (re-read on a race), so a partition
+   * addition written meanwhile by an admin path is not overwritten.
+   */
+  async assignTopicIds(topics: string[], controllerEpochZkVersion: number): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    await Promise.all(
+      topics.map(async (topic) => {
+        for (;;) {
+          const current = await this.getTopicAssignment(topic);
+          if (!current) return;
+          if (current.topicId) {
+            out.set(topic, current.topicId);
+            return;
+          }
+          const topicId = randomUuid();
+          const data = TopicZNode.encode({ ...current, topicId });
+          try {
+            await this.c.fencedMulti(controllerEpochZkVersion, [{ type: 'setData', path: TopicZNode.path(topic), data, version: current.zkVersion ?? -1 }]);
+            out.set(topic, topicId);
+            return;
+          } catch (e) {
+            if (e instanceof BadVersionError) continue;
+            if (e instanceof NoNodeError) return;
+            throw e;
+          }
+        }
+      }),
+    );
+    return out;
   }
 
 

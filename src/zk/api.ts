@@ -31,6 +31,11 @@ export interface TopicAssignment {
   partitions: Map<number, number[]>;
   addingReplicas: Map<number, number[]>;
   removingReplicas: Map<number, number[]>;
+  /**
+   * The topic id (KIP-516, "topic_id" in the znode): null when the znode has none (written by Kafka before 2.8);
+   * written back with the assignment whenever set, so no writer drops it.
+   */
+  topicId?: string | null;
   /** Filled in on read: zkVersion of /brokers/topics/<t> (for addPartitions' expectedZkVersion). */
   zkVersion?: number;
 }
@@ -113,11 +118,19 @@ export interface KafkaZkApi {
   getTopicAssignment(topic: string): Promise<TopicAssignment | null>;
   getTopicAssignments(topics: string[]): Promise<Map<string, TopicAssignment>>;
   onTopicAssignmentChange(topic: string, cb: () => void): Unsubscribe; // partition additions
-  /** Admin path (any broker): writes /config/topics/<t> then /brokers/topics/<t>; throws TopicExistsError-like error (code 36) if present. */
-  createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<void>;
+  /**
+   * Admin path (any broker): writes /config/topics/<t> then /brokers/topics/<t> with a new topic id, which it returns;
+   * throws TopicExistsError-like error (code 36) if present.
+   */
+  createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<string>;
   /** Admin path: rewrites /brokers/topics/<t> with more partitions (existing ones unchanged). */
   addPartitions(topic: string, fullAssignment: Map<number, number[]>, expectedZkVersion?: number): Promise<void>;
   setTopicAssignment(topic: string, assignment: TopicAssignment, controllerEpochZkVersion: number): Promise<void>;
+  /**
+   * Controller (Kafka's setTopicIds): gives each listed topic that has no id a new one, written back with its current
+   * assignment, fenced; returns the id of every listed topic that still exists (existing ids are kept).
+   */
+  assignTopicIds(topics: string[], controllerEpochZkVersion: number): Promise<Map<string, string>>;
   getTopicConfig(topic: string): Promise<Record<string, string>>;
   setTopicConfig(topic: string, config: Record<string, string>): Promise<void>; // + /config/changes notification
   getBrokerConfig(brokerId: number | '<default>'): Promise<Record<string, string>>;

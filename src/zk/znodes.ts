@@ -1,4 +1,5 @@
 // One small codec per znode of Kafka 2.8's ZooKeeper layout: its path plus encode/decode of its exact JSON.
+import { parseUuid } from '../util/uuid';
 import type { BrokerRegistration, EndPoint, LeaderIsrState, TopicAssignment } from './api';
 
 /** Thrown when a znode holds data we cannot parse; carries the path so an operator can look at it. */
@@ -220,21 +221,42 @@ export const ControllerEpochZNode = {
 // -------------------------------------------------------------------------------- /brokers/topics/<t>
 
 export const TopicZNode = {
+  /** The version Kafka 2.8+ writes (3 = adds "topic_id", KIP-516). */
+  version: 3,
   path: (topic: string): string => `/brokers/topics/${topic}`,
-  encode(a: Pick<TopicAssignment, 'partitions' | 'addingReplicas' | 'removingReplicas'>): Buffer {
-    return utf8(
-      `{"version":2,"partitions":${assignmentJson(a.partitions)},` +
-        `"adding_replicas":${assignmentJson(a.addingReplicas)},"removing_replicas":${assignmentJson(a.removingReplicas)}}`,
-    );
+  /**
+   * Kafka 2.8+ (TopicZNode.encode): version 3, "topic_id" only when the topic has one, adding/removing replicas only
+   * for partitions that have some; every map, the top-level one included, in Scala 2.13 mutable.HashMap order.
+   */
+  encode(a: Pick<TopicAssignment, 'partitions' | 'addingReplicas' | 'removingReplicas' | 'topicId'>): Buffer {
+    const nonEmpty = (m: Map<number, number[]>): Map<number, number[]> => new Map([...m].filter(([, r]) => r.length > 0));
+    const fields: Record<string, string> = {
+      version: String(this.version),
+      partitions: assignmentJson(a.partitions),
+      adding_replicas: assignmentJson(nonEmpty(a.addingReplicas)),
+      removing_replicas: assignmentJson(nonEmpty(a.removingReplicas)),
+    };
+    if (a.topicId !== undefined && a.topicId !== null) fields.topic_id = JSON.stringify(a.topicId);
+    const keys = scalaMutableHashMapOrder(Object.keys(fields));
+    return utf8(`{${keys.map((k) => `${JSON.stringify(k)}:${fields[k] ?? 'null'}`).join(',')}}`);
   },
-  /** Versions 1..3 (3 adds topic_id, which Brook does not use). */
+  /** Versions 1..3; a topic written without "topic_id" (versions 1-2, or 3 by a broker not using ids) has topicId null. */
   decode(topic: string, data: Buffer | null): TopicAssignment {
     const path = this.path(topic);
     const j = parseJson(path, data);
+    let topicId: string | null = null;
+    if (j.topic_id !== undefined && j.topic_id !== null) {
+      try {
+        topicId = parseUuid(str(path, j.topic_id, 'topic_id'));
+      } catch (e) {
+        throw new ZNodeDecodeError(path, (e as Error).message);
+      }
+    }
     return {
       partitions: parseAssignmentMap(path, j.partitions),
       addingReplicas: parseAssignmentMap(path, j.adding_replicas),
       removingReplicas: parseAssignmentMap(path, j.removing_replicas),
+      topicId,
     };
   },
 };

@@ -27,6 +27,8 @@ export interface KafkaZkContractEnv {
   requestPreferredReplicaElection(partitions: Array<{ topic: string; partition: number }>): Promise<void>;
   /** What `kafka-reassign-partitions.sh --zookeeper` writes: /admin/reassign_partitions. */
   requestPartitionReassignment(reassignment: Map<string, number[]>): Promise<void>;
+  /** A topic as Kafka before 2.8 creates it: /brokers/topics/<t> version 1, without a topic id. */
+  writeLegacyTopic(topic: string, partitions: Map<number, number[]>): Promise<void>;
   /** Closes every session still open. */
   close(): Promise<void>;
 }
@@ -243,11 +245,15 @@ export function describeKafkaZkContract(name: string, newEnv: () => Promise<Kafk
         const c = counter();
         zk.onTopicsChange(c.cb);
         await zk.getAllTopics();
-        await expectSignal(zk, c, () => zk.createTopic('orders', new Map([[0, [1, 2]], [1, [2, 1]]]), { 'retention.ms': '1000' }), 'topic created');
-        await zk.createTopic('audit', new Map([[0, [3]]]), {});
+        let ordersId = '';
+        await expectSignal(zk, c, async () => { ordersId = await zk.createTopic('orders', new Map([[0, [1, 2]], [1, [2, 1]]]), { 'retention.ms': '1000' }); }, 'topic created');
+        const auditId = await zk.createTopic('audit', new Map([[0, [3]]]), {});
         expect(await zk.getAllTopics()).toEqual(['audit', 'orders']);
+        // Each topic gets its own id (KIP-516), read back from the znode.
+        expect(ordersId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        expect(auditId).not.toBe(ordersId);
         const a = await zk.getTopicAssignment('orders');
-        expect(a).toEqual({ partitions: new Map([[0, [1, 2]], [1, [2, 1]]]), addingReplicas: new Map(), removingReplicas: new Map(), zkVersion: expect.any(Number) });
+        expect(a).toEqual({ partitions: new Map([[0, [1, 2]], [1, [2, 1]]]), addingReplicas: new Map(), removingReplicas: new Map(), topicId: ordersId, zkVersion: expect.any(Number) });
         expect(await zk.getTopicConfig('orders')).toEqual({ 'retention.ms': '1000' });
         const dup = await rejection(zk.createTopic('orders', new Map([[0, [1]]]), {}));
         expect(dup).toBeInstanceOf(TopicAlreadyExistsError);
@@ -268,6 +274,7 @@ export function describeKafkaZkContract(name: string, newEnv: () => Promise<Kafk
         await expectSignal(zk, c, () => zk.addPartitions('grow', new Map([[0, [9]], [1, [2, 1]], [2, [1, 2]]]), before.zkVersion), 'partitions added');
         const after = (await zk.getTopicAssignment('grow'))!;
         expect(after.partitions).toEqual(new Map([[0, [1, 2]], [1, [2, 1]], [2, [1, 2]]]));
+        expect(after.topicId).toBe(before.topicId);
         expect(after.zkVersion).toBe(before.zkVersion! + 1);
         expect(await rejection(zk.addPartitions('grow', new Map([[3, [1]]]), before.zkVersion))).toBeInstanceOf(ZkVersionMismatchError);
         expect((await zk.getTopicAssignment('grow'))?.partitions.size).toBe(3);
@@ -285,10 +292,30 @@ export function describeKafkaZkContract(name: string, newEnv: () => Promise<Kafk
           partitions: new Map([[0, [3, 1, 2]], [1, [2, 3]]]),
           addingReplicas: new Map([[0, [3]]]),
           removingReplicas: new Map([[0, [2]]]),
+          topicId: before.topicId,
         };
         await expectSignal(zk, c, () => zk.setTopicAssignment('move', moving, v), 'assignment rewritten');
         expect(await zk.getTopicAssignment('move')).toEqual({ ...moving, zkVersion: before.zkVersion! + 1 });
         expect(await rejection(zk.setTopicAssignment('missing', moving, v))).toBeInstanceOf(Error);
+      });
+
+      it('assignTopicIds (fenced) gives a topic written without an id a new one and keeps existing ids', async () => {
+        const { zk, v } = await controller();
+        await env.writeLegacyTopic('legacy', new Map([[0, [1, 2]], [1, [2, 1]]]));
+        const modernId = await zk.createTopic('modern', new Map([[0, [1]]]), {});
+        const before = (await zk.getTopicAssignment('legacy'))!;
+        expect(before.topicId).toBeNull();
+        const ids = await zk.assignTopicIds(['legacy', 'modern', 'missing'], v);
+        expect([...ids.keys()].sort()).toEqual(['legacy', 'modern']);
+        expect(ids.get('modern')).toBe(modernId);
+        const after = (await zk.getTopicAssignment('legacy'))!;
+        expect(after.topicId).toBe(ids.get('legacy'));
+        expect(after.topicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        expect(after.partitions).toEqual(before.partitions);
+        expect((await zk.assignTopicIds(['legacy'], v)).get('legacy')).toBe(after.topicId);
+        await env.writeLegacyTopic('stale', new Map([[0, [1]]]));
+        expect(await rejection(zk.assignTopicIds(['stale'], v + 7))).toBeInstanceOf(ControllerMovedError);
+        expect((await zk.getTopicAssignment('stale'))?.topicId).toBeNull();
       });
 
       it('assignment watchers are told when the topic is created and when it is deleted', async () => {

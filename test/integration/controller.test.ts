@@ -57,8 +57,10 @@ describe('controller', () => {
       await admin.disconnect();
     }
     await waitFor(() => allHaveLeaders(live(), 'orders', 6), { timeoutMs: 20_000, what: 'leaders for orders on every broker' });
-    const topicJson = JSON.parse(await zkRead('/brokers/topics/orders')) as { version: number; partitions: Record<string, number[]>; adding_replicas: object; removing_replicas: object };
-    expect(topicJson.version).toBe(2);
+    const topicJson = JSON.parse(await zkRead('/brokers/topics/orders')) as { version: number; partitions: Record<string, number[]>; adding_replicas: object; removing_replicas: object; topic_id: string };
+    // Kafka 2.8+: version 3 with the topic's id (KIP-516).
+    expect(topicJson.version).toBe(3);
+    expect(topicJson.topic_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Object.keys(topicJson.partitions).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
     for (const replicas of Object.values(topicJson.partitions)) expect([...replicas].sort()).toEqual([1, 2, 3]);
     expect(topicJson.adding_replicas).toEqual({});

@@ -61,6 +61,11 @@ describeKafkaZkContract('KafkaZkClient on ZooKeeper', async () => {
           return { topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)), replicas };
         }),
       }),
+    writeLegacyTopic: async (topic, partitions) => {
+      await tool.zk.createRecursive('/brokers/topics');
+      const json = { version: 1, partitions: Object.fromEntries([...partitions].map(([p, r]) => [String(p), r])) };
+      await tool.zk.create(`/brokers/topics/${topic}`, Buffer.from(JSON.stringify(json)));
+    },
     close: async () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
     },

@@ -1,11 +1,11 @@
-// Metadata (API key 3): request and response declared at Kafka 2.8's versions 0-11.
+// Metadata (API key 3): request and response declared at Kafka 3.x's versions 0-12 (v12: topics by id, KIP-516).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const Metadata = defineApi({
   apiKey: 3,
   name: 'Metadata',
   about: 'Describes brokers, the controller and topic partition leadership.',
-  validVersions: [0, 11],
+  validVersions: [0, 12],
   flexibleVersions: 9,
   request: [
     { name: 'topics', type: '[]MetadataRequestTopic', versions: '0+', nullableVersions: '1+', fields: [
@@ -28,7 +28,7 @@ export const Metadata = defineApi({
     { name: 'controllerId', type: 'int32', versions: '1+', default: -1 },
     { name: 'topics', type: '[]MetadataResponseTopic', versions: '0+', fields: [
       { name: 'errorCode', type: 'int16', versions: '0+' },
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0+', nullableVersions: '12+' },
       { name: 'topicId', type: 'uuid', versions: '10+' },
       { name: 'isInternal', type: 'bool', versions: '1+', default: false },
       { name: 'partitions', type: '[]MetadataResponsePartition', versions: '0+', fields: [

@@ -1,75 +1,112 @@
-// Metadata (3): brokers, controller, cluster id and topic/partition state from the MetadataCache.
-import { Metadata, type MetadataResponse } from '../../protocol/messages/03-metadata';
+// Metadata (3): brokers, controller, cluster id and topic/partition state from the MetadataCache; topics by name, or
+// from v12 by topic id (KIP-516).
+import { Metadata, type MetadataRequest, type MetadataResponse } from '../../protocol/messages/03-metadata';
 import { ErrorCode } from '../../protocol/errors';
-import { defineHandler } from './types';
+import { ZERO_UUID, isRealTopicId } from '../../util/uuid';
+import { OPERATIONS_NOT_REQUESTED, authorizedOperations } from './authorize';
+import { defineHandler, type RequestContext } from './types';
 
 type TopicOut = MetadataResponse['topics'][number];
 
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
 
+/** A topic answered without partitions: unknown, being created, or asked for by an id no topic has. */
+function topicWithoutPartitions(errorCode: number, name: string | null, topicId: string, isInternal = false): TopicOut {
+  return { errorCode, name, topicId, isInternal, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
+}
+
+/**
+ * Kafka's MetadataRequest.getErrorResponse for a request refused as a whole (INVALID_REQUEST): every topic asked for
+ * with the error, no brokers, no cluster id.
+ */
+function refused(req: MetadataRequest, errorCode: number): MetadataResponse {
+  return {
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
+    topics: (req.topics ?? []).map((t) => topicWithoutPartitions(errorCode, t.name ?? '', t.topicId)),
+    clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+  };
+}
+
+function existingTopic(ctx: RequestContext, name: string): TopicOut | null {
+  const cache = ctx.metadataCache;
+  const parts = cache.partitionsOf(name);
+  if (!parts) return null;
+  return {
+    errorCode: ErrorCode.NONE,
+    name,
+    topicId: cache.topicIdOrZero(name),
+    isInternal: INTERNAL_TOPICS.has(name),
+    partitions: parts.map((p) => ({
+      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas,
+      isrNodes: p.isr,
+      offlineReplicas: p.replicas.filter((r) => !cache.isBrokerAlive(r)),
+    })),
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+  };
+}
+
 export const metadataHandler = defineHandler({
   api: Metadata,
-  versions: [0, 9],
+  versions: [0, 12],
   handle: async (req, ctx) => {
+    const version = ctx.apiVersion;
     const cache = ctx.metadataCache;
     const listener = ctx.connection.listenerName;
-    const brokers = cache.aliveBrokers().flatMap((b) => {
-      const ep = b.endpoints.get(listener);
-      return ep ? [{ nodeId: b.id, host: ep.host, port: ep.port, rack: b.rack }] : [];
-    });
     // v0: an empty list means all topics; v1+: null means all topics and empty means none.
-    const requested = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0)
-      ? null
-      : req.topics.map((t) => t.name ?? '');
-    const names = requested ?? cache.topicNames();
-    const autoCreate = requested !== null && ctx.config.get('auto.create.topics.enable') && (ctx.apiVersion < 4 || req.allowAutoTopicCreation);
-    const missing: string[] = [];
+    const allTopics = req.topics === null || (version === 0 && req.topics.length === 0);
+    const asked = allTopics ? [] : (req.topics ?? []);
+    // v10 and v11 declared topic ids and null names, but only v12 serves them: Kafka refuses them below.
+    if (version < 12 && asked.some((t) => t.name === null || t.topicId !== ZERO_UUID)) return refused(req, ErrorCode.INVALID_REQUEST);
+
+    // Any real id makes the request one by id (names are then ignored, as Kafka does).
+    const askedIds = [...new Set(asked.map((t) => t.topicId).filter(isRealTopicId))];
+    const byId = askedIds.length > 0;
+    const unknownIds = askedIds.filter((id) => cache.getTopicName(id) === undefined);
+    const names = allTopics
+      ? cache.topicNames()
+      : byId
+        ? askedIds.flatMap((id) => cache.getTopicName(id) ?? [])
+        : asked.map((t) => t.name ?? '');
+    const autoCreate = !allTopics && !byId && ctx.config.get('auto.create.topics.enable') && (version < 4 || req.allowAutoTopicCreation);
+
     const topics: TopicOut[] = [];
+    const missing: string[] = [];
     for (const name of names) {
-      const parts = cache.partitionsOf(name);
-      if (!parts) {
-        missing.push(name);
-        continue;
-      }
-      topics.push({
-        errorCode: ErrorCode.NONE,
-        name,
-        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-        isInternal: INTERNAL_TOPICS.has(name),
-        partitions: parts.map((p) => {
-          const offline = p.replicas.filter((r) => !cache.isBrokerAlive(r));
-          return {
-            errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-            partitionIndex: p.partition,
-            leaderId: p.leader,
-            leaderEpoch: p.leaderEpoch,
-            replicaNodes: p.replicas,
-            isrNodes: p.isr,
-            offlineReplicas: offline,
-          };
-        }),
-        topicAuthorizedOperations: -2147483648,
-      });
+      const t = existingTopic(ctx, name);
+      if (t) topics.push(t);
+      else missing.push(name);
     }
     // The error code per topic: LEADER_NOT_AVAILABLE once creation started, or why it could not.
     const created = missing.length > 0 && autoCreate ? await ctx.services.autoTopicCreation.createTopics(missing) : new Map<string, number>();
     for (const name of missing) {
-      topics.push({
-        errorCode: created.get(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        name,
-        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-        isInternal: false,
-        partitions: [],
-        topicAuthorizedOperations: -2147483648,
-      });
+      topics.push(topicWithoutPartitions(created.get(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, cache.topicIdOrZero(name)));
     }
+    // v8+: the operations the caller may perform, when asked (Kafka's no-authorizer value: all the type supports);
+    // v11 dropped the cluster's (DescribeCluster answers it, KIP-700).
+    if (version >= 8 && req.includeTopicAuthorizedOperations) {
+      for (const t of topics) t.topicAuthorizedOperations = authorizedOperations(ctx, 'topic', t.name ?? '');
+    }
+    const clusterAuthorizedOperations =
+      version >= 8 && version <= 10 && req.includeClusterAuthorizedOperations ? authorizedOperations(ctx, 'cluster', 'kafka-cluster') : OPERATIONS_NOT_REQUESTED;
+
     return {
       throttleTimeMs: 0,
-      brokers,
+      brokers: cache.aliveBrokers().flatMap((b) => {
+        const ep = b.endpoints.get(listener);
+        return ep ? [{ nodeId: b.id, host: ep.host, port: ep.port, rack: b.rack }] : [];
+      }),
       clusterId: cache.clusterId,
       controllerId: cache.controllerId ?? -1,
-      topics,
-      clusterAuthorizedOperations: -2147483648,
+      // Kafka lists the ids it could not resolve first.
+      topics: [...unknownIds.map((id) => topicWithoutPartitions(ErrorCode.UNKNOWN_TOPIC_ID, null, id)), ...topics],
+      clusterAuthorizedOperations,
     };
   },
 });

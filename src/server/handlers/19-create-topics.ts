@@ -1,15 +1,16 @@
 // CreateTopics (19): served by the active controller (others answer NOT_CONTROLLER, and clients retry there). Like
 // Kafka, it answers once this broker's metadata has a leader for every new partition, or at the request's timeout.
+// v6 only adds THROTTLING_QUOTA_EXCEEDED (no quotas here); v7 answers each new topic's id (KIP-516).
 import { CreateTopics, type CreateTopicsResponseCreatableTopicResult } from '../../protocol/messages/19-create-topics';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import type { MetadataCache } from '../MetadataCache';
+import { ZERO_UUID } from '../../util/uuid';
 import { defineHandler } from './types';
 
-const NO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** A topic that was not created: Kafka resets its configs to an empty list and its counts to -1. */
 function failed(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {
-  return { name, topicId: NO_TOPIC_ID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
+  return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
 }
 
 /** Kafka's DelayedCreatePartitions condition: every partition of the topic has a leader in this broker's cache. */
@@ -20,7 +21,7 @@ function hasLeaders(cache: MetadataCache, topic: string, partitions: number): bo
 
 export const createTopicsHandler = defineHandler({
   api: CreateTopics,
-  versions: [0, 5],
+  versions: [0, 7],
   handle: async (req, ctx) => {
     const controller = ctx.services.controller.active();
     if (!controller) {
@@ -52,7 +53,7 @@ export const createTopicsHandler = defineHandler({
         if (timedOut.has(r.name)) return failed(r.name, ErrorCode.REQUEST_TIMED_OUT, null);
         if (r.errorCode !== ErrorCode.NONE) return failed(r.name, r.errorCode, r.errorMessage);
         return {
-          name: r.name, topicId: NO_TOPIC_ID, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: 0,
+          name: r.name, topicId: r.topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: 0,
           numPartitions: r.numPartitions, replicationFactor: r.replicationFactor,
           configs: (configs[i] ?? []).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.sensitive })),
         };

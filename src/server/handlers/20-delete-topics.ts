@@ -1,24 +1,41 @@
-// DeleteTopics (20): served by the active controller; waits (bounded by timeoutMs) for deletion to finish.
-import { DeleteTopics } from '../../protocol/messages/20-delete-topics';
-import { ErrorCode, errorInfo } from '../../protocol/errors';
+// DeleteTopics (20): served by the active controller; waits (bounded by timeoutMs) for deletion to finish. v6 names
+// topics by name or by id (KIP-516); ids resolve through the MetadataCache.
+import { DeleteTopics, type DeleteTopicsResponse } from '../../protocol/messages/20-delete-topics';
+import { ErrorCode, KafkaError } from '../../protocol/errors';
+import { ZERO_UUID } from '../../util/uuid';
 import { defineHandler } from './types';
+
+type Result = DeleteTopicsResponse['responses'][number];
 
 export const deleteTopicsHandler = defineHandler({
   api: DeleteTopics,
-  versions: [0, 4],
+  versions: [0, 6],
   handle: async (req, ctx) => {
-    const names = req.topicNames;
+    // Before v6 topics come as names; the answer then carries the zero uuid, as Kafka's does.
+    const asked = ctx.apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    // Kafka answers errors here with codes only (no message), from v5 where the field exists too.
+    const answer = (errorCode: number) => (t: { name: string | null; topicId: string }): Result => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage: null });
     const controller = ctx.services.controller.active();
-    if (!controller) {
-      return {
-        throttleTimeMs: 0,
-        responses: names.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: errorInfo(ErrorCode.NOT_CONTROLLER).message })),
-      };
+    if (!controller) return { throttleTimeMs: 0, responses: asked.map(answer(ErrorCode.NOT_CONTROLLER)) };
+    if (asked.some((t) => t.name !== null && t.topicId !== ZERO_UUID)) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Topic name and topic ID can not both be specified.');
     }
-    const results = await controller.deleteTopics(names, req.timeoutMs);
-    return {
-      throttleTimeMs: 0,
-      responses: results.map((r) => ({ name: r.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', errorCode: r.errorCode, errorMessage: r.errorMessage })),
-    };
+    const responses: Result[] = asked.map((t) => ({
+      name: t.topicId === ZERO_UUID ? t.name : (ctx.metadataCache.getTopicName(t.topicId) ?? null),
+      topicId: t.topicId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+    }));
+    const toDelete: string[] = [];
+    for (const r of responses) {
+      // Neither name nor id: Kafka's authorizer check, which such an entry cannot pass, answers it.
+      if (r.name === null) r.errorCode = r.topicId === ZERO_UUID ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_ID;
+      else toDelete.push(r.name);
+    }
+    if (toDelete.length > 0) {
+      const results = new Map((await controller.deleteTopics(toDelete, req.timeoutMs)).map((r) => [r.name, r.errorCode]));
+      for (const r of responses) if (r.name !== null) r.errorCode = results.get(r.name) ?? r.errorCode;
+    }
+    return { throttleTimeMs: 0, responses };
   },
 });

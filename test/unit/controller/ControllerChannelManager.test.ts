@@ -54,7 +54,8 @@ async function until(cond: () => boolean, timeoutMs = 2000): Promise<void> {
 }
 
 const header = { controllerId: 1, controllerEpoch: 3, brokerEpoch: 77n };
-const part = { topic: 't', partition: 0, controllerEpoch: 3, leader: 2, leaderEpoch: 1, isr: [2], zkVersion: 4, replicas: [2], addingReplicas: [], removingReplicas: [] };
+const topicId = 'zZ3Ab1FCRmGvjlqDH7bD8g';
+const part = { topic: 't', topicId, partition: 0, controllerEpoch: 3, leader: 2, leaderEpoch: 1, isr: [2], zkVersion: 4, replicas: [2], addingReplicas: [], removingReplicas: [] };
 
 test('requests go out in order, grouped by topic in the wire shape, with the controller header', async () => {
   const fake = new FakeBroker();
@@ -65,15 +66,17 @@ test('requests go out in order, grouped by topic in the wire shape, with the con
   let result: StopReplicaResult | undefined;
   ch.sendStopReplica(2, { ...header, partitions: [{ topic: 't', partition: 0, leaderEpoch: 1, deletePartition: true }] }, (r) => (result = r));
   await until(() => result !== undefined);
-  expect(fake.calls.map((c) => `${c.api} v${c.version}`)).toEqual(['LeaderAndIsr v4', 'UpdateMetadata v6', 'StopReplica v3']);
+  expect(fake.calls.map((c) => `${c.api} v${c.version}`)).toEqual(['LeaderAndIsr v5', 'UpdateMetadata v7', 'StopReplica v3']);
   expect(fake.calls[0]?.body).toMatchObject({
     controllerId: 1,
     controllerEpoch: 3,
     brokerEpoch: 77n,
-    topicStates: [{ topicName: 't', partitionStates: [expect.objectContaining({ partitionIndex: 0, leader: 2, isNew: true, zkVersion: 4 })] }],
+    // Kafka 2.8's versions: the topic id goes with each topic's states (KIP-516).
+    topicStates: [{ topicName: 't', topicId, partitionStates: [expect.objectContaining({ partitionIndex: 0, leader: 2, isNew: true, zkVersion: 4 })] }],
     liveLeaders: [{ brokerId: 2, hostName: '127.0.0.1', port: 9002 }],
   });
   expect(fake.calls[1]?.body).toMatchObject({
+    topicStates: [{ topicName: 't', topicId, partitionStates: [expect.objectContaining({ partitionIndex: 0, leader: 2 })] }],
     liveBrokers: [{ id: 2, endpoints: [{ host: '127.0.0.1', port: 9002, listener: 'PLAINTEXT', securityProtocol: 0 }], rack: null }],
   });
   expect(result).toEqual({ errorCode: 0, partitions: [{ topic: 't', partition: 0, errorCode: 0 }] });

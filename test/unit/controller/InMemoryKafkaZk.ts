@@ -14,6 +14,8 @@ import {
   type Unsubscribe,
 } from '../../../src/zk/api';
 
+import { randomUuid } from '../../../src/util/uuid';
+
 type Listener = () => void;
 
 class Topic {
@@ -24,6 +26,8 @@ class Topic {
     public states = new Map<number, LeaderIsrState>(),
     public addingReplicas = new Map<number, number[]>(),
     public removingReplicas = new Map<number, number[]>(),
+    /** "topic_id" of the znode; null as written by Kafka before 2.8. */
+    public topicId: string | null = null,
   ) {}
 }
 
@@ -137,8 +141,10 @@ export class InMemoryZkServer {
   state(topic: string, partition: number): LeaderIsrState | undefined {
     return this.topics.get(topic)?.states.get(partition);
   }
-  putTopic(topic: string, partitions: Map<number, number[]>, states?: Map<number, Omit<LeaderIsrState, 'zkVersion'>>): void {
+  /** A topic as some earlier writer left it: without a topic id unless one is given. */
+  putTopic(topic: string, partitions: Map<number, number[]>, states?: Map<number, Omit<LeaderIsrState, 'zkVersion'>>, topicId: string | null = null): void {
     const t = new Topic(partitions);
+    t.topicId = topicId;
     for (const [p, s] of states ?? []) t.states.set(p, { ...s, zkVersion: 0 });
     this.topics.set(topic, t);
     this.fire('topics');
@@ -235,7 +241,7 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     const t = this.s.topics.get(topic);
     if (!t) return null;
     const copy = (m: Map<number, number[]>): Map<number, number[]> => new Map([...m].map(([p, r]) => [p, [...r]]));
-    return { partitions: copy(t.partitions), addingReplicas: copy(t.addingReplicas), removingReplicas: copy(t.removingReplicas), zkVersion: t.zkVersion };
+    return { partitions: copy(t.partitions), addingReplicas: copy(t.addingReplicas), removingReplicas: copy(t.removingReplicas), topicId: t.topicId, zkVersion: t.zkVersion };
   }
   async getTopicAssignments(topics: string[]): Promise<Map<string, TopicAssignment>> {
     const out = new Map<string, TopicAssignment>();
@@ -249,12 +255,14 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     return this.s.listen(`assignment:${topic}`, cb);
   }
   /** As Kafka's admin path: the config is written without a change notification, then the assignment. */
-  async createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<void> {
+  async createTopic(topic: string, assignment: Map<number, number[]>, config: Record<string, string>): Promise<string> {
     if (this.s.topics.has(topic)) throw new TopicAlreadyExistsError(topic);
     this.s.setConfig('topics', topic, config, false);
-    this.s.topics.set(topic, new Topic(new Map(assignment)));
+    const topicId = randomUuid();
+    this.s.topics.set(topic, new Topic(new Map(assignment), undefined, undefined, undefined, topicId));
     this.s.fire('topics');
     this.s.fire(`assignment:${topic}`);
+    return topicId;
   }
   /** Existing partitions keep their replicas; conditional on the assignment's zkVersion when one is given. */
   async addPartitions(topic: string, fullAssignment: Map<number, number[]>, expectedZkVersion?: number): Promise<void> {
@@ -274,8 +282,26 @@ export class InMemoryKafkaZk implements KafkaZkApi {
     t.partitions = new Map(assignment.partitions);
     t.addingReplicas = new Map(assignment.addingReplicas);
     t.removingReplicas = new Map(assignment.removingReplicas);
+    // As TopicZNode.encode: the znode keeps an id only when the writer passes it.
+    t.topicId = assignment.topicId ?? null;
     t.zkVersion += 1;
     this.s.fire(`assignment:${topic}`);
+  }
+  /** Gives topics without an id a new one; the znode changes (zkVersion bump) as a setData would. */
+  async assignTopicIds(topics: string[], v: number): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const topic of topics) {
+      const t = this.s.topics.get(topic);
+      if (!t) continue;
+      if (t.topicId === null) {
+        this.s.checkEpoch(v);
+        t.topicId = randomUuid();
+        t.zkVersion += 1;
+        this.s.fire(`assignment:${topic}`);
+      }
+      out.set(topic, t.topicId);
+    }
+    return out;
   }
   async getTopicConfig(topic: string): Promise<Record<string, string>> {
     return { ...(this.s.configs.get(`topics/${topic}`) ?? {}) };

@@ -66,6 +66,51 @@ describe('election', () => {
     await b.controller.shutdown();
   });
 
+  test('failover gives topics written without an id (Kafka before 2.8) a new one, keeps existing ids, and sends them to brokers', async () => {
+    const server = new InMemoryZkServer();
+    for (const id of [1, 2, 3]) server.addBroker(id);
+    const isr = (leader: number, replicas: number[]) => ({ leader, leaderEpoch: 3, isr: replicas, controllerEpoch: 1 });
+    server.putTopic('legacy', new Map([[0, [1, 2]], [1, [2, 3]]]), new Map([[0, isr(1, [1, 2])], [1, isr(2, [2, 3])]]));
+    server.putTopic('modern', new Map([[0, [3, 1]]]), new Map([[0, isr(3, [3, 1])]]), 'zZ3Ab1FCRmGvjlqDH7bD8g');
+    const before = server.topics.get('legacy')!.zkVersion;
+    const a = startNode(server, 1);
+    await idle(a);
+    const legacyId = server.topics.get('legacy')?.topicId;
+    expect(legacyId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(legacyId).not.toBe('AAAAAAAAAAAAAAAAAAAAAA');
+    expect(server.topics.get('legacy')?.zkVersion).toBe(before + 1);
+    expect(server.topics.get('legacy')?.partitions).toEqual(new Map([[0, [1, 2]], [1, [2, 3]]]));
+    expect(server.topics.get('modern')?.topicId).toBe('zZ3Ab1FCRmGvjlqDH7bD8g');
+    const ids = { legacy: legacyId, modern: 'zZ3Ab1FCRmGvjlqDH7bD8g' };
+    for (const id of [1, 2, 3]) {
+      for (const p of a.channel.updateMetadata(id).flatMap((r) => r.partitions)) expect(p.topicId).toBe(ids[p.topic as keyof typeof ids]);
+      const lair = a.channel.leaderAndIsr(id).flatMap((r) => r.partitions);
+      expect(lair.length).toBeGreaterThan(0);
+      // The same leader epochs as before: brokers that already lead or follow record the id (partition.metadata).
+      for (const p of lair) expect(p).toMatchObject({ topicId: ids[p.topic as keyof typeof ids], leaderEpoch: 3 });
+    }
+    // The next controller reads the ids back and assigns nothing new.
+    const b = startNode(server, 2);
+    await idle(a, b);
+    a.zk.expire();
+    await idle(a, b);
+    expect(b.controller.isActive).toBe(true);
+    expect(server.topics.get('legacy')?.topicId).toBe(legacyId);
+    expect(b.channel.updateMetadata(3).flatMap((r) => r.partitions).find((p) => p.topic === 'legacy')?.topicId).toBe(legacyId);
+    await a.controller.shutdown();
+    await b.controller.shutdown();
+  });
+
+  test('a topic created without an id while the controller runs (an older admin tool) gets one too', async () => {
+    const { server, node } = await cluster(3);
+    server.putTopic('late', new Map([[0, [1, 2]]]));
+    await eventually([node], () => (server.state('late', 0)?.leader ?? -1) >= 0);
+    const id = server.topics.get('late')?.topicId;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(node.channel.leaderAndIsr(1).flatMap((r) => r.partitions).find((p) => p.topic === 'late')?.topicId).toBe(id);
+    await node.controller.shutdown();
+  });
+
   test('failover elects leaders for partitions whose leader died while there was no controller', async () => {
     const server = new InMemoryZkServer();
     for (const id of [1, 2, 3]) server.addBroker(id);
@@ -112,15 +157,18 @@ describe('topics', () => {
     const { server, node } = await cluster(3);
     node.channel.clear();
     const res = await node.controller.createTopics([manual('orders', [[2, 3], [3, 1]])], { validateOnly: false, timeoutMs: 1000 });
-    expect(res).toEqual([{ name: 'orders', errorCode: 0, errorMessage: null, numPartitions: 2, replicationFactor: 2 }]);
+    const topicId = server.topics.get('orders')?.topicId;
+    expect(topicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(res).toEqual([{ name: 'orders', topicId, errorCode: 0, errorMessage: null, numPartitions: 2, replicationFactor: 2 }]);
     expect(server.state('orders', 0)).toEqual({ leader: 2, leaderEpoch: 0, isr: [2, 3], controllerEpoch: 1, zkVersion: 0 });
     expect(server.state('orders', 1)).toEqual({ leader: 3, leaderEpoch: 0, isr: [3, 1], controllerEpoch: 1, zkVersion: 0 });
     const toBroker2 = node.channel.leaderAndIsr(2).flatMap((r) => r.partitions);
-    expect(toBroker2).toEqual([expect.objectContaining({ topic: 'orders', partition: 0, leader: 2, isr: [2, 3], replicas: [2, 3], isNew: true })]);
+    expect(toBroker2).toEqual([expect.objectContaining({ topic: 'orders', topicId, partition: 0, leader: 2, isr: [2, 3], replicas: [2, 3], isNew: true })]);
     expect(node.channel.leaderAndIsr(1).flatMap((r) => r.partitions).map((p) => p.partition)).toEqual([1]);
     for (const id of [1, 2, 3]) {
       const parts = node.channel.updateMetadata(id).flatMap((r) => r.partitions);
       expect(parts.filter((p) => p.topic === 'orders').length).toBeGreaterThanOrEqual(2);
+      expect(parts.filter((p) => p.topic === 'orders').every((p) => p.topicId === topicId)).toBe(true);
     }
     // Every request carries the controller id and epoch and the target's broker epoch.
     const lair = node.channel.leaderAndIsr(2)[0];

@@ -34,6 +34,7 @@ describe('partition reassignment', () => {
   test('move [1,2,3] -> [2,3,4]: RS = union with adding/removing, waits for the ISR, then moves the leader and drops 1', async () => {
     const { server, node } = await setUp();
     const epochBefore = server.state('t', 0)!.leaderEpoch;
+    const topicId = server.topics.get('t')!.topicId;
     const res = await node.controller.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [2, 3, 4] }], 30000);
     expect(res).toEqual([{ topic: 't', partition: 0, errorCode: ErrorCode.NONE, errorMessage: null }]);
     await idle(node);
@@ -44,6 +45,7 @@ describe('partition reassignment', () => {
     expect(t.addingReplicas.get(0)).toEqual([4]);
     expect(t.removingReplicas.get(0)).toEqual([1]);
     expect(t.partitions.get(1)).toEqual([2, 3, 4]); // other partitions untouched
+    expect(t.topicId).toBe(topicId); // the rewritten znode keeps the topic id
     expect(server.state('t', 0)!.leaderEpoch).toBe(epochBefore + 1);
     for (const id of [1, 2, 3, 4]) {
       const p = node.channel.leaderAndIsr(id).flatMap((r) => r.partitions).find((x) => x.topic === 't' && x.partition === 0);
@@ -63,6 +65,7 @@ describe('partition reassignment', () => {
     expect(t.partitions.get(0)).toEqual([2, 3, 4]);
     expect(t.addingReplicas.get(0)).toBeUndefined();
     expect(t.removingReplicas.get(0)).toBeUndefined();
+    expect(t.topicId).toBe(topicId);
     const s = server.state('t', 0)!;
     expect(s.leader).toBe(2);
     expect([...s.isr].sort()).toEqual([2, 3, 4]);

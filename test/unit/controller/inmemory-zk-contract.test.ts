@@ -19,6 +19,7 @@ describeKafkaZkContract('InMemoryKafkaZk', async () => {
     },
     requestPreferredReplicaElection: async (partitions) => server.requestPreferredReplicaElection(partitions),
     requestPartitionReassignment: async (r) => server.requestReassignment(r),
+    writeLegacyTopic: async (topic, partitions) => server.putTopic(topic, partitions),
     close: async () => {
       await Promise.all(sessions.splice(0).map((s) => s.close()));
     },

@@ -6,6 +6,7 @@ import {
   allApis,
   apisByKey,
   type FetchResponse,
+  type MetadataResponseBroker,
   type MetadataResponseTopic,
   type ProduceRequest,
   type ProduceResponse,
@@ -22,7 +23,8 @@ test('derived types: int64 is bigint, nullable fields admit null, records are Bu
   expectTypeOf<ProduceRequest['topicData'][number]['partitionData'][number]['records']>().toEqualTypeOf<Buffer | null>();
   expectTypeOf<ProducePartitionResponse['baseOffset']>().toEqualTypeOf<bigint>(); // int64
   expectTypeOf<ProducePartitionResponse['logAppendTimeMs']>().toEqualTypeOf<bigint>();
-  expectTypeOf<MetadataResponseTopic['name']>().toEqualTypeOf<string>(); // not nullable in the response
+  expectTypeOf<MetadataResponseBroker['host']>().toEqualTypeOf<string>(); // not nullable in the response
+  expectTypeOf<MetadataResponseTopic['name']>().toEqualTypeOf<string | null>(); // nullable from v12 (unknown topic ids)
   expectTypeOf<null>().toMatchTypeOf<FetchPartitionResponse['abortedTransactions']>(); // nullable
   expectTypeOf<string>().notToMatchTypeOf<ProduceRequest['acks']>();
   expectTypeOf<number>().notToMatchTypeOf<ProducePartitionResponse['baseOffset']>();
@@ -32,8 +34,8 @@ test('derived types: int64 is bigint, nullable fields admit null, records are Bu
   expectTypeOf<ProduceRequest['acks']>().toEqualTypeOf<string>();
   // @ts-expect-error baseOffset is an int64 (bigint), not a number
   expectTypeOf<ProducePartitionResponse['baseOffset']>().toEqualTypeOf<number>();
-  // @ts-expect-error Metadata topic names are not nullable in the response
-  expectTypeOf<null>().toMatchTypeOf<MetadataResponseTopic['name']>();
+  // @ts-expect-error Metadata broker hosts are not nullable in the response
+  expectTypeOf<null>().toMatchTypeOf<MetadataResponseBroker['host']>();
   // @ts-expect-error equality is exact: string | null is not string
   expectTypeOf<ProduceRequest['transactionalId']>().toEqualTypeOf<string>();
 });
@@ -62,7 +64,7 @@ test('registry: 46 APIs keyed by api key with Kafka 2.8/3.x version ranges; ever
   expect([...apisByKey.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 56, 60, 61]);
   const ranges = Object.fromEntries(allApis.map((a) => [a.name, [...a.validVersions, a.flexibleVersions]]));
   expect(ranges).toMatchObject({
-    Produce: [0, 9, 9], Fetch: [0, 12, 12], ListOffsets: [0, 7, 6], Metadata: [0, 11, 9], LeaderAndIsr: [0, 5, 4],
+    Produce: [0, 9, 9], Fetch: [0, 12, 12], ListOffsets: [0, 7, 6], Metadata: [0, 12, 9], LeaderAndIsr: [0, 5, 4],
     StopReplica: [0, 3, 2], UpdateMetadata: [0, 7, 6], ControlledShutdown: [0, 3, 3], ApiVersions: [0, 3, 3],
     CreateTopics: [0, 7, 5], JoinGroup: [0, 9, 6], FindCoordinator: [0, 4, 3], OffsetFetch: [0, 8, 6], LeaveGroup: [0, 5, 4], SaslHandshake: [0, 1, null], OffsetDelete: [0, 0, null], AlterIsr: [0, 0, 0],
     DescribeLogDirs: [0, 4, 2], DescribeCluster: [0, 0, 0], DescribeProducers: [0, 0, 0],

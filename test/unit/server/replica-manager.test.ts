@@ -1,16 +1,9 @@
-import type { UpdateMetadataRequest } from '../../../src/protocol/messages/06-update-metadata';
-import { ReplicaManager } from '../../../src/server/ReplicaManager';
-import { LogManager } from '../../../src/log/LogManager';
-import { logConfig, type LogConfig } from '../../../src/log/LogConfig';
-import { MetadataCache } from '../../../src/server/MetadataCache';
-import { KafkaConfig, buildConfig } from '../../../src/config/KafkaConfig';
+import { logConfig } from '../../../src/log/LogConfig';
 import { ErrorCode } from '../../../src/protocol/errors';
-import type { LeaderAndIsrRequest } from '../../../src/protocol/messages/04-leader-and-isr';
-import type { AlterIsrRequest, AlterIsrResponse } from '../../../src/protocol/messages/56-alter-isr';
-import { FakeTime, batch, tmpDir } from './helpers';
+import { batch } from './helpers';
+import { leaderAndIsr, setup } from './replicaManagerSetup';
+import type { UpdateMetadataRequest } from '../../../src/protocol/messages/06-update-metadata';
 import { buildRecordBatchSync } from '../../../src/protocol/record/records';
-
-const BROKER = 1;
 
 /** Waits (with a deadline) for asynchronous appends/reads to reach the purgatory. */
 async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
@@ -21,50 +14,10 @@ async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
   }
 }
 
-function config(): KafkaConfig {
-  return new KafkaConfig(buildConfig(new Map([['broker.id', String(BROKER)], ['zookeeper.connect', 'localhost:1'], ['log.dirs', '/tmp/unused'], ['replica.lag.time.max.ms', '10000']])));
-}
-
-function leaderAndIsr(partitions: Array<{ partition: number; leader: number; leaderEpoch: number; isr: number[]; replicas: number[] }>, controllerEpoch = 1, brokerEpoch = -1n): LeaderAndIsrRequest {
-  return {
-    controllerId: 9,
-    controllerEpoch,
-    brokerEpoch,
-    type: 0,
-    ungroupedPartitionStates: [],
-    topicStates: [{ topicName: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionStates: partitions.map((p) => ({ topicName: 't', partitionIndex: p.partition, controllerEpoch, leader: p.leader, leaderEpoch: p.leaderEpoch, isr: p.isr, zkVersion: 0, replicas: p.replicas, addingReplicas: [], removingReplicas: [], isNew: true })) }],
-    liveLeaders: [],
-  };
-}
-
-async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: string) => Promise<LogConfig>, brokerEpoch: () => bigint = () => 5n) {
-  const time = new FakeTime();
-  const logManager = new LogManager({ logDirs: [tmpDir('brook-rm-')], defaultConfig: logConfig({}), scheduler: null });
-  await logManager.startup();
-  const cache = new MetadataCache('cluster', BROKER);
-  const alterIsr: AlterIsrRequest[] = [];
-  const rm = new ReplicaManager({
-    brokerId: BROKER,
-    config: config(),
-    logManager,
-    metadataCache: cache,
-    brokerEpoch,
-    sendAlterIsr: (req) => {
-      alterIsr.push(req);
-      return new Promise<AlterIsrResponse>(() => undefined);
-    },
-    topicConfig: topicConfig ?? (async () => logConfig({ 'file.delete.delay.ms': 0, ...topicCfg })),
-    configRetryBackoffMs: 10,
-    clock: time,
-    timer: time,
-  });
-  return { rm, time, logManager, alterIsr, cache };
-}
-
 describe('ReplicaManager LeaderAndIsr fencing', () => {
   it('refuses every controller request until this incarnation has registered (its epoch is still unknown)', async () => {
     let epoch = -1n;
-    const { rm, cache } = await setup({}, undefined, () => epoch);
+    const { rm, cache } = await setup({}, undefined, undefined, () => epoch);
     // A controller that has not seen the restart yet sends the old incarnation a delta for one partition.
     const um: UpdateMetadataRequest = {
       controllerId: 9, controllerEpoch: 1, brokerEpoch: 3n, ungroupedPartitionStates: [], liveBrokers: [],

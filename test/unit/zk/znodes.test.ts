@@ -101,14 +101,21 @@ describe('controller znodes and cluster id', () => {
 
 describe('TopicZNode', () => {
   const none = new Map<number, number[]>();
-  it('encodes version 2 with adding/removing replicas', () => {
+  const id = 'zZ3Ab1FCRmGvjlqDH7bD8g';
+  it('encodes version 3 as Kafka 2.8+: topic_id when known, adding/removing replicas only where present, Scala 2.13 key order', () => {
     const partitions = new Map([
       [0, [1, 2, 3]],
       [1, [2, 3, 1]],
     ]);
-    expect(s(TopicZNode.encode({ partitions, addingReplicas: none, removingReplicas: new Map([[1, [1]]]) }))).toBe(
-      '{"version":2,"partitions":{"0":[1,2,3],"1":[2,3,1]},"adding_replicas":{},"removing_replicas":{"1":[1]}}',
+    // Top-level keys hash to buckets partitions 0, removing_replicas 4, topic_id 11, adding_replicas 12, version 13.
+    expect(s(TopicZNode.encode({ partitions, addingReplicas: none, removingReplicas: new Map([[1, [1]], [0, []]]), topicId: id }))).toBe(
+      `{"partitions":{"0":[1,2,3],"1":[2,3,1]},"removing_replicas":{"1":[1]},"topic_id":"${id}","adding_replicas":{},"version":3}`,
     );
+    // A topic without an id (a controller that has not assigned one yet) keeps none: no "topic_id" key at all.
+    expect(s(TopicZNode.encode({ partitions, addingReplicas: none, removingReplicas: none }))).toBe(
+      '{"partitions":{"0":[1,2,3],"1":[2,3,1]},"removing_replicas":{},"adding_replicas":{},"version":3}',
+    );
+    expect(s(TopicZNode.encode({ partitions, addingReplicas: none, removingReplicas: none, topicId: null }))).not.toContain('topic_id');
   });
 
   it('orders partition keys like Kafka (Scala 2.13 mutable.HashMap iteration order)', () => {
@@ -119,21 +126,33 @@ describe('TopicZNode', () => {
     const twenty = Array.from({ length: 20 }, (_, i) => String(i));
     const expected = ['11', '12', '13', '14', '15', '16', '17', '18', '19', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
     expect(scalaMutableHashMapOrder(twenty)).toEqual(expected);
-    const partitions = new Map(Array.from({ length: 20 }, (_, i) => [i, [1]] as [number, number[]]));
+    const partitions = new Map(twenty.map((k): [number, number[]] => [Number(k), [1]]));
     expect(s(TopicZNode.encode({ partitions, addingReplicas: none, removingReplicas: none }))).toBe(
-      `{"version":2,"partitions":{${expected.map((k) => `"${k}":[1]`).join(',')}},"adding_replicas":{},"removing_replicas":{}}`,
+      `{"partitions":{${expected.map((k) => `"${k}":[1]`).join(',')}},"removing_replicas":{},"adding_replicas":{},"version":3}`,
     );
   });
 
-  it('decodes versions 1..3 (ignoring topic_id), partitions sorted by id', () => {
-    const a = TopicZNode.decode('t', b('{"version":3,"topic_id":"x","partitions":{"1":[2],"0":[1]},"adding_replicas":{},"removing_replicas":{}}'));
+  it('decodes version 3 with its topic id, and versions 1..2 (written before topic ids) with none', () => {
+    const a = TopicZNode.decode('t', b(`{"version":3,"topic_id":"${id}","partitions":{"1":[2],"0":[1]},"adding_replicas":{},"removing_replicas":{}}`));
     expect([...a.partitions]).toEqual([
       [0, [1]],
       [1, [2]],
     ]);
+    expect(a.topicId).toBe(id);
+    const v2 = TopicZNode.decode('t', b('{"version":2,"partitions":{"0":[1,2]},"adding_replicas":{"0":[2]},"removing_replicas":{}}'));
+    expect(v2.topicId).toBeNull();
+    expect(v2.addingReplicas.get(0)).toEqual([2]);
     const old = TopicZNode.decode('t', b('{"version":1,"partitions":{"0":[1,2]}}'));
     expect(old.addingReplicas.size).toBe(0);
     expect(old.partitions.get(0)).toEqual([1, 2]);
+    expect(old.topicId).toBeNull();
+  });
+
+  it('round-trips its own encoding, and refuses a topic_id that is not a 16-byte base64 uuid', () => {
+    const written = { partitions: new Map([[0, [3, 1]]]), addingReplicas: new Map([[0, [3]]]), removingReplicas: none, topicId: id };
+    expect(TopicZNode.decode('t', TopicZNode.encode(written))).toEqual(written);
+    expect(() => TopicZNode.decode('t', b('{"version":3,"topic_id":"x","partitions":{}}'))).toThrow(ZNodeDecodeError);
+    expect(() => TopicZNode.decode('t', b('{"version":3,"topic_id":7,"partitions":{}}'))).toThrow(ZNodeDecodeError);
   });
 });
 
