@@ -54,6 +54,8 @@ export interface ChaosReport extends AuditResult {
   attempted: number;
   /** Sends that failed, on every topic. */
   failedSends: number;
+  /** Sends the client resolved without a broker answer for their partition (not counted as acknowledged). */
+  unansweredSends: number;
   compactedAcked: number;
   durationMs: number;
   /** The data dir when it was kept, else null. */
@@ -138,6 +140,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       faults,
       attempted: workload.attempted,
       failedSends: workload.failedSends,
+      unansweredSends: workload.unansweredSends,
       compactedAcked: workload.compactedAckedCount,
       durationMs: Date.now() - t0,
       dataDir: null,

@@ -175,6 +175,7 @@ export function formatReport(r: ChaosReport, run: Pick<ChaosOptions, 'idempotent
     ['sends attempted', r.attempted, 'numbered records, topic chaos'],
     ['sends acknowledged', r.acknowledged],
     ['sends failed', r.failedSends, 'all topics; a failed send may still be in the log'],
+    ['sends unanswered', r.unansweredSends, 'the client resolved them with no broker answer (kafkajs#1798); not acknowledged'],
     ['lost', r.lost.length],
     ['duplicated', r.duplicated, run.idempotent ? 'must be 0 with --idempotent' : 'allowed without --idempotent (retried sends)'],
     ['reordered', r.reordered.length],

@@ -3,7 +3,7 @@
 import { chaosFailures, type ChaosReport } from '../../../src/chaos';
 
 const clean: ChaosReport = {
-  seed: 1, faults: [], attempted: 10, acknowledged: 10, failedSends: 0, lost: [], reordered: [], duplicated: 0, unackedPresent: 0,
+  seed: 1, faults: [], attempted: 10, acknowledged: 10, failedSends: 0, unansweredSends: 0, lost: [], reordered: [], duplicated: 0, unackedPresent: 0,
   replicaMismatches: [], retainedChecked: 0, retainedBelowStart: 0, compactedKeys: 0, compactedRead: 0, compactedAcked: 0, durationMs: 1, dataDir: null,
 };
 
