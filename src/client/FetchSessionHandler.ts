@@ -3,6 +3,7 @@
 import { ErrorCode } from '../protocol/errors';
 import { FetchMetadata, type FetchRequest } from '../protocol/messages/01-fetch';
 import { groupByTopic, tpKey } from '../util/types';
+import { ZERO_UUID } from '../util/uuid';
 
 const { INVALID_SESSION_ID, INITIAL_EPOCH, nextEpoch } = FetchMetadata;
 
@@ -24,9 +25,9 @@ const samePartitionData = (a: SessionPartition, b: SessionPartition): boolean =>
   a.fetchOffset === b.fetchOffset && a.logStartOffset === b.logStartOffset && a.partitionMaxBytes === b.partitionMaxBytes &&
   a.currentLeaderEpoch === b.currentLeaderEpoch && a.lastFetchedEpoch === b.lastFetchedEpoch;
 
-/** Partitions grouped by topic, in first-seen order, each mapped to its wire form. */
-const byTopic = <T extends { topic: string }, U>(items: readonly T[], map: (t: T) => U): Array<{ topic: string; partitions: U[] }> =>
-  groupByTopic(items).map(([topic, ps]) => ({ topic, partitions: ps.map(map) }));
+/** Partitions grouped by topic, in first-seen order, each mapped to its wire form (by name: Fetch v7-12, no topic ids). */
+const byTopic = <T extends { topic: string }, U>(items: readonly T[], map: (t: T) => U): Array<{ topic: string; topicId: string; partitions: U[] }> =>
+  groupByTopic(items).map(([topic, ps]) => ({ topic, topicId: ZERO_UUID, partitions: ps.map(map) }));
 
 export class FetchSessionHandler {
   private sessionId: number = INVALID_SESSION_ID;

@@ -107,6 +107,7 @@ export const ErrorCode = {
   BROKER_ID_NOT_REGISTERED: 102,
   INCONSISTENT_TOPIC_ID: 103,
   INCONSISTENT_CLUSTER_ID: 104,
+  FETCH_SESSION_TOPIC_ID_ERROR: 106,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -227,6 +228,7 @@ const TABLE: ReadonlyArray<readonly [ErrorCodeName, boolean, string]> = [
   ['BROKER_ID_NOT_REGISTERED', false, 'Broker id not registered.'],
   ['INCONSISTENT_TOPIC_ID', true, 'Inconsistent topic id.'],
   ['INCONSISTENT_CLUSTER_ID', false, 'Inconsistent cluster id.'],
+  ['FETCH_SESSION_TOPIC_ID_ERROR', true, 'The fetch session encountered inconsistent topic ID usage.'],
 ];
 
 const byCode = new Map<number, ErrorInfo>(

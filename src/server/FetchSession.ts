@@ -1,9 +1,11 @@
 // Incremental fetch sessions (KIP-227) on the broker, after Kafka's FetchSession.scala: the session cache with its
 // eviction rules, and the fetch contexts that decide which partitions a Fetch reads and which its response carries.
+// A session made by Fetch v13+ keys its partitions by topic id (Kafka's TopicIdPartition), one made before by name.
 import { randomInt } from 'crypto';
 import { ErrorCode } from '../protocol/errors';
 import { FetchMetadata } from '../protocol/messages/01-fetch';
 import { tpKey } from '../util/types';
+import { ZERO_UUID } from '../util/uuid';
 import type { FetchPartitionRequest, FetchPartitionResult } from './ReplicaFetch';
 
 export const { INVALID_SESSION_ID, INITIAL_EPOCH, FINAL_EPOCH, nextEpoch } = FetchMetadata;
@@ -14,10 +16,37 @@ export const { INVALID_SESSION_ID, INITIAL_EPOCH, FINAL_EPOCH, nextEpoch } = Fet
  */
 export const MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS = 120_000;
 
-/** Partitions a fetcher forgets (ForgottenTopicsData). */
+/**
+ * One partition as a Fetch names it (Kafka's TopicIdPartition with its PartitionData): by name before v13; from v13 by
+ * id, with the name this broker knows for it, or null while no topic it knows has that id (answered UNKNOWN_TOPIC_ID).
+ */
+export interface FetchSessionPartition extends Omit<FetchPartitionRequest, 'topic'> {
+  topic: string | null;
+}
+
+/** What the handler answers for one partition a context reads: named like the partition. */
+export interface FetchSessionResult extends Omit<FetchPartitionResult, 'topic'> {
+  topic: string | null;
+  topicId?: string;
+}
+
+/** Partitions a fetcher forgets (ForgottenTopicsData): by name before v13, by id from v13. */
 export interface ForgottenPartition {
-  topic: string;
+  topic: string | null;
+  topicId?: string;
   partition: number;
+}
+
+/** The names of topic ids as this broker knows them (the metadata cache), for Fetch v13+. */
+export type TopicNameResolver = (topicId: string) => string | undefined;
+
+/**
+ * A partition's key in a session: its id and partition in a session that uses topic ids (whether or not the name is
+ * known), else its name and partition (Kafka's CachedPartition equality). A zero id keys as itself rather than by a
+ * null name, where Kafka's hashCode would fail.
+ */
+export function sessionKey(p: { topic: string | null; topicId?: string; partition: number }, usesTopicIds: boolean): string {
+  return usesTopicIds ? `${p.topicId ?? ZERO_UUID}:${p.partition}` : tpKey(p.topic ?? '', p.partition);
 }
 
 /**
@@ -29,13 +58,13 @@ export class CachedPartition {
   highWatermark = -1n;
   localLogStartOffset = -1n;
 
-  constructor(public request: FetchPartitionRequest) {}
+  constructor(public request: FetchSessionPartition) {}
 
   /**
    * Kafka's maybeUpdateResponseData: whether the response must carry this partition (new records, a moved HW or log
    * start, an error, a diverging epoch); with `update`, remember what it carried.
    */
-  mustRespond(resp: FetchPartitionResult, update: boolean): boolean {
+  mustRespond(resp: FetchSessionResult, update: boolean): boolean {
     let must = (resp.records?.length ?? 0) > 0;
     if (this.highWatermark !== resp.highWatermark) {
       must = true;
@@ -83,6 +112,8 @@ export class FetchSession {
     public lastUsedMs: number,
     /** The epoch the next incremental request must carry. */
     public epoch: number,
+    /** Made by Fetch v13+: partitions keyed by topic id, and only v13+ requests may use it (and only they). */
+    readonly usesTopicIds = false,
   ) {}
 
   get size(): number {
@@ -94,22 +125,24 @@ export class FetchSession {
   }
 
   /** Applies an incremental request: new partitions join, named ones take the new request data, forgotten ones go. */
-  update(fetchData: readonly FetchPartitionRequest[], toForget: readonly ForgottenPartition[]): { added: number; updated: number; removed: number } {
+  update(fetchData: readonly FetchSessionPartition[], toForget: readonly ForgottenPartition[]): { added: number; updated: number; removed: number } {
     let added = 0;
     let updated = 0;
     let removed = 0;
     for (const p of fetchData) {
-      const key = tpKey(p.topic, p.partition);
+      const key = sessionKey(p, this.usesTopicIds);
       const cached = this.partitions.get(key);
       if (cached) {
-        cached.request = p;
+        // Kafka's updateRequestParams: the request data changes; a name once resolved stays (the id may be gone
+        // from the metadata by now, and the read then tells the fetcher what became of the topic).
+        cached.request = { ...p, topic: cached.request.topic ?? p.topic };
         updated++;
       } else {
         this.partitions.set(key, new CachedPartition(p));
         added++;
       }
     }
-    for (const f of toForget) if (this.partitions.delete(tpKey(f.topic, f.partition))) removed++;
+    for (const f of toForget) if (this.partitions.delete(sessionKey(f, this.usesTopicIds))) removed++;
     return { added, updated, removed };
   }
 }
@@ -144,12 +177,12 @@ export class FetchSessionCache {
   }
 
   /** Makes a session of `partitions` if there is room or something can be evicted; its id, or INVALID_SESSION_ID. */
-  maybeCreateSession(now: number, privileged: boolean, size: number, partitions: () => Iterable<[string, CachedPartition]>): number {
+  maybeCreateSession(now: number, privileged: boolean, size: number, partitions: () => Iterable<[string, CachedPartition]>, usesTopicIds = false): number {
     if (this.sessions.size >= this.maxEntries && !this.tryEvict(privileged, { privileged, size, id: 0 }, now)) return INVALID_SESSION_ID;
     let id: number;
     do id = this.randomId();
     while (id === INVALID_SESSION_ID || this.sessions.has(id));
-    const session = new FetchSession(id, privileged, now, now, nextEpoch(INITIAL_EPOCH));
+    const session = new FetchSession(id, privileged, now, now, nextEpoch(INITIAL_EPOCH), usesTopicIds);
     for (const [k, p] of partitions()) session.partitions.set(k, p);
     this.sessions.set(id, session);
     this.touch(session, now);
@@ -206,16 +239,16 @@ export class FetchSessionCache {
 export interface FetchContextResponse {
   errorCode: number;
   sessionId: number;
-  results: FetchPartitionResult[];
+  results: FetchSessionResult[];
 }
 
 /**
- * How one Fetch request relates to sessions (Kafka's FetchContext): which partitions it reads, and, given the reads in
- * that order, what the response carries.
+ * How one Fetch request relates to sessions (Kafka's FetchContext): which partitions it reads, and, given one result
+ * per partition in that order, what the response carries.
  */
 export interface FetchContext {
-  readonly partitions: readonly FetchPartitionRequest[];
-  respond(results: FetchPartitionResult[]): FetchContextResponse;
+  readonly partitions: readonly FetchSessionPartition[];
+  respond(results: FetchSessionResult[]): FetchContextResponse;
 }
 
 /** A session error: nothing is read; the fetcher must start over with a full request. */
@@ -229,8 +262,8 @@ class SessionErrorContext implements FetchContext {
 
 /** No session: what was asked is read and answered (every client that sends epoch -1, and Fetch before v7). */
 class SessionlessFetchContext implements FetchContext {
-  constructor(readonly partitions: readonly FetchPartitionRequest[]) {}
-  respond(results: FetchPartitionResult[]): FetchContextResponse {
+  constructor(readonly partitions: readonly FetchSessionPartition[]) {}
+  respond(results: FetchSessionResult[]): FetchContextResponse {
     return { errorCode: ErrorCode.NONE, sessionId: INVALID_SESSION_ID, results };
   }
 }
@@ -241,17 +274,21 @@ class FullFetchContext implements FetchContext {
     private readonly cache: FetchSessionCache,
     private readonly now: () => number,
     private readonly privileged: boolean,
-    readonly partitions: readonly FetchPartitionRequest[],
+    readonly partitions: readonly FetchSessionPartition[],
+    private readonly usesTopicIds: boolean,
   ) {}
 
-  respond(results: FetchPartitionResult[]): FetchContextResponse {
+  respond(results: FetchSessionResult[]): FetchContextResponse {
+    // Partitions whose id is unknown here join the session too (answered UNKNOWN_TOPIC_ID until the id is known).
     const sessionId = this.cache.maybeCreateSession(this.now(), this.privileged, results.length, () =>
       results.map((r, i): [string, CachedPartition] => {
-        const cached = new CachedPartition(this.partitions[i] as FetchPartitionRequest);
+        const p = this.partitions[i] as FetchSessionPartition;
+        const cached = new CachedPartition(p);
         cached.highWatermark = r.highWatermark;
         cached.localLogStartOffset = r.logStartOffset;
-        return [tpKey(r.topic, r.partition), cached];
+        return [sessionKey(p, this.usesTopicIds), cached];
       }),
+      this.usesTopicIds,
     );
     return { errorCode: ErrorCode.NONE, sessionId, results };
   }
@@ -259,21 +296,29 @@ class FullFetchContext implements FetchContext {
 
 /** An incremental request: every partition of the session is read, and only those that changed are answered. */
 class IncrementalFetchContext implements FetchContext {
-  readonly partitions: readonly FetchPartitionRequest[];
+  readonly partitions: readonly FetchSessionPartition[];
   /** The session's epoch once this request was accepted; another request moving it first wins (Kafka's check). */
   private readonly expectedEpoch: number;
 
-  constructor(private readonly session: FetchSession) {
+  constructor(private readonly session: FetchSession, topicName: TopicNameResolver) {
+    if (session.usesTopicIds) {
+      // Kafka's maybeResolveUnknownName: a partition whose id was unknown is read once this broker learns its topic.
+      for (const p of session.partitions.values()) {
+        if (p.request.topic !== null || p.request.topicId === undefined) continue;
+        const name = topicName(p.request.topicId);
+        if (name !== undefined) p.request = { ...p.request, topic: name };
+      }
+    }
     this.partitions = [...session.partitions.values()].map((p) => p.request);
     this.expectedEpoch = session.epoch;
   }
 
-  respond(results: FetchPartitionResult[]): FetchContextResponse {
+  respond(results: FetchSessionResult[]): FetchContextResponse {
     const s = this.session;
     if (s.epoch !== this.expectedEpoch) return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: s.id, results: [] };
-    const sent: FetchPartitionResult[] = [];
-    for (const r of results) {
-      const key = tpKey(r.topic, r.partition);
+    const sent: FetchSessionResult[] = [];
+    for (const [i, r] of results.entries()) {
+      const key = sessionKey(this.partitions[i] as FetchSessionPartition, s.usesTopicIds);
       const cached = s.partitions.get(key);
       // Forgotten by a later request while this one waited: not the session's any more.
       if (!cached || !cached.mustRespond(r, true)) continue;
@@ -294,15 +339,29 @@ export class FetchManager {
     private readonly now: () => number = Date.now,
   ) {}
 
-  newContext(sessionId: number, epoch: number, fromFollower: boolean, fetchData: readonly FetchPartitionRequest[], toForget: readonly ForgottenPartition[]): FetchContext {
+  /**
+   * `topicName` is given for Fetch v13+, whose partitions name topics by id (their names already resolved by the
+   * caller, null where unknown); it resolves session partitions whose id was unknown when they joined.
+   */
+  newContext(
+    sessionId: number,
+    epoch: number,
+    fromFollower: boolean,
+    fetchData: readonly FetchSessionPartition[],
+    toForget: readonly ForgottenPartition[],
+    topicName?: TopicNameResolver,
+  ): FetchContext {
+    const usesTopicIds = topicName !== undefined;
     if (epoch === INITIAL_EPOCH || epoch === FINAL_EPOCH) {
       // A full request closes the session it names.
       if (sessionId !== INVALID_SESSION_ID) this.cache.remove(sessionId);
-      return epoch === FINAL_EPOCH ? new SessionlessFetchContext(fetchData) : new FullFetchContext(this.cache, this.now, fromFollower, fetchData);
+      return epoch === FINAL_EPOCH ? new SessionlessFetchContext(fetchData) : new FullFetchContext(this.cache, this.now, fromFollower, fetchData, usesTopicIds);
     }
     const session = this.cache.get(sessionId);
     if (!session) return new SessionErrorContext(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
     if (session.epoch !== epoch) return new SessionErrorContext(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
+    // A session keeps the naming it was made with: ids and names cannot be matched to each other (Kafka 3.1+).
+    if (session.usesTopicIds !== usesTopicIds) return new SessionErrorContext(ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR);
     session.update(fetchData, toForget);
     if (session.size === 0) {
       // Everything forgotten: the session ends and this request is answered as a sessionless one.
@@ -311,6 +370,6 @@ export class FetchManager {
     }
     this.cache.touch(session, this.now());
     session.epoch = nextEpoch(session.epoch);
-    return new IncrementalFetchContext(session);
+    return new IncrementalFetchContext(session, topicName ?? (() => undefined));
   }
 }

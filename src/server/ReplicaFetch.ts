@@ -4,11 +4,14 @@ import { ErrorCode } from '../protocol/errors';
 import { LogError, LogErrorCode } from '../log/errors';
 import { DelayedFetch, type FetchPartitionStatus } from './purgatory/DelayedFetch';
 import { tpKey } from '../util/types';
+import { isRealTopicId } from '../util/uuid';
 import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
 import type { Partition } from './Partition';
 
 export interface FetchPartitionRequest {
   topic: string;
+  /** Fetch v13+: the topic id the fetcher named (KIP-516); absent or zero: not checked against the replica's id. */
+  topicId?: string;
   partition: number;
   fetchOffset: bigint;
   currentLeaderEpoch: number;
@@ -72,6 +75,12 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
     const res: FetchPartitionResult = { topic: req.topic, partition: req.partition, errorCode: ErrorCode.NONE, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null };
     out.push(res);
     const p = rm.getPartition(req.topic, req.partition);
+    if (p && !hasConsistentTopicId(req.topicId, p.topicId)) {
+      // Kafka's ReplicaManager.readFromLog: the name now belongs to another topic here (deleted and re-created),
+      // or this replica is stale; never serve one topic's records for another's id.
+      res.errorCode = ErrorCode.INCONSISTENT_TOPIC_ID;
+      continue;
+    }
     if (!p || !p.isLeader) {
       res.errorCode = p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : rm.notHostedError(req.topic, req.partition);
       continue;
@@ -119,6 +128,14 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
   }
   for (const key of hwMoved) rm.completeDelayed(key);
   return out;
+}
+
+/**
+ * Kafka's ReplicaManager.hasConsistentTopicId: a fetch naming no id (before v13, or the zero uuid) matches any
+ * replica, and so does a replica that has no id yet (no partition.metadata); otherwise the ids must be equal.
+ */
+export function hasConsistentTopicId(requestTopicId: string | undefined, replicaTopicId: string | null): boolean {
+  return !isRealTopicId(requestTopicId) || replicaTopicId === null || replicaTopicId === requestTopicId;
 }
 
 /**

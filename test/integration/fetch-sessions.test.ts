@@ -1,10 +1,13 @@
 // Incremental fetch sessions (KIP-227) end to end on the wire, with Fetch v12 and Produce v9 (the Kafka 3.x flexible
-// versions): a client with a session over many partitions hears only about the partitions that changed.
+// versions): a client with a session over many partitions hears only about the partitions that changed. Fetch v13
+// names the topic by the id Metadata v12 gives (KIP-516), in full and incremental sessions.
 import { KafkaConnection } from '../../src/client';
 import { FetchSessionHandler, type SessionPartition } from '../../src/client/FetchSessionHandler';
 import { ErrorCode } from '../../src/protocol/errors';
 import { Fetch, type FetchResponse } from '../../src/protocol/messages/01-fetch';
 import { Produce } from '../../src/protocol/messages/00-produce';
+import { Metadata } from '../../src/protocol/messages/03-metadata';
+import { ZERO_UUID } from '../../src/util/uuid';
 import { buildRecordBatch } from '../../src/protocol/record/records';
 import { runBrook, startCluster, type TestCluster } from '../harness';
 import { waitForController } from './datapath-helpers';
@@ -84,7 +87,7 @@ describe('incremental fetch sessions', () => {
     await fetch(session);
     positions.delete(PARTITIONS - 1);
     const forgot = session.build(wanted());
-    expect(forgot.forgottenTopicsData).toEqual([{ topic: TOPIC, partitions: [PARTITIONS - 1] }]);
+    expect(forgot.forgottenTopicsData).toEqual([{ topic: TOPIC, topicId: ZERO_UUID, partitions: [PARTITIONS - 1] }]);
     const base = { clusterId: null, replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, rackId: '' };
     const r = await conn.request(Fetch, 12, { ...base, ...forgot });
     expect(session.handleResponse(r)).toBe(true);
@@ -103,5 +106,36 @@ describe('incremental fetch sessions', () => {
       const r = await conn.request(Fetch, v, { clusterId: null, replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: TOPIC, partitions: [0, 1, 2].map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 })) }], forgottenTopicsData: [], rackId: '' });
       expect([r.errorCode, r.sessionId, answered(r)]).toEqual([0, 0, [0, 1, 2]]);
     }
+  });
+
+  it('Fetch v13 reads by the topic id from Metadata v12, sessionless, full and incremental; an unknown id gets UNKNOWN_TOPIC_ID', async () => {
+    const md = await conn.request(Metadata, 12, { topics: [{ topicId: ZERO_UUID, name: TOPIC }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const topicId = md.topics[0]!.topicId;
+    expect(md.topics[0]!.errorCode).toBe(0);
+    expect(topicId).not.toBe(ZERO_UUID);
+    const unknownId = 'Xb9LgSyCQAWcEJRBk2lyDw';
+    const base = { clusterId: null, replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, rackId: '', forgottenTopicsData: [] };
+    const parts = (ps: number[]) => ps.map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }));
+    const summary = (r: FetchResponse) => r.responses.flatMap((t) => t.partitionResponses.map((p) => [t.topicId, p.partition, p.errorCode, (p.recordSet?.length ?? 0) > 0]));
+    await produce([5], 'by-id');
+
+    const sessionless = await conn.request(Fetch, 13, { ...base, sessionId: 0, sessionEpoch: -1, topics: [{ topicId, partitions: parts([5, 6]) }, { topicId: unknownId, partitions: parts([0]) }] });
+    expect([sessionless.errorCode, sessionless.sessionId]).toEqual([0, 0]);
+    expect(summary(sessionless)).toEqual([[topicId, 5, 0, true], [topicId, 6, 0, false], [unknownId, 0, ErrorCode.UNKNOWN_TOPIC_ID, false]]);
+
+    const full = await conn.request(Fetch, 13, { ...base, sessionId: 0, sessionEpoch: 0, topics: [{ topicId, partitions: parts([7, 8]) }, { topicId: unknownId, partitions: parts([0]) }] });
+    expect(full.sessionId).toBeGreaterThan(0);
+    expect(summary(full)).toEqual([[topicId, 7, 0, false], [topicId, 8, 0, false], [unknownId, 0, ErrorCode.UNKNOWN_TOPIC_ID, false]]);
+    // Incremental: the unknown id is still answered (an error), and partition 8 once it has news.
+    await produce([8], 'news-by-id');
+    const inc = await conn.request(Fetch, 13, { ...base, sessionId: full.sessionId, sessionEpoch: 1, topics: [] });
+    expect([inc.errorCode, inc.sessionId]).toEqual([0, full.sessionId]);
+    expect(summary(inc)).toEqual([[topicId, 8, 0, true], [unknownId, 0, ErrorCode.UNKNOWN_TOPIC_ID, false]]);
+    // Forgetting the unknown id by id; nothing new: an empty answer.
+    const quiet = await conn.request(Fetch, 13, { ...base, sessionId: full.sessionId, sessionEpoch: 2, topics: [{ topicId, partitions: parts([8]).map((p) => ({ ...p, fetchOffset: 1n })) }], forgottenTopicsData: [{ topic: '', topicId: unknownId, partitions: [0] }] });
+    expect([quiet.errorCode, summary(quiet)]).toEqual([0, []]);
+    // The same session by name (v12) is refused: a session uses ids or names, never both.
+    const mixed = await conn.request(Fetch, 12, { ...base, sessionId: full.sessionId, sessionEpoch: 3, topics: [] });
+    expect([mixed.errorCode, mixed.sessionId]).toEqual([ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR, 0]);
   });
 });

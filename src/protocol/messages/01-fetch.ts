@@ -1,11 +1,11 @@
-// Fetch (API key 1): request and response declared at Kafka 3.x's versions 0-12 (v13+ address topics by id).
+// Fetch (API key 1): request and response declared at Kafka 3.x's versions 0-13 (v13 names topics by id, KIP-516).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema';
 
 export const Fetch = defineApi({
   apiKey: 1,
   name: 'Fetch',
   about: 'Reads record batches from partitions, for consumers and follower replicas.',
-  validVersions: [0, 12],
+  validVersions: [0, 13],
   flexibleVersions: 12,
   request: [
     { name: 'clusterId', type: 'string', versions: '12+', nullableVersions: '12+', taggedVersions: '12+', tag: 0, default: null },
@@ -17,7 +17,8 @@ export const Fetch = defineApi({
     { name: 'sessionId', type: 'int32', versions: '7+', default: 0 },
     { name: 'sessionEpoch', type: 'int32', versions: '7+', default: -1 },
     { name: 'topics', type: '[]FetchTopic', versions: '0+', fields: [
-      { name: 'topic', type: 'string', versions: '0+' },
+      { name: 'topic', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitions', type: '[]FetchPartition', versions: '0+', fields: [
         { name: 'partition', type: 'int32', versions: '0+' },
         { name: 'currentLeaderEpoch', type: 'int32', versions: '9+', default: -1 },
@@ -28,7 +29,8 @@ export const Fetch = defineApi({
       ] },
     ] },
     { name: 'forgottenTopicsData', type: '[]ForgottenTopic', versions: '7+', fields: [
-      { name: 'topic', type: 'string', versions: '7+' },
+      { name: 'topic', type: 'string', versions: '7-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitions', type: '[]int32', versions: '7+' },
     ] },
     { name: 'rackId', type: 'string', versions: '11+', default: '' },
@@ -38,7 +40,8 @@ export const Fetch = defineApi({
     { name: 'errorCode', type: 'int16', versions: '7+' },
     { name: 'sessionId', type: 'int32', versions: '7+', default: 0 },
     { name: 'responses', type: '[]FetchableTopicResponse', versions: '0+', fields: [
-      { name: 'topic', type: 'string', versions: '0+' },
+      { name: 'topic', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitionResponses', type: '[]FetchablePartitionResponse', versions: '0+', fields: [
         { name: 'partition', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },

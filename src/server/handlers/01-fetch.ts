@@ -2,42 +2,74 @@
 // incremental fetch sessions (KIP-227): the session decides what is read and which partitions the answer carries.
 import { Fetch, type FetchRequest, type FetchResponse } from '../../protocol/messages/01-fetch';
 import { ErrorCode } from '../../protocol/errors';
-import type { FetchPartitionRequest, FetchPartitionResult } from '../ReplicaManager';
-import type { ForgottenPartition } from '../FetchSession';
+import type { FetchPartitionRequest } from '../ReplicaManager';
+import type { FetchSessionPartition, FetchSessionResult, ForgottenPartition, TopicNameResolver } from '../FetchSession';
 import { defineHandler } from './types';
 import { authorizeTopic } from './authorize';
-import { groupByTopic, tpKey } from '../../util/types';
+import { ZERO_UUID } from '../../util/uuid';
 
 const READ_COMMITTED = 1;
+/** Fetch v13 names topics by id (KIP-516), in requests and responses. */
+const TOPIC_IDS_VERSION = 13;
 
 /**
- * The request's partitions and forgotten partitions by topic name: the one place that names a request's topics
- * (Fetch v13+ will resolve topic ids here).
+ * The request's partitions and forgotten partitions: the one place that names a request's topics. Before v13 by
+ * name; from v13 by id, each resolved to the name this broker knows for it now (null when none, Kafka's
+ * FetchRequest.fetchData(topicNames)).
  */
-function requestPartitions(req: FetchRequest): { fetchData: FetchPartitionRequest[]; toForget: ForgottenPartition[] } {
+function requestPartitions(req: FetchRequest, topicName: TopicNameResolver | undefined): { fetchData: FetchSessionPartition[]; toForget: ForgottenPartition[] } {
+  const name = (t: { topic: string; topicId: string }): string | null => (topicName ? (topicName(t.topicId) ?? null) : t.topic);
   const fetchData = req.topics.flatMap((t) => t.partitions.map((p) => ({
-    topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch,
+    topic: name(t), topicId: t.topicId, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch,
     logStartOffset: p.logStartOffset, maxBytes: p.partitionMaxBytes, lastFetchedEpoch: p.lastFetchedEpoch,
   })));
-  const toForget = req.forgottenTopicsData.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+  const toForget = req.forgottenTopicsData.flatMap((t) => t.partitions.map((partition) => ({ topic: name(t), topicId: t.topicId, partition })));
   return { fetchData, toForget };
+}
+
+/** Kafka's FetchResponse.partitionResponse: an error and nothing else. */
+const errorResult = (p: FetchSessionPartition, errorCode: number): FetchSessionResult => ({
+  topic: p.topic, topicId: p.topicId, partition: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null,
+});
+
+/** Results grouped into response topics, by id from v13 and by name before, in first-seen order. */
+function byTopic(results: readonly FetchSessionResult[], usesTopicIds: boolean): Array<{ topic: string; topicId: string; results: FetchSessionResult[] }> {
+  const topics = new Map<string, { topic: string; topicId: string; results: FetchSessionResult[] }>();
+  for (const r of results) {
+    const topicId = r.topicId ?? ZERO_UUID;
+    const key = usesTopicIds ? topicId : (r.topic ?? '');
+    const t = topics.get(key);
+    if (t) t.results.push(r);
+    else topics.set(key, { topic: r.topic ?? '', topicId, results: [r] });
+  }
+  return [...topics.values()];
 }
 
 export const fetchHandler = defineHandler({
   api: Fetch,
-  // v12 is flexible and adds lastFetchedEpoch (checked here) and the divergingEpoch answer (KIP-595).
-  versions: [4, 12],
+  // v12 is flexible and adds lastFetchedEpoch (checked here) and the divergingEpoch answer (KIP-595); v13 topic ids.
+  versions: [4, 13],
   handle: async (req, ctx) => {
     const rm = ctx.services.replicaManager;
     const fromFollower = req.replicaId >= 0;
-    const { fetchData, toForget } = requestPartitions(req);
+    const usesTopicIds = ctx.apiVersion >= TOPIC_IDS_VERSION;
+    // Resolved synchronously, with no await before the context is made, so the whole request sees one metadata state.
+    const topicName: TopicNameResolver | undefined = usesTopicIds ? (id) => ctx.metadataCache.getTopicName(id) : undefined;
+    const { fetchData, toForget } = requestPartitions(req, topicName);
     // Before v7 the fields are absent and decode as sessionless (id 0, epoch -1).
-    const context = ctx.services.fetchManager.newContext(req.sessionId, req.sessionEpoch, fromFollower, fetchData, toForget);
+    const context = ctx.services.fetchManager.newContext(req.sessionId, req.sessionEpoch, fromFollower, fetchData, toForget, topicName);
+    // One result per partition the context reads, in its order: errors decided here, the rest read below.
+    const results: Array<FetchSessionResult | undefined> = [];
     const wanted: FetchPartitionRequest[] = [];
-    const refused: FetchPartitionResult[] = [];
-    for (const p of context.partitions) {
-      if (authorizeTopic(ctx, p.topic, fromFollower ? 'cluster-action' : 'read')) wanted.push(p);
-      else refused.push({ topic: p.topic, partition: p.partition, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null });
+    const wantedAt: number[] = [];
+    for (const [i, p] of context.partitions.entries()) {
+      if (p.topic === null) results.push(errorResult(p, ErrorCode.UNKNOWN_TOPIC_ID));
+      else if (!authorizeTopic(ctx, p.topic, fromFollower ? 'cluster-action' : 'read')) results.push(errorResult(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      else {
+        results.push(undefined);
+        wanted.push({ ...p, topic: p.topic });
+        wantedAt.push(i);
+      }
     }
     const fetched = wanted.length > 0
       ? await rm.fetchMessages({
@@ -50,18 +82,19 @@ export const fetchHandler = defineHandler({
         partitions: wanted,
       })
       : [];
-    const byKey = new Map<string, FetchPartitionResult>();
-    for (const r of [...refused, ...fetched]) byKey.set(tpKey(r.topic, r.partition), r);
-    const { errorCode, sessionId, results } = context.respond(context.partitions.map((p) => byKey.get(tpKey(p.topic, p.partition)) as FetchPartitionResult));
+    // fetchMessages answers its partitions in order; the result carries the id the fetcher named the topic by.
+    for (const [j, r] of fetched.entries()) results[wantedAt[j] as number] = { ...r, topicId: wanted[j]?.topicId };
+    const { errorCode, sessionId, results: sent } = context.respond(results as FetchSessionResult[]);
     // Transactions do not exist yet: read_committed reads up to the HW and no transaction was ever aborted.
     const aborted = req.isolationLevel === READ_COMMITTED ? [] : null;
     const response: FetchResponse = {
       throttleTimeMs: 0,
       errorCode,
       sessionId,
-      responses: groupByTopic(results).map(([topic, rs]) => ({
-        topic,
-        partitionResponses: rs.map((r) => ({
+      responses: byTopic(sent, usesTopicIds).map((t) => ({
+        topic: t.topic,
+        topicId: t.topicId,
+        partitionResponses: t.results.map((r) => ({
           partition: r.partition,
           errorCode: r.errorCode,
           highWatermark: r.highWatermark,

@@ -2,6 +2,7 @@
 // forgotten partitions, and a full request again after any session error or lost response.
 import { FetchSessionHandler, type SessionPartition } from '../../../src/client/FetchSessionHandler';
 import { ErrorCode } from '../../../src/protocol/errors';
+import { ZERO_UUID } from '../../../src/util/uuid';
 
 const part = (partition: number, fetchOffset = 0n, topic = 't'): SessionPartition =>
   ({ topic, partition, fetchOffset, currentLeaderEpoch: 3, logStartOffset: 0n, partitionMaxBytes: 100, lastFetchedEpoch: -1 });
@@ -17,7 +18,7 @@ describe('FetchSessionHandler', () => {
     expect([inc.sessionId, inc.sessionEpoch, sent(inc), inc.forgottenTopicsData]).toEqual([77, 1, ['t-0@5', 't-2@0'], []]);
     h.handleResponse({ errorCode: 0, sessionId: 77 });
     const forget = h.build([part(0, 5n), part(2)]);
-    expect([forget.sessionEpoch, sent(forget), forget.forgottenTopicsData]).toEqual([2, [], [{ topic: 't', partitions: [1] }, { topic: 'u', partitions: [0] }]]);
+    expect([forget.sessionEpoch, sent(forget), forget.forgottenTopicsData]).toEqual([2, [], [{ topic: 't', topicId: ZERO_UUID, partitions: [1] }, { topic: 'u', topicId: ZERO_UUID, partitions: [0] }]]);
   });
 
   it('stays full while the broker makes no session (session id 0)', () => {

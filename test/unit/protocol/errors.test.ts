@@ -29,6 +29,9 @@ test.each([
   ['MEMBER_ID_REQUIRED', 79, false],
   ['THROTTLING_QUOTA_EXCEEDED', 89, true],
   ['FEATURE_UPDATE_FAILED', 96, false],
+  ['UNKNOWN_TOPIC_ID', 100, true],
+  ['INCONSISTENT_TOPIC_ID', 103, true],
+  ['FETCH_SESSION_TOPIC_ID_ERROR', 106, true],
 ] as const)('%s = %i, retriable %s', (name, code, retriable) => {
   expect(ErrorCode[name]).toBe(code);
   expect(errorInfo(code)).toMatchObject({ code, name, retriable });

@@ -59,6 +59,17 @@ describe('Fetch', () => {
         carr([cat(cstr('old'), carr([i32(5), i32(6)]), NO_TAGS)]), cstr('r1'),
         uv(1), uv(0), uv(4), cstr('cid')));
   });
+  // Topic ids (KIP-516) as 16 raw bytes on the wire; the codec's text form is their unpadded URL-safe base64.
+  const ID_A = { text: 'AAECAwQFBgcICQoLDA0ODw', bytes: Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex') };
+  const ID_B = { text: '8OHSw7Sllod4aVpLPC0eDw', bytes: Buffer.from('f0e1d2c3b4a5968778695a4b3c2d1e0f', 'hex') };
+  test('request v13 (topics and forgotten topics by id, no names)', () => {
+    checkRequest(Fetch, 13, { replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 100, isolationLevel: 1, sessionId: 42, sessionEpoch: 3,
+      topics: [{ topicId: ID_A.text, partitions: [{ partition: 1, currentLeaderEpoch: 4, fetchOffset: 10n, lastFetchedEpoch: 3, logStartOffset: -1n, partitionMaxBytes: 1024 }] }],
+      forgottenTopicsData: [{ topicId: ID_B.text, partitions: [5] }], rackId: '' },
+      frame(reqHeader2(1, 13, 7, 'cli'), i32(-1), i32(500), i32(1), i32(100), i8(1), i32(42), i32(3),
+        carr([cat(ID_A.bytes, carr([cat(i32(1), i32(4), i64(10n), i32(3), i64(-1n), i32(1024), NO_TAGS)]), NO_TAGS)]),
+        carr([cat(ID_B.bytes, carr([i32(5)]), NO_TAGS)]), cstr(''), NO_TAGS));
+  });
   test('response v4 (aborted transactions, null)', () => {
     checkResponse(Fetch, 4, { throttleTimeMs: 0, responses: [{ topic: 't', partitionResponses: [
       { partition: 0, errorCode: 0, highWatermark: 100n, lastStableOffset: 90n, abortedTransactions: [{ producerId: 7n, firstOffset: 50n }], recordSet: REC },
@@ -75,6 +86,23 @@ describe('Fetch', () => {
       frame(i32(9), NO_TAGS, i32(0), i16(0), i32(0), carr([cat(cstr('t'), carr([cat(i32(0), i16(0), i64(100n), i64(100n), i64(0n),
         uv(0), i32(-1), cbyt(REC),
         uv(2), uv(0), uv(13), i32(2), i64(80n), NO_TAGS, uv(1), uv(9), i32(3), i32(5), NO_TAGS)]), NO_TAGS)]), NO_TAGS));
+  });
+  test('response v13 (topic id instead of name)', () => {
+    checkResponse(Fetch, 13, { throttleTimeMs: 0, errorCode: 0, sessionId: 42, responses: [
+      { topicId: ID_A.text, partitionResponses: [{ partition: 1, errorCode: 0, highWatermark: 100n, lastStableOffset: 100n, logStartOffset: 0n,
+        abortedTransactions: null, preferredReadReplica: -1, recordSet: REC }] },
+      { topicId: ID_B.text, partitionResponses: [{ partition: 0, errorCode: 100, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n,
+        abortedTransactions: null, preferredReadReplica: -1, recordSet: Buffer.alloc(0) }] }] },
+      frame(i32(9), NO_TAGS, i32(0), i16(0), i32(42), carr([
+        cat(ID_A.bytes, carr([cat(i32(1), i16(0), i64(100n), i64(100n), i64(0n), uv(0), i32(-1), cbyt(REC), NO_TAGS)]), NO_TAGS),
+        cat(ID_B.bytes, carr([cat(i32(0), i16(100), i64(-1n), i64(-1n), i64(-1n), uv(0), i32(-1), cbyt(Buffer.alloc(0)), NO_TAGS)]), NO_TAGS)]), NO_TAGS));
+  });
+  test('v13 has no topic names and v12 no topic ids: each decodes to the default', () => {
+    const v13 = frame(reqHeader2(1, 13, 7, 'cli'), i32(-1), i32(500), i32(1), i32(100), i8(0), i32(0), i32(-1),
+      carr([cat(ID_A.bytes, carr([]), NO_TAGS)]), carr([]), cstr(''), NO_TAGS).subarray(4);
+    expect(decodeRequest(Fetch, 13, v13, readRequestHeader(v13).bodyOffset).topics).toEqual([{ topic: '', topicId: ID_A.text, partitions: [] }]);
+    const v12 = encodeRequest(Fetch, 12, { correlationId: 7, clientId: 'cli' }, { topics: [{ topic: 't', topicId: ID_A.text, partitions: [] }] }).subarray(4);
+    expect(decodeRequest(Fetch, 12, v12, readRequestHeader(v12).bodyOffset).topics).toEqual([{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [] }]);
   });
 });
 

@@ -3,7 +3,7 @@
 import { ErrorCode } from '../../../src/protocol/errors';
 import {
   FetchManager, FetchSessionCache, FINAL_EPOCH, INITIAL_EPOCH, INVALID_SESSION_ID, nextEpoch,
-  type FetchContext,
+  type FetchContext, type FetchSessionPartition, type FetchSessionResult,
 } from '../../../src/server/FetchSession';
 import type { FetchPartitionRequest, FetchPartitionResult } from '../../../src/server/ReplicaFetch';
 
@@ -25,7 +25,7 @@ const result = (partition: number, o: Partial<FetchPartitionResult> = {}): Fetch
 function answer(ctx: FetchContext, over: Record<number, Partial<FetchPartitionResult>> = {}) {
   return ctx.respond(ctx.partitions.map((p) => result(p.partition, over[p.partition] ?? {})));
 }
-const sentPartitions = (r: { results: FetchPartitionResult[] }): number[] => r.results.map((x) => x.partition);
+const sentPartitions = (r: { results: ReadonlyArray<{ partition: number }> }): number[] => r.results.map((x) => x.partition);
 
 describe('nextEpoch (FetchMetadata.nextEpoch)', () => {
   it.each([[0, 1], [1, 2], [0x7fffffff, 1], [FINAL_EPOCH, FINAL_EPOCH]])('%i -> %i', (a, b) => {
@@ -190,5 +190,74 @@ describe('FetchManager contexts', () => {
     expect(answer(fm.newContext(0, INITIAL_EPOCH, false, [req(0)], [])).sessionId).toBe(INVALID_SESSION_ID);
     // A follower's session takes a consumer's place.
     expect(answer(fm.newContext(0, INITIAL_EPOCH, true, [req(0)], [])).sessionId).toBe(2);
+  });
+});
+
+describe('FetchManager sessions by topic id (Fetch v13, KIP-516)', () => {
+  const ID_T = 'zZ3Ab1FCRmGvjlqDH7bD8g';
+  const ID_U = 'q0nWcaBWSxqa2WJeUqztrw';
+  let names: Map<string, string>;
+  const resolve = (id: string) => names.get(id);
+  /** A v13 partition: the id, and the name the handler resolved for it now (null when unknown). */
+  const idReq = (topicId: string, partition: number, fetchOffset = 0n): FetchSessionPartition =>
+    ({ ...req(partition, fetchOffset), topic: names.get(topicId) ?? null, topicId });
+  const answerIds = (ctx: FetchContext, over: Record<string, Partial<FetchSessionResult>> = {}) =>
+    ctx.respond(ctx.partitions.map((p) => ({ ...result(p.partition), topic: p.topic, topicId: p.topicId, ...(over[`${p.topicId}:${p.partition}`] ?? {}) })));
+  const read = (ctx: FetchContext): string[] => ctx.partitions.map((p) => `${p.topic ?? '?'}/${p.topicId}-${p.partition}`);
+  beforeEach(() => {
+    names = new Map([[ID_T, 't']]);
+  });
+  const manager = () => new FetchManager(cache(10), () => 0);
+
+  it('keys partitions by id: an unknown id joins the session unresolved and is read once the broker learns it', () => {
+    const fm = manager();
+    const full = fm.newContext(0, INITIAL_EPOCH, false, [idReq(ID_T, 0), idReq(ID_U, 0)], [], resolve);
+    expect(read(full)).toEqual([`t/${ID_T}-0`, `?/${ID_U}-0`]);
+    const r = answerIds(full, { [`${ID_U}:0`]: { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, highWatermark: -1n, logStartOffset: -1n } });
+    expect(r.sessionId).toBe(1);
+    expect(fm.cache.get(1)?.usesTopicIds).toBe(true);
+    // The topic appears (UpdateMetadata): the next incremental request reads it by name without naming it again.
+    names.set(ID_U, 'u');
+    expect(read(fm.newContext(1, 1, false, [], [], resolve))).toEqual([`t/${ID_T}-0`, `u/${ID_U}-0`]);
+  });
+
+  it('updates and forgets by id; a name once resolved stays after its id leaves the metadata', () => {
+    const fm = manager();
+    answerIds(fm.newContext(0, INITIAL_EPOCH, false, [idReq(ID_T, 0), idReq(ID_T, 1)], [], resolve));
+    names.delete(ID_T); // topic t deleted: its id is gone from the cache
+    const ctx = fm.newContext(1, 1, false, [idReq(ID_T, 0, 5n)], [{ topic: null, topicId: ID_T, partition: 1 }], resolve);
+    // The read names t with the old id: the replica (gone, or re-created with another id) answers what became of it.
+    expect(ctx.partitions.map((p) => [p.topic, p.topicId, p.partition, p.fetchOffset])).toEqual([['t', ID_T, 0, 5n]]);
+  });
+
+  it('two topics with the same partition stay apart even when neither id is known', () => {
+    const fm = manager();
+    names.clear();
+    const full = fm.newContext(0, INITIAL_EPOCH, false, [idReq(ID_T, 0), idReq(ID_U, 0)], [], resolve);
+    answerIds(full);
+    expect(fm.cache.get(1)?.size).toBe(2);
+  });
+
+  it('answers FETCH_SESSION_TOPIC_ID_ERROR when a session made with names is used by id, or the other way round', () => {
+    const fm = manager();
+    const byName = answer(fm.newContext(0, INITIAL_EPOCH, false, [req(0)], [])).sessionId;
+    const byId = answerIds(fm.newContext(0, INITIAL_EPOCH, false, [idReq(ID_T, 0)], [], resolve)).sessionId;
+    const mixed1 = fm.newContext(byName, 1, false, [], [], resolve);
+    expect(mixed1.partitions).toEqual([]);
+    expect(answer(mixed1)).toEqual({ errorCode: ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR, sessionId: INVALID_SESSION_ID, results: [] });
+    expect(answer(fm.newContext(byId, 1, false, [], []))).toEqual({ errorCode: ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR, sessionId: INVALID_SESSION_ID, results: [] });
+    // Neither session is closed nor moved on: each still works at its own kind of version.
+    expect(answer(fm.newContext(byName, 1, false, [], [])).errorCode).toBe(ErrorCode.NONE);
+    expect(answerIds(fm.newContext(byId, 1, false, [], [], resolve)).errorCode).toBe(ErrorCode.NONE);
+    // A full request may switch: it closes the old session and makes one of the new kind.
+    const switched = answerIds(fm.newContext(byName, INITIAL_EPOCH, false, [idReq(ID_T, 0)], [], resolve)).sessionId;
+    expect([fm.cache.get(byName), fm.cache.get(switched)?.usesTopicIds]).toEqual([undefined, true]);
+  });
+
+  it('answers only changed partitions, found by id', () => {
+    const fm = manager();
+    answerIds(fm.newContext(0, INITIAL_EPOCH, false, [idReq(ID_T, 0), idReq(ID_T, 1)], [], resolve));
+    const r = answerIds(fm.newContext(1, 1, false, [], [], resolve), { [`${ID_T}:1`]: { records: Buffer.from('x') } });
+    expect(r.results.map((x) => [x.topicId, x.partition])).toEqual([[ID_T, 1]]);
   });
 });
