@@ -90,6 +90,16 @@ class PlatformaticChild {
   errors(): ChildEvent[] {
     return this.events.filter((e) => e.event === 'commitError' || e.event === 'streamError');
   }
+
+  /** Waits for consumed records; a timeout quotes the consumers' errors, which say what the brokers answered. */
+  async waitForMessages(done: () => boolean, what: string): Promise<void> {
+    try {
+      await waitFor(done, { timeoutMs: 60_000, what });
+    } catch (e) {
+      const errors = JSON.stringify(this.errors().slice(0, 2), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      throw new Error(`${(e as Error).message}; consumer errors: ${errors.slice(0, 3000)}`);
+    }
+  }
 }
 
 describe('@platformatic/kafka 1.35.0 against a 3-broker cluster', () => {
@@ -166,7 +176,7 @@ describe('@platformatic/kafka 1.35.0 against a 3-broker cluster', () => {
 
   test('createTopics (CreateTopics v7) makes topics with their partitions and replicas; listTopics and metadata see them', async () => {
     const created = await plt.admin<{ id: string; name: string; partitions: number; replicas: number }[]>('createTopics', { topics: [TOPIC, OTHER], partitions: PARTITIONS, replicas: 3 });
-    expect(created.map((t) => [t.name, t.partitions, t.replicas]).sort()).toEqual([[OTHER, PARTITIONS, 3], [TOPIC, PARTITIONS, 3]]);
+    expect(created.map((t) => [t.name, t.partitions, t.replicas]).sort()).toEqual([[TOPIC, PARTITIONS, 3], [OTHER, PARTITIONS, 3]]);
     // CreateTopics v7 answers each topic's id (KIP-516), the one Metadata v10+ gives later.
     for (const t of created) expect(t.id).toMatch(/^(?!0{8}-0{4}-0{4}-0{4}-0{12})[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
@@ -201,7 +211,7 @@ describe('@platformatic/kafka 1.35.0 against a 3-broker cluster', () => {
     const values = await produce(0, 30);
     expect(await brookOffsets(TOPIC, -1n)).toEqual([10n, 10n, 10n]);
 
-    await waitFor(() => plt.messages().length >= values.length, { timeoutMs: 60_000, what: 'both consumers to receive the 30 records' });
+    await plt.waitForMessages(() => plt.messages().length >= values.length, 'both consumers to receive the 30 records');
     const seen = plt.messages();
     expect(plt.errors()).toEqual([]);
     expect(seen.map((m) => m.value).sort()).toEqual([...values].sort());
@@ -250,7 +260,7 @@ describe('@platformatic/kafka 1.35.0 against a 3-broker cluster', () => {
     const before = plt.messages().length;
     const more = await produce(30, 15);
     await plt.call('startConsumer', { name: 'c3', groupId: GROUP, topics: [TOPIC] });
-    await waitFor(() => plt.messages('c3').length >= more.length, { timeoutMs: 60_000, what: 'the third consumer to receive the 15 new records' });
+    await plt.waitForMessages(() => plt.messages('c3').length >= more.length, 'the third consumer to receive the 15 new records');
     const third = plt.messages('c3');
     expect(third.map((m) => m.value).sort()).toEqual([...more].sort());
     expect(third.every((m) => m.offset! >= 10n)).toBe(true);
