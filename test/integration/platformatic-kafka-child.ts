@@ -57,6 +57,7 @@ channel('tracing:plt:kafka:connections:api:start').subscribe((message) => {
 
 const admin = new Admin({ clientId: 'plt-admin', bootstrapBrokers, retries: 5, retryDelay: 300 });
 const producer = new Producer({ clientId: 'plt-producer', bootstrapBrokers, serializers: stringSerializers, retries: 10, retryDelay: 300 });
+const idempotentProducer = new Producer({ clientId: 'plt-idempotent', bootstrapBrokers, serializers: stringSerializers, idempotent: true, retries: 10, retryDelay: 300 });
 
 interface RunningConsumer {
   consumer: Consumer<string, string, string, string>;
@@ -112,6 +113,10 @@ async function run(op: string, a: Args): Promise<unknown> {
     }
     case 'produce':
       return producer.send(a.options as Parameters<typeof producer.send>[0]);
+    case 'produceIdempotent': {
+      const result = await idempotentProducer.send(a.options as Parameters<typeof idempotentProducer.send>[0]);
+      return { ...result, producerId: idempotentProducer.producerId, producerEpoch: idempotentProducer.producerEpoch };
+    }
     case 'startConsumer':
       return startConsumer(a);
     case 'stopConsumer':
@@ -121,6 +126,7 @@ async function run(op: string, a: Args): Promise<unknown> {
     case 'close':
       for (const name of [...consumers.keys()]) await stopConsumer({ name });
       await producer.close();
+      await idempotentProducer.close();
       await admin.close();
       return null;
     default:

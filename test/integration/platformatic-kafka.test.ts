@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ErrorCode } from '../../src/protocol/errors';
-import { ApiVersions, FindCoordinator, ListOffsets, Metadata, OffsetFetch } from '../../src/protocol/messages';
+import { ApiVersions, DescribeProducers, FindCoordinator, ListOffsets, Metadata, OffsetFetch } from '../../src/protocol/messages';
 import { BrokerConnections, startCluster, waitFor, type TestCluster } from '../harness';
 
 jest.setTimeout(240_000);
@@ -20,7 +20,7 @@ const PARTITIONS = 3;
 /** The versions @platformatic/kafka 1.35.0 implements, by API key, for the APIs this test makes it send. */
 const CLIENT_VERSIONS: Record<number, number[]> = {
   0: [7, 8, 9, 10, 11], 1: [12, 13, 14, 15, 16, 17], 2: [5, 6, 7, 8, 9], 3: [9, 10, 11, 12], 8: [8, 9], 9: [8, 9], 10: [4, 5, 6], 11: [6, 7, 8, 9],
-  12: [4], 13: [4, 5], 14: [4, 5], 15: [5], 16: [4, 5], 18: [3, 4], 19: [7], 20: [6], 21: [2], 32: [2, 3, 4], 33: [2], 42: [2], 44: [1],
+  12: [4], 13: [4, 5], 14: [4, 5], 15: [5], 16: [4, 5], 18: [3, 4], 19: [7], 20: [6], 21: [2], 22: [3, 4, 5], 32: [2, 3, 4], 33: [2], 42: [2], 44: [1],
 };
 
 interface ChildEvent { event?: string; id?: number; consumer?: string; topic?: string; partition?: number; offset?: bigint; key?: string; value?: string; result?: unknown; error?: { message: string; code?: string; apiCode?: number; errors?: unknown[] }; assignments?: unknown }
@@ -322,6 +322,25 @@ describe('@platformatic/kafka 1.35.0 against a 3-broker cluster', () => {
     }, { timeoutMs: 20_000, what: 'log start offsets 7, 15, 0' });
     const listed = await plt.admin<{ name: string; partitions: { partitionIndex: number; offset: bigint }[] }[]>('listOffsets', { topics: [{ name: TOPIC, partitions: [0, 1, 2].map((p) => ({ partitionIndex: p, timestamp: -2n })) }] });
     expect(listed[0]!.partitions.map((p) => [p.partitionIndex, p.offset]).sort()).toEqual([[0, 7n], [1, 15n], [2, 0n]]);
+  });
+
+  test('an idempotent producer (InitProducerId, Produce with sequences): the leader tracks its id and last sequence', async () => {
+    const send = (from: number) => plt.call<{ offsets?: { partition: number; offset: bigint }[]; producerId: bigint; producerEpoch: number }>('produceIdempotent', {
+      options: { messages: Array.from({ length: 5 }, (_, i) => ({ topic: OTHER, key: `i-${from + i}`, value: `idem-${from + i}`, partition: 0 })) },
+    });
+    const first = await send(0);
+    const second = await send(5);
+    expect(first.producerId).toBeGreaterThanOrEqual(0n);
+    expect(second.producerId).toBe(first.producerId);
+    expect([first.offsets?.[0]?.offset, second.offsets?.[0]?.offset]).toEqual([0n, 5n]);
+
+    const leader = (await brookTopic(OTHER)).partitions.find((p) => p.partitionIndex === 0)!.leaderId;
+    const r = await (await connectTo(leader)).request(DescribeProducers, 0, { topics: [{ name: OTHER, partitionIndexes: [0] }] });
+    expect(r.topics[0]!.partitions[0]).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      activeProducers: [expect.objectContaining({ producerId: first.producerId, producerEpoch: first.producerEpoch, lastSequence: 9 })],
+    });
+    expect(await brookOffsets(OTHER, -1n)).toEqual([10n, 0n, 0n]);
   });
 
   test('deleteTopics (DeleteTopics v6) removes a topic from the cluster', async () => {
