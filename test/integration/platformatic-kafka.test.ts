@@ -3,6 +3,9 @@
 // 3-broker cluster: topics created and deleted, records produced, a group of two consumers committing, a third
 // resuming from the commits after they left, groups listed, described and deleted, configs described and altered,
 // records deleted. Every outcome is checked again with Brook's own connection, not only with the client's answers.
+// Consuming needs Fetch 13 (topic ids, KIP-516) as soon as Metadata 10+ is served: the client keys topics by the id
+// Metadata gives and, at Fetch 12, writes that id into the topic-name field (its fetch-v12.js), which any broker
+// answers with UNKNOWN_TOPIC_OR_PARTITION. Kafka never served that pair; Kafka 3.1+ serves Fetch 13 with Metadata 12.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
