@@ -4,14 +4,13 @@
 // DeleteRecords v2, ElectLeaders v2, DescribeLogDirs v4 with the volume sizes; then `brook api-versions`.
 import { statfsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { KafkaConnection } from '../../src/client';
 import { ErrorCode } from '../../src/protocol/errors';
 import { buildRecordBatchSync } from '../../src/protocol/record/records';
 import {
   AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteRecords, DescribeCluster, DescribeConfigs, DescribeLogDirs, DescribeProducers,
   ElectLeaders, IncrementalAlterConfigs, InitProducerId, Metadata, Produce,
 } from '../../src/protocol/messages';
-import { runBrook, startCluster, waitFor, type TestCluster } from '../harness';
+import { BrokerConnections, runBrook, startCluster, waitFor, type TestCluster } from '../harness';
 
 jest.setTimeout(150_000);
 
@@ -19,24 +18,17 @@ const TOPIC = 'modern-admin';
 
 describe('admin APIs at their Kafka 3.x versions', () => {
   let cluster: TestCluster;
-  const conns = new Map<number, KafkaConnection>();
+  const brokers = new BrokerConnections(() => cluster, 'modern-admin');
 
   beforeAll(async () => {
     cluster = await startCluster({ brokers: 3 });
   });
   afterAll(async () => {
-    for (const c of conns.values()) c.close();
+    brokers.closeAll();
     await cluster?.teardown();
   });
 
-  async function connectTo(id: number): Promise<KafkaConnection> {
-    const known = conns.get(id);
-    if (known && !known.isClosed) return known;
-    const b = cluster.broker(id);
-    const c = await KafkaConnection.connect(b.host, b.port, { clientId: 'modern-admin', requestTimeoutMs: 40_000 });
-    conns.set(id, c);
-    return c;
-  }
+  const connectTo = (id: number) => brokers.to(id);
 
   /** Leaders of the topic's partitions once every one has a leader, from a broker's Metadata. */
   const leadersOf = (partitions: number) => waitFor(async () => {
