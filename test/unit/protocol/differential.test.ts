@@ -9,14 +9,14 @@
 import * as fs from 'node:fs';
 import * as nodeModule from 'node:module';
 import * as path from 'node:path';
-import { encodeBody, encodeRequest } from '../../../src/protocol/codec';
+import { decodeBody, encodeBody, encodeRequest } from '../../../src/protocol/codec';
 import {
   AddOffsetsToTxn, AddPartitionsToTxn, AlterConfigs, ApiVersions, CreatePartitions, CreateTopics, DeleteGroups, DeleteRecords,
   DeleteTopics, DescribeCluster, DescribeConfigs, DescribeGroups, DescribeLogDirs, DescribeProducers, EndTxn, Fetch, FindCoordinator,
   Heartbeat, IncrementalAlterConfigs, InitProducerId, JoinGroup, LeaveGroup, ListGroups, ListOffsets, Metadata, OffsetCommit,
   OffsetDelete, OffsetFetch, OffsetForLeaderEpoch, Produce, SyncGroup, TxnOffsetCommit,
 } from '../../../src/protocol/messages';
-import type { ApiSchema, RequestInput, ResponseInput } from '../../../src/protocol/schema';
+import { isFlexible, type ApiSchema, type RequestInput, type ResponseInput } from '../../../src/protocol/schema';
 import { carr, cat, cstr, i32, NO_TAGS } from './wireBytes';
 
 // ---- kafkajs ----------------------------------------------------------------------------------------------------
@@ -497,4 +497,118 @@ describe('@platformatic/kafka request encoders and Brook write the same body byt
     const expected = cat(head, carr([cat(Buffer.from(U1.replace(/-/g, ''), 'hex'), carr([i32(5)]), NO_TAGS)]), cstr('r'), NO_TAGS);
     expect(theirs.toString('hex')).toBe(expected.toString('hex'));
   });
+});
+
+// Responses: Brook encodes a body; platformatic's parseResponse reads it. Its field names are Kafka's JSON names in
+// lowerCamelCase, as Brook's are, so every value it returns is compared with Brook's decode of the same bytes under
+// the same name (topic ids converted from its dashed form); `adjust` maps the few names that differ.
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+function withBrookIds(v: unknown): unknown {
+  if (typeof v === 'string' && UUID_TEXT.test(v)) return brookId(v);
+  if (Array.isArray(v)) return v.map(withBrookIds);
+  if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withBrookIds(x)]));
+  return v;
+}
+/** Renames keys at every depth (platformatic names that differ from Brook's older Kafka names). */
+function renamed(v: unknown, names: Record<string, string>): unknown {
+  if (Array.isArray(v)) return v.map((x) => renamed(x, names));
+  if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [names[k] ?? k, renamed(x, names)]));
+  return v;
+}
+type Obj = Record<string, unknown>;
+interface PltResponseCase { name: string; run: () => void }
+const pres = <A extends ApiSchema>(file: string, api: A, v: number, body: ResponseInput<A>, adjust: (out: Obj) => unknown = (o) => o): PltResponseCase => ({
+  name: `${api.name} v${v} (${file})`,
+  run: () => {
+    const bytes = encodeBody(api, v, 'response', body);
+    const reader = PltReader.from(bytes);
+    const out = plt(file).parseResponse(9, api.apiKey, v, reader);
+    // Everything read except, in flexible versions, the body's own (empty) tag section, which the client skips itself.
+    expect(reader.remaining).toBe(isFlexible(api, v) ? 1 : 0);
+    expect(decodeBody(api, v, 'response', bytes)).toMatchObject(withBrookIds(adjust(out)) as Obj);
+  },
+});
+
+const fetchPartition = (records: Buffer | null) => ({
+  partition: 1, errorCode: 0, highWatermark: 12n, lastStableOffset: 11n, logStartOffset: 2n, abortedTransactions: [{ producerId: 9n, firstOffset: 4n }], preferredReadReplica: -1, recordSet: records,
+});
+/** Fetch: platformatic uses Kafka 3.5's names (partitions, partitionIndex) and parses the records; Brook's are Kafka 2.8's. */
+const fetchAdjust = (topicKey: string) => (out: Obj): unknown => {
+  const responses = out['responses'] as Array<{ partitions: Array<Obj & { records?: Array<{ records: Array<{ key: Buffer; value: Buffer }> }> }> }>;
+  const records = responses[0]?.partitions[0]?.records;
+  expect(records?.flatMap((b) => b.records.map((r) => [r.key.toString(), r.value.toString()]))).toEqual([['k-a', 'a'], ['k-b', 'b']]);
+  for (const t of responses) for (const p of t.partitions) delete p.records;
+  return renamed(out, { partitions: 'partitionResponses', partitionIndex: 'partition', topicId: topicKey });
+};
+const pltBatch = (): Buffer => pltRecordsBatch(['a', 'b'].map((x, i) => ({ key: Buffer.from(`k-${x}`), value: Buffer.from(x), timestamp: BigInt(T0 + i), headers: new Map() })), {}).buffer;
+
+const pltResponseCases = (): PltResponseCase[] => [
+  pres('metadata/metadata-v12', Metadata, 12, {
+    throttleTimeMs: 5, clusterId: 'cluster-x', controllerId: 1,
+    brokers: [{ nodeId: 1, host: 'b1.example', port: 9092, rack: 'r1' }, { nodeId: 2, host: 'b2.example', port: 9093, rack: null }],
+    topics: [{ errorCode: 0, name: 'orders', topicId: brookId(U1), isInternal: false, topicAuthorizedOperations: -2147483648, partitions: [
+      { errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 3, replicaNodes: [1, 2], isrNodes: [1, 2], offlineReplicas: [] },
+      { errorCode: 0, partitionIndex: 1, leaderId: 2, leaderEpoch: 0, replicaNodes: [2, 1], isrNodes: [2], offlineReplicas: [1] }] }],
+  }),
+  pres('metadata/api-versions-v3', ApiVersions, 3, { errorCode: 0, throttleTimeMs: 0, apiKeys: [{ apiKey: 0, minVersion: 0, maxVersion: 9 }, { apiKey: 3, minVersion: 0, maxVersion: 12 }] },
+    // platformatic adds each API's name, a value of its own rather than a wire field.
+    (out) => ({ ...out, apiKeys: (out['apiKeys'] as Obj[]).map(({ name: _name, ...k }) => k) })),
+  pres('metadata/find-coordinator-v4', FindCoordinator, 4, { throttleTimeMs: 1, coordinators: [
+    { key: 'g1', nodeId: 2, host: 'b2.example', port: 9093, errorCode: 0, errorMessage: null }, { key: 'g2', nodeId: 1, host: 'b1.example', port: 9092, errorCode: 0, errorMessage: null }] }),
+  pres('consumer/fetch-v12', Fetch, 12, { throttleTimeMs: 3, errorCode: 0, sessionId: 77, responses: [{ topic: 'orders', partitionResponses: [fetchPartition(pltBatch()), fetchPartition(null)] }] }, fetchAdjust('topic')),
+  pres('consumer/fetch-v13', Fetch, 13, { throttleTimeMs: 3, errorCode: 0, sessionId: 77, responses: [{ topicId: brookId(U1), partitionResponses: [fetchPartition(pltBatch()), fetchPartition(null)] }] }, fetchAdjust('topicId')),
+  pres('producer/produce-v9', Produce, 9, { throttleTimeMs: 2, responses: [{ name: 'orders', partitionResponses: [
+    { index: 0, errorCode: 0, baseOffset: 42n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null },
+    { index: 3, errorCode: 0, baseOffset: 7n, logAppendTimeMs: BigInt(T0), logStartOffset: 5n, recordErrors: [], errorMessage: null }] }] }),
+  pres('consumer/list-offsets-v7', ListOffsets, 7, { throttleTimeMs: 0, topics: [{ name: 't', partitions: [
+    { partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 100n, leaderEpoch: 4 }, { partitionIndex: 1, errorCode: 0, timestamp: BigInt(T0), offset: 9007199254740993n, leaderEpoch: -1 }] }] }),
+  pres('consumer/offset-fetch-v8', OffsetFetch, 8, { throttleTimeMs: 0, groups: [{ groupId: 'g', errorCode: 0, topics: [{ name: 't', partitions: [
+    { partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: 3, metadata: 'md', errorCode: 0 }, { partitionIndex: 1, committedOffset: -1n, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] }] }] }),
+  pres('consumer/offset-commit-v8', OffsetCommit, 8, { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 0 }] }] }),
+  pres('consumer/join-group-v9', JoinGroup, 9, { throttleTimeMs: 0, errorCode: 0, generationId: 5, protocolType: 'consumer', protocolName: 'range', leader: 'm-1', skipAssignment: false, memberId: 'm-1',
+    members: [{ memberId: 'm-1', groupInstanceId: 'i-1', metadata: Buffer.from('meta-1') }, { memberId: 'm-2', groupInstanceId: null, metadata: Buffer.alloc(0) }] }),
+  pres('consumer/sync-group-v5', SyncGroup, 5, { throttleTimeMs: 0, errorCode: 0, protocolType: 'consumer', protocolName: 'range', assignment: Buffer.from('assignment') }),
+  pres('consumer/heartbeat-v4', Heartbeat, 4, { throttleTimeMs: 4, errorCode: 0 }),
+  pres('consumer/leave-group-v5', LeaveGroup, 5, { throttleTimeMs: 0, errorCode: 0, members: [{ memberId: 'm-1', groupInstanceId: null, errorCode: 0 }, { memberId: 'm-2', groupInstanceId: 'i-2', errorCode: 0 }] }),
+  pres('consumer/offset-for-leader-epoch-v4', OffsetForLeaderEpoch, 4, { throttleTimeMs: 0, topics: [{ topic: 't', partitions: [{ errorCode: 0, partition: 0, leaderEpoch: 4, endOffset: 99n }] }] },
+    // platformatic uses Kafka 3.5's names (name, partitionIndex); Brook's are Kafka 2.8's (topic, partition).
+    (out) => renamed(out, { name: 'topic', partitionIndex: 'partition' })),
+  pres('admin/create-topics-v7', CreateTopics, 7, { throttleTimeMs: 0, topics: [{ name: 'a', topicId: brookId(U2), errorCode: 0, errorMessage: null, numPartitions: 3, replicationFactor: 2,
+    configs: [{ name: 'cleanup.policy', value: 'compact', readOnly: false, configSource: 1, isSensitive: false }, { name: 'secret', value: null, readOnly: true, configSource: 5, isSensitive: true }] }] }),
+  pres('admin/delete-topics-v6', DeleteTopics, 6, { throttleTimeMs: 0, responses: [{ name: 'a', topicId: brookId(U1), errorCode: 0, errorMessage: null }, { name: null, topicId: brookId(U2), errorCode: 0, errorMessage: null }] }),
+  pres('admin/list-groups-v4', ListGroups, 4, { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g1', protocolType: 'consumer', groupState: 'Stable' }, { groupId: 'g2', protocolType: '', groupState: 'Empty' }] }),
+  pres('admin/describe-groups-v5', DescribeGroups, 5, { throttleTimeMs: 0, groups: [{ errorCode: 0, groupId: 'g', groupState: 'Stable', protocolType: 'consumer', protocolData: 'range', authorizedOperations: 264,
+    members: [{ memberId: 'm-1', groupInstanceId: 'i-1', clientId: 'c', clientHost: '/127.0.0.1', memberMetadata: Buffer.from('meta'), memberAssignment: Buffer.from('assign') }] }] }),
+  pres('admin/delete-groups-v2', DeleteGroups, 2, { throttleTimeMs: 0, results: [{ groupId: 'g1', errorCode: 0 }, { groupId: 'g2', errorCode: 0 }] }),
+  pres('admin/delete-records-v2', DeleteRecords, 2, { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, lowWatermark: 5n, errorCode: 0 }] }] }),
+  pres('admin/describe-configs-v4', DescribeConfigs, 4, { throttleTimeMs: 0, results: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't', configs: [
+    { name: 'retention.ms', value: '1000', readOnly: false, configSource: 1, isSensitive: false, synonyms: [{ name: 'retention.ms', value: '1000', source: 1 }, { name: 'log.retention.ms', value: null, source: 5 }], configType: 5, documentation: 'how long' },
+    { name: 'secret', value: null, readOnly: true, configSource: 5, isSensitive: true, synonyms: [], configType: 0, documentation: null }] }] }),
+  pres('admin/alter-configs-v2', AlterConfigs, 2, { throttleTimeMs: 0, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't' }] }),
+  pres('admin/incremental-alter-configs-v1', IncrementalAlterConfigs, 1, { throttleTimeMs: 0, responses: [{ errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1' }] }),
+  pres('admin/create-partitions-v3', CreatePartitions, 3, { throttleTimeMs: 0, results: [{ name: 't', errorCode: 0, errorMessage: null }] }),
+  pres('admin/describe-cluster-v0', DescribeCluster, 0, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, clusterId: 'cluster-x', controllerId: 2, clusterAuthorizedOperations: -2147483648,
+    brokers: [{ brokerId: 1, host: 'b1.example', port: 9092, rack: null }, { brokerId: 2, host: 'b2.example', port: 9093, rack: 'r2' }] },
+    // platformatic fills in endpointType 0 itself: that field is v1+ and not on the v0 wire.
+    ({ endpointType, ...out }) => { expect(endpointType).toBe(0); return out; }),
+  pres('admin/describe-producers-v0', DescribeProducers, 0, { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, errorMessage: null, activeProducers: [
+    { producerId: 4000000000n, producerEpoch: 2, lastSequence: 41, lastTimestamp: BigInt(T0), coordinatorEpoch: -1, currentTxnStartOffset: -1n }] }] }] }),
+  pres('admin/describe-log-dirs-v4', DescribeLogDirs, 4, { throttleTimeMs: 0, errorCode: 0, results: [{ errorCode: 0, logDir: '/data/brook-1', totalBytes: 1n << 40n, usableBytes: 1n << 39n,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, partitionSize: 4096n, offsetLag: 0n, isFutureKey: false }] }] }] }),
+  pres('admin/offset-delete-v0', OffsetDelete, 0, { errorCode: 0, throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] }),
+  pres('producer/init-producer-id-v4', InitProducerId, 4, { throttleTimeMs: 0, errorCode: 0, producerId: 4000000000n, producerEpoch: 3 }),
+  pres('producer/add-partitions-to-txn-v3', AddPartitionsToTxn, 3, { throttleTimeMs: 0, results: [{ name: 't', results: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 2, errorCode: 0 }] }] },
+    // platformatic presents v3 in its v4+ shape (one transaction, error code 0 of its own); the wire fields are the v3 ones.
+    (out) => {
+      const [tx, ...more] = out['resultsByTransaction'] as Array<{ transactionalId: string; topicResults: Array<{ name: string; resultsByPartition: Array<{ partitionIndex: number; partitionErrorCode: number }> }> }>;
+      expect({ errorCode: out['errorCode'], transactionalId: tx?.transactionalId, more }).toEqual({ errorCode: 0, transactionalId: '', more: [] });
+      return { throttleTimeMs: out['throttleTimeMs'], results: tx?.topicResults.map((t) => ({ name: t.name, results: t.resultsByPartition.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: p.partitionErrorCode })) })) };
+    }),
+  pres('producer/add-offsets-to-txn-v3', AddOffsetsToTxn, 3, { throttleTimeMs: 1, errorCode: 0 }),
+  pres('producer/end-txn-v3', EndTxn, 3, { throttleTimeMs: 1, errorCode: 0 }),
+  pres('producer/txn-offset-commit-v3', TxnOffsetCommit, 3, { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] }),
+];
+
+describe('@platformatic/kafka response parsers read Brook-encoded responses', () => {
+  test.each(pltResponseCases().map((c) => [c.name, c] as const))('%s', (_name, c) => c.run());
 });
