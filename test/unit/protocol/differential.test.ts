@@ -342,7 +342,13 @@ const pltDist = ((): string => {
   return dist;
 })();
 const nodeLoad = (nodeModule as unknown as { _load: (request: string, parent: null, isMain: boolean) => unknown })._load;
-const pltModule = <T>(file: string): T => nodeLoad(path.join(pltDist, file), null, false) as T;
+const pltModule = <T>(file: string): T => {
+  try {
+    return nodeLoad(path.join(pltDist, file), null, false) as T;
+  } catch (e) {
+    throw new Error(`cannot load @platformatic/kafka's ${file} (an ES module; loading it here needs Node's require(esm), Node 20.19+ or 22.12+): ${(e as Error).message}`);
+  }
+};
 const plt = (file: string): PltApi => pltModule<PltApi>(`apis/${file}.js`);
 const PltReader = pltModule<{ Reader: { from: (b: Buffer) => PltReader } }>('protocol/reader.js').Reader;
 const pltRecordsBatch = pltModule<{ createRecordsBatch: (messages: unknown[], options: Record<string, unknown>) => { buffer: Buffer } }>('protocol/records.js').createRecordsBatch;
@@ -474,8 +480,8 @@ describe('@platformatic/kafka request encoders and Brook write the same body byt
 
   test('DescribeConfigs v2: platformatic also writes IncludeDocumentation, a v3+ field', () => {
     // DescribeConfigsRequest.json (3.5.0): IncludeDocumentation has versions 3+. @platformatic/kafka 1.35.0's
-    // describe-configs-v2 appends it anyway, one byte past the end of a v2 body (Kafka does not check for trailing
-    // bytes in a non-flexible body, so brokers accept it). Everything before that byte is what Brook writes.
+    // describe-configs-v2 appends it anyway: one byte past the end of the v2 body Kafka's schema describes (Brook's
+    // decodeRequest reads the v2 fields and leaves it unread). Everything before that byte is what Brook writes.
     const resources = [{ resourceType: 2, resourceName: 't', configurationKeys: ['retention.ms', 'cleanup.policy'] }];
     for (const includeDocumentation of [false, true]) {
       const theirs = plt('admin/describe-configs-v2').createRequest(resources, true, includeDocumentation).buffer;
