@@ -47,6 +47,8 @@ export class KafkaServer {
   private socketServer: SocketServer | null = null;
   private metadataCacheValue: MetadataCache | null = null;
   private brokerEpochValue = -1n;
+  /** Resolves the ReplicaManager's `registered` promise. */
+  private onRegistered: () => void = () => undefined;
   private controller: KafkaController | null = null;
   private controllerChannel: ControllerChannelManager | null = null;
   private logManagerValue: LogManager | null = null;
@@ -245,6 +247,7 @@ export class KafkaServer {
       topicConfig: async (topic) => this.topicLogConfig(await zkForConfigs.getTopicConfig(topic)),
       initialTopicConfigs: topicConfigs,
       logger: this.logger.child({ module: 'replica-manager' }),
+      registered: new Promise<void>((resolve) => (this.onRegistered = resolve)),
     });
     // Consumer groups: offsets live in __consumer_offsets, created on first use.
     this.groupCoordinator = new GroupCoordinator({
@@ -300,6 +303,7 @@ export class KafkaServer {
 
     // 5. Register in ZooKeeper: from here on the controller and clients see this broker.
     this.brokerEpochValue = await this.zk.registerBroker(this.registration());
+    this.onRegistered();
     await this.refreshBrokersFromZk();
     this.controller.startup();
     this.state = 'running';

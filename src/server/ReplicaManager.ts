@@ -65,6 +65,12 @@ export interface ReplicaManagerOptions {
   timer?: Timer;
   /** Interval of the ISR shrink check; default replica.lag.time.max.ms / 2. */
   isrCheckIntervalMs?: number;
+  /**
+   * Settles once this broker has registered in ZooKeeper. Controller requests wait for it: the listener is bound
+   * first, and a request that arrives before this incarnation knows its own epoch cannot be told from one meant for
+   * the previous incarnation.
+   */
+  registered?: Promise<void>;
 }
 
 export class ReplicaManager {
@@ -233,6 +239,14 @@ export class ReplicaManager {
   }
 
   /** UpdateMetadata: fills the metadata cache (leader -2 = deleted), fenced by controller and broker epoch. */
+  /** Resolves once this broker knows its registration epoch (at most `timeoutMs`; controller requests wait here). */
+  async awaitRegistered(timeoutMs = 30_000): Promise<void> {
+    if (this.opts.registered === undefined || this.opts.brokerEpoch() >= 0n) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.opts.registered, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   updateMetadata(req: UpdateMetadataRequest, version: number): number {
     return this.stateChanges.updateMetadata(req, version);
   }

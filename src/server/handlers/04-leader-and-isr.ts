@@ -7,6 +7,7 @@ export const leaderAndIsrHandler = defineHandler({
   api: LeaderAndIsr,
   versions: [0, 5],
   handle: async (req, ctx) => {
+    await ctx.services.replicaManager.awaitRegistered();
     const r = await ctx.services.replicaManager.becomeLeaderOrFollower(req, ctx.apiVersion);
     const topicIds = new Map(req.topicStates.map((t) => [t.topicName, t.topicId]));
     const response: LeaderAndIsrResponse = {

@@ -6,6 +6,7 @@ export const stopReplicaHandler = defineHandler({
   api: StopReplica,
   versions: [0, 3],
   handle: async (req, ctx) => {
+    await ctx.services.replicaManager.awaitRegistered();
     const r = await ctx.services.replicaManager.stopReplicas(req, ctx.apiVersion);
     return {
       errorCode: r.errorCode,

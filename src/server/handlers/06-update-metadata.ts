@@ -5,5 +5,8 @@ import { defineHandler } from './types';
 export const updateMetadataHandler = defineHandler({
   api: UpdateMetadata,
   versions: [0, 7],
-  handle: (req, ctx) => ({ errorCode: ctx.services.replicaManager.updateMetadata(req, ctx.apiVersion) }),
+  handle: async (req, ctx) => {
+    await ctx.services.replicaManager.awaitRegistered();
+    return { errorCode: ctx.services.replicaManager.updateMetadata(req, ctx.apiVersion) };
+  },
 });

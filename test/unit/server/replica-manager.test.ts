@@ -15,6 +15,23 @@ async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
 }
 
 describe('ReplicaManager LeaderAndIsr fencing', () => {
+  it('a controller request that arrives before registration waits for it, then is judged by the new epoch', async () => {
+    let epoch = -1n;
+    let registeredNow!: () => void;
+    const registered = new Promise<void>((r) => (registeredNow = r));
+    const { rm } = await setup({}, undefined, undefined, () => epoch, registered);
+    let waited = false;
+    const waiting = rm.awaitRegistered().then(() => (waited = true));
+    await new Promise((r) => setImmediate(r));
+    expect(waited).toBe(false);
+    epoch = 7n;
+    registeredNow();
+    await waiting;
+    expect(waited).toBe(true);
+    await rm.awaitRegistered(); // once registered it does not wait
+    await rm.shutdown();
+  });
+
   it('refuses every controller request until this incarnation has registered (its epoch is still unknown)', async () => {
     let epoch = -1n;
     const { rm, cache } = await setup({}, undefined, undefined, () => epoch);

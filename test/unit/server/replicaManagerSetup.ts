@@ -34,7 +34,7 @@ export function leaderAndIsr(
 }
 
 /** `logDir`: reuse a dir (a restart); a new temporary one by default. */
-export async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: string) => Promise<LogConfig>, logDir = tmpDir('brook-rm-'), brokerEpoch: () => bigint = () => 5n) {
+export async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (topic: string) => Promise<LogConfig>, logDir = tmpDir('brook-rm-'), brokerEpoch: () => bigint = () => 5n, registered?: Promise<void>) {
   const time = new FakeTime();
   const logManager = new LogManager({ logDirs: [logDir], defaultConfig: logConfig({}), scheduler: null });
   await logManager.startup();
@@ -46,6 +46,7 @@ export async function setup(topicCfg: Partial<LogConfig> = {}, topicConfig?: (to
     logManager,
     metadataCache: cache,
     brokerEpoch,
+    registered,
     sendAlterIsr: (req) => {
       alterIsr.push(req);
       return new Promise<AlterIsrResponse>(() => undefined);
