@@ -23,6 +23,7 @@ import {
 import { AlterIsrProcessor, type AlterIsrRequestData, type AlterIsrResponseData } from './AlterIsrProcessor';
 import { ControlledShutdown, type ControlledShutdownResult } from './ControlledShutdown';
 import { PreferredReplicaElection } from './PreferredReplicaElection';
+import { ensureTopicIds } from './topicIds';
 import type { ControllerChannel, StopReplicaResult } from './channel';
 import { ControllerApiError, ErrorCode } from './errors';
 
@@ -368,15 +369,12 @@ export class KafkaController {
   private async loadTopics(topics: readonly string[]): Promise<TP[]> {
     if (topics.length === 0) return [];
     const assignments = await this.zk.getTopicAssignments([...topics]);
-    // Kafka's processTopicIds: a topic created without an id (by Kafka before 2.8, or written by hand) gets one now.
-    const withoutIds = [...assignments].filter(([, a]) => !a.topicId).map(([t]) => t);
-    const assigned = withoutIds.length > 0 ? await this.zk.assignTopicIds(withoutIds, this.ctx.epochZkVersion) : new Map<string, string>();
-    if (assigned.size > 0) this.log.info({ topics: Object.fromEntries(assigned) }, 'assigned topic ids to topics without one');
+    const ids = await ensureTopicIds(this.zk, assignments, this.ctx.epochZkVersion, this.log);
     const added: TP[] = [];
     for (const topic of topics) {
       const a = assignments.get(topic);
       if (!a) continue;
-      const topicId = a.topicId ?? assigned.get(topic);
+      const topicId = ids.get(topic);
       if (topicId) this.ctx.addTopicId(topic, topicId);
       for (const [partition, replicas] of [...a.partitions].sort((x, y) => x[0] - y[0])) {
         const tp = { topic, partition };
