@@ -429,7 +429,7 @@ export class ProducerStateManager {
   removeStraySnapshots(segmentBaseOffsets: readonly bigint[]): void {
     const bases = new Set(segmentBaseOffsets);
     const maxBase = segmentBaseOffsets.reduce<bigint | undefined>((m, b) => (m === undefined || b > m ? b : m), undefined);
-    this.snapshots = listSnapshotOffsets(this.dir);
+    // `snapshots` was listed by the constructor, after recovery: no second directory listing per partition.
     let latestStray: bigint | undefined;
     for (const offset of this.snapshots.slice()) {
       if (bases.has(offset)) continue;
