@@ -46,6 +46,8 @@ import { OffsetDelete } from './47-offset-delete';
 import { AlterIsr } from './56-alter-isr';
 import { DescribeCluster } from './60-describe-cluster';
 import { DescribeProducers } from './61-describe-producers';
+import { DescribeTransactions } from './65-describe-transactions';
+import { ListTransactions } from './66-list-transactions';
 
 export * from './00-produce';
 export * from './01-fetch';
@@ -93,6 +95,8 @@ export * from './47-offset-delete';
 export * from './56-alter-isr';
 export * from './60-describe-cluster';
 export * from './61-describe-producers';
+export * from './65-describe-transactions';
+export * from './66-list-transactions';
 
 /** Every declared API, in API-key order. */
 export const allApis: readonly ApiSchema[] = [
@@ -142,6 +146,8 @@ export const allApis: readonly ApiSchema[] = [
   AlterIsr,
   DescribeCluster,
   DescribeProducers,
+  DescribeTransactions,
+  ListTransactions,
 ];
 
 /** API definitions by API key. */
