@@ -197,6 +197,14 @@ export class GroupCoordinator {
 
   // ---- DescribeGroups / ListGroups / DeleteGroups (GroupAdmin) ---------------------------------
 
+  /**
+   * A transaction marker was written (and replicated) to these __consumer_offsets partitions: the producer's pending
+   * transactional offset commits there are applied (commit) or dropped (abort). PLACEHOLDER for issue #15.
+   */
+  onTransactionCompleted(_producerId: bigint, _offsetsPartitions: readonly number[], _commit: boolean): void {
+    throw new Error('transactional offset commits are not implemented yet');
+  }
+
   describeGroup(groupId: string): GroupSummary {
     return admin.describeGroup(this.ctx, groupId);
   }

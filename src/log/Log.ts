@@ -17,7 +17,7 @@ import type { ProducerStateEntry } from './ProducerStateManager';
 import { fetchOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readRange, type SegmentsView } from './logReads';
 import { SegmentDeleter } from './SegmentDeleter';
 import { deletableSegmentCount, rollReason, segmentSizedRuns } from './segmentPolicies';
-import { combineAppendInfos, systemClock, type AppendOptions, type Clock, type FetchDataInfo, type LoadOptions, type LogAppendInfo, type ReadOptions } from './LogTypes';
+import { combineAppendInfos, systemClock, type AbortedTxn, type AppendOptions, type Clock, type FetchDataInfo, type LoadOptions, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export type { LoadOptions } from './LogTypes';
@@ -128,6 +128,14 @@ export class Log {
   }
   get highWatermark(): bigint {
     return this._highWatermark;
+  }
+  /** The last stable offset: below it every transaction is decided. PLACEHOLDER until transactions land (issue #15): no transactional batch is accepted yet, so it equals the HW. */
+  get lastStableOffset(): bigint {
+    return this._highWatermark;
+  }
+  /** PLACEHOLDER until the .txnindex lands (issue #15): no transaction can be aborted yet. */
+  collectAbortedTransactions(_fetchOffset: bigint, _upperBoundOffset: bigint): AbortedTxn[] {
+    return [];
   }
   get recoveryPoint(): bigint {
     return this.flusher.recoveryPoint;

@@ -31,6 +31,9 @@ export interface LoadOptions {
   producerIdExpirationMs?: number;
 }
 
+/** Who writes on the leader (Kafka's AppendOrigin, leader side): clients, or Brook's own coordinators. */
+export type AppendOrigin = 'client' | 'coordinator';
+
 export interface AppendOptions {
   /** true on the leader (offsets assigned here), false on a follower (offsets kept, must extend the log). */
   assignOffsets: boolean;
@@ -44,7 +47,18 @@ export interface AppendOptions {
    * Who writes, on the leader (Kafka's AppendOrigin): 'client' (default) gets every LogValidator rule; 'coordinator'
    * (group and, later, transaction coordinators writing their own topics) skips the client-only batch rules.
    */
-  origin?: 'client' | 'coordinator';
+  origin?: AppendOrigin;
+}
+
+/** An aborted transaction as the .txnindex stores it (Kafka's AbortedTxn). */
+export interface AbortedTxn {
+  producerId: bigint;
+  /** First offset of the transaction in this partition. */
+  firstOffset: bigint;
+  /** Offset of its ABORT marker. */
+  lastOffset: bigint;
+  /** The partition's LSO when the abort completed. */
+  lastStableOffset: bigint;
 }
 
 export interface LogAppendInfo {

@@ -2,7 +2,7 @@
 // high watermark (Kafka's cluster/Partition.scala).
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import type { Log } from '../log/Log';
-import type { FetchDataInfo, LogAppendInfo, ReadOptions } from '../log/LogTypes';
+import type { AbortedTxn, AppendOrigin, FetchDataInfo, LogAppendInfo, ReadOptions } from '../log/LogTypes';
 import type { LogConfig } from '../log/LogConfig';
 import type { ProducerStateEntry } from '../log/ProducerStateManager';
 import type { AlterIsrItem, AlterIsrResult } from './AlterIsrManager';
@@ -143,6 +143,14 @@ export class Partition {
   }
   get highWatermark(): bigint {
     return this.log.highWatermark;
+  }
+  /** The last stable offset (KIP-98): read_committed consumers read below it. */
+  get lastStableOffset(): bigint {
+    return this.log.lastStableOffset;
+  }
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset), for a read_committed fetch. */
+  collectAbortedTransactions(fetchOffset: bigint, upperBoundOffset: bigint): AbortedTxn[] {
+    return this.log.collectAbortedTransactions(fetchOffset, upperBoundOffset);
   }
   get logEndOffset(): bigint {
     return this.log.logEndOffset;
@@ -290,17 +298,17 @@ export class Partition {
   // ---- leader: appends, HW, ISR -------------------------------------------------------------
 
   /** Leader append; refuses acks=-1 when the ISR is below min.insync.replicas. Returns whether the HW moved. */
-  appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
-    return this.leaderIsrUpdateLock.withShared(() => this.appendRecordsToLeaderLocked(records, requiredAcks));
+  appendRecordsToLeader(records: Buffer, requiredAcks: number, origin: AppendOrigin = 'client'): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
+    return this.leaderIsrUpdateLock.withShared(() => this.appendRecordsToLeaderLocked(records, requiredAcks, origin));
   }
 
-  private async appendRecordsToLeaderLocked(records: Buffer, requiredAcks: number): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
+  private async appendRecordsToLeaderLocked(records: Buffer, requiredAcks: number, origin: AppendOrigin): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
     if (!this.isLeader) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.deps.localBrokerId} is not the leader of ${this.key}`);
     const minIsr = this.minInSyncReplicas;
     if (requiredAcks === -1 && this.isrState.isr.length < minIsr) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `ISR ${JSON.stringify(this.isrState.isr)} of ${this.key} is smaller than min.insync.replicas ${minIsr}`);
     }
-    const info = await this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpoch });
+    const info = await this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpoch, origin });
     if (info.numMessages > 0) this.window.record(info.firstOffset, info.lastOffset + 1n, info.validBytes);
     // Role changes wait for this append (shared lock), so we are still the leader of the same epoch here.
     const hwChanged = this.maybeIncrementLeaderHW(this.deps.clock.now());

@@ -9,6 +9,7 @@ import type { UpdateMetadataRequest } from '../protocol/messages/06-update-metad
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { LogManager } from '../log/LogManager';
 import type { LogConfig } from '../log/LogConfig';
+import type { AppendOrigin } from '../log/LogTypes';
 import type { MetadataCache } from './MetadataCache';
 import type { Partition } from './Partition';
 import { AlterIsrManager, type AlterIsrSender } from './AlterIsrManager';
@@ -254,8 +255,9 @@ export class ReplicaManager {
   // ---- produce, fetch, offsets (ReplicaProduce, ReplicaFetch, ReplicaOffsets) ----------------
 
   /** Produce: acks=0/1 resolve after the local append, acks=-1 once the HW covers it (DelayedProduce). */
-  appendRecords(timeoutMs: number, requiredAcks: number, entries: ProduceEntry[]): Promise<ProducePartitionResult[]> {
-    return produce.appendRecords(this.ctx, timeoutMs, requiredAcks, entries);
+  /** `origin` 'coordinator': the group and transaction coordinators writing their topics and transaction markers. */
+  appendRecords(timeoutMs: number, requiredAcks: number, entries: ProduceEntry[], origin: AppendOrigin = 'client'): Promise<ProducePartitionResult[]> {
+    return produce.appendRecords(this.ctx, timeoutMs, requiredAcks, entries, origin);
   }
 
   /** Fetch for consumers (bounded by the HW) and followers (bounded by the LEO), long-polling via DelayedFetch. */

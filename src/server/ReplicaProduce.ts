@@ -3,6 +3,7 @@
 import { ErrorCode } from '../protocol/errors';
 import { DelayedProduce, type ProducePartitionResult, type ProducePartitionStatus } from './purgatory/DelayedProduce';
 import { tpKey } from '../util/types';
+import type { AppendOrigin } from '../log/LogTypes';
 import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
 
 export type { ProducePartitionResult } from './purgatory/DelayedProduce';
@@ -17,7 +18,7 @@ export interface ProduceEntry {
  * Appends to the partitions this broker leads. acks=0/1 resolve after the local append; acks=-1 resolve once the
  * HW covers every append (or `timeoutMs` passes: REQUEST_TIMED_OUT).
  */
-export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number, requiredAcks: number, entries: ProduceEntry[]): Promise<ProducePartitionResult[]> {
+export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number, requiredAcks: number, entries: ProduceEntry[], origin: AppendOrigin = 'client'): Promise<ProducePartitionResult[]> {
   const blank = (e: ProduceEntry, errorCode: number, errorMessage: string | null = null): ProducePartitionResult => ({
     topic: e.topic,
     partition: e.partition,
@@ -35,7 +36,7 @@ export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number
       if (!p || !p.isLeader) return { result: blank(e, p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : rm.notHostedError(e.topic, e.partition)), requiredOffset: -1n };
       if (e.records === null) return { result: blank(e, ErrorCode.CORRUPT_MESSAGE, 'null records'), requiredOffset: -1n };
       try {
-        const { info, hwChanged } = await p.appendRecordsToLeader(e.records, requiredAcks);
+        const { info, hwChanged } = await p.appendRecordsToLeader(e.records, requiredAcks, origin);
         if (hwChanged) hwMoved.add(p.key);
         return {
           result: { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: info.firstOffset, logAppendTime: info.logAppendTime, logStartOffset: info.logStartOffset },
