@@ -7,6 +7,7 @@ import type { ConfigRepository } from './ConfigRepository';
 import type { ControllerGateway } from './ControllerGateway';
 import type { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import type { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
+import type { TransactionCoordinator } from '../coordinator/transaction/TransactionCoordinator';
 
 export interface BrokerServices {
   /** Partition replicas: produce, fetch, offsets, and the controller's LeaderAndIsr/StopReplica/UpdateMetadata. */
@@ -23,6 +24,8 @@ export interface BrokerServices {
   readonly autoTopicCreation: Pick<AutoTopicCreationManager, 'createTopics'>;
   /** Producer ids for InitProducerId, from blocks claimed through ZooKeeper. */
   readonly producerIdManager: ProducerIdManager;
+  /** Transactional ids, their transactions and markers, kept in __transaction_state. */
+  readonly transactionCoordinator: TransactionCoordinator;
   /** This broker's log directories with the partitions in each (DescribeLogDirs). */
   describeLogDirs(): LogDirDescription[];
 }

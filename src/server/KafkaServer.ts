@@ -31,6 +31,7 @@ import { FetchManager, FetchSessionCache } from './FetchSession';
 import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { describeLogDirs } from './LogDirsDescriber';
+import { buildTransactionCoordinator, type TransactionCoordinatorSetup } from './TransactionCoordinatorAdapter';
 import * as fs from 'node:fs';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -57,6 +58,7 @@ export class KafkaServer {
   private dynamicConfig: DynamicConfigManager | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
   private offsetsTracker: OffsetsLeadershipTracker | null = null;
+  private transactions: TransactionCoordinatorSetup | null = null;
   /** Dynamic broker-level overrides (`<default>` then this broker's id), as set with `brook configs`. */
   private dynamicBrokerConfig: Record<string, string> = {};
   /** Broker-level log defaults (log.* properties); topic overrides are layered on by `topicLogConfig`. */
@@ -258,6 +260,18 @@ export class KafkaServer {
       logger: this.logger.child({ module: 'group-coordinator' }),
     });
     this.offsetsTracker = new OffsetsLeadershipTracker(this.replicaManager, cache, this.groupCoordinator, this.logger.child({ module: 'group-coordinator' }));
+    const producerIdManager = new ProducerIdManager(cfg.brokerId, (id) => claimProducerIdBlock(zkForConfigs.zk, id, this.logger.child({ module: 'producer-ids' })));
+    // Transactions: state in __transaction_state (created on first FindCoordinator for a transactional id).
+    this.transactions = buildTransactionCoordinator({
+      brokerId: cfg.brokerId,
+      config: (n) => (cfg.values as Record<string, unknown>)[n],
+      replicaManager: this.replicaManager,
+      metadataCache: cache,
+      autoTopics,
+      generateProducerId: () => producerIdManager.generateProducerId(),
+      interBrokerListenerName: cfg.interBrokerListener.name,
+      logger: this.logger.child({ module: 'transaction-coordinator' }),
+    });
     const services: BrokerServices = {
       replicaManager: this.replicaManager,
       fetchManager: new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots'])),
@@ -265,7 +279,8 @@ export class KafkaServer {
       controller: controllerGateway(this.controller),
       configs: new ConfigRepository(this.zk as KafkaZkApi, cfg.brokerId, cfg, this.logger.child({ module: 'configs' })),
       autoTopicCreation: autoTopics,
-      producerIdManager: new ProducerIdManager(cfg.brokerId, (id) => claimProducerIdBlock(zkForConfigs.zk, id, this.logger.child({ module: 'producer-ids' }))),
+      producerIdManager,
+      transactionCoordinator: this.transactions.coordinator,
       describeLogDirs: () => this.describeLogDirs(),
     };
 
@@ -300,6 +315,8 @@ export class KafkaServer {
     this.replicaManager.startup();
     this.groupCoordinator.startup();
     this.offsetsTracker.startup();
+    this.transactions.coordinator.startup();
+    this.transactions.tracker.startup();
 
     // 5. Register in ZooKeeper: from here on the controller and clients see this broker.
     this.brokerEpochValue = await this.zk.registerBroker(this.registration());
@@ -400,6 +417,11 @@ export class KafkaServer {
     await step('dynamic config manager', () => this.dynamicConfig?.shutdown());
     await step('offsets tracker', () => this.offsetsTracker?.shutdown());
     await step('group coordinator', () => this.groupCoordinator?.shutdown());
+    await step('transaction coordinator', () => {
+      this.transactions?.tracker.shutdown();
+      this.transactions?.coordinator.shutdown();
+      this.transactions?.sender.close();
+    });
     await step('replica manager', () => this.replicaManager?.shutdown());
     await step('AlterIsr sender', () => this.alterIsrSender?.close());
     await step('controller', () => this.controller?.shutdown());

@@ -1,8 +1,10 @@
-// FindCoordinator (10): the leader of the group's __consumer_offsets partition; creates the topic on first use.
+// FindCoordinator (10): the leader of the group's __consumer_offsets partition (key type 0) or of the transactional
+// id's __transaction_state partition (key type 1); creates the topic on first use.
 // v0-3 ask for one key; v4 (KIP-699) for many keys of one type, each answered on its own.
 import { FindCoordinator, type FindCoordinatorResponse } from '../../protocol/messages/10-find-coordinator';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { OFFSETS_TOPIC } from '../../coordinator/javaHash';
+import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/TransactionLog';
 import { defineHandler, type RequestContext } from './types';
 
 const GROUP_KEY_TYPE = 0;
@@ -16,32 +18,44 @@ interface Coordinator {
   port: number;
 }
 
-/** Why a key type is refused for every key of the request, or null for group keys. */
+/** Why a key type is refused for every key of the request, or null for group and transaction keys. */
 function keyTypeRefusal(keyType: number): { errorCode: number; errorMessage: string } | null {
-  // Brook has no transaction coordinator (key type 1), so a transactional id is a coordinator type it does not know,
-  // and Kafka answers an unknown type with INVALID_REQUEST. That is not retriable: kafkajs gives up at once and the
-  // Java producer fails initTransactions, where COORDINATOR_NOT_AVAILABLE had them retry until their timeouts.
-  // (librdkafka asks nothing: it sees no InitProducerId in ApiVersions and fails "Transactions not supported".)
-  if (keyType === TRANSACTION_KEY_TYPE) {
-    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Transactions are not supported by this broker: it has no transaction coordinator' };
-  }
-  if (keyType !== GROUP_KEY_TYPE) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type received: ${keyType}` };
+  if (keyType !== GROUP_KEY_TYPE && keyType !== TRANSACTION_KEY_TYPE) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type received: ${keyType}` };
   return null;
+}
+
+/** The leader of `partition` of an internal topic, reachable on the listener the request came in on. */
+function leaderOf(topic: string, partition: number, ctx: RequestContext): Coordinator {
+  const cache = ctx.metadataCache;
+  const p = cache.getPartition(topic, partition);
+  const endpoint = p && p.leader >= 0 ? cache.getBroker(p.leader)?.endpoints.get(ctx.connection.listenerName) : undefined;
+  if (!p || !endpoint) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...NO_NODE };
+  return { errorCode: ErrorCode.NONE, nodeId: p.leader, host: endpoint.host, port: endpoint.port };
 }
 
 /** Kafka's getCoordinator for a group key. */
 function groupCoordinator(key: string, ctx: RequestContext): Coordinator {
   const gc = ctx.services.groupCoordinator;
-  const cache = ctx.metadataCache;
-  if (!cache.hasTopic(OFFSETS_TOPIC)) {
+  if (!ctx.metadataCache.hasTopic(OFFSETS_TOPIC)) {
     // Clients retry COORDINATOR_NOT_AVAILABLE; creation proceeds in the background meanwhile.
     void gc.ensureOffsetsTopic();
     return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...NO_NODE };
   }
-  const partition = cache.getPartition(OFFSETS_TOPIC, gc.partitionFor(key));
-  const endpoint = partition && partition.leader >= 0 ? cache.getBroker(partition.leader)?.endpoints.get(ctx.connection.listenerName) : undefined;
-  if (!partition || !endpoint) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...NO_NODE };
-  return { errorCode: ErrorCode.NONE, nodeId: partition.leader, host: endpoint.host, port: endpoint.port };
+  return leaderOf(OFFSETS_TOPIC, gc.partitionFor(key), ctx);
+}
+
+/** Kafka's getCoordinator for a transactional id: the leader of its __transaction_state partition. */
+function transactionCoordinator(key: string, ctx: RequestContext): Coordinator {
+  const tc = ctx.services.transactionCoordinator;
+  if (!ctx.metadataCache.hasTopic(TRANSACTION_STATE_TOPIC)) {
+    void tc.ensureTransactionTopic();
+    return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...NO_NODE };
+  }
+  return leaderOf(TRANSACTION_STATE_TOPIC, tc.partitionFor(key), ctx);
+}
+
+function coordinatorFor(keyType: number, key: string, ctx: RequestContext): Coordinator {
+  return keyType === TRANSACTION_KEY_TYPE ? transactionCoordinator(key, ctx) : groupCoordinator(key, ctx);
 }
 
 /** A v0-3 answer (the v4 fields stay empty). */
@@ -57,11 +71,11 @@ export const findCoordinatorHandler = defineHandler({
     if (ctx.apiVersion >= 4) {
       // As Kafka: a refused key type fails every key with its message; a key's own lookup error carries none.
       const coordinators = req.coordinatorKeys.map((key) =>
-        refusal ? { key, ...NO_NODE, ...refusal } : { key, ...groupCoordinator(key, ctx), errorMessage: null });
+        refusal ? { key, ...NO_NODE, ...refusal } : { key, ...coordinatorFor(req.keyType, key, ctx), errorMessage: null });
       return { ...single({ errorCode: ErrorCode.NONE, ...NO_NODE }, null), coordinators };
     }
     if (refusal) return single({ ...NO_NODE, errorCode: refusal.errorCode }, refusal.errorMessage);
-    const c = groupCoordinator(req.key, ctx);
+    const c = coordinatorFor(req.keyType, req.key, ctx);
     return single(c, c.errorCode === ErrorCode.NONE ? null : errorInfo(c.errorCode).message);
   },
 });

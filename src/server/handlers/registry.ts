@@ -19,6 +19,11 @@ import { updateMetadataHandler } from './06-update-metadata';
 import { deleteRecordsHandler } from './21-delete-records';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch';
 import { initProducerIdHandler } from './22-init-producer-id';
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn';
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn';
+import { endTxnHandler } from './26-end-txn';
+import { describeTransactionsHandler } from './65-describe-transactions';
+import { listTransactionsHandler } from './66-list-transactions';
 import { offsetCommitHandler } from './08-offset-commit';
 import { offsetFetchHandler } from './09-offset-fetch';
 import { findCoordinatorHandler } from './10-find-coordinator';
@@ -78,6 +83,12 @@ const all: readonly RegisteredHandler[] = [
   // Idempotent producer
   initProducerIdHandler,
   describeProducersHandler,
+  // Transactions (coordinator/transaction/)
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));

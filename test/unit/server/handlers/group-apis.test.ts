@@ -83,11 +83,8 @@ describe('FindCoordinator v4 (KIP-699)', () => {
     expect((await call(findCoordinatorHandler, context(h, 3, cache), { key: leaderless, keyType: 0 })).errorMessage).toMatch(/coordinator is not available/i);
   });
 
-  test('transactional ids stay refused with INVALID_REQUEST, on every key; no offsets topic yet: every key waits', async () => {
+  test('unknown key types refused with INVALID_REQUEST, on every key; no offsets topic yet: every key waits', async () => {
     const h = await startCoordinator();
-    const txn = await call(findCoordinatorHandler, context(h, 4), { keyType: 1, coordinatorKeys: ['tx-a', 'tx-b'] });
-    expect(txn.coordinators.map((c) => [c.key, c.errorCode, c.nodeId])).toEqual([['tx-a', ErrorCode.INVALID_REQUEST, -1], ['tx-b', ErrorCode.INVALID_REQUEST, -1]]);
-    expect(txn.coordinators[0]!.errorMessage).toMatch(/no transaction coordinator/);
     const unknownType = await call(findCoordinatorHandler, context(h, 4), { keyType: 7, coordinatorKeys: ['x'] });
     expect(unknownType.coordinators[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown coordinator type received: 7' });
     const noTopic = await call(findCoordinatorHandler, context(h, 4), { keyType: 0, coordinatorKeys: ['a', 'b'] });
