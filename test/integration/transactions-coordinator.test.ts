@@ -1,6 +1,7 @@
 // The transaction coordinator over the wire on a 3-broker cluster: FindCoordinator for a transactional id creates
 // __transaction_state (internal, compacted); InitProducerId, AddPartitionsToTxn, transactional Produce, EndTxn commit
 // and abort with the markers written by the partition leaders (WriteTxnMarkers) until CompleteCommit/CompleteAbort;
+// kafkajs's transactional producer (with sendOffsets);
 // a read_committed fetch sees the committed records only; fencing by a second InitProducerId; and a coordinator
 // killed mid-transaction, whose successor loads the state and aborts the transaction on the next InitProducerId.
 //
@@ -39,8 +40,8 @@ describe('transaction coordinator on a 3-broker cluster', () => {
   };
 
   /** The coordinator of `id` once FindCoordinator answers NONE (it creates __transaction_state on first use). */
-  const coordinatorOf = async (id: string): Promise<KafkaConnection> => {
-    const any = [...cluster.brokers.values()].find((b) => b.running)!;
+  const coordinatorOf = async (id: string, avoidPort = -1): Promise<KafkaConnection> => {
+    const any = [...cluster.brokers.values()].find((b) => b.running && b.port !== avoidPort)!;
     const c = await connect(any);
     const node = await waitFor(async () => {
       const r = await c.request(FindCoordinator, 3, { key: id, keyType: 1 });
@@ -181,6 +182,40 @@ describe('transaction coordinator on a 3-broker cluster', () => {
     expect(listed.transactionStates).toEqual([{ transactionalId: 'txn-f', producerId: first.producerId, transactionState: 'Empty' }]);
   });
 
+  it('kafkajs transactions: send and sendOffsets committed, then an aborted send; read_committed sees the commit only', async () => {
+    const kafka = new Kafka({ clientId: 'txn-kjs', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ transactionalId: 'txn-kjs', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const ok = await producer.transaction();
+      await ok.send({ topic: TOPIC, messages: [{ partition: 1, value: 'kjs-committed' }] });
+      await ok.sendOffsets({ consumerGroupId: 'txn-kjs-group', topics: [{ topic: TOPIC, partitions: [{ partition: 0, offset: '7' }] }] });
+      await ok.commit();
+      const bad = await producer.transaction();
+      await bad.send({ topic: TOPIC, messages: [{ partition: 1, value: 'kjs-aborted' }] });
+      await bad.abort();
+    } finally {
+      await producer.disconnect();
+    }
+    const coord = await coordinatorOf('txn-kjs');
+    await waitForState(coord, 'txn-kjs', 'CompleteAbort');
+    const r = await readCommitted(1);
+    expect(r.values).toContain('kjs-committed');
+    expect(r.values).not.toContain('kjs-aborted');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await waitFor(async () => {
+        const o = await admin.fetchOffsets({ groupId: 'txn-kjs-group', topics: [TOPIC] });
+        const p0 = o[0]?.partitions.find((x) => x.partition === 0);
+        return p0?.offset === '7' ? p0 : undefined;
+      }, { timeoutMs: 30_000, what: 'the transactional offset commit applied' });
+      expect(offsets.offset).toBe('7');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('the coordinator dies mid-transaction: its successor loads the state and InitProducerId aborts the transaction', async () => {
     const coord = await coordinatorOf('txn-k');
     const pid = await initProducer(coord, 'txn-k');
@@ -189,7 +224,7 @@ describe('transaction coordinator on a 3-broker cluster', () => {
     const old = [...cluster.brokers.values()].find((b) => b.port === coord.port)!;
     old.kill('SIGKILL');
     const successor = await waitFor(async () => {
-      const c = await coordinatorOf('txn-k');
+      const c = await coordinatorOf('txn-k', coord.port);
       return c.port !== coord.port ? c : undefined;
     }, { timeoutMs: 60_000, what: 'a new coordinator for txn-k' });
     await waitFor(async () => ((await describe1(successor, 'txn-k')).transactionState === 'Ongoing' ? true : undefined), { timeoutMs: 30_000, what: 'txn-k loaded as Ongoing' });
