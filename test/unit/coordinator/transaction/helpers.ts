@@ -90,6 +90,7 @@ export interface HarnessOptions {
   owned?: number[];
   coordinatorEpoch?: number;
   firstProducerId?: bigint;
+  createTransactionTopic?: () => Promise<void>;
 }
 
 export async function startTxnCoordinator(opts: HarnessOptions = {}): Promise<TxnHarness> {
@@ -105,7 +106,7 @@ export async function startTxnCoordinator(opts: HarnessOptions = {}): Promise<Tx
     stateManager: sm,
     markers,
     generateProducerId: async () => h.nextProducerId++,
-    createTransactionTopic: async () => undefined,
+    createTransactionTopic: opts.createTransactionTopic ?? (async () => undefined),
     scheduler,
     logger,
     abortTimedOutTransactionsIntervalMs: 10_000,
