@@ -5,10 +5,12 @@ import { ErrorCode } from '../../protocol/errors';
 import { ZERO_UUID, isRealTopicId } from '../../util/uuid';
 import { OPERATIONS_NOT_REQUESTED, authorizedOperations } from './authorize';
 import { defineHandler, type RequestContext } from './types';
+import { OFFSETS_TOPIC } from '../../coordinator/javaHash';
+import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/TransactionLog';
 
 type TopicOut = MetadataResponse['topics'][number];
 
-export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
+export const INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC]);
 
 /** A topic answered without partitions: unknown, being created, or asked for by an id no topic has. */
 function topicWithoutPartitions(errorCode: number, name: string | null, topicId: string, isInternal = false): TopicOut {
@@ -84,9 +86,23 @@ export const metadataHandler = defineHandler({
       else missing.push(name);
     }
     // The error code per topic: LEADER_NOT_AVAILABLE once creation started, or why it could not.
-    const created = missing.length > 0 && autoCreate ? await ctx.services.autoTopicCreation.createTopics(missing) : new Map<string, number>();
+    // Internal topics are created by their coordinators with their own settings (compaction, partitions, min ISR),
+    // as Kafka's getOrCreateInternalTopic does, never with the defaults of ordinary auto-creation.
+    const created = new Map<string, number>();
+    if (autoCreate) {
+      const ordinary = missing.filter((n) => !INTERNAL_TOPICS.has(n));
+      if (ordinary.length > 0) for (const [n, code] of await ctx.services.autoTopicCreation.createTopics(ordinary)) created.set(n, code);
+      if (missing.includes(OFFSETS_TOPIC)) {
+        void ctx.services.groupCoordinator.ensureOffsetsTopic();
+        created.set(OFFSETS_TOPIC, ErrorCode.LEADER_NOT_AVAILABLE);
+      }
+      if (missing.includes(TRANSACTION_STATE_TOPIC)) {
+        void ctx.services.transactionCoordinator.ensureTransactionTopic();
+        created.set(TRANSACTION_STATE_TOPIC, ErrorCode.LEADER_NOT_AVAILABLE);
+      }
+    }
     for (const name of missing) {
-      topics.push(topicWithoutPartitions(created.get(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, cache.topicIdOrZero(name)));
+      topics.push(topicWithoutPartitions(created.get(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, cache.topicIdOrZero(name), INTERNAL_TOPICS.has(name)));
     }
     // v8+: the operations the caller may perform, when asked (Kafka's no-authorizer value: all the type supports);
     // v11 dropped the cluster's (DescribeCluster answers it, KIP-700).

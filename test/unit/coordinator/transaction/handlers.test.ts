@@ -9,6 +9,7 @@ import { MetadataCache, type CachedPartition } from '../../../../src/server/Meta
 import type { Handler, RequestContext } from '../../../../src/server/handlers/types';
 import type { GroupCoordinator } from '../../../../src/coordinator/GroupCoordinator';
 import { findCoordinatorHandler } from '../../../../src/server/handlers/10-find-coordinator';
+import { metadataHandler } from '../../../../src/server/handlers/03-metadata';
 import { initProducerIdHandler } from '../../../../src/server/handlers/22-init-producer-id';
 import { addPartitionsToTxnHandler } from '../../../../src/server/handlers/24-add-partitions-to-txn';
 import { addOffsetsToTxnHandler } from '../../../../src/server/handlers/25-add-offsets-to-txn';
@@ -98,5 +99,17 @@ describe('transaction handlers', () => {
     expect(l.errorCode).toBe(0);
     expect(l.unknownStateFilters).toEqual(['Nope']);
     expect(l.transactionStates.map((s) => s.transactionalId)).toEqual(['tx']);
+  });
+
+  test('Metadata auto-creation leaves __transaction_state to the coordinator (its own settings), ordinary topics to auto-creation', async () => {
+    let created = 0;
+    const h = await startTxnCoordinator({ createTransactionTopic: async () => { created++; } });
+    const autoCreated: string[][] = [];
+    const autoTopicCreation = { createTopics: async (names: string[]) => { autoCreated.push(names); return new Map(names.map((n) => [n, ErrorCode.LEADER_NOT_AVAILABLE])); } };
+    const base = requestContext({ apiVersion: 9, metadataCache: cacheWith([]), services: { transactionCoordinator: h.tc, autoTopicCreation } });
+    const r = await call(metadataHandler, base, { topics: [{ name: TRANSACTION_STATE_TOPIC }, { name: 'fresh' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    expect(autoCreated).toEqual([['fresh']]);
+    expect(created).toBe(1);
+    expect(r.topics.map((t) => [t.name, t.errorCode, t.isInternal])).toEqual([['fresh', ErrorCode.LEADER_NOT_AVAILABLE, false], [TRANSACTION_STATE_TOPIC, ErrorCode.LEADER_NOT_AVAILABLE, true]].sort());
   });
 });
