@@ -105,7 +105,7 @@ export const brokerConfigDefs = {
   'log.cleaner.io.buffer.load.factor': def('double', 0.9, 'How full the cleaner\'s key → offset map may get.', (v, n) => (typeof v === 'number' && (v <= 0 || v > 1) ? `${n} must be above 0 and at most 1, got ${v}` : null)),
   'log.cleaner.io.buffer.size': def('int', 524288, 'Bytes the cleaner reads from a segment at a time.', atLeast(4096)),
   'message.max.bytes': def('int', 1048588, 'Largest record batch accepted.', atLeast(0)),
-  'transactional.id.expiration.ms': def('int', 604800000, 'A producer id idle this long (no open transaction) is dropped from partition producer state.', atLeast(1)),
+  'transactional.id.expiration.ms': def('int', 604800000, 'A transactional id idle this long (no open transaction) is removed by its transaction coordinator; a producer id idle this long is dropped from partition producer state.', atLeast(1)),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   'offsets.topic.replication.factor': def('int', 3, 'Replication factor of __consumer_offsets.', atLeast(1)),
   'offsets.topic.segment.bytes': def('int', 104857600, 'Segment size of __consumer_offsets.', atLeast(1)),

@@ -56,6 +56,7 @@ export class TransactionMarkerChannelManager {
   private retryTimer: TimerHandle | null = null;
   private readonly retryBackoffMs: number;
   private active = true;
+  private readonly lastSendWarning = new Map<number, number>();
 
   constructor(private readonly opts: TransactionMarkerChannelOptions) {
     this.retryBackoffMs = opts.retryBackoffMs ?? 100;
@@ -200,7 +201,11 @@ export class TransactionMarkerChannelManager {
     try {
       results = await this.opts.sender.send(brokerId, markers);
     } catch (err) {
-      this.opts.logger.info({ brokerId, err: (err as Error).message }, 'sending transaction markers failed; retrying');
+      // Retries come every backoff while a broker is down: say so once per broker every 10 s, the rest at debug.
+      const now = this.opts.scheduler.now();
+      const quiet = now - (this.lastSendWarning.get(brokerId) ?? -Infinity) < 10_000;
+      if (!quiet) this.lastSendWarning.set(brokerId, now);
+      this.opts.logger[quiet ? 'debug' : 'warn']({ brokerId, err: (err as Error).message }, 'sending transaction markers failed; retrying');
       for (const { txn, tps } of batch) if (this.pending.get(txn.transactionalId) === txn) for (const tp of tps) this.addTo(this.retry, txn.transactionalId, tp);
       this.scheduleRetry();
       return;
