@@ -67,11 +67,11 @@ describe('transaction coordinator on a 3-broker cluster', () => {
   const waitForState = (coord: KafkaConnection, id: string, state: string) =>
     waitFor(async () => ((await describe1(coord, id)).transactionState === state ? true : undefined), { timeoutMs: 30_000, what: `${id} in ${state}` });
 
-  /** Produces `values` to partition `p` as part of the producer's transaction (sequence from `seq`). */
-  const produceTxn = async (pid: { producerId: bigint; producerEpoch: number }, p: number, seq: number, values: string[]): Promise<void> => {
+  /** Produces `values` to partition `p` as part of transactional id `id`'s transaction (sequence from `seq`). */
+  const produceTxn = async (id: string, pid: { producerId: bigint; producerEpoch: number }, p: number, seq: number, values: string[]): Promise<void> => {
     const leader = await connect(await leaderBroker(cluster, TOPIC, p));
     const records = buildRecordBatchSync({ records: values.map((value) => ({ value })), producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq, isTransactional: true });
-    const r = await leader.request(Produce, 7, { transactionalId: 'unused', acks: -1, timeoutMs: 30_000, topicData: [{ name: TOPIC, partitionData: [{ index: p, records }] }] });
+    const r = await leader.request(Produce, 7, { transactionalId: id, acks: -1, timeoutMs: 30_000, topicData: [{ name: TOPIC, partitionData: [{ index: p, records }] }] });
     expect(r.responses[0]?.partitionResponses[0]?.errorCode).toBe(ErrorCode.NONE);
   };
 
@@ -141,8 +141,8 @@ describe('transaction coordinator on a 3-broker cluster', () => {
     const pid = await initProducer(coord, 'txn-a');
     const add = await coord.request(AddPartitionsToTxn, 3, { transactionalId: 'txn-a', producerId: pid.producerId, producerEpoch: pid.producerEpoch, topics: [{ name: TOPIC, partitions: [0, 1] }] });
     expect(add.results.flatMap((t) => t.results.map((r) => r.errorCode))).toEqual([0, 0]);
-    await produceTxn(pid, 0, 0, ['c0', 'c1']);
-    await produceTxn(pid, 1, 0, ['c2']);
+    await produceTxn('txn-a', pid, 0, 0, ['c0', 'c1']);
+    await produceTxn('txn-a', pid, 1, 0, ['c2']);
     expect((await describe1(coord, 'txn-a')).transactionState).toBe('Ongoing');
     // An open transaction holds read_committed readers back.
     expect((await readCommitted(0)).values).toEqual([]);
@@ -158,7 +158,7 @@ describe('transaction coordinator on a 3-broker cluster', () => {
     const coord = await coordinatorOf('txn-a');
     const pid = await initProducer(coord, 'txn-a');
     await coord.request(AddPartitionsToTxn, 3, { transactionalId: 'txn-a', producerId: pid.producerId, producerEpoch: pid.producerEpoch, topics: [{ name: TOPIC, partitions: [0] }] });
-    await produceTxn(pid, 0, 0, ['a0']);
+    await produceTxn('txn-a', pid, 0, 0, ['a0']);
     const end = await coord.request(EndTxn, 3, { transactionalId: 'txn-a', producerId: pid.producerId, producerEpoch: pid.producerEpoch, committed: false });
     expect(end.errorCode).toBe(ErrorCode.NONE);
     await waitForState(coord, 'txn-a', 'CompleteAbort');
@@ -220,7 +220,7 @@ describe('transaction coordinator on a 3-broker cluster', () => {
     const coord = await coordinatorOf('txn-k');
     const pid = await initProducer(coord, 'txn-k');
     await coord.request(AddPartitionsToTxn, 3, { transactionalId: 'txn-k', producerId: pid.producerId, producerEpoch: pid.producerEpoch, topics: [{ name: TOPIC, partitions: [1] }] });
-    await produceTxn(pid, 1, 0, ['k0']);
+    await produceTxn('txn-k', pid, 1, 0, ['k0']);
     const old = [...cluster.brokers.values()].find((b) => b.port === coord.port)!;
     old.kill('SIGKILL');
     const successor = await waitFor(async () => {
