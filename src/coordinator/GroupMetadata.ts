@@ -31,10 +31,15 @@ export interface CommittedOffset {
   appendedBatchOffset?: bigint;
 }
 
-/** True when `a` was written before `b` (Kafka's CommitRecordMetadataAndOffset.olderThan); unknown positions count as older. */
+/**
+ * True when `a` was written before `b` (Kafka's CommitRecordMetadataAndOffset.olderThan). When either position is
+ * unknown (undefined, or -1 from a store that did not report it) `b`, the one being applied now, wins.
+ */
 export function olderThan(a: CommittedOffset, b: CommittedOffset): boolean {
-  if (a.appendedBatchOffset === undefined || b.appendedBatchOffset === undefined) return true;
-  return a.appendedBatchOffset < b.appendedBatchOffset;
+  const x = a.appendedBatchOffset;
+  const y = b.appendedBatchOffset;
+  if (x === undefined || y === undefined || x < 0n || y < 0n) return true;
+  return x < y;
 }
 
 /** A pending rebalance completion (DelayedJoin / InitialDelayedJoin). */
