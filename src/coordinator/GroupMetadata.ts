@@ -75,6 +75,9 @@ export class GroupMetadata {
    * `appendedBatchOffset` is undefined while the write is still in flight. Invisible to OffsetFetch until committed.
    */
   readonly pendingTxnOffsets = new Map<bigint, Map<string, CommittedOffset>>();
+  /** Which kinds of offset commit this group has taken; both at once is warned about (Kafka does too). */
+  receivedConsumerOffsetCommits = false;
+  receivedTransactionalOffsetCommits = false;
 
   constructor(
     readonly groupId: string,
@@ -251,6 +254,7 @@ export class GroupMetadata {
 
   /** Stages a producer's transactional commits before they are written. */
   prepareTxnOffsetCommit(producerId: bigint, offsets: ReadonlyMap<string, CommittedOffset>): void {
+    this.receivedTransactionalOffsetCommits = true;
     let m = this.pendingTxnOffsets.get(producerId);
     if (!m) this.pendingTxnOffsets.set(producerId, (m = new Map()));
     for (const [k, o] of offsets) m.set(k, o);

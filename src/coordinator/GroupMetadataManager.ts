@@ -199,9 +199,13 @@ export class GroupMetadataManager {
     }
     const result = new Map<string, number>();
     if (records.length === 0) return result;
+    if (group.receivedConsumerOffsetCommits && group.receivedTransactionalOffsetCommits) {
+      this.logger.warn({ groupId: group.groupId, leader: group.leaderId }, 'group has received offset commits from consumers as well as transactional producers; mixing both generally surprises and should be avoided');
+    }
     if (txn !== null) {
       group.prepareTxnOffsetCommit(txn.producerId, offsets);
     } else {
+      group.receivedConsumerOffsetCommits = true;
       group.pendingOffsetCommits++;
       for (const k of offsets.keys()) group.pendingOffsetKeys.set(k, (group.pendingOffsetKeys.get(k) ?? 0) + 1);
     }
