@@ -30,6 +30,7 @@ import { describeGroupsHandler } from './15-describe-groups';
 import { listGroupsHandler } from './16-list-groups';
 import { deleteGroupsHandler } from './42-delete-groups';
 import { offsetDeleteHandler } from './47-offset-delete';
+import { txnOffsetCommitHandler } from './28-txn-offset-commit';
 
 import { describeConfigsHandler } from './32-describe-configs';
 import { alterConfigsHandler } from './33-alter-configs';
@@ -66,6 +67,7 @@ const all: readonly RegisteredHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  txnOffsetCommitHandler,
   // Data path and replication (ReplicaManager)
   produceHandler,
   fetchHandler,
