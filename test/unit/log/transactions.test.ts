@@ -254,6 +254,58 @@ describe('crash recovery', () => {
   });
 });
 
+describe('crash recovery from a later recovery point', () => {
+  it('keeps the flushed segments\' entries (no duplicates) and rebuilds those of the recovered segments', async () => {
+    log = openLog(dir, { 'segment.bytes': 300 });
+    const p = new Producer(1n);
+    await p.send(log, ['a']);
+    await p.end(log, false);
+    for (let i = 0; i < 8; i++) await plain(log, 'f', String(i));
+    await p.send(log, ['b']);
+    await p.end(log, false);
+    hwToEnd(log);
+    const expected = log.collectAbortedTransactions(0n, log.logEndOffset);
+    expect(expected).toHaveLength(2);
+    const bases = log.segmentBaseOffsets();
+    expect(bases.length).toBeGreaterThan(1);
+    const last = bases[bases.length - 1] as bigint;
+    expect(expected[1]!.lastOffset).toBeGreaterThanOrEqual(last);
+    await log.flush();
+    const hw = log.highWatermark;
+    await log.close();
+    // The recovered (last) segment's .txnindex is lost; snapshots stay as a crash leaves them.
+    fs.rmSync(path.join(log.dir, `${last.toString().padStart(20, '0')}.txnindex`));
+    log = openLog(dir, { 'segment.bytes': 300 }, { hadCleanShutdown: false, recoveryPoint: last, highWatermark: hw });
+    await log.loadProducerState();
+    expect(log.collectAbortedTransactions(0n, log.logEndOffset)).toEqual(expected);
+  });
+});
+
+describe('an interrupted compaction swap', () => {
+  it('a committed swap brings its .txnindex.swap in under the segment\'s name', async () => {
+    log = openLog(dir);
+    const p = new Producer(1n);
+    await p.send(log, ['a']);
+    await p.end(log, false);
+    hwToEnd(log);
+    const logDir = log.dir;
+    await log.close();
+    const prefix = path.join(logDir, '00000000000000000000');
+    // As a crash after step 1 of replaceSegments leaves it: the cleaned copy as .swap files beside the old segment.
+    fs.copyFileSync(prefix + '.log', prefix + '.log.swap');
+    const swapped = { producerId: 1n, firstOffset: 0n, lastOffset: 1n, lastStableOffset: 77n };
+    const entry = Buffer.alloc(TXN_INDEX_ENTRY_SIZE);
+    entry.writeBigInt64BE(1n, 2);
+    entry.writeBigInt64BE(0n, 10);
+    entry.writeBigInt64BE(1n, 18);
+    entry.writeBigInt64BE(77n, 26);
+    fs.writeFileSync(prefix + '.txnindex.swap', entry);
+    log = openLog(dir);
+    expect(fs.readdirSync(logDir).filter((f) => f.endsWith('.swap'))).toEqual([]);
+    expect(log.collectAbortedTransactions(0n, 2n)).toEqual([swapped]);
+  });
+});
+
 describe('retention', () => {
   it('DeleteRecords moving the log start removes the old segments with their .txnindex; the open transaction and the kept entries stay', async () => {
     log = openLog(dir, { 'segment.bytes': 300 });
