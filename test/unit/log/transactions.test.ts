@@ -8,7 +8,7 @@ import type { Log } from '../../../src/log/Log';
 import { compact } from '../../../src/log/LogCleaner';
 import type { AppendOptions } from '../../../src/log/LogTypes';
 import { TXN_INDEX_ENTRY_SIZE } from '../../../src/log/TransactionIndex';
-import { iterateBatches } from '../../../src/protocol/record/batch-header';
+import { iterateBatches, setBaseOffset } from '../../../src/protocol/record/batch-header';
 import { buildEndTxnMarker } from '../../../src/protocol/record/controlRecords';
 import { buildRecordBatchSync, decodeBatchRecords } from '../../../src/protocol/record/records';
 import { FakeClock, leader, openLog, tmpDir, waitFor } from './helpers';
@@ -152,6 +152,29 @@ describe('markers', () => {
       await follower.close();
       fs.rmSync(path.dirname(follower.dir), { recursive: true, force: true });
     }
+  });
+});
+
+describe('markers on a follower', () => {
+  it('a stale coordinator or producer epoch is taken as the leader wrote it (only logged), and ends the transaction', async () => {
+    log = openLog(dir);
+    const at = (b: Buffer, offset: bigint): Buffer => {
+      setBaseOffset(b, 0, offset);
+      return b;
+    };
+    const follower: AppendOptions = { assignOffsets: false, leaderEpoch: 0 };
+    const data = (offset: bigint, epoch: number, seq: number) =>
+      at(buildRecordBatchSync({ records: [{ key: 'k', value: 'v', timestamp: BigInt(NOW) }], isTransactional: true, producerId: 3n, producerEpoch: epoch, baseSequence: seq }), offset);
+    const end = (offset: bigint, epoch: number, coordinatorEpoch: number, commit: boolean) => at(buildEndTxnMarker({ producerId: 3n, producerEpoch: epoch, coordinatorEpoch, commit, timestamp: BigInt(NOW) }), offset);
+    await log.append(data(0n, 5, 0), follower);
+    await log.append(end(1n, 5, 10, true), follower);
+    await log.append(data(2n, 5, 1), follower);
+    await log.append(end(3n, 4, 9, false), follower); // both epochs stale
+    expect(log.logEndOffset).toBe(4n);
+    expect(log.activeProducers().get(3n)).toMatchObject({ currentTxnFirstOffset: null, coordinatorEpoch: 9 });
+    log.updateHighWatermark(4n);
+    expect(log.lastStableOffset).toBe(4n);
+    expect(log.collectAbortedTransactions(0n, 4n)).toEqual([{ producerId: 3n, firstOffset: 2n, lastOffset: 3n, lastStableOffset: 4n }]);
   });
 });
 
