@@ -3,6 +3,7 @@
 // producer until that producer's control batch (COMMIT applies them, ABORT drops them); markers are not data.
 import { iterateBatches, isControl, isTransactional } from '../protocol/record/batch-header';
 import { decodeBatchRecordsSync, type DecodedRecord } from '../protocol/record/records';
+import { ControlRecordType, readControlRecord } from '../protocol/record/controlRecords';
 import type { Logger } from '../util/logger';
 import { olderThan, type CommittedOffset } from './GroupMetadata';
 import type { OffsetsTopicStore } from './OffsetsTopicStore';
@@ -20,19 +21,6 @@ export interface ReplayedPartition {
   /** Transactional offsets without a marker yet: producer id -> group -> tpKey -> offset. */
   pending: Map<bigint, GroupOffsetsMap>;
   skipped: number;
-}
-
-/** ControlRecordType of an end-transaction marker (Kafka's ControlRecordType: 0 ABORT, 1 COMMIT). */
-const CONTROL_TYPE_COMMIT = 1;
-
-/**
- * The control type of a control batch's first record, or null when it has none. The key is int16 version + int16
- * type. Brook's own parser: the log engineer's readControlRecord (src/protocol/record/controlRecords.ts) replaces it
- * once merged.
- */
-function controlType(rec: DecodedRecord | undefined): number | null {
-  if (!rec?.key || rec.key.length < 4) return null;
-  return rec.key.readInt16BE(2);
 }
 
 function putIn(m: GroupOffsetsMap, group: string, key: string, o: CommittedOffset | null): void {
@@ -75,11 +63,17 @@ export async function replayOffsetsPartition(store: OffsetsTopicStore, partition
       }
       if (isControl(header.attributes)) {
         if (header.baseOffset >= highWatermark) continue;
-        const type = controlType(recs[0]);
+        let type: number | null;
+        try {
+          type = readControlRecord(batch, 0)?.type ?? null;
+        } catch (e) {
+          skip(header.baseOffset, e);
+          continue;
+        }
         if (type === null) continue;
         const open = out.pending.get(header.producerId);
         out.pending.delete(header.producerId);
-        if (type === CONTROL_TYPE_COMMIT && open) {
+        if (type === ControlRecordType.COMMIT && open) {
           for (const [group, m] of open) {
             for (const [k, o] of m) {
               const current = out.offsets.get(group)?.get(k);
