@@ -44,8 +44,13 @@ async function writeMarker(ctx: RequestContext, m: Marker): Promise<PartitionRes
   const rm = ctx.services.replicaManager;
   const results: PartitionResult[] = [];
   const entries: ProduceEntry[] = [];
+  // A partition named twice gets one marker (Kafka keys the appends by partition).
+  const seen = new Set<string>();
   for (const t of m.topics) {
     for (const partition of t.partitionIndexes) {
+      const key = `${t.name}\u0000${partition}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       if (!rm.getPartition(t.name, partition)) results.push({ topic: t.name, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
       else {
         // Each partition gets its own batch: the leader assigns the offsets, so the buffers must not be shared.

@@ -237,9 +237,10 @@ describe('WriteTxnMarkers', () => {
     expect(batchBaseOffsets(read.records)).toEqual([2n]);
   });
 
-  it('merges markers of one producer, and answers v0 the same', async () => {
+  it('merges markers of one producer, writes one marker per named partition, and answers v0 the same', async () => {
     const { rm } = await broker();
-    const res = await handle(rm, { markers: [marker(9n, false, [{ name: 't', partitionIndexes: [0] }]), marker(9n, false, [{ name: 't', partitionIndexes: [7] }])] }, { onTransactionCompleted: () => undefined }, 0);
+    // t-0 named twice in the first marker: one marker batch.
+    const res = await handle(rm, { markers: [marker(9n, false, [{ name: 't', partitionIndexes: [0, 0] }]), marker(9n, false, [{ name: 't', partitionIndexes: [7] }])] }, { onTransactionCompleted: () => undefined }, 0);
     expect(res.markers.map((m) => [m.producerId, m.topics.map((t) => [t.name, t.partitions.map((p) => [p.partitionIndex, p.errorCode])])])).toEqual([
       [9n, [['t', [[0, ErrorCode.NONE], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]]]],
     ]);
