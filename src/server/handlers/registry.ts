@@ -38,6 +38,7 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
+import { writeTxnMarkersHandler } from './27-write-txn-markers';
 
 const all: readonly RegisteredHandler[] = [
   describeConfigsHandler,
@@ -80,6 +81,8 @@ const all: readonly RegisteredHandler[] = [
   // Idempotent producer
   initProducerIdHandler,
   describeProducersHandler,
+  // Transactions
+  writeTxnMarkersHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));
