@@ -4,11 +4,17 @@
 import type { BrokerProcess, LocalCluster } from './cluster';
 import { partitionView } from './inspect';
 import { moduleLogger } from '../util/logger';
-import { ALL_FAULT_KINDS, type FaultKind } from './faults';
+import { TRANSACTIONAL_FAULT_KINDS, type FaultKind } from './faults';
 
 const log = moduleLogger('chaos-nemesis');
 
-const WEIGHTS: Record<FaultKind, number> = { 'kill-leader': 3, 'kill-follower': 2, 'kill-controller': 2, pause: 2, 'zk-restart': 1, restart: 1 };
+const WEIGHTS: Record<FaultKind, number> = { 'kill-leader': 3, 'kill-follower': 2, 'kill-controller': 2, pause: 2, 'zk-restart': 1, restart: 1, 'kill-txn-coordinator': 3, 'kill-group-coordinator': 2 };
+
+/** Where the coordinators of a transactional run are (broker ids), for the coordinator kinds; null when unknown. */
+export interface CoordinatorLookup {
+  transactionCoordinator(random: () => number): Promise<{ brokerId: number; transactionalId: string } | null>;
+  groupCoordinator(): Promise<{ brokerId: number; group: string } | null>;
+}
 
 export interface Fault {
   kind: FaultKind;
@@ -30,7 +36,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 export function pickFault(random: () => number, index: number, allowed: readonly FaultKind[]): FaultKind {
-  const kinds = ALL_FAULT_KINDS.filter((k) => allowed.includes(k));
+  const kinds = TRANSACTIONAL_FAULT_KINDS.filter((k) => allowed.includes(k));
   if (index < kinds.length) return kinds[index] as FaultKind;
   let x = random() * kinds.reduce((s, k) => s + WEIGHTS[k], 0);
   for (const k of kinds) {
@@ -40,13 +46,13 @@ export function pickFault(random: () => number, index: number, allowed: readonly
 }
 
 /** Injects one fault and waits until the target is back (registered and listening); the topic names "leader of". */
-export async function injectFault(cluster: LocalCluster, kind: FaultKind, random: () => number, topic: string, partitions: number): Promise<Fault> {
+export async function injectFault(cluster: LocalCluster, kind: FaultKind, random: () => number, topic: string, partitions: number, coordinators?: CoordinatorLookup): Promise<Fault> {
   if (kind === 'zk-restart') {
     log.info('restarting ZooKeeper');
     await cluster.zk.restart();
     return { kind, target: 'zookeeper', detail: 'stopped and started on the same data' };
   }
-  const { broker: b, role } = await pickBroker(cluster, kind, random, topic, partitions);
+  const { broker: b, role } = await pickBroker(cluster, kind, random, topic, partitions, coordinators);
   const sessionMs = cluster.sessionTimeoutMs;
   log.info({ kind, brokerId: b.id, role }, 'injecting fault');
   if (kind === 'pause') {
@@ -76,8 +82,16 @@ export async function injectFault(cluster: LocalCluster, kind: FaultKind, random
   return { kind, target: `broker ${b.id}`, detail: `${role}; kill -9, registration gone after ${(expiredMs / 1000).toFixed(1)} s, restarted` };
 }
 
-async function pickBroker(cluster: LocalCluster, kind: FaultKind, random: () => number, topic: string, partitions: number): Promise<{ broker: BrokerProcess; role: string }> {
+async function pickBroker(cluster: LocalCluster, kind: FaultKind, random: () => number, topic: string, partitions: number, coordinators?: CoordinatorLookup): Promise<{ broker: BrokerProcess; role: string }> {
   const p = Math.floor(random() * partitions);
+  if (kind === 'kill-txn-coordinator') {
+    const c = await coordinators?.transactionCoordinator(random);
+    if (c && cluster.brokers.get(c.brokerId)) return { broker: cluster.broker(c.brokerId), role: `transaction coordinator of ${c.transactionalId}` };
+  }
+  if (kind === 'kill-group-coordinator') {
+    const c = await coordinators?.groupCoordinator();
+    if (c && cluster.brokers.get(c.brokerId)) return { broker: cluster.broker(c.brokerId), role: `coordinator of group ${c.group}` };
+  }
   if (kind === 'kill-controller') {
     const id = await (await cluster.zkClient()).getControllerId().catch(() => null);
     if (id !== null && cluster.brokers.get(id)) return { broker: cluster.broker(id), role: 'controller' };

@@ -74,7 +74,7 @@ export function chaosFailures(r: ChaosReport, idempotent: boolean): string[] {
 }
 
 /** Broker settings of a chaos cluster (the same names for Brook and Apache Kafka). */
-function brokerOverrides(retentionAndCompaction: boolean): Record<string, string> {
+export function brokerOverrides(retentionAndCompaction: boolean): Record<string, string> {
   return {
     'replica.lag.time.max.ms': '3000',
     'replica.fetch.backoff.ms': '200',
@@ -183,7 +183,7 @@ async function createTopics(cluster: LocalCluster, partitions: number, rf: numbe
 }
 
 /** All brokers registered and every partition of the topics led, with an ISR of at least `minIsr`. */
-async function waitHealthy(cluster: LocalCluster, topics: string[], partitions: number, minIsr: number, timeoutMs: number): Promise<void> {
+export async function waitHealthy(cluster: LocalCluster, topics: string[], partitions: number, minIsr: number, timeoutMs: number): Promise<void> {
   const unhealthy = async (): Promise<string[]> => {
     const lines: string[] = [];
     const ids = (await (await cluster.zkClient()).getAllBrokers()).map((b) => b.id);

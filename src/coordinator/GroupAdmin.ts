@@ -75,8 +75,8 @@ export async function deleteGroups(gc: GroupCoordinatorContext, groupIds: string
       group.transitionTo('Dead', gc.scheduler.now());
       gc.onGroupDead(group);
       gc.manager.removeGroup(group);
-      const keys = [...group.offsets.keys()];
-      group.offsets.clear();
+      // Kafka's removeAllOffsets: committed offsets and the pending transactional ones of the same partitions.
+      const keys = group.removeOffsets([...group.offsets.keys()]);
       writes.push(gc.manager.writeTombstones(groupId, keys, true));
       out.set(groupId, ErrorCode.NONE);
     }

@@ -13,12 +13,12 @@ import type { GroupCoordinatorContext } from './GroupCoordinatorContext';
 import { GroupMembership, joinError, syncError, type JoinGroupParams, type LeaveGroupResult, type LeavingMember, type SyncGroupParams } from './GroupMembership';
 import * as offsets from './GroupOffsets';
 import * as admin from './GroupAdmin';
-import type { CommitOffsetsParams, FetchedOffset } from './GroupOffsets';
+import type { CommitOffsetsParams, FetchedOffset, TxnCommitOffsetsParams } from './GroupOffsets';
 import type { GroupSummary } from './GroupAdmin';
 
 export { DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom, type GroupCoordinatorConfig } from './GroupCoordinatorConfig';
 export { NEW_MEMBER_JOIN_TIMEOUT_MS, type JoinGroupParams, type LeaveGroupResult, type LeavingMember, type SyncGroupParams } from './GroupMembership';
-export type { OffsetCommitEntry, CommitOffsetsParams, FetchedOffset } from './GroupOffsets';
+export type { OffsetCommitEntry, CommitOffsetsParams, FetchedOffset, TxnCommitOffsetsParams } from './GroupOffsets';
 export type { GroupSummary } from './GroupAdmin';
 
 export interface GroupCoordinatorOptions {
@@ -185,9 +185,20 @@ export class GroupCoordinator {
     return offsets.commitOffsets(this.ctx, p);
   }
 
-  /** OffsetFetch; `partitions` null = every committed offset of the group. */
-  fetchOffsets(groupId: string, partitions: { topic: string; partition: number }[] | null): { errorCode: number; offsets: FetchedOffset[] } {
-    return offsets.fetchOffsets(this.ctx, groupId, partitions);
+  /**
+   * TxnOffsetCommit: one error code per entry, in request order, once the producer's transactional batch is written;
+   * the offsets stay pending (invisible to OffsetFetch) until onTransactionCompleted.
+   */
+  commitTxnOffsets(p: TxnCommitOffsetsParams): Promise<number[]> {
+    return offsets.commitTxnOffsets(this.ctx, p);
+  }
+
+  /**
+   * OffsetFetch; `partitions` null = every committed offset of the group. `requireStable` (v7+): partitions with an
+   * unsettled commit answer UNSTABLE_OFFSET_COMMIT.
+   */
+  fetchOffsets(groupId: string, partitions: { topic: string; partition: number }[] | null, requireStable = false): { errorCode: number; offsets: FetchedOffset[] } {
+    return offsets.fetchOffsets(this.ctx, groupId, partitions, requireStable);
   }
 
   /** OffsetDelete: removes offsets of topics the group is not consuming. */
@@ -199,10 +210,10 @@ export class GroupCoordinator {
 
   /**
    * A transaction marker was written (and replicated) to these __consumer_offsets partitions: the producer's pending
-   * transactional offset commits there are applied (commit) or dropped (abort). PLACEHOLDER for issue #15.
+   * transactional offset commits there are applied (commit) or dropped (abort) (Kafka's scheduleHandleTxnCompletion).
    */
-  onTransactionCompleted(_producerId: bigint, _offsetsPartitions: readonly number[], _commit: boolean): void {
-    throw new Error('transactional offset commits are not implemented yet');
+  onTransactionCompleted(producerId: bigint, offsetsPartitions: readonly number[], commit: boolean): void {
+    this.manager.onTxnCompletion(producerId, offsetsPartitions, commit);
   }
 
   describeGroup(groupId: string): GroupSummary {

@@ -24,6 +24,22 @@ export interface CommittedOffset {
   commitTimestamp: bigint;
   /** Explicit expiry (OffsetCommit v2-4 retention); null: retention follows the group's state. */
   expireTimestamp: bigint | null;
+  /**
+   * Base offset of the __consumer_offsets batch the commit was written in (Kafka's appendedBatchOffset); undefined
+   * until the write is appended. Decides which of two commits of one partition is newer when a transaction completes.
+   */
+  appendedBatchOffset?: bigint;
+}
+
+/**
+ * True when `a` was written before `b` (Kafka's CommitRecordMetadataAndOffset.olderThan). When either position is
+ * unknown (undefined, or -1 from a store that did not report it) `b`, the one being applied now, wins.
+ */
+export function olderThan(a: CommittedOffset, b: CommittedOffset): boolean {
+  const x = a.appendedBatchOffset;
+  const y = b.appendedBatchOffset;
+  if (x === undefined || y === undefined || x < 0n || y < 0n) return true;
+  return x < y;
 }
 
 /** A pending rebalance completion (DelayedJoin / InitialDelayedJoin). */
@@ -52,6 +68,16 @@ export class GroupMetadata {
   readonly offsets = new Map<string, CommittedOffset>();
   /** Offset commits in flight: their keys may not be expired or deleted underneath them. */
   pendingOffsetCommits = 0;
+  /** Partitions (tpKey) with a plain offset commit in flight, and how many; OffsetFetch requireStable reports them unstable. */
+  readonly pendingOffsetKeys = new Map<string, number>();
+  /**
+   * Transactional offset commits not yet completed by a marker: producer id -> partition (tpKey) -> offset. Their
+   * `appendedBatchOffset` is undefined while the write is still in flight. Invisible to OffsetFetch until committed.
+   */
+  readonly pendingTxnOffsets = new Map<bigint, Map<string, CommittedOffset>>();
+  /** Which kinds of offset commit this group has taken; both at once is warned about (Kafka does too). */
+  receivedConsumerOffsetCommits = false;
+  receivedTransactionalOffsetCommits = false;
 
   constructor(
     readonly groupId: string,
@@ -222,6 +248,73 @@ export class GroupMetadata {
   currentMemberMetadata(): { memberId: string; groupInstanceId: string | null; metadata: Buffer }[] {
     const protocol = this.protocolName ?? '';
     return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata(protocol) }));
+  }
+
+  // ---- transactional offset commits (Kafka's GroupMetadata pending transactional offsets) ----
+
+  /** Stages a producer's transactional commits before they are written. */
+  prepareTxnOffsetCommit(producerId: bigint, offsets: ReadonlyMap<string, CommittedOffset>): void {
+    this.receivedTransactionalOffsetCommits = true;
+    let m = this.pendingTxnOffsets.get(producerId);
+    if (!m) this.pendingTxnOffsets.set(producerId, (m = new Map()));
+    for (const [k, o] of offsets) m.set(k, o);
+  }
+
+  /** The write of a staged commit was appended at `batchOffset`; a commit staged again meanwhile is left alone. */
+  onTxnOffsetCommitAppend(producerId: bigint, key: string, staged: CommittedOffset, batchOffset: bigint): void {
+    const m = this.pendingTxnOffsets.get(producerId);
+    if (m?.get(key) === staged) m.set(key, { ...staged, appendedBatchOffset: batchOffset });
+  }
+
+  /** The write of a staged commit failed: the client retries, maybe elsewhere. */
+  failPendingTxnOffsetCommit(producerId: bigint, key: string): void {
+    const m = this.pendingTxnOffsets.get(producerId);
+    if (!m) return;
+    m.delete(key);
+    if (m.size === 0) this.pendingTxnOffsets.delete(producerId);
+  }
+
+  /**
+   * The producer's transaction ended (its marker is written): on commit each pending offset replaces the committed one
+   * unless that was written later (a plain commit appended after the transactional one wins); on abort they are dropped.
+   * Staged commits whose write never completed are dropped (Kafka raises there; nothing of them is in the log).
+   */
+  completePendingTxnOffsetCommit(producerId: bigint, commit: boolean): void {
+    const m = this.pendingTxnOffsets.get(producerId);
+    this.pendingTxnOffsets.delete(producerId);
+    if (!m || !commit) return;
+    for (const [k, o] of m) {
+      if (o.appendedBatchOffset === undefined) continue;
+      const current = this.offsets.get(k);
+      if (!current || olderThan(current, o)) this.offsets.set(k, o);
+    }
+  }
+
+  hasPendingOffsetCommitsFromProducer(producerId: bigint): boolean {
+    return this.pendingTxnOffsets.has(producerId);
+  }
+
+  /** A plain or transactional commit of this partition is not settled yet (OffsetFetch requireStable). */
+  hasPendingOffsetCommitsForTopicPartition(key: string): boolean {
+    if (this.pendingOffsetKeys.has(key)) return true;
+    for (const m of this.pendingTxnOffsets.values()) if (m.has(key)) return true;
+    return false;
+  }
+
+  /** Committed or pending offsets exist: an Empty group with any is kept (Kafka's hasOffsets). */
+  hasOffsets(): boolean {
+    return this.offsets.size > 0 || this.pendingOffsetCommits > 0 || this.pendingTxnOffsets.size > 0;
+  }
+
+  /** Removes partitions' committed offsets and any pending transactional ones (Kafka's removeOffsets); returns the keys that had a committed offset. */
+  removeOffsets(keys: Iterable<string>): string[] {
+    const removed: string[] = [];
+    for (const k of keys) {
+      // As Kafka, a producer left with no pending partition stays listed until its marker completes it.
+      for (const m of this.pendingTxnOffsets.values()) m.delete(k);
+      if (this.offsets.delete(k)) removed.push(k);
+    }
+    return removed;
   }
 
   /** Largest rebalance timeout of the members: how long the join phase may wait. */

@@ -1,18 +1,15 @@
 // The groups and committed offsets of the __consumer_offsets partitions this broker leads: load/unload on
 // leadership changes, writes to the log (acks=-1), the offsets cache and offset/group expiry.
 import { ErrorCode } from '../protocol/errors';
-import { iterateBatches, isControl, isTransactional } from '../protocol/record/batch-header';
-import { buildRecordBatchSync, decodeBatchRecordsSync, type RecordInput } from '../protocol/record/records';
+import { buildRecordBatchSync, type RecordInput } from '../protocol/record/records';
 import type { Logger } from '../util/logger';
-import { GroupMetadata, type CommittedOffset } from './GroupMetadata';
+import { GroupMetadata, olderThan, type CommittedOffset } from './GroupMetadata';
 import { parseTpKey, tpKey } from '../util/types';
 import { MemberMetadata } from './MemberMetadata';
 import type { OffsetsTopicStore } from './OffsetsTopicStore';
 import { partitionFor } from './javaHash';
+import { replayOffsetsPartition } from './GroupMetadataLoader';
 import {
-  decodeGroupMetadataValue,
-  decodeKey,
-  decodeOffsetCommitValue,
   encodeGroupMetadataKey,
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
@@ -35,7 +32,18 @@ export interface GroupMetadataManagerOptions {
   loadBufferSize?: number;
 }
 
-type PartitionOwnership = { state: 'loading' | 'loaded'; epoch: number };
+/** The producer of a transactional offset commit. */
+export interface TxnProducer {
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+interface PartitionOwnership {
+  state: 'loading' | 'loaded';
+  epoch: number;
+  /** Transactions completed while the partition was loading, applied once it is loaded. */
+  deferredTxnCompletions: { producerId: bigint; commit: boolean }[];
+}
 
 /** Backoff between attempts to load an offsets partition: 100 ms doubling, at most 10 s. */
 const LOAD_RETRY_BASE_MS = 100;
@@ -133,14 +141,17 @@ export class GroupMetadataManager {
 
   // ---- writes -------------------------------------------------------------------------------
 
-  private async append(partition: number, records: RecordInput[]): Promise<number> {
-    const batch = buildRecordBatchSync({ records });
+  private async append(partition: number, records: RecordInput[], txn: TxnProducer | null = null): Promise<{ errorCode: number; baseOffset: bigint }> {
+    // A transactional offset commit is a transactional batch of the producer (Kafka's storeOffsets: base sequence 0),
+    // so the producer's end-transaction marker closes it in the log.
+    const batch = txn === null
+      ? buildRecordBatchSync({ records })
+      : buildRecordBatchSync({ records, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: 0, isTransactional: true });
     try {
-      const r = await this.store.append(partition, batch, this.commitTimeoutMs);
-      return r.errorCode;
+      return await this.store.append(partition, batch, this.commitTimeoutMs);
     } catch (e) {
       this.logger.error({ err: e, partition }, 'append to __consumer_offsets failed');
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: -1n };
     }
   }
 
@@ -169,13 +180,17 @@ export class GroupMetadataManager {
   async storeGroup(group: GroupMetadata, assignment: ReadonlyMap<string, Buffer>): Promise<number> {
     const value = encodeGroupMetadataValue(this.groupMetadataValue(group, assignment));
     const now = BigInt(this.scheduler.now());
-    const code = await this.append(this.partitionFor(group.groupId), [{ key: encodeGroupMetadataKey(group.groupId), value, timestamp: now }]);
+    const { errorCode: code } = await this.append(this.partitionFor(group.groupId), [{ key: encodeGroupMetadataKey(group.groupId), value, timestamp: now }]);
     if (code !== ErrorCode.NONE) this.logger.warn({ groupId: group.groupId, errorCode: code }, 'storing group metadata failed');
     return mapGroupStoreError(code);
   }
 
-  /** Writes the commits; the cache is updated only once the write is committed. Returns one code per key. */
-  async storeOffsets(group: GroupMetadata, offsets: ReadonlyMap<string, CommittedOffset>): Promise<Map<string, number>> {
+  /**
+   * Writes the commits; the cache is updated only once the write is committed. Returns one code per key. With `txn`
+   * (TxnOffsetCommit) the batch is the producer's transactional batch and the offsets become pending for the producer
+   * until its transaction completes (onTxnCompletion), as Kafka's GroupMetadataManager.storeOffsets does.
+   */
+  async storeOffsets(group: GroupMetadata, offsets: ReadonlyMap<string, CommittedOffset>, txn: TxnProducer | null = null): Promise<Map<string, number>> {
     const now = BigInt(this.scheduler.now());
     const records: RecordInput[] = [];
     for (const [k, o] of offsets) {
@@ -184,17 +199,74 @@ export class GroupMetadataManager {
     }
     const result = new Map<string, number>();
     if (records.length === 0) return result;
-    group.pendingOffsetCommits++;
-    let code: number;
-    try {
-      code = mapOffsetStoreError(await this.append(this.partitionFor(group.groupId), records));
-    } finally {
-      group.pendingOffsetCommits--;
+    if (group.receivedConsumerOffsetCommits && group.receivedTransactionalOffsetCommits) {
+      this.logger.warn({ groupId: group.groupId, leader: group.leaderId }, 'group has received offset commits from consumers as well as transactional producers; mixing both generally surprises and should be avoided');
     }
+    if (txn !== null) {
+      group.prepareTxnOffsetCommit(txn.producerId, offsets);
+    } else {
+      group.receivedConsumerOffsetCommits = true;
+      group.pendingOffsetCommits++;
+      for (const k of offsets.keys()) group.pendingOffsetKeys.set(k, (group.pendingOffsetKeys.get(k) ?? 0) + 1);
+    }
+    let appended: { errorCode: number; baseOffset: bigint };
+    try {
+      appended = await this.append(this.partitionFor(group.groupId), records, txn);
+    } finally {
+      if (txn === null) {
+        group.pendingOffsetCommits--;
+        for (const k of offsets.keys()) {
+          const n = (group.pendingOffsetKeys.get(k) ?? 1) - 1;
+          if (n > 0) group.pendingOffsetKeys.set(k, n);
+          else group.pendingOffsetKeys.delete(k);
+        }
+      }
+    }
+    const code = mapOffsetStoreError(appended.errorCode);
     // A group unloaded or deleted while the write was in flight must not get offsets back.
-    if (code === ErrorCode.NONE && !group.is('Dead')) for (const [k, o] of offsets) group.offsets.set(k, o);
+    if (!group.is('Dead')) {
+      for (const [k, o] of offsets) {
+        if (txn !== null) {
+          if (code === ErrorCode.NONE) group.onTxnOffsetCommitAppend(txn.producerId, k, o, appended.baseOffset);
+          else group.failPendingTxnOffsetCommit(txn.producerId, k);
+        } else if (code === ErrorCode.NONE) {
+          // A transactional commit completed meanwhile from a later batch stays (Kafka's onOffsetCommitAppend).
+          const stored: CommittedOffset = { ...o, appendedBatchOffset: appended.baseOffset };
+          const current = group.offsets.get(k);
+          if (!current || olderThan(current, stored)) group.offsets.set(k, stored);
+        }
+      }
+    }
+    if (code !== ErrorCode.NONE && txn !== null) {
+      this.logger.debug({ groupId: group.groupId, producerId: txn.producerId.toString(), errorCode: appended.errorCode }, 'transactional offset commit failed');
+    }
     for (const k of offsets.keys()) result.set(k, code);
     return result;
+  }
+
+  /**
+   * A producer's transaction ended with its marker written to these offsets partitions (Kafka's handleTxnCompletion):
+   * its pending offsets in their groups are applied (commit) or dropped (abort). A partition still loading gets the
+   * completion once loaded (the load may have read the log before the marker); one not led here is skipped, as its
+   * new leader reads the marker from the log.
+   */
+  onTxnCompletion(producerId: bigint, partitions: Iterable<number>, commit: boolean): void {
+    for (const partition of new Set(partitions)) {
+      const o = this.owned.get(partition);
+      if (!o) continue;
+      if (o.state === 'loading') {
+        o.deferredTxnCompletions.push({ producerId, commit });
+        continue;
+      }
+      this.completeTxnInPartition(partition, producerId, commit);
+    }
+  }
+
+  private completeTxnInPartition(partition: number, producerId: bigint, commit: boolean): void {
+    for (const g of this.groups.values()) {
+      if (this.partitionFor(g.groupId) !== partition || g.is('Dead') || !g.hasPendingOffsetCommitsFromProducer(producerId)) continue;
+      g.completePendingTxnOffsetCommit(producerId, commit);
+    }
   }
 
   /** Writes tombstones for the given offsets (and the group's metadata when `withGroup`). */
@@ -207,7 +279,7 @@ export class GroupMetadataManager {
     }
     if (withGroup) records.push({ key: encodeGroupMetadataKey(groupId), value: null, timestamp: now });
     if (records.length === 0) return ErrorCode.NONE;
-    return mapGroupStoreError(await this.append(this.partitionFor(groupId), records));
+    return mapGroupStoreError((await this.append(this.partitionFor(groupId), records)).errorCode);
   }
 
   // ---- expiry -------------------------------------------------------------------------------
@@ -251,7 +323,8 @@ export class GroupMetadataManager {
       for (const k of expired) group.offsets.delete(k);
       removedOffsets += expired.length;
       let groupGone = false;
-      if (group.is('Empty') && group.offsets.size === 0 && group.pendingOffsetCommits === 0) {
+      // Pending transactional offsets keep the group (Kafka's hasOffsets) until their transaction completes.
+      if (group.is('Empty') && !group.hasOffsets()) {
         group.transitionTo('Dead', now);
         this.removeGroup(group);
         onGroupDead(group);
@@ -273,7 +346,7 @@ export class GroupMetadataManager {
   async loadPartition(partition: number, epoch: number, onGroupLoaded: (g: GroupMetadata) => void): Promise<void> {
     const current = this.owned.get(partition);
     if (current && current.epoch >= epoch) return; // already loading/loaded for this leadership
-    this.owned.set(partition, { state: 'loading', epoch });
+    this.owned.set(partition, { state: 'loading', epoch, deferredTxnCompletions: [] });
     await this.tryLoad(partition, epoch, onGroupLoaded, 0);
   }
 
@@ -294,6 +367,7 @@ export class GroupMetadataManager {
         onGroupLoaded(g);
       }
       o.state = 'loaded';
+      for (const c of o.deferredTxnCompletions.splice(0)) this.completeTxnInPartition(partition, c.producerId, c.commit);
       this.logger.info({ partition, groups: loaded.length, skippedRecords: skipped, ms: this.scheduler.now() - started }, 'loaded offsets partition');
     } catch (e) {
       const o = this.owned.get(partition);
@@ -322,73 +396,28 @@ export class GroupMetadataManager {
   }
 
   private async replay(partition: number): Promise<{ groups: GroupMetadata[]; skipped: number }> {
-    const offsets = new Map<string, Map<string, CommittedOffset>>();
-    const groupValues = new Map<string, GroupMetadataValue | null>();
-    let from = this.store.logStartOffset(partition) ?? 0n;
-    let maxBytes = this.loadBufferSize;
-    let skipped = 0;
-    // One record that cannot be decoded (written by a newer or foreign writer, or damaged) is skipped with a
-    // warning: it must not leave every group of the partition without a coordinator.
-    const skip = (offset: bigint, err: unknown): void => {
-      skipped++;
-      if (skipped <= 10) this.logger.warn({ partition, offset: offset.toString(), err }, 'skipping an undecodable record while loading offsets');
-    };
-    for (;;) {
-      const { records, highWatermark } = await this.store.read(partition, from, maxBytes);
-      if (from >= highWatermark) break;
-      let progressed = false;
-      for (const view of iterateBatches(records)) {
-        const last = view.header.baseOffset + BigInt(view.header.lastOffsetDelta);
-        if (last < from) continue;
-        progressed = true;
-        from = last + 1n;
-        // Transactional offset commits are not written by Brook yet; control batches carry no group data.
-        if (isControl(view.header.attributes) || isTransactional(view.header.attributes)) continue;
-        const batch = records.subarray(view.position, view.position + view.size);
-        let recs: ReturnType<typeof decodeBatchRecordsSync>;
-        try {
-          recs = decodeBatchRecordsSync(batch);
-        } catch (e) {
-          skip(view.header.baseOffset, e);
-          continue;
-        }
-        for (const rec of recs) {
-          if (rec.offset >= highWatermark) break;
-          if (!rec.key) continue;
-          try {
-            const key = decodeKey(rec.key);
-            if (!key) continue;
-            if (key.kind === 'offset') {
-              const value = rec.value === null ? null : decodeOffsetCommitValue(rec.value);
-              let m = offsets.get(key.group);
-              if (!m) offsets.set(key.group, (m = new Map()));
-              const k = tpKey(key.topic, key.partition);
-              if (value === null) m.delete(k);
-              else m.set(k, value);
-            } else {
-              groupValues.set(key.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value));
-              if (rec.value === null) offsets.delete(key.group);
-            }
-          } catch (e) {
-            skip(rec.offset, e);
-          }
-        }
-      }
-      if (!progressed) {
-        // A batch larger than the buffer: read more at once (bounded), else give up on this position.
-        if (maxBytes >= 64 * this.loadBufferSize) throw new Error(`cannot make progress loading at offset ${from}`);
-        maxBytes *= 2;
+    const { groupValues, offsets, pending, skipped } = await replayOffsetsPartition(this.store, partition, this.loadBufferSize, this.logger);
+    // Open transactions' offsets by group (Kafka's pendingOffsetsByGroup): group -> producer -> tpKey -> offset.
+    const pendingByGroup = new Map<string, Map<bigint, Map<string, CommittedOffset>>>();
+    for (const [producerId, byGroup] of pending) {
+      for (const [groupId, m] of byGroup) {
+        if (m.size === 0) continue;
+        let g = pendingByGroup.get(groupId);
+        if (!g) pendingByGroup.set(groupId, (g = new Map()));
+        g.set(producerId, m);
       }
     }
     const now = this.scheduler.now();
     const out: GroupMetadata[] = [];
-    const ids = new Set([...groupValues.keys(), ...offsets.keys()]);
+    const ids = new Set([...groupValues.keys(), ...offsets.keys(), ...pendingByGroup.keys()]);
     for (const id of ids) {
       const v = groupValues.get(id) ?? null;
       const groupOffsets = offsets.get(id);
-      if (v === null && (!groupOffsets || groupOffsets.size === 0)) continue;
+      const groupPending = pendingByGroup.get(id);
+      if (v === null && (!groupOffsets || groupOffsets.size === 0) && !groupPending) continue;
       const g = v === null ? new GroupMetadata(id, 'Empty', now) : this.groupFromValue(id, v, now);
       if (groupOffsets) for (const [k, o] of groupOffsets) g.offsets.set(k, o);
+      if (groupPending) for (const [producerId, m] of groupPending) g.prepareTxnOffsetCommit(producerId, m);
       out.push(g);
     }
     return { groups: out, skipped };

@@ -3,6 +3,7 @@ import { ErrorCode } from '../protocol/errors';
 import { GroupMetadata, type CommittedOffset } from './GroupMetadata';
 import { parseTpKey, tpKey } from '../util/types';
 import type { GroupCoordinatorContext } from './GroupCoordinatorContext';
+import type { TxnProducer } from './GroupMetadataManager';
 
 export interface OffsetCommitEntry {
   topic: string;
@@ -19,6 +20,19 @@ export interface CommitOffsetsParams {
   generationId: number;
   /** OffsetCommit v2-4 retention_time_ms; -1 = broker default. */
   retentionTimeMs: bigint;
+  offsets: OffsetCommitEntry[];
+}
+
+/** TxnOffsetCommit: the commits of a transactional producer, pending until its transaction completes. */
+export interface TxnCommitOffsetsParams {
+  groupId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  /** v3+ (KIP-447); '' when absent: no member check. */
+  memberId: string;
+  groupInstanceId: string | null;
+  /** v3+ (KIP-447); -1 when absent: no generation check. */
+  generationId: number;
   offsets: OffsetCommitEntry[];
 }
 
@@ -53,9 +67,17 @@ export async function commitOffsets(gc: GroupCoordinatorContext, p: CommitOffset
   }
   const now = BigInt(gc.scheduler.now());
   const expireTimestamp = p.retentionTimeMs > 0n ? now + p.retentionTimeMs : null;
-  const codes = new Array<number>(p.offsets.length).fill(ErrorCode.NONE);
+  return store(gc, group, p.offsets, now, expireTimestamp, null);
+}
+
+/**
+ * Validates the offsets' metadata sizes, writes the others and answers one code per entry in request order
+ * (OFFSET_METADATA_TOO_LARGE per partition, as Kafka's storeOffsets).
+ */
+async function store(gc: GroupCoordinatorContext, group: GroupMetadata, entries: OffsetCommitEntry[], now: bigint, expireTimestamp: bigint | null, txn: TxnProducer | null): Promise<number[]> {
+  const codes = new Array<number>(entries.length).fill(ErrorCode.NONE);
   const toStore = new Map<string, CommittedOffset>();
-  p.offsets.forEach((o, i) => {
+  entries.forEach((o, i) => {
     const metadata = o.metadata ?? '';
     if (Buffer.byteLength(metadata, 'utf8') > gc.config.offsetMetadataMaxBytes) {
       codes[i] = ErrorCode.OFFSET_METADATA_TOO_LARGE;
@@ -63,19 +85,40 @@ export async function commitOffsets(gc: GroupCoordinatorContext, p: CommitOffset
     }
     toStore.set(tpKey(o.topic, o.partition), { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp });
   });
-  const stored = await gc.manager.storeOffsets(group, toStore);
-  p.offsets.forEach((o, i) => {
+  const stored = await gc.manager.storeOffsets(group, toStore, txn);
+  entries.forEach((o, i) => {
     if (codes[i] === ErrorCode.NONE) codes[i] = stored.get(tpKey(o.topic, o.partition)) ?? ErrorCode.NONE;
   });
   return codes;
 }
 
-/** OffsetFetch; `partitions` null = every committed offset of the group. */
-export function fetchOffsets(gc: GroupCoordinatorContext, groupId: string, partitions: { topic: string; partition: number }[] | null): { errorCode: number; offsets: FetchedOffset[] } {
+/**
+ * TxnOffsetCommit (Kafka 2.8's GroupCoordinator.handleTxnCommitOffsets): a group that does not exist is created Empty
+ * for the commit; KIP-447 checks apply only to what the request sets (member id non-empty, generation >= 0). The
+ * offsets are pending for the producer until its transaction completes.
+ */
+export async function commitTxnOffsets(gc: GroupCoordinatorContext, p: TxnCommitOffsetsParams): Promise<number[]> {
+  const all = (code: number): number[] => p.offsets.map(() => code);
+  const status = gc.validateGroupStatus(p.groupId, false);
+  if (status !== ErrorCode.NONE) return all(status);
+  const group = gc.manager.getGroup(p.groupId) ?? gc.manager.addGroup(new GroupMetadata(p.groupId, 'Empty', gc.scheduler.now()));
+  if (group.is('Dead')) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  if (group.isStaticMemberFenced(p.memberId, p.groupInstanceId)) return all(ErrorCode.FENCED_INSTANCE_ID);
+  if (p.memberId !== '' && !group.has(p.memberId)) return all(ErrorCode.UNKNOWN_MEMBER_ID);
+  if (p.generationId >= 0 && p.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+  return store(gc, group, p.offsets, BigInt(gc.scheduler.now()), null, { producerId: p.producerId, producerEpoch: p.producerEpoch });
+}
+
+/**
+ * OffsetFetch; `partitions` null = every committed offset of the group. With `requireStable` (v7, KIP-447) a partition
+ * whose commit is not settled (a transactional one awaiting its marker, or a write in flight) answers
+ * UNSTABLE_OFFSET_COMMIT with offset -1, as Kafka's GroupMetadataManager.getOffsets.
+ */
+export function fetchOffsets(gc: GroupCoordinatorContext, groupId: string, partitions: { topic: string; partition: number }[] | null, requireStable = false): { errorCode: number; offsets: FetchedOffset[] } {
   const status = gc.validateGroupStatus(groupId, true);
   if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
   const group = gc.manager.getGroup(groupId);
-  const none = (topic: string, partition: number): FetchedOffset => ({ topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE });
+  const none = (topic: string, partition: number, errorCode: number = ErrorCode.NONE): FetchedOffset => ({ topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode });
   const entry = (topic: string, partition: number, o: CommittedOffset): FetchedOffset => ({
     topic,
     partition,
@@ -89,7 +132,8 @@ export function fetchOffsets(gc: GroupCoordinatorContext, groupId: string, parti
     if (group && !group.is('Dead')) {
       for (const [k, o] of group.offsets) {
         const { topic, partition } = parseTpKey(k);
-        offsets.push(entry(topic, partition, o));
+        const unstable = requireStable && group.hasPendingOffsetCommitsForTopicPartition(k);
+        offsets.push(unstable ? none(topic, partition, ErrorCode.UNSTABLE_OFFSET_COMMIT) : entry(topic, partition, o));
       }
     }
     return { errorCode: ErrorCode.NONE, offsets };
@@ -97,7 +141,10 @@ export function fetchOffsets(gc: GroupCoordinatorContext, groupId: string, parti
   return {
     errorCode: ErrorCode.NONE,
     offsets: partitions.map(({ topic, partition }) => {
-      const o = group && !group.is('Dead') ? group.offsets.get(tpKey(topic, partition)) : undefined;
+      if (!group || group.is('Dead')) return none(topic, partition);
+      const k = tpKey(topic, partition);
+      if (requireStable && group.hasPendingOffsetCommitsForTopicPartition(k)) return none(topic, partition, ErrorCode.UNSTABLE_OFFSET_COMMIT);
+      const o = group.offsets.get(k);
       return o ? entry(topic, partition, o) : none(topic, partition);
     }),
   };
@@ -117,11 +164,8 @@ export async function deleteOffsets(gc: GroupCoordinatorContext, groupId: string
   } else {
     return { errorCode: ErrorCode.NON_EMPTY_GROUP, results: [] };
   }
-  const removed: string[] = [];
-  partitions.forEach((p, i) => {
-    const k = tpKey(p.topic, p.partition);
-    if (results[i] === ErrorCode.NONE && group.offsets.delete(k)) removed.push(k);
-  });
+  // Pending transactional offsets of these partitions go too (Kafka's GroupMetadata.removeOffsets).
+  const removed = group.removeOffsets(partitions.filter((_, i) => results[i] === ErrorCode.NONE).map((p) => tpKey(p.topic, p.partition)));
   if (removed.length > 0) {
     const code = await gc.manager.writeTombstones(groupId, removed, false);
     if (code !== ErrorCode.NONE) return { errorCode: code, results: [] };

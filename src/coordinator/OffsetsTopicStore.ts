@@ -2,7 +2,8 @@
 
 export interface OffsetsTopicStore {
   /**
-   * Appends one magic-2 batch to __consumer_offsets-<partition> as leader with acks=-1 semantics; resolves once the
+   * Appends one magic-2 batch to __consumer_offsets-<partition> as leader with acks=-1 semantics and the coordinator's
+   * append origin (transactional offset-commit batches are accepted without sequence checks); resolves once the
    * high watermark has passed it (errorCode 0) or with the error code (NOT_LEADER_OR_FOLLOWER,
    * NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, ...). Must not reject for ordinary failures.
    */

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { setImmediate as nextTurn } from 'timers/promises';
 import { BatchIterator, LOG_OVERHEAD, RECORD_COUNT, batchSize, checkBatch, isControl, readBatchHeader } from '../protocol/record/batch-header';
 import { Logger, moduleLogger } from '../util/logger';
+import { AbortedTxnFilter, carryAbortedTxns } from './cleanerTxns';
 import { filterBatch, readBatchRecords, scanRecords, type RetainRecord } from './compaction';
 import type { Log } from './Log';
 import { CLEANED_SUFFIX, LogSegment } from './LogSegment';
@@ -228,6 +229,7 @@ class CleanedSegments {
   /** Completes every output (fsynced, closed), dated like the last source segment as Kafka does. */
   async finish(mtimeMs: number): Promise<void> {
     await this.finishSegment(this.segments[this.segments.length - 1] as LogSegment);
+    for (const s of this.segments) await s.txnIndex.flush();
     const t = new Date(mtimeMs);
     for (const s of this.segments) {
       await s.close();
@@ -341,6 +343,8 @@ export class Cleaner {
     map.clear();
     const dirty = overlapping(segs, firstDirty, upper);
     const start = Number(firstDirty);
+    // Records of aborted transactions never shadow a key (Kafka's buildOffsetMap skips aborted batches).
+    const aborted = new AbortedTxnFilter(log.collectAbortedTransactions(firstDirty, upper));
     for (let i = 0; i < dirty.length; i++) {
       const seg = dirty[i] as LogSegment;
       void seg.nextOffset; // loads the index
@@ -356,6 +360,10 @@ export class Cleaner {
             const h = readBatchHeader(batch);
             const last = Number(h.baseOffset) + h.lastOffsetDelta;
             if (last < start || isControl(h.attributes)) continue;
+            if (aborted.isAborted(batch)) {
+              map.updateLatestOffset(last);
+              continue;
+            }
             const { section } = await readBatchRecords(batch);
             let full = false;
             scanRecords(section, h, (r) => {
@@ -395,6 +403,9 @@ export class Cleaner {
     let changed = group.length > 1;
     let committed = false;
     let lastMtime = 0;
+    // Aborted transactions' records go whatever the map says (Kafka's cleanInto discards aborted batches).
+    const next = expected[group.length];
+    const aborted = new AbortedTxnFilter(log.collectAbortedTransactions((group[0] as LogSegment).baseOffset, next ? next.baseOffset : log.logEndOffset));
     try {
       await out.open((group[0] as LogSegment).baseOffset);
       for (const seg of group) {
@@ -414,7 +425,9 @@ export class Cleaner {
             for (const batch of chunk.batches) {
               result.recordsRead += batch.readInt32BE(RECORD_COUNT);
               result.bytesRead += batch.length;
-              const kept = await filterBatch(batch, retain);
+              // Control batches (markers) stay: Kafka removes them after delete.retention.ms once their transaction has no
+              // record left; keeping them costs a few bytes and keeps read_committed filtering and the txnindex right.
+              const kept = aborted.isAborted(batch) ? null : await filterBatch(batch, retain);
               if (kept !== batch) changed = true;
               if (kept) {
                 result.recordsKept += kept.readInt32BE(RECORD_COUNT);
@@ -431,6 +444,7 @@ export class Cleaner {
         }
       }
       if (!changed && out.segments.length === 1) return; // same bytes as the source: nothing to swap
+      carryAbortedTxns(group, out.segments);
       await out.finish(lastMtime);
       this.checkDone(log);
       const bases = out.segments.map((s) => s.baseOffset);

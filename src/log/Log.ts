@@ -17,6 +17,7 @@ import type { ProducerStateEntry } from './ProducerStateManager';
 import { fetchOffsetByTimestamp, floorSegmentIndex, legacyOffsetsBefore, readRange, type SegmentsView } from './logReads';
 import { SegmentDeleter } from './SegmentDeleter';
 import { deletableSegmentCount, rollReason, segmentSizedRuns } from './segmentPolicies';
+import { collectAbortedTransactions, firstUnstableOffset, lastStableOffset } from './logTransactions';
 import { combineAppendInfos, systemClock, type AbortedTxn, type AppendOptions, type Clock, type FetchDataInfo, type LoadOptions, type LogAppendInfo, type ReadOptions } from './LogTypes';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -85,7 +86,8 @@ export class Log {
       logger,
       segmentBaseOffsets: this.segmentBaseOffsets(),
       hadCleanShutdown: opts.hadCleanShutdown ?? true,
-      view: () => ({ segments: this.segments, logStartOffset: this._logStartOffset, nextOffset: this.nextOffset, now: this.clock.now() }),
+      view: () => ({ segments: this.segments, logStartOffset: this._logStartOffset, nextOffset: this.nextOffset, highWatermark: this._highWatermark, now: this.clock.now() }),
+      txnIndexRebuildFrom: loaded.txnIndexRebuildFrom,
     });
   }
 
@@ -129,13 +131,17 @@ export class Log {
   get highWatermark(): bigint {
     return this._highWatermark;
   }
-  /** The last stable offset: below it every transaction is decided. PLACEHOLDER until transactions land (issue #15): no transactional batch is accepted yet, so it equals the HW. */
+  /** The last stable offset: below it every transaction is decided and replicated (min(first unstable offset, HW)). */
   get lastStableOffset(): bigint {
-    return this._highWatermark;
+    return lastStableOffset(this.firstUnstableOffset, this._highWatermark);
   }
-  /** PLACEHOLDER until the .txnindex lands (issue #15): no transaction can be aborted yet. */
-  collectAbortedTransactions(_fetchOffset: bigint, _upperBoundOffset: bigint): AbortedTxn[] {
-    return [];
+  /** First offset of an open transaction, or of a completed one whose marker is not below the HW; null if none. */
+  get firstUnstableOffset(): bigint | null {
+    return firstUnstableOffset(this.producerState.firstUnstableOffset, this._logStartOffset);
+  }
+  /** The aborted transactions a read_committed fetch of [fetchOffset, upperBoundOffset) filters (see logTransactions). */
+  collectAbortedTransactions(fetchOffset: bigint, upperBoundOffset: bigint): AbortedTxn[] {
+    return collectAbortedTransactions(this.segments, fetchOffset, upperBoundOffset);
   }
   get recoveryPoint(): bigint {
     return this.flusher.recoveryPoint;
@@ -183,6 +189,7 @@ export class Log {
     if (v > this.leo) v = this.leo;
     if (v < this._logStartOffset) v = this._logStartOffset;
     this._highWatermark = v;
+    this.producerState.onHighWatermarkUpdated(v);
     return v;
   }
 
@@ -267,7 +274,11 @@ export class Log {
 
       const written = this.activeSegment.append(batches, appended);
       this.nextOffset = offset;
-      this.producerState.appended(producers, offset);
+      try {
+        this.producerState.appended(producers, offset, this.segments); // may write a .txnindex entry (an ABORT)
+      } catch (e) {
+        throw this.markOffline(e);
+      }
       this.flusher.appended(numMessages);
       const info: LogAppendInfo = {
         firstOffset,

@@ -35,7 +35,7 @@ export interface LogToClean extends CleanRange {
 /**
  * Kafka's cleanableOffsets and LogToClean. The dirty part starts at the checkpoint (reset to the log start when the
  * checkpoint lies outside the log) and ends, rounded down to a segment base, at the first of: the active segment, the
- * high watermark (Kafka 3.1's KAFKA-13194: data above it may still be truncated), and the first dirty segment holding
+ * first unstable offset (an undecided transaction), the high watermark (Kafka 3.1's KAFKA-13194: data above it may still be truncated), and the first dirty segment holding
  * a record younger than min.compaction.lag.ms.
  */
 export function logToClean(log: Log, checkpoint: bigint | undefined, now: number): LogToClean {
@@ -51,6 +51,9 @@ export function logToClean(log: Log, checkpoint: bigint | undefined, now: number
   const dirtyInactive = overlapping(segs, firstDirty, active.baseOffset);
   let uncleanable = active.baseOffset;
   if (log.highWatermark < uncleanable) uncleanable = log.highWatermark;
+  // Undecided transactions stay dirty: whether their records win depends on the marker to come (Kafka 2.8).
+  const firstUnstable = log.firstUnstableOffset;
+  if (firstUnstable !== null && firstUnstable < uncleanable) uncleanable = firstUnstable;
   const minLag = log.config['min.compaction.lag.ms'];
   if (minLag > 0) {
     const young = dirtyInactive.find((s) => Number(s.largestTimestamp()) > now - minLag);

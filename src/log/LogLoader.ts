@@ -7,6 +7,7 @@ import { fsyncDirSync } from './checkpoints';
 import type { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import type { LogConfig } from './LogConfig';
 import { CLEANED_SUFFIX, DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX, TIME_INDEX_SUFFIX } from './LogSegment';
+import { TXN_INDEX_SUFFIX } from './TransactionIndex';
 
 export interface LogLoaderParams {
   dir: string;
@@ -30,12 +31,18 @@ export interface LoadedLog {
   logStartOffset: bigint;
   recoveryPoint: bigint;
   highWatermark: bigint;
+  /**
+   * Base offset of the first segment crash recovery validated (its .txnindex and those after it were emptied): the
+   * producer state rebuilds their entries from the markers at and above it. Null when nothing was recovered.
+   */
+  txnIndexRebuildFrom: bigint | null;
 }
 
 export class LogLoader {
   private readonly dir: string;
   private readonly logger: Logger;
   private segments: LogSegment[] = [];
+  private recoveredFrom: bigint | null = null;
 
   constructor(private readonly params: LogLoaderParams) {
     this.dir = params.dir;
@@ -59,7 +66,7 @@ export class LogLoader {
       }
       const m = /^(\d{20})\.log$/.exec(name);
       if (m) bases.push(BigInt(m[1] as string));
-      else if (name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX)) {
+      else if (name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX) || name.endsWith(TXN_INDEX_SUFFIX)) {
         const base = name.slice(0, 20);
         if (!fs.existsSync(path.join(this.dir, base + LOG_SUFFIX))) fs.rmSync(full, { force: true }); // orphan index
       }
@@ -85,7 +92,8 @@ export class LogLoader {
     if (highWatermark < logStartOffset) highWatermark = logStartOffset;
     this.params.leaderEpochCache.truncateFromEnd(leo);
     this.params.leaderEpochCache.truncateFromStart(logStartOffset);
-    return { segments: this.segments, logEndOffset: leo, logStartOffset, recoveryPoint, highWatermark };
+    const rebuildFrom = this.recoveredFrom !== null && this.segments.some((s) => s.baseOffset === this.recoveredFrom) ? this.recoveredFrom : null;
+    return { segments: this.segments, logEndOffset: leo, logStartOffset, recoveryPoint, highWatermark, txnIndexRebuildFrom: rebuildFrom };
   }
 
   /**
@@ -115,6 +123,11 @@ export class LogLoader {
       }
       const prefix = path.join(this.dir, name.slice(0, 20));
       for (const f of [prefix + INDEX_SUFFIX, prefix + TIME_INDEX_SUFFIX]) fs.rmSync(f, { force: true });
+      // The cleaned segment's aborted transactions (those of the segments it replaced) cannot be rebuilt from its
+      // own data: they travel as `.txnindex.swap` (see replaceSegments). Without one, a `.txnindex` under this name is
+      // already the cleaned one (renamed before the crash), or the old segments had no aborted transaction either.
+      const txnSwap = prefix + TXN_INDEX_SUFFIX + SWAP_SUFFIX;
+      if (fs.existsSync(txnSwap)) fs.renameSync(txnSwap, prefix + TXN_INDEX_SUFFIX);
       fs.renameSync(path.join(this.dir, name), prefix + LOG_SUFFIX);
       this.logger.info({ segment: name.slice(0, 20) }, 'completed an interrupted compaction swap');
       swapped.add(base);
@@ -154,6 +167,7 @@ export class LogLoader {
     const onBatch = (baseOffset: bigint, epoch: number): void => {
       if (epoch >= 0 && epoch > cache.latestEpoch()) cache.assign(epoch, baseOffset);
     };
+    if (startIdx < this.segments.length) this.recoveredFrom = (this.segments[startIdx] as LogSegment).baseOffset;
     for (let i = startIdx; i < this.segments.length; i++) {
       const seg = this.segments[i] as LogSegment;
       const r = seg.recoverSync(onBatch);
@@ -175,5 +189,5 @@ export class LogLoader {
 /** Closes a segment without flushing and removes its files (it is being dropped at load). */
 function removeSegmentSync(s: LogSegment): void {
   s.closeSyncNoFlush();
-  for (const f of [s.logFile, s.offsetIndex.file, s.timeIndex.file]) fs.rmSync(f, { force: true });
+  for (const f of s.files()) fs.rmSync(f, { force: true });
 }

@@ -1,11 +1,15 @@
 // A log's producer state (Kafka 2.8's Log ↔ ProducerStateManager glue): owns the manager and whether it has been
 // loaded, rebuilds it from snapshots and segments when needed, and turns an append's batches into the checks and
-// updates the manager makes. The Log calls it inside its lock and wraps its disk I/O.
+// updates the manager makes, transactions included: the markers an append or a replay writes complete transactions,
+// whose ABORTs go to the .txnindex of the segment holding the marker. The Log calls it inside its lock and wraps its
+// disk I/O.
 import type { Logger } from '../util/logger';
 import type { LogSegment } from './LogSegment';
+import { LogError, LogErrorCode } from './errors';
+import { floorSegmentIndex } from './logReads';
 import type { AppendOptions, LogAppendInfo } from './LogTypes';
 import type { ValidatedBatch } from './LogValidator';
-import { ProducerStateManager, producerBatchAt, type ProducerAppendInfo, type ProducerBatch, type ProducerStateEntry } from './ProducerStateManager';
+import { ProducerStateManager, producerBatchAt, type CompletedTxn, type OnTxnCompleted, type ProducerAppendInfo, type ProducerBatch, type ProducerStateEntry, type TxnMetadata } from './ProducerStateManager';
 import { rebuildProducerState } from './producerStateLoading';
 
 /** What the producer state needs of its log at the moment it rebuilds. */
@@ -15,6 +19,7 @@ export interface ProducerStateLogView {
   logStartOffset: bigint;
   /** Offset the next append gets. */
   nextOffset: bigint;
+  highWatermark: bigint;
   now: number;
 }
 
@@ -30,12 +35,18 @@ export interface LogProducerStateOptions {
   hadCleanShutdown: boolean;
   /** The log as it is now (called when the state is rebuilt). */
   view: () => ProducerStateLogView;
+  /**
+   * Crash recovery emptied the .txnindex of the segments from this base offset on (LogLoader): the first load replays
+   * from a snapshot at or below it and writes the entries of the ABORT markers at or above it again.
+   */
+  txnIndexRebuildFrom?: bigint | null;
 }
 
 /** An append checked against the producer state: a duplicate to answer instead, or the updates to apply once written. */
 export interface ProducerAnalysis {
   duplicate?: LogAppendInfo;
   updates?: Map<bigint, ProducerAppendInfo>;
+  completedTxns?: CompletedTxn[];
 }
 
 export class LogProducerState {
@@ -44,10 +55,12 @@ export class LogProducerState {
   private loaded = false;
   private readonly hadCleanShutdown: boolean;
   private readonly view: () => ProducerStateLogView;
+  private txnIndexRebuildFrom: bigint | null;
 
   constructor(opts: LogProducerStateOptions) {
     this.hadCleanShutdown = opts.hadCleanShutdown;
     this.view = opts.view;
+    this.txnIndexRebuildFrom = opts.txnIndexRebuildFrom ?? null;
     this.psm = new ProducerStateManager({
       dir: opts.dir,
       topicPartition: opts.topicPartition,
@@ -56,6 +69,9 @@ export class LogProducerState {
     });
     // Recovery may have removed segments without the producer state seeing it: drop the snapshots that no longer fit.
     this.psm.removeStraySnapshots(opts.segmentBaseOffsets);
+    // The replay that rebuilds the emptied .txnindex files must start at or below the first of them.
+    const from = this.txnIndexRebuildFrom;
+    if (from !== null) for (const s of this.psm.snapshotOffsets()) if (s > from) this.psm.removeAndDeleteSnapshot(s);
   }
 
   /** Loads the state (snapshot plus the log after it) unless it is loaded. */
@@ -70,9 +86,17 @@ export class LogProducerState {
     if (this.loaded) await this.rebuild(false);
   }
 
-  private rebuild(reloadFromCleanShutdown: boolean): Promise<void> {
+  private async rebuild(reloadFromCleanShutdown: boolean): Promise<void> {
     const v = this.view();
-    return rebuildProducerState({ psm: this.psm, segments: v.segments, logStartOffset: v.logStartOffset, lastOffset: v.nextOffset, reloadFromCleanShutdown, now: v.now });
+    const from = this.txnIndexRebuildFrom;
+    // Only the first load rewrites entries: after a truncation the remaining ones are still in the files.
+    this.txnIndexRebuildFrom = null;
+    const onTxnCompleted: OnTxnCompleted | undefined =
+      from === null ? undefined : (txn, lso) => {
+        if (txn.lastOffset >= from) writeAbortedTxn(v.segments, txn, lso);
+      };
+    await rebuildProducerState({ psm: this.psm, segments: v.segments, logStartOffset: v.logStartOffset, lastOffset: v.nextOffset, reloadFromCleanShutdown, now: v.now, onTxnCompleted });
+    this.psm.onHighWatermarkUpdated(v.highWatermark);
   }
 
   /**
@@ -85,13 +109,16 @@ export class LogProducerState {
     let offset = nextOffset;
     for (const b of valid) {
       const pb = producerBatchAt(batches, b.position, opts.assignOffsets ? offset : b.baseOffset);
-      if (pb && !pb.control) found.push(pb);
+      if (pb) found.push(pb);
       offset += BigInt(b.lastOffsetDelta) + 1n;
     }
     if (found.length === 0) return {};
     const origin = !opts.assignOffsets ? 'replication' : opts.origin === 'coordinator' ? 'coordinator' : 'client';
+    if (origin === 'coordinator' && found.some((b) => b.control && !b.endTxn)) {
+      throw new LogError(LogErrorCode.INVALID_RECORD, 'control batch without an end transaction marker');
+    }
     const r = this.psm.analyze(found, origin);
-    if (!r.duplicate) return { updates: r.updates };
+    if (!r.duplicate) return { updates: r.updates, completedTxns: r.completedTxns };
     const d = r.duplicate;
     // As Kafka's Log.append: the original offsets, its timestamp in logAppendTime, nothing written.
     return {
@@ -108,10 +135,27 @@ export class LogProducerState {
     };
   }
 
-  /** An append was queued: its producers' updates apply and the state covers everything below `nextOffset`. */
-  appended(analysis: ProducerAnalysis, nextOffset: bigint): void {
+  /**
+   * An append was queued: its producers' updates apply, its markers complete their transactions (ABORTs indexed in
+   * the segment holding the marker, of `segments`) and the state covers everything below `nextOffset`.
+   */
+  appended(analysis: ProducerAnalysis, nextOffset: bigint, segments: readonly LogSegment[]): void {
     if (analysis.updates) this.psm.update(analysis.updates);
+    if (analysis.completedTxns?.length) this.psm.completeTxns(analysis.completedTxns, (txn, lso) => writeAbortedTxn(segments, txn, lso));
     this.psm.updateMapEndOffset(nextOffset);
+  }
+
+  /** See ProducerStateManager.firstUnstableOffset. */
+  get firstUnstableOffset(): bigint | null {
+    return this.psm.firstUnstableOffset;
+  }
+
+  onHighWatermarkUpdated(hw: bigint): void {
+    this.psm.onHighWatermarkUpdated(hw);
+  }
+
+  ongoingTransactions(): TxnMetadata[] {
+    return this.psm.ongoingTransactions();
   }
 
   /** A new segment starts at `baseOffset`: the state as of there is snapshotted, so a restart or truncation reloads from it. */
@@ -147,4 +191,12 @@ export class LogProducerState {
   activeProducers(): ReadonlyMap<bigint, ProducerStateEntry> {
     return this.psm.activeProducers();
   }
+}
+
+/** An ABORT's entry goes to the .txnindex of the segment holding its marker (COMMITs are not indexed). */
+function writeAbortedTxn(segments: readonly LogSegment[], txn: CompletedTxn, lastStableOffset: bigint): void {
+  if (!txn.isAborted) return;
+  const seg = segments[floorSegmentIndex(segments, txn.lastOffset)];
+  if (!seg) return; // below the first segment: nothing left to index it in
+  seg.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset });
 }

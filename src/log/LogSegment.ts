@@ -1,9 +1,10 @@
-// One segment of a partition log: the .log file of record batches plus its .index and .timeindex.
+// One segment of a partition log: the .log file of record batches plus its .index, .timeindex and .txnindex.
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { BatchIterator } from '../protocol/record/batch-header';
 import { CorruptIndexError, OffsetIndex, TimeIndex } from './indexes';
+import { TXN_INDEX_SUFFIX, TransactionIndex } from './TransactionIndex';
 import { findBatch, firstBatchTimestampSync, forEachHeaderSync, pread, searchBatch, validPrefixSync, type BatchLocation, type TimestampLookup } from './segmentFile';
 
 export type { BatchLocation, TimestampLookup } from './segmentFile';
@@ -54,6 +55,8 @@ export class LogSegment {
   readonly logFile: string;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  /** Aborted transactions whose ABORT marker is in this segment (created on the first one). */
+  readonly txnIndex: TransactionIndex;
   private fd = -1;
   /** Bytes handed to the OS (readable). */
   private committedSize = 0;
@@ -90,6 +93,7 @@ export class LogSegment {
     this.logFile = prefix + LOG_SUFFIX + fileSuffix;
     this.offsetIndex = new OffsetIndex(prefix + INDEX_SUFFIX + fileSuffix, baseOffset, maxIndexBytes);
     this.timeIndex = new TimeIndex(prefix + TIME_INDEX_SUFFIX + fileSuffix, baseOffset, maxIndexBytes);
+    this.txnIndex = new TransactionIndex(prefix + TXN_INDEX_SUFFIX + fileSuffix, baseOffset);
     this.created = now;
   }
 
@@ -230,6 +234,8 @@ export class LogSegment {
    */
   recoverSync(onBatch?: (baseOffset: bigint, partitionLeaderEpoch: number) => void): RecoveryResult {
     this.resetIndexState();
+    // The log's producer state replays this segment's markers on load and writes the entries again (see LogLoader).
+    this.txnIndex.reset();
     const fd = this.fdSync();
     const end = this.committedSize;
     const scan = validPrefixSync(fd, end, this.baseOffset, (b, epoch) => {
@@ -350,6 +356,7 @@ export class LogSegment {
     if (this.retired) return;
     if (this.fd >= 0) await fdatasyncCb(this.fd);
     if (this.loaded) await Promise.all([this.offsetIndex.persist(), this.timeIndex.persist()]);
+    await this.txnIndex.flush();
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -411,6 +418,7 @@ export class LogSegment {
    */
   retire(): void {
     this.ensureLoaded();
+    this.txnIndex.ensureLoaded();
     this.fdSync();
     this.retired = true;
   }
@@ -432,6 +440,7 @@ export class LogSegment {
     this.committedSize = loc.position;
     this.offsetIndex.truncateToPosition(loc.position);
     this.timeIndex.truncateToOffset(loc.baseOffset);
+    this.txnIndex.truncateTo(offset);
     // Recompute tail state from the last remaining index entry.
     this.next = null;
     this.scanTailSync();
@@ -441,7 +450,7 @@ export class LogSegment {
 
   /** Renames the files to *.deleted (Kafka's asynchronous delete, step one). */
   async renameToDeleted(): Promise<void> {
-    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file]) {
+    for (const f of this.files()) {
       try {
         await fs.promises.rename(f, f + DELETED_SUFFIX);
       } catch (e) {
@@ -453,10 +462,15 @@ export class LogSegment {
   /** Closes the fd and removes the files (either name). */
   async deleteFiles(): Promise<void> {
     await this.closeFd();
-    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file]) {
+    for (const f of this.files()) {
       await fs.promises.rm(f, { force: true });
       await fs.promises.rm(f + DELETED_SUFFIX, { force: true });
     }
+  }
+
+  /** Every file of the segment (the .txnindex may not exist). */
+  files(): string[] {
+    return [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file];
   }
 
   private async closeFd(): Promise<void> {

@@ -185,10 +185,12 @@ export async function validateRecordSet(buf: Buffer, batches: readonly BatchLoca
       const producerId = buf.readBigInt64BE(pos + PRODUCER_ID);
       const baseSequence = buf.readInt32BE(pos + BASE_SEQUENCE);
       if (producerId >= 0n && baseSequence < 0) throw invalid(`Invalid sequence number ${baseSequence} in record batch with producerId ${producerId} in topic partition ${tp}.`);
-      // Brook has no transaction coordinator yet: a transactional batch could never be committed or aborted, and
-      // read_committed consumers would stall on it. Refused until transactions exist.
-      if (isTransactional(attributes)) throw invalid(`Transactional record batches are not supported by this broker (topic partition ${tp}).`);
+      // Kafka 2.8 has no rule of its own here (its producer state skips batches without a producer id), but a
+      // transactional batch without one could never be committed or aborted: read_committed consumers would stall.
+      if (isTransactional(attributes) && producerId < 0n) throw invalid(`Transactional record batch without a producer id in topic partition ${tp}.`);
     }
+    // End-transaction markers come from the transaction coordinator one per batch (Kafka's ControlRecordUtils).
+    if (!opts.fromClient && isControl(attributes) && count !== 1) throw invalid(`Control batch with ${count} records in topic partition ${tp}: an end transaction marker batch holds exactly one.`);
     if (isLogAppendTime(attributes) && opts.fromClient) {
       throw new LogError(LogErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp: Producer should not set timestamp type to LogAppendTime.');
     }

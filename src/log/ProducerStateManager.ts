@@ -3,10 +3,8 @@
 // before writing a client's batch (duplicates, sequence gaps, stale epochs); followers and recovery rebuild it
 // from the batches they replay. `<offset>.snapshot` files (Kafka's format, shared/KAFKA-FORMATS.md §1.3) make
 // it durable: a snapshot holds the state of every offset below its name.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
-import { crc32c } from '../protocol/record/crc32c';
 import {
   ATTRIBUTES,
   BASE_OFFSET,
@@ -19,58 +17,17 @@ import {
   PRODUCER_ID,
   TRANSACTIONAL_MASK,
 } from '../protocol/record/batch-header';
+import { ControlRecordType, readControlRecord } from '../protocol/record/controlRecords';
 import { LogError, LogErrorCode } from './errors';
-import { filenamePrefixFromOffset } from './LogSegment';
+import { INT32_MAX, NO_PRODUCER_EPOCH, NO_SEQUENCE, ProducerStateEntry, incrementSequence, type BatchMetadata, type ProducerBatch } from './producerStateEntry';
+import { encodeSnapshot, listSnapshotOffsets, readSnapshot, snapshotFile, writeSnapshotFile } from './producerStateSnapshot';
+import * as fs from 'node:fs';
 
-export const SNAPSHOT_SUFFIX = '.snapshot';
-/** Kafka's ProducerStateEntry.NumBatchesToRetain: the dedupe window per producer. */
-export const NUM_BATCHES_TO_RETAIN = 5;
-export const NO_PRODUCER_EPOCH = -1;
-export const NO_SEQUENCE = -1;
-const INT32_MAX = 0x7fffffff;
-
-const SNAPSHOT_VERSION = 1;
-const CRC_OFFSET = 2;
-const ENTRIES_OFFSET = 6;
-const ENTRY_SIZE = 46;
+export * from './producerStateEntry';
+export * from './producerStateSnapshot';
 
 /** Who writes a batch (Kafka's AppendOrigin): only client writes are checked for sequence and epoch. */
 export type AppendOrigin = 'client' | 'replication' | 'coordinator';
-
-/** The producer fields of one batch, with the offsets it has (or will have) in the log. */
-export interface ProducerBatch {
-  producerId: bigint;
-  producerEpoch: number;
-  baseSequence: number;
-  lastSequence: number;
-  firstOffset: bigint;
-  lastOffset: bigint;
-  maxTimestamp: bigint;
-  transactional: boolean;
-  control: boolean;
-}
-
-export interface BatchMetadata {
-  lastSeq: number;
-  lastOffset: bigint;
-  /** lastSeq − firstSeq (and lastOffset − firstOffset) of the batch. */
-  offsetDelta: number;
-  timestamp: bigint;
-}
-
-export const firstSeqOf = (b: BatchMetadata): number => decrementSequence(b.lastSeq, b.offsetDelta);
-export const firstOffsetOf = (b: BatchMetadata): bigint => b.lastOffset - BigInt(b.offsetDelta);
-
-/** Kafka's DefaultRecordBatch.incrementSequence: sequences wrap from Int.MAX to 0. */
-export function incrementSequence(sequence: number, increment: number): number {
-  if (sequence > INT32_MAX - increment) return increment - (INT32_MAX - sequence) - 1;
-  return sequence + increment;
-}
-
-export function decrementSequence(sequence: number, decrement: number): number {
-  if (sequence < decrement) return INT32_MAX - (decrement - sequence) + 1;
-  return sequence - decrement;
-}
 
 const inSequence = (lastSeq: number, nextSeq: number): boolean => nextSeq === lastSeq + 1 || (nextSeq === 0 && lastSeq === INT32_MAX);
 
@@ -81,6 +38,7 @@ export function producerBatchAt(buf: Buffer, pos: number, firstOffset: bigint = 
   const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA);
   const baseSequence = buf.readInt32BE(pos + BASE_SEQUENCE);
   const attributes = buf.readInt16BE(pos + ATTRIBUTES);
+  const control = (attributes & CONTROL_MASK) !== 0;
   return {
     producerId,
     producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH),
@@ -90,8 +48,37 @@ export function producerBatchAt(buf: Buffer, pos: number, firstOffset: bigint = 
     lastOffset: firstOffset + BigInt(lastOffsetDelta),
     maxTimestamp: buf.readBigInt64BE(pos + MAX_TIMESTAMP),
     transactional: (attributes & TRANSACTIONAL_MASK) !== 0,
-    control: (attributes & CONTROL_MASK) !== 0,
+    control,
+    endTxn: control ? endTxnMarkerAt(buf, pos) : null,
   };
+}
+
+/** The end-transaction marker of the control batch at `pos`; null for another control record or an emptied batch. */
+function endTxnMarkerAt(buf: Buffer, pos: number): { commit: boolean; coordinatorEpoch: number } | null {
+  let r;
+  try {
+    r = readControlRecord(buf, pos);
+  } catch (e) {
+    throw new LogError(LogErrorCode.CORRUPT_MESSAGE, `unreadable control record in the batch at byte ${pos}: ${(e as Error).message}`, e);
+  }
+  if (r === null || (r.type !== ControlRecordType.ABORT && r.type !== ControlRecordType.COMMIT)) return null;
+  return { commit: r.type === ControlRecordType.COMMIT, coordinatorEpoch: r.coordinatorEpoch };
+}
+
+/** A transaction whose marker was just appended (Kafka's CompletedTxn). */
+export interface CompletedTxn {
+  producerId: bigint;
+  firstOffset: bigint;
+  /** The marker's offset. */
+  lastOffset: bigint;
+  isAborted: boolean;
+}
+
+/** An open transaction, or a completed one (lastOffset set) whose marker the HW has not passed (Kafka's TxnMetadata). */
+export interface TxnMetadata {
+  producerId: bigint;
+  firstOffset: bigint;
+  lastOffset: bigint | null;
 }
 
 /** Every producer batch of a buffer of whole batches, at the offsets they carry. */
@@ -104,55 +91,6 @@ export function producerBatchesIn(buf: Buffer): ProducerBatch[] {
   return out;
 }
 
-export class ProducerStateEntry {
-  constructor(
-    readonly producerId: bigint,
-    public producerEpoch: number = NO_PRODUCER_EPOCH,
-    /** Oldest first; at most NUM_BATCHES_TO_RETAIN. */
-    public batches: BatchMetadata[] = [],
-    public coordinatorEpoch = -1,
-    public lastTimestamp = -1n,
-    public currentTxnFirstOffset: bigint | null = null,
-  ) {}
-
-  get isEmpty(): boolean {
-    return this.batches.length === 0;
-  }
-  get lastSeq(): number {
-    return this.batches.length === 0 ? NO_SEQUENCE : (this.batches[this.batches.length - 1] as BatchMetadata).lastSeq;
-  }
-  get lastDataOffset(): bigint {
-    return this.batches.length === 0 ? -1n : (this.batches[this.batches.length - 1] as BatchMetadata).lastOffset;
-  }
-  get lastOffsetDelta(): number {
-    return this.batches.length === 0 ? 0 : (this.batches[this.batches.length - 1] as BatchMetadata).offsetDelta;
-  }
-
-  clone(): ProducerStateEntry {
-    return new ProducerStateEntry(this.producerId, this.producerEpoch, this.batches.slice(), this.coordinatorEpoch, this.lastTimestamp, this.currentTxnFirstOffset);
-  }
-
-  /** A new epoch forgets the batches of the old one. */
-  maybeUpdateProducerEpoch(epoch: number): void {
-    if (this.producerEpoch !== epoch) {
-      this.batches = [];
-      this.producerEpoch = epoch;
-    }
-  }
-
-  addBatch(epoch: number, lastSeq: number, lastOffset: bigint, offsetDelta: number, timestamp: bigint): void {
-    this.maybeUpdateProducerEpoch(epoch);
-    if (this.batches.length === NUM_BATCHES_TO_RETAIN) this.batches.shift();
-    this.batches.push({ lastSeq, lastOffset, offsetDelta, timestamp });
-    this.lastTimestamp = timestamp;
-  }
-
-  /** The cached batch with exactly this epoch and sequence range, if any. */
-  findDuplicate(batch: ProducerBatch): BatchMetadata | undefined {
-    if (batch.producerEpoch !== this.producerEpoch) return undefined;
-    return this.batches.find((m) => firstSeqOf(m) === batch.baseSequence && m.lastSeq === batch.lastSequence);
-  }
-}
 
 /**
  * The changes one append makes to one producer, validated batch by batch against the state before the append
@@ -160,6 +98,8 @@ export class ProducerStateEntry {
  */
 export class ProducerAppendInfo {
   readonly entry: ProducerStateEntry;
+  /** First offsets of the transactions this append starts. */
+  readonly startedTransactions: bigint[] = [];
 
   constructor(
     private readonly topicPartition: string,
@@ -180,7 +120,35 @@ export class ProducerAppendInfo {
         `Expected transactional write from producer ${b.producerId} at offset ${b.firstOffset} in partition ${this.topicPartition}`,
       );
     }
-    if (this.entry.currentTxnFirstOffset === null && b.transactional) this.entry.currentTxnFirstOffset = b.firstOffset;
+    if (this.entry.currentTxnFirstOffset === null && b.transactional) {
+      this.entry.currentTxnFirstOffset = b.firstOffset;
+      this.startedTransactions.push(b.firstOffset);
+    }
+  }
+
+  /**
+   * Kafka's appendEndTxnMarker: the marker (at b.firstOffset) ends the producer's open transaction. A stale producer
+   * or coordinator epoch fails the write (followers and recovery take it, as the leader did).
+   */
+  appendEndTxnMarker(b: ProducerBatch, marker: { commit: boolean; coordinatorEpoch: number }): CompletedTxn {
+    const offset = b.firstOffset;
+    this.checkProducerEpoch(b.producerEpoch, offset);
+    if (this.entry.coordinatorEpoch > marker.coordinatorEpoch) {
+      const message = `Invalid coordinator epoch for producerId ${this.entry.producerId} at offset ${offset} in partition ${this.topicPartition}: ${marker.coordinatorEpoch} (zombie), ${this.entry.coordinatorEpoch} (current)`;
+      if (this.origin === 'replication') this.logger?.info(message);
+      else throw new LogError(LogErrorCode.TRANSACTION_COORDINATOR_FENCED, message);
+    }
+    let firstOffset = this.entry.currentTxnFirstOffset;
+    if (firstOffset === null) {
+      // A marker without an open transaction (a retried or empty one) completes a transaction of its own offset.
+      firstOffset = offset;
+      this.startedTransactions.push(offset);
+    }
+    this.entry.maybeUpdateProducerEpoch(b.producerEpoch);
+    this.entry.currentTxnFirstOffset = null;
+    this.entry.coordinatorEpoch = marker.coordinatorEpoch;
+    this.entry.lastTimestamp = b.maxTimestamp;
+    return { producerId: this.entry.producerId, firstOffset, lastOffset: offset, isAborted: !marker.commit };
   }
 
   private checkProducerEpoch(epoch: number, offset: bigint): void {
@@ -217,7 +185,12 @@ export interface ProducerAnalysis {
   /** The append repeats one of the producer's last batches: nothing is written, this is the original. */
   duplicate?: BatchMetadata;
   updates: Map<bigint, ProducerAppendInfo>;
+  /** Transactions the append's markers end, in order: completed (completeTxns) once the markers are written. */
+  completedTxns: CompletedTxn[];
 }
+
+/** Called for each transaction a marker completes, with the LSO as of its completion (the .txnindex entry's). */
+export type OnTxnCompleted = (txn: CompletedTxn, lastStableOffset: bigint) => void;
 
 export interface ProducerStateManagerOptions {
   dir: string;
@@ -238,6 +211,9 @@ export class ProducerStateManager {
   /** Every offset below this one is reflected in `producers`. */
   private lastMapOffset = 0n;
   private lastSnapOffset = 0n;
+  /** Open transactions by first offset (Kafka's ongoingTxns), and completed ones the HW has not passed yet. */
+  private readonly ongoingTxns = new Map<bigint, TxnMetadata>();
+  private readonly unreplicatedTxns = new Map<bigint, TxnMetadata>();
 
   constructor(opts: ProducerStateManagerOptions) {
     this.dir = opts.dir;
@@ -280,29 +256,89 @@ export class ProducerStateManager {
    */
   analyze(batches: readonly ProducerBatch[], origin: AppendOrigin): ProducerAnalysis {
     const updates = new Map<bigint, ProducerAppendInfo>();
+    const completedTxns: CompletedTxn[] = [];
     for (const b of batches) {
-      if (origin === 'client') {
+      if (origin === 'client' && !b.control) {
         const duplicate = this.producers.get(b.producerId)?.findDuplicate(b);
-        if (duplicate) return { duplicate, updates };
+        if (duplicate) return { duplicate, updates, completedTxns };
       }
-      this.prepare(updates, b.producerId, origin).appendDataBatch(b);
+      this.appendBatch(updates, b, origin, completedTxns);
     }
-    return { updates };
+    return { updates, completedTxns };
   }
 
-  /** Applies validated changes (after the batches are in the log). */
+  private appendBatch(updates: Map<bigint, ProducerAppendInfo>, b: ProducerBatch, origin: AppendOrigin, completed: CompletedTxn[]): void {
+    const info = this.prepare(updates, b.producerId, origin);
+    if (!b.control) info.appendDataBatch(b);
+    else if (b.endTxn) completed.push(info.appendEndTxnMarker(b, b.endTxn));
+    // A control batch without a marker (another control type, or emptied by the cleaner) changes nothing.
+  }
+
+  /** Applies validated changes (after the batches are in the log); the transactions they start become ongoing. */
   update(updates: ReadonlyMap<bigint, ProducerAppendInfo>): void {
-    for (const [id, info] of updates) this.producers.set(id, info.entry);
+    for (const [id, info] of updates) {
+      this.producers.set(id, info.entry);
+      for (const first of info.startedTransactions) this.ongoingTxns.set(first, { producerId: id, firstOffset: first, lastOffset: null });
+    }
   }
 
-  /** Replays batches already in the log (follower appends, recovery): no sequence checks, stale epochs only warn. */
-  replay(batches: readonly ProducerBatch[]): void {
-    const updates = new Map<bigint, ProducerAppendInfo>();
+  /**
+   * Replays batches already in the log (follower appends, recovery) one by one, as Kafka's updateProducers: no
+   * sequence checks, stale epochs only warn; markers complete their transactions (`onCompleted` sees each).
+   */
+  replay(batches: readonly ProducerBatch[], onCompleted?: OnTxnCompleted): void {
     for (const b of batches) {
-      // Control batches (transaction markers) arrive with transactions; a data batch is all there is today.
-      if (!b.control) this.prepare(updates, b.producerId, 'replication').appendDataBatch(b);
+      const updates = new Map<bigint, ProducerAppendInfo>();
+      const completed: CompletedTxn[] = [];
+      this.appendBatch(updates, b, 'replication', completed);
+      this.update(updates);
+      this.completeTxns(completed, onCompleted);
     }
-    this.update(updates);
+  }
+
+  /** Kafka's lastStableOffset(completedTxn): the first offset of the earliest other open transaction, or after the marker. */
+  lastStableOffset(txn: CompletedTxn): bigint {
+    let min: bigint | null = null;
+    for (const t of this.ongoingTxns.values()) if (t.producerId !== txn.producerId && (min === null || t.firstOffset < min)) min = t.firstOffset;
+    return min ?? txn.lastOffset + 1n;
+  }
+
+  /** The markers of `txns` are written: each transaction moves from ongoing to unreplicated (Kafka's completeTxn). */
+  completeTxns(txns: readonly CompletedTxn[], onCompleted?: OnTxnCompleted): void {
+    for (const txn of txns) {
+      const lso = this.lastStableOffset(txn);
+      onCompleted?.(txn, lso);
+      const meta = this.ongoingTxns.get(txn.firstOffset);
+      if (!meta) this.logger?.warn({ partition: this.topicPartition, producerId: String(txn.producerId), firstOffset: String(txn.firstOffset) }, 'completed a transaction that was not ongoing');
+      this.ongoingTxns.delete(txn.firstOffset);
+      this.unreplicatedTxns.set(txn.firstOffset, { producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset });
+    }
+  }
+
+  /** The first offset of an open transaction, or of a completed one whose marker is not below the HW yet; null if none. */
+  get firstUnstableOffset(): bigint | null {
+    let min: bigint | null = null;
+    for (const m of [this.ongoingTxns, this.unreplicatedTxns]) for (const first of m.keys()) if (min === null || first < min) min = first;
+    return min;
+  }
+
+  /** Open transactions, oldest first (for inspection). */
+  ongoingTransactions(): TxnMetadata[] {
+    return [...this.ongoingTxns.values()].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  }
+
+  /** Completed transactions whose marker is below `hw` are replicated: they no longer hold the LSO back. */
+  onHighWatermarkUpdated(hw: bigint): void {
+    this.removeUnreplicatedTransactions(hw);
+  }
+
+  private removeUnreplicatedTransactions(offset: bigint): void {
+    for (const [first, t] of this.unreplicatedTxns) if (t.lastOffset !== null && t.lastOffset < offset) this.unreplicatedTxns.delete(first);
+  }
+
+  private clearTxns(): void {
+    this.ongoingTxns.clear();
+    this.unreplicatedTxns.clear();
   }
 
   private prepare(updates: Map<bigint, ProducerAppendInfo>, producerId: bigint, origin: AppendOrigin): ProducerAppendInfo {
@@ -337,6 +373,13 @@ export class ProducerStateManager {
    * Loads the latest readable snapshot (deleting corrupt ones), or starts empty at `logStartOffset` when there is
    * none. Returns the offset the state now reflects; the caller replays the log from there.
    */
+  /** A snapshot's entry: its open transaction (currentTxnFirstOffset) is ongoing again (Kafka's loadProducerEntry). */
+  private loadProducerEntry(entry: ProducerStateEntry): void {
+    this.producers.set(entry.producerId, entry);
+    const first = entry.currentTxnFirstOffset;
+    if (first !== null) this.ongoingTxns.set(first, { producerId: entry.producerId, firstOffset: first, lastOffset: null });
+  }
+
   private loadFromSnapshot(logStartOffset: bigint, now: number): void {
     for (;;) {
       const offset = this.latestSnapshotOffset;
@@ -347,7 +390,7 @@ export class ProducerStateManager {
       }
       const file = snapshotFile(this.dir, offset);
       try {
-        for (const entry of readSnapshot(file)) if (!this.isExpired(now, entry)) this.producers.set(entry.producerId, entry);
+        for (const entry of readSnapshot(file)) if (!this.isExpired(now, entry)) this.loadProducerEntry(entry);
         this.lastSnapOffset = offset;
         this.lastMapOffset = offset;
         this.logger?.info({ partition: this.topicPartition, snapshot: path.basename(file), producers: this.producers.size }, 'loaded producer state snapshot');
@@ -355,6 +398,7 @@ export class ProducerStateManager {
       } catch (err) {
         this.logger?.warn({ partition: this.topicPartition, snapshot: path.basename(file), err: (err as Error).message }, 'deleting unreadable producer state snapshot');
         this.producers.clear();
+        this.clearTxns();
         this.removeAndDeleteSnapshot(offset);
       }
     }
@@ -371,6 +415,8 @@ export class ProducerStateManager {
     }
     if (logEndOffset !== this.lastMapOffset) {
       this.producers.clear();
+      // The offset is at most the HW, so no unreplicated transaction survives a truncation (Kafka's comment).
+      this.clearTxns();
       this.loadFromSnapshot(logStartOffset, now);
     } else {
       this.onLogStartOffsetIncremented(logStartOffset);
@@ -380,12 +426,14 @@ export class ProducerStateManager {
   /** A follower that starts over at `offset` (its log was emptied) forgets every producer and snapshot. */
   truncateFullyAndStartAt(offset: bigint): void {
     this.producers.clear();
+    this.clearTxns();
     for (const s of this.snapshots.slice()) this.removeAndDeleteSnapshot(s);
     this.lastSnapOffset = 0n;
     this.lastMapOffset = offset;
   }
 
   onLogStartOffsetIncremented(logStartOffset: bigint): void {
+    this.removeUnreplicatedTransactions(logStartOffset);
     if (this.lastMapOffset < logStartOffset) this.lastMapOffset = logStartOffset;
     this.lastSnapOffset = this.latestSnapshotOffset ?? logStartOffset;
   }
@@ -450,84 +498,3 @@ export class ProducerStateManager {
   }
 }
 
-export function snapshotFile(dir: string, offset: bigint): string {
-  return path.join(dir, filenamePrefixFromOffset(offset) + SNAPSHOT_SUFFIX);
-}
-
-function listSnapshotOffsets(dir: string): bigint[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const out: bigint[] = [];
-  for (const n of names) {
-    const m = /^(\d{20})\.snapshot$/.exec(n);
-    if (m) out.push(BigInt(m[1] as string));
-  }
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Kafka's snapshot layout: version int16, crc uint32 (CRC-32C of the rest), int32 count, 46-byte entries. */
-export function encodeSnapshot(entries: Iterable<ProducerStateEntry>): Buffer {
-  const list = [...entries];
-  const buf = Buffer.alloc(ENTRIES_OFFSET + 4 + list.length * ENTRY_SIZE);
-  buf.writeInt16BE(SNAPSHOT_VERSION, 0);
-  buf.writeInt32BE(list.length, ENTRIES_OFFSET);
-  let pos = ENTRIES_OFFSET + 4;
-  for (const e of list) {
-    buf.writeBigInt64BE(e.producerId, pos);
-    buf.writeInt16BE(e.producerEpoch, pos + 8);
-    buf.writeInt32BE(e.lastSeq, pos + 10);
-    buf.writeBigInt64BE(e.lastDataOffset, pos + 14);
-    buf.writeInt32BE(e.lastOffsetDelta, pos + 22);
-    buf.writeBigInt64BE(e.lastTimestamp, pos + 26);
-    buf.writeInt32BE(e.coordinatorEpoch, pos + 34);
-    buf.writeBigInt64BE(e.currentTxnFirstOffset ?? -1n, pos + 38);
-    pos += ENTRY_SIZE;
-  }
-  buf.writeUInt32BE(crc32c(buf.subarray(ENTRIES_OFFSET)), CRC_OFFSET);
-  return buf;
-}
-
-/** Parses a snapshot; throws on a wrong version, CRC or length. Only the last batch of each producer is kept. */
-export function decodeSnapshot(buf: Buffer, name = 'snapshot'): ProducerStateEntry[] {
-  if (buf.length < ENTRIES_OFFSET + 4) throw new Error(`${name}: ${buf.length} bytes is too short`);
-  const version = buf.readInt16BE(0);
-  if (version !== SNAPSHOT_VERSION) throw new Error(`${name}: snapshot version ${version}, expected ${SNAPSHOT_VERSION}`);
-  const crc = buf.readUInt32BE(CRC_OFFSET);
-  const computed = crc32c(buf.subarray(ENTRIES_OFFSET));
-  if (crc !== computed) throw new Error(`${name}: CRC ${computed} does not match the stored ${crc}`);
-  const count = buf.readInt32BE(ENTRIES_OFFSET);
-  if (count < 0 || buf.length !== ENTRIES_OFFSET + 4 + count * ENTRY_SIZE) throw new Error(`${name}: ${count} entries do not fill ${buf.length} bytes`);
-  const out: ProducerStateEntry[] = [];
-  let pos = ENTRIES_OFFSET + 4;
-  for (let i = 0; i < count; i++, pos += ENTRY_SIZE) {
-    const producerId = buf.readBigInt64BE(pos);
-    const epoch = buf.readInt16BE(pos + 8);
-    const lastSeq = buf.readInt32BE(pos + 10);
-    const lastOffset = buf.readBigInt64BE(pos + 14);
-    const offsetDelta = buf.readInt32BE(pos + 22);
-    const timestamp = buf.readBigInt64BE(pos + 26);
-    const coordinatorEpoch = buf.readInt32BE(pos + 34);
-    const txnFirst = buf.readBigInt64BE(pos + 38);
-    const batches: BatchMetadata[] = lastOffset >= 0n ? [{ lastSeq, lastOffset, offsetDelta, timestamp }] : [];
-    out.push(new ProducerStateEntry(producerId, epoch, batches, coordinatorEpoch, timestamp, txnFirst >= 0n ? txnFirst : null));
-  }
-  return out;
-}
-
-function readSnapshot(file: string): ProducerStateEntry[] {
-  return decodeSnapshot(fs.readFileSync(file), path.basename(file));
-}
-
-async function writeSnapshotFile(file: string, data: Buffer): Promise<void> {
-  const fh = await fs.promises.open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}

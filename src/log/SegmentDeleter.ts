@@ -81,5 +81,5 @@ export class SegmentDeleter {
 /** Closes a segment replaced by a cleaned one and removes its renamed (`.deleted`) files. */
 async function releaseReplaced(seg: LogSegment): Promise<void> {
   await seg.release();
-  for (const f of [seg.logFile, seg.offsetIndex.file, seg.timeIndex.file]) await fs.promises.rm(f + DELETED_SUFFIX, { force: true });
+  for (const f of seg.files()) await fs.promises.rm(f + DELETED_SUFFIX, { force: true });
 }

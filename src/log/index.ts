@@ -15,3 +15,4 @@ export * from './Cleaner';
 export * from './LogCleaner';
 export * from './SegmentSwap';
 export * from './SegmentDeleter';
+export * from './TransactionIndex';

@@ -2,7 +2,7 @@
 // the wanted end, plus the batches of the log after it. Runs at the first use of a loaded log and after every
 // truncation; the log's lock is held by the caller.
 import type { LogSegment } from './LogSegment';
-import { producerBatchesIn, type ProducerStateManager } from './ProducerStateManager';
+import { producerBatchesIn, type OnTxnCompleted, type ProducerStateManager } from './ProducerStateManager';
 
 const READ_CHUNK = 1 << 20;
 
@@ -16,6 +16,8 @@ export interface RebuildOptions {
   /** The log was closed cleanly: with no snapshot at all, the log holds no producer state worth a scan (Kafka's upgrade case). */
   reloadFromCleanShutdown: boolean;
   now: number;
+  /** Sees every transaction a replayed marker completes (the .txnindex rebuild after crash recovery). */
+  onTxnCompleted?: OnTxnCompleted;
 }
 
 export async function rebuildProducerState(o: RebuildOptions): Promise<void> {
@@ -45,7 +47,7 @@ export async function rebuildProducerState(o: RebuildOptions): Promise<void> {
       for (;;) {
         const r = await seg.read(from, READ_CHUNK, lastOffset, true);
         if (r === null || r.records.length === 0) break;
-        psm.replay(producerBatchesIn(r.records));
+        psm.replay(producerBatchesIn(r.records), o.onTxnCompleted);
         from = r.nextOffset;
       }
     }

@@ -10,8 +10,10 @@ import type { Logger } from '../util/logger';
 
 export function replicaManagerOffsetsStore(rm: ReplicaManager): OffsetsTopicStore {
   return {
+    // Every coordinator write goes in with the coordinator's origin (Kafka's appendRecords(..., AppendOrigin.Coordinator)):
+    // transactional offset commits are accepted without the client's sequence checks.
     async append(partition, batch, timeoutMs) {
-      const [r] = await rm.appendRecords(timeoutMs, -1, [{ topic: OFFSETS_TOPIC, partition, records: batch }]);
+      const [r] = await rm.appendRecords(timeoutMs, -1, [{ topic: OFFSETS_TOPIC, partition, records: batch }], 'coordinator');
       return { errorCode: r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: r?.baseOffset ?? -1n };
     },
     // Loading reads up to the log end offset, as Kafka's GroupMetadataManager does: a new leader's high

@@ -1,12 +1,15 @@
-// The ReplicaManager's fetch path: reads for consumers (up to the HW) and followers (up to the LEO, updating their
-// state on the leader) and parks fetches short of minBytes in the fetch purgatory (DelayedFetch).
+// The ReplicaManager's fetch path: reads for consumers (read_uncommitted up to the HW, read_committed up to the last
+// stable offset with the aborted transactions they overlap) and followers (up to the LEO, updating their state on the
+// leader), and parks fetches short of minBytes in the fetch purgatory (DelayedFetch).
 import { ErrorCode } from '../protocol/errors';
 import { LogError, LogErrorCode } from '../log/errors';
-import { DelayedFetch, type FetchPartitionStatus } from './purgatory/DelayedFetch';
+import { DelayedFetch, type FetchIsolation, type FetchPartitionStatus } from './purgatory/DelayedFetch';
 import { tpKey } from '../util/types';
 import { isRealTopicId } from '../util/uuid';
 import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
 import type { Partition } from './Partition';
+
+export type { FetchIsolation } from './purgatory/DelayedFetch';
 
 export interface FetchPartitionRequest {
   topic: string;
@@ -20,6 +23,21 @@ export interface FetchPartitionRequest {
   maxBytes: number;
   /** Fetch v12+: the epoch of the last batch the fetcher holds, checked against this log (KIP-595); -1 or absent: none. */
   lastFetchedEpoch?: number;
+}
+
+/** Fetch's isolation_level (KIP-98): 0 read_uncommitted, 1 read_committed. */
+export const READ_COMMITTED = 1;
+
+/** Kafka's ReplicaManager.fetchIsolation: a replica id means a follower; consumers by their isolation level. */
+export function fetchIsolation(replicaId: number, isolationLevel: number): FetchIsolation {
+  if (replicaId >= 0) return 'log-end';
+  return isolationLevel === READ_COMMITTED ? 'txn-committed' : 'high-watermark';
+}
+
+/** An aborted transaction as a Fetch response lists it. */
+export interface FetchAbortedTransaction {
+  producerId: bigint;
+  firstOffset: bigint;
 }
 
 export interface FetchParams {
@@ -42,11 +60,19 @@ export interface FetchPartitionResult {
   lastStableOffset: bigint;
   logStartOffset: bigint;
   records: Buffer | null;
+  /**
+   * read_committed reads: the aborted transactions overlapping the returned records (empty when none or nothing was
+   * read); null for other reads and for errors (Kafka's FetchDataInfo.abortedTransactions = None).
+   */
+  abortedTransactions?: FetchAbortedTransaction[] | null;
   /** Where the fetcher's log diverges from this one (it holds `lastFetchedEpoch` past its end here); no records. */
   divergingEpoch?: { epoch: number; endOffset: bigint };
 }
 
-/** Fetch for consumers (bounded by the HW) and followers (bounded by the LEO), long-polling via DelayedFetch. */
+/**
+ * Fetch for consumers (bounded by the HW, or by the LSO when read_committed) and followers (bounded by the LEO),
+ * long-polling via DelayedFetch.
+ */
 export async function fetchMessages(rm: ReplicaManagerContext, params: FetchParams): Promise<FetchPartitionResult[]> {
   const first = await readFromLocalLog(rm, params, true);
   const bytes = first.reduce((s, r) => s + (r.records?.length ?? 0), 0);
@@ -54,7 +80,7 @@ export async function fetchMessages(rm: ReplicaManagerContext, params: FetchPara
   if (params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes || anyError || rm.isStopped()) return first;
   return new Promise((resolve, reject) => {
     const statuses: FetchPartitionStatus[] = params.partitions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, maxBytes: p.maxBytes }));
-    const op = new DelayedFetch(params.maxWaitMs, params.minBytes, params.replicaId >= 0, statuses, (t, p) => rm.getPartition(t, p), () => {
+    const op = new DelayedFetch(params.maxWaitMs, params.minBytes, fetchIsolation(params.replicaId, params.isolationLevel), statuses, (t, p) => rm.getPartition(t, p), () => {
       readFromLocalLog(rm, params, false).then(resolve, reject);
     });
     rm.fetchPurgatory.tryCompleteElseWatch(op, params.partitions.map((p) => tpKey(p.topic, p.partition)));
@@ -67,6 +93,7 @@ export async function fetchMessages(rm: ReplicaManagerContext, params: FetchPara
  */
 async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, updateFollowers: boolean): Promise<FetchPartitionResult[]> {
   const fromFollower = params.replicaId >= 0;
+  const isolation = fetchIsolation(params.replicaId, params.isolationLevel);
   let limit = params.maxBytes;
   let minOne = !params.hardMaxBytesLimit;
   const out: FetchPartitionResult[] = [];
@@ -97,7 +124,7 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
         res.divergingEpoch = diverging;
         res.records = Buffer.alloc(0);
         res.highWatermark = p.highWatermark;
-        res.lastStableOffset = p.highWatermark;
+        res.lastStableOffset = p.lastStableOffset;
         res.logStartOffset = p.logStartOffset;
         continue;
       }
@@ -109,9 +136,12 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
       if (maxBytes === 0 && !minOne) {
         if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) throw new LogError(LogErrorCode.OFFSET_OUT_OF_RANGE, 'fetch offset out of range');
         res.records = Buffer.alloc(0);
+        if (isolation === 'txn-committed') res.abortedTransactions = [];
       } else {
-        const info = await p.read(req.fetchOffset, maxBytes, { maxOffset: fromFollower ? undefined : p.highWatermark, minOneBatch: minOne });
+        const maxOffset = isolation === 'log-end' ? undefined : isolation === 'txn-committed' ? p.lastStableOffset : p.highWatermark;
+        const info = await p.read(req.fetchOffset, maxBytes, { maxOffset, minOneBatch: minOne });
         res.records = info.records;
+        if (isolation === 'txn-committed') res.abortedTransactions = abortedTransactionsOf(p, req.fetchOffset, info.records.length > 0 ? info.nextOffset : null);
         if (info.records.length > 0) {
           minOne = false;
           limit -= info.records.length;
@@ -120,14 +150,28 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
     } catch (err) {
       res.errorCode = mapLogError(err);
       res.records = null;
+      res.abortedTransactions = null;
       if (res.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) rm.logger.error({ topicPartition: p.key, err }, 'read failed');
     }
     res.highWatermark = p.highWatermark;
-    res.lastStableOffset = p.highWatermark;
+    // Every fetch answers the real LSO (Kafka fills it from the log for consumers and followers alike).
+    res.lastStableOffset = p.lastStableOffset;
     res.logStartOffset = p.logStartOffset;
   }
   for (const key of hwMoved) rm.completeDelayed(key);
   return out;
+}
+
+/**
+ * The aborted transactions a read_committed consumer needs to filter the records it was sent (Kafka's
+ * Log.addAbortedTransactions): those overlapping [fetchOffset, upperBound), where upperBound is the offset just past
+ * the returned bytes. Kafka derives that bound from the sparse offset index (the next indexed offset at or past the
+ * end of the read, else the next segment's base or the LEO), so it may list a few transactions that start after the
+ * read; the exact end of the read lists only those the consumer can meet. Nothing read (`nextOffset` null): none.
+ */
+export function abortedTransactionsOf(p: Pick<Partition, 'collectAbortedTransactions'>, fetchOffset: bigint, nextOffset: bigint | null): FetchAbortedTransaction[] {
+  if (nextOffset === null || nextOffset <= fetchOffset) return [];
+  return p.collectAbortedTransactions(fetchOffset, nextOffset).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
 }
 
 /**

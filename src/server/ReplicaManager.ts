@@ -260,12 +260,18 @@ export class ReplicaManager {
     return produce.appendRecords(this.ctx, timeoutMs, requiredAcks, entries, origin);
   }
 
-  /** Fetch for consumers (bounded by the HW) and followers (bounded by the LEO), long-polling via DelayedFetch. */
+  /**
+   * Fetch for consumers (bounded by the HW; read_committed by the LSO, with the aborted transactions) and followers
+   * (bounded by the LEO), long-polling via DelayedFetch.
+   */
   fetchMessages(params: FetchParams): Promise<FetchPartitionResult[]> {
     return fetch.fetchMessages(this.ctx, params);
   }
 
-  /** ListOffsets on the leader by timestamp (-2 earliest, -1 latest, -3 largest timestamp). */
+  /**
+   * ListOffsets on the leader by timestamp (-2 earliest, -1 latest, -3 largest timestamp), bounded by the last
+   * fetchable offset of `isolationLevel` (1: the LSO, 0: the HW, null for replicas: the LEO).
+   */
   fetchOffsetForTimestamp(topic: string, partition: number, timestamp: bigint, isolationLevel: number | null, currentLeaderEpoch: number, replicaId: number): Promise<ListOffsetResult> {
     return offsets.fetchOffsetForTimestamp(this.ctx, topic, partition, timestamp, isolationLevel, currentLeaderEpoch, replicaId);
   }

@@ -2,9 +2,12 @@
 // OffsetForLeaderEpoch and DeleteRecords.
 import { ErrorCode } from '../protocol/errors';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../log/LogTypes';
+import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
 
 export { MAX_TIMESTAMP };
-import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext';
+
+/** ListOffsets' isolation_level (v2+, KIP-98): 1 read_committed. */
+const READ_COMMITTED = 1;
 
 export interface ListOffsetResult {
   errorCode: number;
@@ -14,9 +17,10 @@ export interface ListOffsetResult {
 }
 
 /**
- * ListOffsets on the leader: -2 earliest, -1 latest (HW for consumers, LEO for replicas: `isolationLevel` null),
- * -3 the record with the largest timestamp (v7+), otherwise the first offset whose timestamp >= the given one; as in
- * Kafka, a found record at or above the last fetchable offset answers -1.
+ * ListOffsets on the leader: -2 earliest, -1 latest (the last fetchable offset: the LSO for read_committed consumers,
+ * the HW for read_uncommitted ones, the LEO for replicas: `isolationLevel` null), -3 the record with the largest
+ * timestamp (v7+), otherwise the first offset whose timestamp >= the given one; as in Kafka
+ * (Partition.fetchOffsetForTimestamp), a found record at or above the last fetchable offset answers -1.
  */
 export async function fetchOffsetForTimestamp(rm: ReplicaManagerContext, topic: string, partition: number, timestamp: bigint, isolationLevel: number | null, currentLeaderEpoch: number, replicaId: number): Promise<ListOffsetResult> {
   const none = (errorCode: number): ListOffsetResult => ({ errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 });
@@ -26,7 +30,7 @@ export async function fetchOffsetForTimestamp(rm: ReplicaManagerContext, topic: 
   if (!p.isLeader && replicaId !== -2) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   const epochError = p.checkLeaderEpoch(currentLeaderEpoch);
   if (epochError !== ErrorCode.NONE) return none(epochError);
-  const lastFetchable = isolationLevel === null ? p.logEndOffset : p.highWatermark;
+  const lastFetchable = isolationLevel === null ? p.logEndOffset : isolationLevel === READ_COMMITTED ? p.lastStableOffset : p.highWatermark;
   try {
     if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, timestamp: -1n, offset: lastFetchable, leaderEpoch: p.latestEpoch() };
     if (timestamp === EARLIEST_TIMESTAMP) {

@@ -7,7 +7,7 @@ import * as ts from 'typescript';
 const SRC = path.join(__dirname, '../../src');
 
 type Layer =
-  | 'util' | 'protocol' | 'config' | 'log' | 'network' | 'zk' | 'zkserver' | 'client'
+  | 'util' | 'protocol' | 'config' | 'security' | 'log' | 'network' | 'zk' | 'zkserver' | 'client'
   | 'controller' | 'coordinator' | 'server' | 'server/handlers' | 'perf' | 'chaos' | 'cli';
 
 interface Rule {
@@ -17,32 +17,34 @@ interface Rule {
   alsoFor?: { files: string[]; layers: Layer[]; why: string };
 }
 
-const BELOW_SERVICES: Layer[] = ['util', 'protocol', 'config', 'client', 'log', 'network', 'zk'];
+const BELOW_SERVICES: Layer[] = ['util', 'protocol', 'config', 'security', 'client', 'log', 'network', 'zk'];
 
 /** Bottom to top. A layer may import only the layers its row names. */
 const RULES: Record<Layer, Rule> = {
   util: { mayImport: [] },
   protocol: { mayImport: ['util'] },
   config: { mayImport: ['util', 'protocol'] },
+  // Security mechanics with no I/O of their own: principals, TLS contexts, SASL exchanges, SCRAM, ACL matching.
+  security: { mayImport: ['util', 'protocol', 'config'] },
   // Storage, sockets and ZooKeeper know nothing of the cluster and nothing of each other.
   log: { mayImport: ['util', 'protocol', 'config'] },
-  network: { mayImport: ['util', 'protocol', 'config'] },
-  zk: { mayImport: ['util', 'protocol', 'config'] },
+  network: { mayImport: ['util', 'protocol', 'config', 'security'] },
+  zk: { mayImport: ['util', 'protocol', 'config', 'security'] },
   zkserver: { mayImport: ['util', 'protocol', 'config'] },
   // The one client library: the wire protocol only (the CLI, perf, chaos and the broker's own inter-broker links).
-  client: { mayImport: ['util', 'protocol'] },
+  client: { mayImport: ['util', 'protocol', 'security'] },
   // Domain services above storage, sockets and ZooKeeper; neither imports the other.
   controller: { mayImport: BELOW_SERVICES },
   coordinator: { mayImport: BELOW_SERVICES },
   server: { mayImport: [...BELOW_SERVICES, 'controller', 'coordinator', 'server/handlers'] },
   // Thin handlers: decode, validate, call a service of src/server or the coordinator, build the response. No
   // ZooKeeper, no controller (requests reach it through ControllerGateway), no Log (through ReplicaManager).
-  'server/handlers': { mayImport: ['util', 'protocol', 'config', 'network', 'coordinator', 'server'] },
+  'server/handlers': { mayImport: ['util', 'protocol', 'config', 'security', 'network', 'coordinator', 'server'] },
   // Tools. perf and chaos are reached only from the CLI; nothing imports the CLI.
   perf: { mayImport: ['util', 'protocol', 'client'] },
   chaos: { mayImport: ['util', 'protocol', 'config', 'client', 'log', 'zk', 'zkserver'] },
   cli: {
-    mayImport: ['util', 'protocol', 'client', 'perf', 'chaos'],
+    mayImport: ['util', 'protocol', 'security', 'client', 'perf', 'chaos'],
     alsoFor: {
       files: ['cli/server-start.ts', 'cli/cluster-up.ts', 'cli/zookeeper-start.ts'],
       layers: ['config', 'server', 'zk', 'zkserver'],

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ChaosOptions, ChaosProgress, ChaosReport } from '../../chaos';
-import { ALL_FAULT_KINDS, isFaultKind, type FaultKind } from '../../chaos/faults';
+import type { ChaosOptions, ChaosProgress, ChaosReport, EosChaosOptions, EosProgress, EosReport } from '../../chaos';
+import { ALL_FAULT_KINDS, COORDINATOR_FAULT_KINDS, TRANSACTIONAL_FAULT_KINDS, isFaultKind, type FaultKind } from '../../chaos/faults';
 import { rootLogger } from '../../util/logger';
 
 /** The usual low end of Linux's ephemeral port range (net.ipv4.ip_local_port_range). */
@@ -14,6 +14,8 @@ interface ChaosCliOptions {
   faults: number;
   seed?: number;
   idempotent?: boolean;
+  transactional?: boolean;
+  records: number;
   brokers: number;
   partitions: number;
   replicationFactor: number;
@@ -43,6 +45,8 @@ export function registerChaos(program: Command): void {
     .option('--faults <n>', 'number of faults to inject', intArg(0, 100_000), 10)
     .option('--seed <n>', 'seed of the fault draw; the summary prints it so a run can be repeated (default: from the clock)', intArg(0, 2 ** 32 - 1))
     .option('--idempotent', 'idempotent producer (kafkajs idempotent: true, one request in flight); then any duplicate also fails the run')
+    .option('--transactional', 'exactly-once instead: one consume-transform-produce worker per partition (kafkajs transactions with sendOffsets) copies --records numbered records from eos-in to eos-out while the faults, which then include kill -9 of the transaction and group coordinators, go on; then check that eos-out holds every input record exactly once, in order, counting only committed transactions')
+    .option('--records <n>', 'input records of --transactional', intArg(1, 100_000_000), 100_000)
     .option('--brokers <n>', 'number of brokers', intArg(1, 100), 3)
     .option('--partitions <n>', 'partitions of each topic', intArg(1, 1000), 3)
     .option('--replication-factor <n>', 'replication factor of each topic (at most --brokers)', intArg(1, 100), 3)
@@ -52,7 +56,7 @@ export function registerChaos(program: Command): void {
     .option('--base-port <port>', 'port of broker 1; broker k listens on base-port + k - 1 (default: free ports)', intArg(1, 65535))
     .option('--session-timeout-ms <ms>', 'zookeeper.session.timeout.ms of the brokers; a pause lasts this plus 1.5 s', intArg(400, 60_000), 4000)
     .option('--quiet-ms <ms>', 'steady writing before each fault and after the last', intArg(0, 600_000), 1500)
-    .option('--fault-kinds <list>', `comma-separated kinds to draw from (default: all): ${ALL_FAULT_KINDS.join(', ')}`)
+    .option('--fault-kinds <list>', `comma-separated kinds to draw from (default: all): ${ALL_FAULT_KINDS.join(', ')}; with --transactional also ${COORDINATOR_FAULT_KINDS.join(', ')}`)
     .option('--retention-and-compaction', 'also write a topic with small retention.bytes and a compacted topic, and check them')
     .option('--kafka-home <dir>', 'run Apache Kafka 2.4-3.x in ZooKeeper mode from DIR/bin/kafka-server-start.sh instead of Brook (untested: Kafka was not available where this was written)')
     .addHelpText('after', [
@@ -82,7 +86,10 @@ export function registerChaos(program: Command): void {
         const unknown = given.filter((k) => !isFaultKind(k));
         if (given.length === 0 || unknown.length > 0) fail(`--fault-kinds: unknown kind(s) ${unknown.map((k) => `"${k}"`).join(', ') || '(none given)'}; choose from ${ALL_FAULT_KINDS.join(', ')}`);
         faultKinds = given as FaultKind[];
+        const needTxn = given.filter((k) => (COORDINATOR_FAULT_KINDS as readonly string[]).includes(k));
+        if (needTxn.length > 0 && !opts.transactional) fail(`--fault-kinds ${needTxn.join(',')} needs --transactional`);
       }
+      if (opts.transactional && (opts.idempotent || opts.retentionAndCompaction)) fail('--transactional runs its own workload: it takes neither --idempotent nor --retention-and-compaction');
       if (opts.dataDir !== undefined && existsSync(opts.dataDir) && readdirSync(opts.dataDir).length > 0) {
         fail(`--data-dir ${opts.dataDir} is not empty (old logs would be audited as if written by this run)`);
       }
@@ -117,6 +124,10 @@ export function registerChaos(program: Command): void {
         onProgress: printProgress,
       };
       // Exit at once: a client's stray timer must not keep a finished run alive.
+      if (opts.transactional) {
+        const { idempotent: _i, retentionAndCompaction: _r, onProgress: _p, ...rest } = run;
+        process.exit(await eosChaos({ ...rest, faultKinds: faultKinds ?? TRANSACTIONAL_FAULT_KINDS, records: opts.records, onProgress: printEosProgress }, repeatCommand(opts, seed)));
+      }
       process.exit(await chaos(run, repeatCommand(opts, seed)));
     });
 }
@@ -155,6 +166,69 @@ async function chaos(run: ChaosOptions, repeat: string): Promise<number> {
   out(`repeat: ${repeat}`);
   out(failures.length === 0 ? 'RESULT: PASS' : `RESULT: FAIL (${failures.join('; ')})`);
   return failures.length === 0 ? 0 : 1;
+}
+
+async function eosChaos(run: EosChaosOptions, repeat: string): Promise<number> {
+  if (process.env.BROOK_LOG_LEVEL === undefined) rootLogger.level = 'warn';
+  const { runEosChaos, eosFailures } = await import('../../chaos');
+  out(`brook chaos --transactional: ${run.faults} fault${run.faults === 1 ? '' : 's'} on Brook: ${run.brokers} brokers, ${run.partitions} partitions, replication factor ${run.replicationFactor}, ${run.records} input records; seed ${run.seed}`);
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(130));
+  let report: EosReport;
+  try {
+    report = await runEosChaos(run);
+  } catch (e) {
+    out(`brook chaos: the run did not complete: ${(e as Error).message}`);
+    out(`repeat: ${repeat}`);
+    return 1;
+  }
+  const failures = eosFailures(report);
+  out('');
+  out(formatEosReport(report));
+  out(`repeat: ${repeat}`);
+  out(failures.length === 0 ? 'RESULT: PASS' : `RESULT: FAIL (${failures.join('; ')})`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+function printEosProgress(e: EosProgress): void {
+  if (e.type === 'cluster-up') out(`cluster up: ZooKeeper ${e.zookeeper}, brokers ${e.bootstrap}, data ${e.dataDir}`);
+  else if (e.type === 'seeded') out(`${e.records} input records written at ${secs(e.elapsedMs)}; workers starting`);
+  else if (e.type === 'fault') {
+    const n = String(e.index).padStart(String(e.total).length);
+    out(`fault ${n}/${e.total}  ${e.fault.kind.padEnd(22)} ${e.fault.target.padEnd(10)} processed ${String(e.processed).padStart(8)}  at ${secs(e.elapsedMs).padStart(7)}  (${e.fault.detail})`);
+  } else out(`every input record processed, replicas in sync at ${secs(e.elapsedMs)}; auditing`);
+}
+
+/** The summary of a transactional run. */
+export function formatEosReport(r: EosReport): string {
+  const kinds = new Map<string, number>();
+  for (const f of r.faults) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  const rows: Array<[string, string | number, string?]> = [
+    ['faults', r.faults.length],
+    ...[...kinds].map(([k, n]): [string, number] => [`  ${k}`, n]),
+    ['input records', r.inputRecords, 'topic eos-in'],
+    ['committed output records', r.committedOutput, 'topic eos-out, committed transactions only'],
+    ['missing', r.missing.length],
+    ['duplicated', r.duplicated.length],
+    ['reordered partitions', r.reordered.length],
+    ['aborted records', r.abortedRecords, 'in the log, invisible to read_committed'],
+    ['undecided records', r.undecidedRecords, 'must be 0'],
+    ['transactions committed', r.transactionsCommitted],
+    ['transactions aborted', r.transactionsAborted, 'by the workers; the coordinators also abort timed-out and fenced ones'],
+    ['worker restarts', r.restarts, 'new producer, same transactional id, from the committed offset'],
+    ['records/s', r.recordsPerSecond, 'input records over the processing phase'],
+    ['duration', secs(r.durationMs)],
+    ['seed', r.seed],
+  ];
+  if (r.dataDir !== null) rows.push(['data kept in', r.dataDir]);
+  const w = Math.max(...rows.map((x) => x[0].length));
+  const v = Math.max(...rows.map((x) => String(x[1]).length));
+  const lines = rows.map(([k, val, note]) => `${k.padEnd(w)}  ${String(val).padStart(v)}${note ? `  ${note}` : ''}`);
+  for (const [title, items] of [['missing', r.missing], ['duplicated', r.duplicated], ['reordered', r.reordered]] as const) {
+    if (items.length > 0) lines.push(`${title} (${items.length}, first ${Math.min(10, items.length)}):`, ...items.slice(0, 10).map((x) => `  ${x}`));
+  }
+  if (r.lastError) lines.push(`last worker error: ${r.lastError}`);
+  return lines.join('\n');
 }
 
 function printProgress(e: ChaosProgress): void {
@@ -206,6 +280,7 @@ export function formatReport(r: ChaosReport, run: Pick<ChaosOptions, 'idempotent
 function repeatCommand(o: ChaosCliOptions, seed: number): string {
   const args = ['brook chaos', `--faults ${o.faults}`, `--seed ${seed}`];
   if (o.idempotent) args.push('--idempotent');
+  if (o.transactional) args.push('--transactional', `--records ${o.records}`);
   if (o.brokers !== 3) args.push(`--brokers ${o.brokers}`);
   if (o.partitions !== 3) args.push(`--partitions ${o.partitions}`);
   if (o.replicationFactor !== 3) args.push(`--replication-factor ${o.replicationFactor}`);

@@ -1,7 +1,8 @@
 // Produce (0): validates, appends through the ReplicaManager, answers per acks (0: nothing, 1: after the local
 // append, -1: once the ISR has it).
-import { Produce, type ProduceResponse } from '../../protocol/messages/00-produce';
-import { ErrorCode } from '../../protocol/errors';
+import { Produce, type ProduceRequest, type ProduceResponse } from '../../protocol/messages/00-produce';
+import { ErrorCode, errorInfo } from '../../protocol/errors';
+import { ATTRIBUTES, BATCH_HEADER_SIZE, CURRENT_MAGIC, MAGIC, isTransactional } from '../../protocol/record/batch-header';
 import type { ProduceEntry, ProducePartitionResult } from '../ReplicaManager';
 import { defineHandler, noResponse } from './types';
 import { authorizeTopic } from './authorize';
@@ -11,6 +12,29 @@ import { INTERNAL_TOPICS } from './03-metadata';
 /** Kafka's AdminUtils.AdminClientId: the one client id allowed to append to internal topics (ReplicaManager). */
 const ADMIN_CLIENT_ID = '__admin_client';
 
+/**
+ * Kafka's RequestUtils.hasTransactionalRecords: some partition's first batch is transactional (a v3+ request holds one
+ * batch per partition; the log checks the rest).
+ */
+export function hasTransactionalRecords(req: ProduceRequest): boolean {
+  return req.topicData.some((t) => t.partitionData.some((p) => {
+    const r = p.records;
+    return r !== null && r.length >= BATCH_HEADER_SIZE && r.readInt8(MAGIC) === CURRENT_MAGIC && isTransactional(r.readInt16BE(ATTRIBUTES));
+  }));
+}
+
+/** Kafka's ProduceRequest.getErrorResponse: one error for every partition of a refused request. */
+function refuseRequest(req: ProduceRequest, errorCode: number): ProduceResponse {
+  const errorMessage = errorInfo(errorCode).message;
+  return {
+    responses: req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage })),
+    })),
+    throttleTimeMs: 0,
+  };
+}
+
 export const produceHandler = defineHandler({
   api: Produce,
   // v8 adds per-record errors (always empty here: a batch is refused whole), v9 is v8 flexible.
@@ -19,6 +43,12 @@ export const produceHandler = defineHandler({
   frameFreeAfterHandling: true,
   handle: async (req, ctx) => {
     const rm = ctx.services.replicaManager;
+    // Kafka 2.8 (KafkaApis.handleProduceRequest): transactional records need a transactional id the principal may
+    // WRITE (always, without ACLs); the partitions' logs check the producer epoch and the transaction state.
+    if (hasTransactionalRecords(req) && req.transactionalId === null) {
+      const reason = 'transactional records without a transactional id';
+      return req.acks === 0 ? noResponse(`acks=0 produce refused: ${reason}`) : refuseRequest(req, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
     const entries: ProduceEntry[] = [];
     const refused: ProducePartitionResult[] = [];
     const order: Array<{ topic: string; partition: number }> = [];

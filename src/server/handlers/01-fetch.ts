@@ -1,4 +1,5 @@
-// Fetch (1): consumer reads bounded by the HW and follower replication bounded by the LEO, with long polling and
+// Fetch (1): consumer reads bounded by the HW (read_committed: by the LSO, with the aborted transactions) and follower
+// replication bounded by the LEO, with long polling and
 // incremental fetch sessions (KIP-227): the session decides what is read and which partitions the answer carries.
 import { Fetch, type FetchRequest, type FetchResponse } from '../../protocol/messages/01-fetch';
 import { ErrorCode } from '../../protocol/errors';
@@ -8,7 +9,6 @@ import { defineHandler } from './types';
 import { authorizeTopic } from './authorize';
 import { ZERO_UUID } from '../../util/uuid';
 
-const READ_COMMITTED = 1;
 /** Fetch v13 names topics by id (KIP-516), in requests and responses. */
 const TOPIC_IDS_VERSION = 13;
 
@@ -85,8 +85,6 @@ export const fetchHandler = defineHandler({
     // fetchMessages answers its partitions in order; the result carries the id the fetcher named the topic by.
     for (const [j, r] of fetched.entries()) results[wantedAt[j] as number] = { ...r, topicId: wanted[j]?.topicId };
     const { errorCode, sessionId, results: sent } = context.respond(results as FetchSessionResult[]);
-    // Transactions do not exist yet: read_committed reads up to the HW and no transaction was ever aborted.
-    const aborted = req.isolationLevel === READ_COMMITTED ? [] : null;
     const response: FetchResponse = {
       throttleTimeMs: 0,
       errorCode,
@@ -103,7 +101,8 @@ export const fetchHandler = defineHandler({
           divergingEpoch: r.divergingEpoch ?? { epoch: -1, endOffset: -1n },
           currentLeader: { leaderId: -1, leaderEpoch: -1 },
           snapshotId: { endOffset: -1n, epoch: -1 },
-          abortedTransactions: aborted,
+          // A list for read_committed reads, null otherwise and for errors (Kafka's FetchDataInfo.abortedTransactions).
+          abortedTransactions: r.abortedTransactions ?? null,
           preferredReadReplica: -1,
           recordSet: r.records ?? Buffer.alloc(0),
         })),

@@ -13,7 +13,8 @@ export const listOffsetsHandler = defineHandler({
   versions: [0, 7],
   handle: async (req, ctx) => {
     const rm = ctx.services.replicaManager;
-    // Only consumers are bounded by the HW; replicas and debugging tools see the LEO.
+    // Only consumers are bounded (read_uncommitted by the HW, read_committed by the LSO; before v2 there is no
+    // isolation level and consumers read uncommitted); replicas and debugging tools see the LEO.
     const isolation = req.replicaId === CONSUMER_REPLICA_ID ? (ctx.apiVersion >= 2 ? req.isolationLevel : 0) : null;
     const topics: ListOffsetsResponse['topics'] = [];
     for (const t of req.topics) {

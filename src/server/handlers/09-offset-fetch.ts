@@ -20,20 +20,21 @@ const byTopic = (offsets: FetchedOffset[]): OffsetFetchResponseTopic[] =>
 export const offsetFetchHandler = defineHandler({
   api: OffsetFetch,
   versions: [0, 8],
-  // requireStable (v7+) is accepted and always met: Brook has no transactional offset commits, so no offset is ever
-  // pending and UNSTABLE_OFFSET_COMMIT never applies.
+  // requireStable (v7+, KIP-447): partitions with a transactional commit awaiting its marker answer
+  // UNSTABLE_OFFSET_COMMIT; without it such commits are simply not visible yet.
   handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
+    const requireStable = v >= 7 && req.requireStable;
     if (v >= 8) {
       const groups = req.groups.map((g) => {
-        const r = gc.fetchOffsets(g.groupId, wantedPartitions(g.topics));
+        const r = gc.fetchOffsets(g.groupId, wantedPartitions(g.topics), requireStable);
         return { groupId: g.groupId, topics: byTopic(r.offsets), errorCode: r.errorCode };
       });
       return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups };
     }
     const wanted = wantedPartitions(req.topics);
-    const r = gc.fetchOffsets(req.groupId, wanted);
+    const r = gc.fetchOffsets(req.groupId, wanted, requireStable);
     let offsets = r.offsets;
     if (r.errorCode !== ErrorCode.NONE) {
       // v2+ carry a group-level error; v0-1 repeat it on every requested partition.

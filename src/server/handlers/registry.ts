@@ -35,6 +35,7 @@ import { describeGroupsHandler } from './15-describe-groups';
 import { listGroupsHandler } from './16-list-groups';
 import { deleteGroupsHandler } from './42-delete-groups';
 import { offsetDeleteHandler } from './47-offset-delete';
+import { txnOffsetCommitHandler } from './28-txn-offset-commit';
 
 import { describeConfigsHandler } from './32-describe-configs';
 import { alterConfigsHandler } from './33-alter-configs';
@@ -42,6 +43,7 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
+import { writeTxnMarkersHandler } from './27-write-txn-markers';
 
 const all: readonly RegisteredHandler[] = [
   describeConfigsHandler,
@@ -71,6 +73,7 @@ const all: readonly RegisteredHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  txnOffsetCommitHandler,
   // Data path and replication (ReplicaManager)
   produceHandler,
   fetchHandler,
@@ -89,6 +92,8 @@ const all: readonly RegisteredHandler[] = [
   endTxnHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  // Transactions
+  writeTxnMarkersHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));

@@ -5,6 +5,7 @@ import type { OffsetsTopicStore } from '../../../src/coordinator/OffsetsTopicSto
 import type { Scheduler, TimerHandle } from '../../../src/coordinator/Scheduler';
 import { GroupCoordinator, DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from '../../../src/coordinator/GroupCoordinator';
 import { moduleLogger } from '../../../src/util/logger';
+import { buildRecordBatchSync } from '../../../src/protocol/record/records';
 
 interface Timer {
   at: number;
@@ -90,7 +91,17 @@ export class InMemoryOffsetsStore implements OffsetsTopicStore {
     for (const r of this.held.splice(0)) r();
   }
 
+  /** When set, reads wait until releaseReads() (a partition kept loading). */
+  holdReads = false;
+  private heldReads: (() => void)[] = [];
+
+  releaseReads(): void {
+    this.holdReads = false;
+    for (const r of this.heldReads.splice(0)) r();
+  }
+
   async read(partition: number, fromOffset: bigint, maxBytes: number): Promise<{ records: Buffer; highWatermark: bigint }> {
+    if (this.holdReads) await new Promise<void>((r) => this.heldReads.push(r));
     const log = this.logs.get(partition) ?? [];
     const out: Buffer[] = [];
     let size = 0;
@@ -109,6 +120,17 @@ export class InMemoryOffsetsStore implements OffsetsTopicStore {
   logStartOffset(partition: number): bigint | null {
     return this.logs.has(partition) ? 0n : 0n;
   }
+}
+
+/** An end-transaction marker batch (control + transactional; key int16 version, int16 type; value version, coordinator epoch). */
+export function markerBatch(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch = 0): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(commit ? 1 : 0, 2);
+  const value = Buffer.alloc(6);
+  value.writeInt16BE(0, 0);
+  value.writeInt32BE(coordinatorEpoch, 2);
+  return buildRecordBatchSync({ producerId, producerEpoch, baseSequence: -1, isTransactional: true, isControl: true, records: [{ key, value, timestamp: 0n }] });
 }
 
 export const TEST_CONFIG: GroupCoordinatorConfig = {

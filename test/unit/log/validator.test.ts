@@ -6,6 +6,7 @@ import type { Log } from '../../../src/log/Log';
 import { RECORDS, writeBatchCrc, writeBatchHeader, readBatchHeader } from '../../../src/protocol/record/batch-header';
 import { CompressionType, compress } from '../../../src/protocol/record/compression';
 import { buildRecordBatch, buildRecordBatchSync, encodeRecords, type RecordInput } from '../../../src/protocol/record/records';
+import { buildEndTxnMarker } from '../../../src/protocol/record/controlRecords';
 import { FakeClock, leader, openLog, tmpDir } from './helpers';
 
 let dir: string;
@@ -74,9 +75,24 @@ describe('LogValidator on the leader', () => {
   it('client batch rules: control batches, transactional batches, sequence without producer id rules, count vs offsets, one batch per request', async () => {
     log = openLog(dir);
     await expectRefused(buildRecordBatchSync({ records: recs(1), isControl: true }), LogErrorCode.INVALID_RECORD, /Clients are not allowed to write control records in topic partition topic-0\./);
-    await expectRefused(buildRecordBatchSync({ records: recs(1), isTransactional: true, producerId: 7n, producerEpoch: 0, baseSequence: 0 }), LogErrorCode.INVALID_RECORD, /Transactional record batches are not supported/);
+    await expectRefused(buildRecordBatchSync({ records: recs(1), isTransactional: true }), LogErrorCode.INVALID_RECORD, /Transactional record batch without a producer id in topic partition topic-0\./);
     await expectRefused(buildRecordBatchSync({ records: recs(1), producerId: 7n, producerEpoch: 0, baseSequence: -1 }), LogErrorCode.INVALID_RECORD, /Invalid sequence number -1 in record batch with producerId 7/);
     await expectRefused(Buffer.concat([buildRecordBatchSync({ records: recs(1) }), buildRecordBatchSync({ records: recs(1) })]), LogErrorCode.INVALID_RECORD, /more than one batch/);
+    expect(log.logEndOffset).toBe(0n);
+    // A transactional batch of an idempotent producer is accepted (KIP-98).
+    await log.append(buildRecordBatchSync({ records: recs(2), isTransactional: true, producerId: 7n, producerEpoch: 0, baseSequence: 0 }), leader);
+    expect(log.logEndOffset).toBe(2n);
+  });
+
+  it('coordinator origin: an end transaction marker is accepted, a control batch of two records is refused', async () => {
+    log = openLog(dir);
+    const coordinator = { ...leader, origin: 'coordinator' as const };
+    await log.append(buildRecordBatchSync({ records: recs(1), isTransactional: true, producerId: 7n, producerEpoch: 0, baseSequence: 0 }), leader);
+    await log.append(buildEndTxnMarker({ producerId: 7n, producerEpoch: 0, coordinatorEpoch: 0, commit: true, timestamp: BigInt(NOW) }), coordinator);
+    expect(log.logEndOffset).toBe(2n);
+    const two = buildRecordBatchSync({ records: recs(2), isTransactional: true, isControl: true, producerId: 7n, producerEpoch: 0 });
+    await expect(log.append(two, coordinator)).rejects.toMatchObject({ code: LogErrorCode.INVALID_RECORD, message: expect.stringMatching(/exactly one/) });
+    expect(log.logEndOffset).toBe(2n);
   });
 
   it('record framing: a bad record length, trailing bytes, fewer records than declared, a key running past the end', async () => {

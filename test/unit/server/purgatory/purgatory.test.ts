@@ -143,14 +143,17 @@ describe('DelayedProduce', () => {
 });
 
 describe('DelayedFetch', () => {
-  function fake(hw: bigint, leo: bigint, bytesPerOffset: number): FetchCheck & { hw: bigint; leo: bigint; leader: boolean; epoch: number } {
+  function fake(hw: bigint, leo: bigint, bytesPerOffset: number): FetchCheck & { hw: bigint; leo: bigint; lso: bigint | null; leader: boolean; epoch: number } {
     return {
       hw,
       leo,
+      /** null: the LSO is the HW (no open transaction). */
+      lso: null,
       leader: true,
       epoch: 3,
       get isLeader() { return this.leader; },
       get highWatermark() { return this.hw; },
+      get lastStableOffset() { return this.lso ?? this.hw; },
       get logEndOffset() { return this.leo; },
       checkLeaderEpoch(e: number) { return e === -1 || e === this.epoch ? 0 : e < this.epoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH; },
       bytesBetween(from: bigint, to: bigint) { return to > from ? Number(to - from) * bytesPerOffset : 0; },
@@ -162,7 +165,7 @@ describe('DelayedFetch', () => {
     const purgatory = new DelayedOperationPurgatory<DelayedFetch>('f', time);
     const p = fake(10n, 20n, 100);
     let answered = 0;
-    const op = new DelayedFetch(500, 250, false, [{ topic: 't', partition: 0, fetchOffset: 10n, currentLeaderEpoch: -1, maxBytes: 1 << 20 }], () => p, () => answered++);
+    const op = new DelayedFetch(500, 250, 'high-watermark', [{ topic: 't', partition: 0, fetchOffset: 10n, currentLeaderEpoch: -1, maxBytes: 1 << 20 }], () => p, () => answered++);
     // Data above the HW does not count for a consumer.
     expect(purgatory.tryCompleteElseWatch(op, ['t-0'])).toBe(false);
     p.hw = 12n;
@@ -173,14 +176,35 @@ describe('DelayedFetch', () => {
     expect(answered).toBe(1);
   });
 
+  it('counts only up to the LSO for a read_committed consumer and completes when the LSO moves', () => {
+    const time = new FakeTime();
+    const purgatory = new DelayedOperationPurgatory<DelayedFetch>('f', time);
+    const p = fake(20n, 20n, 100);
+    // An open transaction from offset 10: the HW is at 20 but a read_committed consumer may read nothing yet.
+    p.lso = 10n;
+    let committedAnswers = 0;
+    let uncommittedAnswers = 0;
+    const status = { topic: 't', partition: 0, fetchOffset: 10n, currentLeaderEpoch: -1, maxBytes: 1 << 20 };
+    expect(purgatory.tryCompleteElseWatch(new DelayedFetch(500, 1, 'txn-committed', [status], () => p, () => committedAnswers++), ['t-0'])).toBe(false);
+    expect(purgatory.tryCompleteElseWatch(new DelayedFetch(500, 1, 'high-watermark', [status], () => p, () => uncommittedAnswers++), ['t-0'])).toBe(true);
+    purgatory.checkAndComplete('t-0');
+    expect(committedAnswers).toBe(0);
+    // The marker lands and the HW covers it: the LSO moves past the transaction.
+    p.lso = 21n;
+    p.hw = 21n;
+    purgatory.checkAndComplete('t-0');
+    expect(committedAnswers).toBe(1);
+    expect(uncommittedAnswers).toBe(1);
+  });
+
   it('counts up to the LEO for a follower and completes at once on a leadership change', () => {
     const p = fake(10n, 10n, 100);
     let answered = 0;
-    const op = new DelayedFetch(500, 1, true, [{ topic: 't', partition: 0, fetchOffset: 10n, currentLeaderEpoch: 3, maxBytes: 1 << 20 }], () => p, () => answered++);
+    const op = new DelayedFetch(500, 1, 'log-end', [{ topic: 't', partition: 0, fetchOffset: 10n, currentLeaderEpoch: 3, maxBytes: 1 << 20 }], () => p, () => answered++);
     expect(op.tryComplete()).toBe(false);
     p.leo = 11n;
     expect(op.tryComplete()).toBe(true);
-    const op2 = new DelayedFetch(500, 1, true, [{ topic: 't', partition: 0, fetchOffset: 11n, currentLeaderEpoch: 3, maxBytes: 1 << 20 }], () => p, () => answered++);
+    const op2 = new DelayedFetch(500, 1, 'log-end', [{ topic: 't', partition: 0, fetchOffset: 11n, currentLeaderEpoch: 3, maxBytes: 1 << 20 }], () => p, () => answered++);
     expect(op2.tryComplete()).toBe(false);
     p.leader = false;
     expect(op2.tryComplete()).toBe(true);
@@ -192,7 +216,7 @@ describe('DelayedFetch', () => {
     const purgatory = new DelayedOperationPurgatory<DelayedFetch>('f', time);
     const p = fake(10n, 10n, 100);
     let answered = 0;
-    purgatory.tryCompleteElseWatch(new DelayedFetch(500, 1, false, [{ topic: 't', partition: 0, fetchOffset: 10n, currentLeaderEpoch: -1, maxBytes: 100 }], () => p, () => answered++), ['t-0']);
+    purgatory.tryCompleteElseWatch(new DelayedFetch(500, 1, 'high-watermark', [{ topic: 't', partition: 0, fetchOffset: 10n, currentLeaderEpoch: -1, maxBytes: 100 }], () => p, () => answered++), ['t-0']);
     time.advance(499);
     expect(answered).toBe(0);
     time.advance(1);
