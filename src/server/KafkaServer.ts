@@ -32,6 +32,7 @@ import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoo
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { describeLogDirs } from './LogDirsDescriber';
 import { buildTransactionCoordinator, type TransactionCoordinatorSetup } from './TransactionCoordinatorAdapter';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/TransactionLog';
 import * as fs from 'node:fs';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -272,6 +273,9 @@ export class KafkaServer {
       interBrokerListenerName: cfg.interBrokerListener.name,
       logger: this.logger.child({ module: 'transaction-coordinator' }),
     });
+    // Ids are placed by the partition count of an existing __transaction_state, whatever the config says now.
+    const txnTopic = await this.zk.getTopicAssignment(TRANSACTION_STATE_TOPIC);
+    if (txnTopic) this.transactions.coordinator.stateManager.useTopicPartitionCount(txnTopic.partitions.size);
     const services: BrokerServices = {
       replicaManager: this.replicaManager,
       fetchManager: new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots'])),

@@ -79,10 +79,22 @@ export class TransactionStateManager {
     private readonly store: TransactionStateStore,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.partitionCount = config.numPartitions;
+  }
+
+  private partitionCount: number;
 
   partitionFor(transactionalId: string): number {
-    return partitionFor(transactionalId, this.config.numPartitions);
+    return partitionFor(transactionalId, this.partitionCount);
+  }
+
+  /**
+   * Places ids by the partition count of an existing __transaction_state (read from ZooKeeper at start-up, as Kafka's
+   * retrieveTransactionTopicPartitionCount) rather than transaction.state.log.num.partitions, which may have changed.
+   */
+  useTopicPartitionCount(n: number): void {
+    if (n > 0) this.partitionCount = n;
   }
 
   validateTransactionTimeoutMs(ms: number): boolean {

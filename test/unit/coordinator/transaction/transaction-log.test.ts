@@ -2,6 +2,9 @@
 // partition of a transactional id (abs(String.hashCode) % partitions).
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, STATE_IDS, type TransactionLogValue } from '../../../../src/coordinator/transaction/TransactionLog';
 import { partitionFor } from '../../../../src/coordinator/javaHash';
+import { TransactionStateManager } from '../../../../src/coordinator/transaction/TransactionStateManager';
+import { moduleLogger } from '../../../../src/util/logger';
+import { FakeScheduler, InMemoryOffsetsStore } from '../helpers';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -80,5 +83,15 @@ describe('partition of a transactional id', () => {
     expect(partitionFor('tx', 50)).toBe((116 * 31 + 120) % 50); // "tx".hashCode() = 3716
     // "polygenelubricants".hashCode() == Integer.MIN_VALUE: Kafka's Utils.abs maps it to 0.
     expect(partitionFor('polygenelubricants', 50)).toBe(0);
+  });
+});
+
+describe('TransactionStateManager placement', () => {
+  test('an existing topic\'s partition count wins over transaction.state.log.num.partitions', () => {
+    const sm = new TransactionStateManager({ numPartitions: 50, transactionMaxTimeoutMs: 1, transactionalIdExpirationMs: 1, requestTimeoutMs: 1, loadBufferSize: 1 },
+      new InMemoryOffsetsStore(), new FakeScheduler(), moduleLogger('test', {}));
+    expect(sm.partitionFor('tx')).toBe(3716 % 50);
+    sm.useTopicPartitionCount(7);
+    expect(sm.partitionFor('tx')).toBe(3716 % 7);
   });
 });
