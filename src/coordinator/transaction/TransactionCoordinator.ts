@@ -82,14 +82,16 @@ export class TransactionCoordinator {
   startup(): void {
     if (this.active) return;
     this.active = true;
+    // Each task runs again `ms` after its previous run finished; only the next run's timer is kept.
     const every = (ms: number, fn: () => Promise<unknown>): void => {
+      const slot = this.timers.length;
       const run = (): void => {
         if (!this.active) return;
         fn().catch((err: unknown) => this.logger.error({ err }, 'transaction coordinator task failed')).finally(() => {
-          if (this.active) this.timers.push(this.scheduler.schedule(ms, run));
+          if (this.active) this.timers[slot] = this.scheduler.schedule(ms, run);
         });
       };
-      this.timers.push(this.scheduler.schedule(ms, run));
+      this.timers[slot] = this.scheduler.schedule(ms, run);
     };
     every(this.opts.abortTimedOutTransactionsIntervalMs, () => this.abortTimedOutTransactions());
     every(this.opts.removeExpiredTransactionalIdsIntervalMs, () => this.sm.removeExpiredTransactionalIds());

@@ -197,7 +197,7 @@ describe('AddPartitionsToTxn / AddOffsetsToTxn / EndTxn', () => {
 });
 
 describe('timeouts and expiry', () => {
-  test('an Ongoing transaction past its timeout is aborted with an epoch bump at the next check', async () => {
+  test('an Ongoing transaction past its timeout is aborted with an epoch bump at the next check, and so are later ones', async () => {
     const h = await startTxnCoordinator();
     const { producerId } = await init(h, 'tx', 5_000);
     await h.tc.handleAddPartitionsToTransaction('tx', producerId, 0, ['t-0']);
@@ -211,6 +211,12 @@ describe('timeouts and expiry', () => {
     expect(h.sender.flat().map((m) => [m.tp, m.commit, m.producerEpoch])).toEqual([['t-0', false, 1]]);
     // The timed-out producer is fenced.
     expect(await h.tc.handleEndTransaction('tx', producerId, 0, true)).toBe(ErrorCode.PRODUCER_FENCED);
+    // The check keeps running: a later transaction that times out is aborted too.
+    expect(await h.tc.handleAddPartitionsToTransaction('tx', producerId, 1, ['t-5'])).toBe(ErrorCode.NONE);
+    await h.scheduler.advance(30_000);
+    await settle();
+    expect(meta(h, 'tx')).toMatchObject({ state: 'CompleteAbort', producerEpoch: 2 });
+    expect(h.scheduler.pending()).toBe(2); // the next abort check and the next expiry run, nothing piling up
   });
 
   test('an id idle past transactional.id.expiration.ms is tombstoned and forgotten; one with an open transaction is kept', async () => {
