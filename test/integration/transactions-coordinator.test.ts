@@ -1,7 +1,7 @@
 // The transaction coordinator over the wire on a 3-broker cluster: FindCoordinator for a transactional id creates
 // __transaction_state (internal, compacted); InitProducerId, AddPartitionsToTxn, transactional Produce, EndTxn commit
 // and abort with the markers written by the partition leaders (WriteTxnMarkers) until CompleteCommit/CompleteAbort;
-// kafkajs's transactional producer (with sendOffsets);
+// kafkajs's transactional producer (with sendOffsets); a timed-out transaction aborted by the coordinator;
 // a read_committed fetch sees the committed records only; fencing by a second InitProducerId; and a coordinator
 // killed mid-transaction, whose successor loads the state and aborts the transaction on the next InitProducerId.
 //
@@ -106,6 +106,7 @@ describe('transaction coordinator on a 3-broker cluster', () => {
         'transaction.state.log.replication.factor': '3',
         'transaction.state.log.min.isr': '2',
         'auto.leader.rebalance.enable': 'false',
+        'transaction.abort.timed.out.transaction.cleanup.interval.ms': '500',
       },
     });
     await waitForController(cluster);
@@ -180,6 +181,20 @@ describe('transaction coordinator on a 3-broker cluster', () => {
     expect((await coord.request(AddPartitionsToTxn, 1, body)).results[0]!.results[0]!.errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     const listed = await coord.request(ListTransactions, 0, { stateFilters: ['Empty'], producerIdFilters: [first.producerId] });
     expect(listed.transactionStates).toEqual([{ transactionalId: 'txn-f', producerId: first.producerId, transactionState: 'Empty' }]);
+  });
+
+  it('a transaction past its timeout is aborted by the coordinator under a bumped epoch, fencing its producer', async () => {
+    const coord = await coordinatorOf('txn-t');
+    const init = await coord.request(InitProducerId, 4, { transactionalId: 'txn-t', transactionTimeoutMs: 1000, producerId: -1n, producerEpoch: -1 });
+    expect(init.errorCode).toBe(ErrorCode.NONE);
+    const pid = { producerId: init.producerId, producerEpoch: init.producerEpoch };
+    await coord.request(AddPartitionsToTxn, 3, { transactionalId: 'txn-t', producerId: pid.producerId, producerEpoch: pid.producerEpoch, topics: [{ name: TOPIC, partitions: [0] }] });
+    await produceTxn('txn-t', pid, 0, 0, ['t0']);
+    await waitForState(coord, 'txn-t', 'CompleteAbort');
+    expect((await describe1(coord, 'txn-t')).producerEpoch).toBe(pid.producerEpoch + 1);
+    const end = await coord.request(EndTxn, 3, { transactionalId: 'txn-t', producerId: pid.producerId, producerEpoch: pid.producerEpoch, committed: true });
+    expect(end.errorCode).toBe(ErrorCode.PRODUCER_FENCED);
+    expect((await readCommitted(0)).values).not.toContain('t0');
   });
 
   it('kafkajs transactions: send and sendOffsets committed, then an aborted send; read_committed sees the commit only', async () => {
