@@ -6,6 +6,8 @@ import { ErrorCode } from '../../../../src/protocol/errors';
 import { OFFSETS_TOPIC } from '../../../../src/coordinator/javaHash';
 import { rewriteProducerFenced, TRANSACTIONAL_ID_NOT_FOUND } from '../../../../src/coordinator/transaction/TransactionCoordinator';
 import { TransactionMetadata } from '../../../../src/coordinator/transaction/TransactionMetadata';
+import { encodeTxnKey } from '../../../../src/coordinator/transaction/TransactionLog';
+import { buildRecordBatchSync } from '../../../../src/protocol/record/records';
 import { logRecords, settle, startTxnCoordinator, statesWritten, InMemoryOffsetsStore, FakeScheduler, NUM_PARTITIONS, type TxnHarness } from './helpers';
 
 const TIMEOUT = 60_000;
@@ -245,6 +247,9 @@ describe('loading and unloading __transaction_state partitions', () => {
     expect(await first.tc.handleEndTransaction('a', a.producerId, 0, true)).toBe(ErrorCode.NONE);
     const b = await init(first, 'b');
     await first.tc.handleAddPartitionsToTransaction('b', b.producerId, 0, ['t-1']);
+    // 'c' is written, then tombstoned (as expiry does).
+    await init(first, 'c');
+    await store.append(first.sm.partitionFor('c'), buildRecordBatchSync({ records: [{ key: encodeTxnKey('c'), value: null }] }));
     first.tc.shutdown();
 
     const second = await startTxnCoordinator({ store, scheduler, coordinatorEpoch: 2 });
@@ -253,6 +258,8 @@ describe('loading and unloading __transaction_state partitions', () => {
     expect(meta(second, 'a').state).toBe('CompleteCommit');
     expect(meta(second, 'b')).toMatchObject({ state: 'Ongoing', producerId: b.producerId, producerEpoch: 0, txnTimeoutMs: TIMEOUT });
     expect([...meta(second, 'b').topicPartitions]).toEqual(['t-1']);
+    const c = second.sm.getTransactionState('c');
+    expect(c.ok && c.metadata).toBeNull();
     // The loaded Ongoing transaction carries on.
     expect(await second.tc.handleEndTransaction('b', b.producerId, 0, false)).toBe(ErrorCode.NONE);
   });
