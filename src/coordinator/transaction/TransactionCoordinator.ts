@@ -119,6 +119,8 @@ export class TransactionCoordinator {
 
   /** This broker became leader of __transaction_state-<partition> at `coordinatorEpoch`: load it, resend markers. */
   async onElection(partition: number, coordinatorEpoch: number): Promise<void> {
+    // Already loaded at this epoch or a later one: nothing changed, and its markers in flight must go on.
+    if (this.sm.ownedPartitions().some((p) => p.partition === partition && !p.loading && p.coordinatorEpoch >= coordinatorEpoch)) return;
     this.markers.removeMarkersForTxnTopicPartition(partition);
     const pending = await this.sm.loadPartition(partition, coordinatorEpoch);
     for (const p of pending) this.markers.addTxnMarkersToSend(p.coordinatorEpoch, p.commit, p.metadata, p.transit);

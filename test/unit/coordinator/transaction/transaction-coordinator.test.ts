@@ -264,6 +264,18 @@ describe('loading and unloading __transaction_state partitions', () => {
     expect(await second.tc.handleEndTransaction('b', b.producerId, 0, false)).toBe(ErrorCode.NONE);
   });
 
+  test('an election at the epoch already loaded changes nothing: markers in flight go on', async () => {
+    const h = await startTxnCoordinator();
+    h.leaders.defaultLeader = null;
+    const { producerId } = await init(h, 'tx');
+    await h.tc.handleAddPartitionsToTransaction('tx', producerId, 0, ['t-0']);
+    await h.tc.handleEndTransaction('tx', producerId, 0, true);
+    const appends = h.store.appends;
+    await h.tc.onElection(h.sm.partitionFor('tx'), 1);
+    expect(h.markers.pendingTransactionalIds).toEqual(['tx']);
+    expect(h.store.appends).toBe(appends);
+  });
+
   test('after unloading, requests answer NOT_COORDINATOR and markers in flight stop', async () => {
     const h = await startTxnCoordinator();
     h.leaders.defaultLeader = null;
