@@ -162,7 +162,11 @@ export class TransactionStateManager {
     if (error === ErrorCode.NONE) {
       if (!after.ok) error = after.error;
       else if (!after.metadata || after.coordinatorEpoch !== coordinatorEpoch) error = ErrorCode.NOT_COORDINATOR;
-      else after.metadata.completeTransitionTo(transit);
+      else {
+        const from = after.metadata.state;
+        after.metadata.completeTransitionTo(transit);
+        this.logger.debug({ transactionalId, from, to: transit.txnState, producerId: String(transit.producerId), producerEpoch: transit.producerEpoch, coordinatorEpoch }, 'transaction state change');
+      }
     } else if (after.ok && after.metadata && after.coordinatorEpoch === coordinatorEpoch && !retryOnError(error)) {
       after.metadata.pendingState = null;
     }
