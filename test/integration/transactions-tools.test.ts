@@ -1,7 +1,9 @@
 // Transactions end to end through Brook's own tools and client library on a real broker: producer-perf-test with
 // --transactional-id commits what console-consumer read_committed then sees exactly; an aborted transaction is
 // invisible to read_committed and visible to read_uncommitted; offsets committed in a transaction; fencing of an
-// older producer; `brook transactions --list / --describe` show the ids and their states.
+// older producer; `brook transactions --list / --describe` show the ids and their states; and transactions written by
+// an independent client (kafkajs) interleaved with Brook's, filtered by Brook's read_committed consumer.
+import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, waitFor, runBrook, type BrookRun, type TestCluster } from '../harness';
 import { SUMMARY_LINE } from '../../src/perf/stats';
 import { AdminClient, Producer, ProducerFencedError, fetchCommitted } from '../../src/client';
@@ -143,6 +145,31 @@ describe('transactions through brook tools and client library', () => {
     await p.sendOffsetsToTransaction([{ topic: 'txn-offsets', partition: 0, offset: 42n }], 'txn-group');
     await p.commitTransaction();
     await waitFor(async () => (await fetchCommitted(admin, 'txn-group', 'txn-offsets', [0])).get(0) === 42n, { timeoutMs: 30_000, what: 'the transactional offset commit' });
+  });
+
+  test('kafkajs and Brook transactions interleaved on one partition: read_committed drops only the aborted producer\'s records', async () => {
+    await createTopic('txn-mixed', 1);
+    const kafka = new Kafka({ clientId: 'txn-tools-kafkajs', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const k = kafka.producer({ transactionalId: 'kafkajs-tx', idempotent: true, maxInFlightRequests: 1 });
+    await k.connect();
+    try {
+      const p = producer('lib-mixed-tx');
+      await p.initTransactions();
+      p.beginTransaction();
+      await p.send('txn-mixed', [{ key: null, value: Buffer.from('brook-1'), partition: 0 }]);
+      const aborted = await k.transaction();
+      await aborted.send({ topic: 'txn-mixed', messages: [{ value: 'kafkajs-aborted-1', partition: 0 }, { value: 'kafkajs-aborted-2', partition: 0 }] });
+      await p.send('txn-mixed', [{ key: null, value: Buffer.from('brook-2'), partition: 0 }]);
+      await p.commitTransaction();
+      await aborted.abort();
+      const committed = await k.transaction();
+      await committed.send({ topic: 'txn-mixed', messages: [{ value: 'kafkajs-committed', partition: 0 }] });
+      await committed.commit();
+    } finally {
+      await k.disconnect();
+    }
+    expect(await consume('txn-mixed', 'read_committed')).toEqual(['brook-1', 'brook-2', 'kafkajs-committed']);
+    expect(await consume('txn-mixed', 'read_uncommitted')).toEqual(['brook-1', 'kafkajs-aborted-1', 'kafkajs-aborted-2', 'brook-2', 'kafkajs-committed']);
   });
 
   test('a second producer with the same transactional id fences the first, which fails with a clear error', async () => {
