@@ -175,6 +175,11 @@ export class GroupMember {
 
   constructor(private readonly admin: AdminClient, private readonly opts: GroupOptions) {}
 
+  /** Kafka's consumer.groupMetadata(): what Producer.sendOffsetsToTransaction needs to fence zombie members (KIP-447). */
+  groupMetadata(): { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null } {
+    return { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: null };
+  }
+
   private async coordinator(): Promise<number> {
     if (this.coordinatorId < 0) this.coordinatorId = await this.admin.coordinator(this.opts.groupId);
     return this.coordinatorId;

@@ -6,7 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, waitFor, runBrook, type BrookRun, type TestCluster } from '../harness';
 import { SUMMARY_LINE } from '../../src/perf/stats';
-import { AdminClient, Producer, ProducerFencedError, fetchCommitted } from '../../src/client';
+import { AdminClient, GroupMember, Producer, ProducerFencedError, TransactionAbortableError, fetchCommitted } from '../../src/client';
 
 jest.setTimeout(180_000);
 
@@ -145,6 +145,30 @@ describe('transactions through brook tools and client library', () => {
     await p.sendOffsetsToTransaction([{ topic: 'txn-offsets', partition: 0, offset: 42n }], 'txn-group');
     await p.commitTransaction();
     await waitFor(async () => (await fetchCommitted(admin, 'txn-group', 'txn-offsets', [0])).get(0) === 42n, { timeoutMs: 30_000, what: 'the transactional offset commit' });
+  });
+
+  test('KIP-447: offsets sent with the group member\'s generation commit; a stale member id makes the transaction abortable', async () => {
+    await createTopic('txn-447', 1);
+    const member = new GroupMember(admin, { groupId: 'txn-447-group', topic: 'txn-447' });
+    expect(await member.join()).toEqual([0]);
+    const p = producer('lib-447-tx');
+    await p.initTransactions();
+    p.beginTransaction();
+    await p.send('txn-447', values('out', 1));
+    await p.sendOffsetsToTransaction([{ topic: 'txn-447', partition: 0, offset: 5n }], member.groupMetadata());
+    await p.commitTransaction();
+    await waitFor(async () => (await fetchCommitted(admin, 'txn-447-group', 'txn-447', [0])).get(0) === 5n, { timeoutMs: 30_000, what: 'the KIP-447 offset commit' });
+
+    p.beginTransaction();
+    await p.send('txn-447', values('zombie', 1));
+    const stale = { ...member.groupMetadata(), memberId: 'not-a-member' };
+    const e = await p.sendOffsetsToTransaction([{ topic: 'txn-447', partition: 0, offset: 9n }], stale).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(TransactionAbortableError);
+    expect((e as Error).message).toMatch(/TxnOffsetCommit txn-447-0 for group 'txn-447-group': UNKNOWN_MEMBER_ID/);
+    expect(p.transactionState).toBe('ABORTABLE_ERROR');
+    await p.abortTransaction();
+    expect((await fetchCommitted(admin, 'txn-447-group', 'txn-447', [0])).get(0)).toBe(5n);
+    await member.leave();
   });
 
   test('kafkajs and Brook transactions interleaved on one partition: read_committed drops only the aborted producer\'s records', async () => {
