@@ -81,6 +81,17 @@ describe('transactions through brook tools and client library', () => {
     const all = await consume('txn-abort', 'read_uncommitted');
     expect(all).toHaveLength(15);
     expect(all.filter((v) => v.startsWith('aborted-'))).toHaveLength(10);
+
+    // consumer-perf-test honours isolation.level: asked for 6, read_committed finds only the 5 committed records.
+    const perf = async (level: string): Promise<{ count: number; stderr: string }> => {
+      const r = await brook(['consumer-perf-test', ...bs, '--topic', 'txn-abort', '--messages', '6', '--timeout', '3000', '--hide-header', '--consumer-props', `isolation.level=${level}`]);
+      expect(r.code).toBe(0);
+      return { count: Number(r.stdout.trim().split('\n').pop()!.split(', ')[4]), stderr: r.stderr };
+    };
+    const rc = await perf('read_committed');
+    expect(rc.count).toBe(5);
+    expect(rc.stderr).toMatch(/Exiting before consuming the expected number of messages/);
+    expect((await perf('read_uncommitted')).count).toBe(6);
   });
 
   test('an open transaction holds read_committed back at its first offset until it commits', async () => {
