@@ -42,6 +42,8 @@ describe('transactions through brook tools and client library', () => {
         'transaction.state.log.replication.factor': '1',
         'transaction.state.log.min.isr': '1',
         'transaction.state.log.num.partitions': '3',
+        // consumer-perf-test's --timeout counts from the start, its group join included.
+        'group.initial.rebalance.delay.ms': '0',
       },
     });
     bs = ['--bootstrap-server', cluster.bootstrap];
