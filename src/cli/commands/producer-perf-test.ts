@@ -78,7 +78,7 @@ export function registerProducerPerfTest(program: Command): void {
     .option('--bootstrap-server <host:port>', `broker(s) to connect to (or bootstrap.servers in --producer-props; default ${DEFAULT_BOOTSTRAP})`)
     .option('--reporting-interval <ms>', 'interval between progress lines (Brook extension)', parseIntArg('--reporting-interval', 1), 5000)
     .option('--transactional-id <id>', `the transactional id when --transaction-duration-ms > 0 (default ${DEFAULT_PERF_TRANSACTIONAL_ID})`)
-    .option('--transaction-duration-ms <ms>', 'commit a transaction once it is this old; transactions are on only when positive (default 0)', parseIntArg('--transaction-duration-ms', 0), 0)
+    .option('--transaction-duration-ms <ms>', 'commit a transaction once it is this old; transactions are on only when positive', parseIntArg('--transaction-duration-ms', 0), 0)
     .option('--json-out <file>', 'also write the summary and a latency percentile curve as JSON (Brook extension)')
     .action(async (opts: PerfCliOptions) => {
       const topic = opts.topic ?? usage('producer-perf-test needs --topic <name>');
