@@ -131,6 +131,8 @@ export class TransactionManager {
   private needsEpochBump = false;
   /** Whether the coordinator knows of this transaction (a partition or offsets were added); else EndTxn is skipped. */
   private started = false;
+  /** The last AddPartitionsToTxn call in progress (see addPartitions). */
+  private addChain: Promise<void> = Promise.resolve();
   readonly partitions = new TxnPartitions();
   readonly transactionalId: string;
   readonly transactionTimeoutMs: number;
@@ -186,8 +188,19 @@ export class TransactionManager {
     if (this.stateValue !== 'IN_TRANSACTION') throw this.stateError('send');
   }
 
-  /** AddPartitionsToTxn for the partitions of `topic` not yet in the transaction; resolves once all are added. */
+  /**
+   * AddPartitionsToTxn for the partitions of `topic` not yet in the transaction; resolves once all are added. Calls
+   * run one after another, so concurrent sends to a new partition add it once.
+   */
   async addPartitions(topic: string, partitions: readonly number[]): Promise<void> {
+    this.checkCanSend();
+    if (this.partitions.missing(topic, partitions).length === 0) return;
+    const run = this.addChain.then(() => this.addMissing(topic, partitions));
+    this.addChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async addMissing(topic: string, partitions: readonly number[]): Promise<void> {
     this.checkCanSend();
     let missing = this.partitions.missing(topic, partitions);
     if (missing.length === 0) return;

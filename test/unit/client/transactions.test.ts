@@ -211,6 +211,19 @@ describe('Producer with a transactional id', () => {
     expect(headers.map(([i, h]) => [i, h.baseSequence])).toEqual([[0, 0], [0, 2], [1, 0], [1, 3]]);
   });
 
+  test('concurrent sends to a new partition add it once', async () => {
+    const c = new ScriptedCluster();
+    const p = txnProducer(c);
+    await p.initTransactions();
+    p.beginTransaction();
+    await Promise.all([p.send('t', recs(1, 0)), p.send('t', recs(2, 0)), p.send('t', recs(1, 1))]);
+    await p.commitTransaction();
+    expect(c.sent.filter((s) => s.api === 'AddPartitionsToTxn').map((s) => s.body.topics)).toEqual([
+      [{ name: 't', partitions: [0] }], [{ name: 't', partitions: [1] }],
+    ]);
+    expect(c.names().filter((n) => n === 'Produce')).toHaveLength(3);
+  });
+
   test('an empty transaction commits without EndTxn (the coordinator never heard of it)', async () => {
     const c = new ScriptedCluster();
     const p = txnProducer(c);
