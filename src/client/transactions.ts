@@ -259,7 +259,11 @@ export class TransactionManager {
             name,
             partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: o.metadata ?? '' })),
           })),
-        }));
+        })).catch((e: unknown) => {
+          // The group coordinator may be gone (connection lost): look it up again on the retry.
+          groupCoordinator = -1;
+          throw e;
+        });
         const failed: TxnOffset[] = [];
         let first: { code: number; where: string } | null = null;
         for (const t of response.topics) {
