@@ -102,6 +102,7 @@ export class Producer {
   // ---- transactions (Kafka's KafkaProducer API) --------------------------------------------------------------------
 
   private transactions(op: string): TransactionManager {
+    this.checkOpen(op);
     if (this.txn === null) throw new AdminError(`${op} needs a transactional producer: set transactionalId in the producer options`);
     return this.txn;
   }
@@ -144,6 +145,21 @@ export class Producer {
     await txn.endTransaction(false);
   }
 
+  private closed = false;
+
+  private checkOpen(op: string): void {
+    if (this.closed) throw new AdminError(`${op}: the producer is closed`);
+  }
+
+  /**
+   * Kafka's close(): waits for the sends in flight to settle, then refuses every later call. The only thing left to
+   * do with a fenced producer. The AdminClient stays open (it belongs to the caller).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
   /** Resolves when every send started so far has settled (successfully or not). */
   async flush(): Promise<void> {
     while (this.pendingSends.size > 0) await Promise.allSettled([...this.pendingSends]);
@@ -175,6 +191,7 @@ export class Producer {
 
   /** Sends the records and resolves when every partition is acknowledged (per `acks`). */
   async send(topic: string, records: ProduceRecord[]): Promise<ProducedPartition[]> {
+    this.checkOpen('send');
     if (records.length === 0) return [];
     const p = this.txn ? this.sendTransactional(this.txn, topic, records) : this.sendPlain(topic, records);
     this.pendingSends.add(p);

@@ -432,7 +432,7 @@ export class TransactionManager {
     return new ProducerFencedError(
       `the producer with transactional id '${this.transactionalId}'${pe} is fenced: ${what}: ${describeErrorCode(code)} — another producer `
       + `with the same transactional id has started, or this transaction ran past transaction.timeout.ms (${this.transactionTimeoutMs} ms) `
-      + `and was aborted; this producer cannot continue and must be closed`, code);
+      + `and was aborted; this producer cannot continue and must be closed (Producer.close())`, code);
   }
 
   private toFatal(e: AdminError): AdminError {

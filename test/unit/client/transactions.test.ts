@@ -276,6 +276,8 @@ describe('Producer with a transactional id', () => {
     await expect(p.abortTransaction()).rejects.toBeInstanceOf(ProducerFencedError);
     await expect(p.send('t', recs(1))).rejects.toBeInstanceOf(ProducerFencedError);
     expect(() => p.beginTransaction()).toThrow(ProducerFencedError);
+    await p.close();
+    await expect(p.send('t', recs(1))).rejects.toThrow('send: the producer is closed');
   });
 
   test('EndTxn answered PRODUCER_FENCED makes the producer fatal', async () => {
