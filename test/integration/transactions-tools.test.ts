@@ -3,12 +3,16 @@
 // invisible to read_committed and visible to read_uncommitted; offsets committed in a transaction; fencing of an
 // older producer; `brook transactions --list / --describe` show the ids and their states; and transactions written by
 // an independent client (kafkajs) interleaved with Brook's, filtered by Brook's read_committed consumer.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, waitFor, runBrook, type BrookRun, type TestCluster } from '../harness';
 import { SUMMARY_LINE } from '../../src/perf/stats';
 import { AdminClient, GroupMember, Producer, ProducerFencedError, TransactionAbortableError, fetchCommitted } from '../../src/client';
 
 jest.setTimeout(180_000);
+
+const exec = promisify(execFile);
 
 const brook = (args: string[], timeoutMs = 90_000): Promise<BrookRun> => runBrook(args, { timeoutMs });
 
@@ -83,6 +87,10 @@ describe('transactions through brook tools and client library', () => {
     const all = await consume('txn-abort', 'read_uncommitted');
     expect(all).toHaveLength(15);
     expect(all.filter((v) => v.startsWith('aborted-'))).toHaveLength(10);
+    // librdkafka (kcat) reads the same: the transactions Brook's producer wrote are what an independent client sees.
+    const kcat = async (level: string): Promise<string[]> => (await exec('kcat', ['-C', '-b', cluster.bootstrap, '-t', 'txn-abort', '-o', 'beginning', '-e', '-q', '-X', `isolation.level=${level}`, '-f', '%s\n'])).stdout.split('\n').filter((l) => l !== '');
+    expect((await kcat('read_committed')).sort()).toEqual([...committed].sort());
+    expect(await kcat('read_uncommitted')).toHaveLength(15);
 
     // consumer-perf-test honours isolation.level: asked for 6, read_committed finds only the 5 committed records.
     const perf = async (level: string): Promise<{ count: number; stderr: string }> => {
