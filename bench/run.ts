@@ -1,7 +1,7 @@
 // `npm run bench`: the standard scenarios of the issues (produce, consume, latency, start-up, failover, storage,
 // fetch sessions) each next to raw limits measured in the same run, repeated with medians and min-max, written to
 // bench/results/<timestamp>.json plus a Markdown report with SVG charts, and summarised in a table.
-// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only produce,consume,...]
+// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions]
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -551,6 +551,35 @@ async function sessionsScenario(): Promise<void> {
   });
 }
 
+async function transactionsScenario(): Promise<void> {
+  const runs = quick ? 1 : REPEATS;
+  progress(`transactions: 100-record transactions vs idempotent sends, read_committed vs read_uncommitted (${runs} run(s), bench/transactions.ts)`);
+  // The script fails (and so this part, loudly) when the brokers refuse transactions or a consumer reads the wrong count.
+  type Tx = { txnPerSec: number[]; txnRecordsPerSec: number[]; txnP50Ms: number[]; txnP99Ms: number[]; idempotentRecordsPerSec: number[]; readCommittedRecordsPerSec: number[]; readUncommittedRecordsPerSec: number[]; abortEvery: number };
+  const r = await benchScript<Tx>('transactions', ['--runs', String(runs), ...(quick ? ['--quick'] : [])]);
+  const share = r.txnRecordsPerSec.map((x, i) => x / (r.idempotentRecordsPerSec[i] ?? NaN));
+  addScenario({
+    id: 'produce-rf3-transactions-100', title: 'Transactional produce, 3 brokers, RF 3, acks=-1, transactions of 100 x 1 KiB records (Brook\'s producer)', kind: 'produce',
+    metrics: {
+      'transactions/s': m(r.txnPerSec, 'txn/s'), 'records/s': m(r.txnRecordsPerSec, 'records/s'),
+      'p50 ms per transaction': m(r.txnP50Ms, 'ms'), 'p99 ms per transaction': m(r.txnP99Ms, 'ms'),
+      'share of idempotent sends': m(share, ''),
+    },
+    command: `ts-node bench/transactions.ts --runs ${runs}${quick ? ' --quick' : ''}`,
+    notes: 'One producer, begin + one send of 100 records + commit back to back; "share" compares with the same producer sending 100-record idempotent batches back to back in the same run.',
+  });
+  const ratio = r.readCommittedRecordsPerSec.map((x, i) => x / (r.readUncommittedRecordsPerSec[i] ?? NaN));
+  addScenario({
+    id: 'consume-rf3-read-committed', title: `Consume, 3 brokers, RF 3, 1 KiB records in transactions of 100 (1 in ${r.abortEvery} aborted): read_committed vs read_uncommitted`, kind: 'consume',
+    metrics: {
+      'read_committed records/s': m(r.readCommittedRecordsPerSec, 'records/s'), 'read_uncommitted records/s': m(r.readUncommittedRecordsPerSec, 'records/s'),
+      'read_committed / read_uncommitted': m(ratio, ''),
+    },
+    command: `ts-node bench/transactions.ts --runs ${runs}${quick ? ' --quick' : ''}`,
+    notes: 'Brook\'s Fetcher on one partition from the beginning to its end; read_committed delivers 10% fewer records (the aborted ones), so records/s counts delivered records.',
+  });
+}
+
 // ---- main -------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -576,6 +605,7 @@ async function main(): Promise<void> {
   await attempt('groups', groupsScenario);
   await attempt('storage', storageScenario);
   await attempt('sessions', sessionsScenario);
+  await attempt('transactions', transactionsScenario);
 
   results.finishedAt = new Date().toISOString();
   results.durationS = Math.round((Date.now() - started) / 1000);

@@ -1,8 +1,9 @@
 // A small admin client over KafkaConnection: bootstrap, metadata, per-broker version negotiation and routing
-// (any broker, a given broker, the controller, a partition leader, a group coordinator) with retries.
+// (any broker, a given broker, the controller, a partition leader, a group or transaction coordinator) with retries,
+// and the transaction listings of KIP-664 (ListTransactions, DescribeTransactions).
 import { KafkaConnection, negotiateVersions, pickVersion, type VersionMap } from './connection';
 import { ErrorCode } from '../protocol/errors';
-import { FindCoordinator, Metadata, type MetadataResponse } from '../protocol/messages';
+import { DescribeTransactions, FindCoordinator, ListTransactions, Metadata, type MetadataResponse } from '../protocol/messages';
 import type { ApiSchema, RequestInput, ResponseOf } from '../protocol/schema';
 import { rootLogger } from '../util/logger';
 import { AdminError, RetriableAdminError, describeErrorCode, explainConnectError } from './errors';
@@ -59,6 +60,31 @@ export const RETRIABLE_ROUTING = new Set<number>([
   ErrorCode.NOT_ENOUGH_REPLICAS,
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
 ]);
+
+/** One transactional id as ListTransactions reports it, with the broker (its coordinator) that answered. */
+export interface TransactionListing {
+  transactionalId: string;
+  producerId: bigint;
+  /** Kafka's state names: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, PrepareEpochFence, Dead. */
+  state: string;
+  coordinatorId: number;
+}
+
+/** One transactional id as its coordinator describes it (DescribeTransactions). */
+export interface TransactionDescription {
+  coordinatorId: number;
+  transactionalId: string;
+  state: string;
+  producerId: bigint;
+  producerEpoch: number;
+  transactionTimeoutMs: number;
+  /** When the open transaction started (ms since epoch); null when none is open (the broker sends -1). */
+  transactionStartTimeMs: bigint | null;
+  topicPartitions: Array<{ topic: string; partition: number }>;
+}
+
+/** Kafka 3.0's error for a transactional id its coordinator does not know (not in every error table yet). */
+const TRANSACTIONAL_ID_NOT_FOUND = 105;
 
 interface Conn {
   conn: KafkaConnection;
@@ -352,11 +378,15 @@ export class AdminClient {
     return p.leader;
   }
 
-  /** The coordinator of a consumer group (FindCoordinator, retried while it loads). */
-  async coordinator(group: string): Promise<number> {
-    return this.withRetry(`finding the coordinator of group '${group}'`, async () => {
-      const { response: r, version } = await this.send('any', FindCoordinator, () => ({ key: group, keyType: 0 }), { max: 2 });
-      AdminClient.check(r.errorCode, `FindCoordinator for group '${group}'`, version >= 1 ? r.errorMessage : null);
+  /**
+   * The coordinator of a consumer group (keyType 0) or of a transactional id (keyType 1): FindCoordinator, retried
+   * while it loads or moves.
+   */
+  async coordinator(key: string, keyType: 0 | 1 = 0): Promise<number> {
+    const what = keyType === 0 ? `group '${key}'` : `transactional id '${key}'`;
+    return this.withRetry(`finding the coordinator of ${what}`, async () => {
+      const { response: r, version } = await this.send('any', FindCoordinator, () => ({ key, keyType }), { min: keyType === 0 ? 0 : 1, max: 2 });
+      AdminClient.check(r.errorCode, `FindCoordinator for ${what}`, version >= 1 ? r.errorMessage : null);
       // The coordinator may be a broker our metadata does not know yet; remember its address.
       const known = this.meta?.brokers.find((b) => b.nodeId === r.nodeId);
       if (!known && this.meta) this.meta.brokers.push({ nodeId: r.nodeId, host: r.host, port: r.port, rack: null });
@@ -376,5 +406,47 @@ export class AdminClient {
         return { nodeId: b.nodeId, error: e as Error };
       }
     }));
+  }
+
+  // ---- transactions (KIP-664) ----------------------------------------------------------------------------------
+
+  /**
+   * Every transactional id of the cluster: ListTransactions to each broker (each answers for the ids it coordinates),
+   * merged and sorted by id. `states` and `producerIds` filter on the brokers.
+   */
+  async listTransactions(filters: { states?: string[]; producerIds?: bigint[] } = {}): Promise<TransactionListing[]> {
+    const out: TransactionListing[] = [];
+    const brokers = (await this.refreshMetadata()).brokers;
+    await Promise.all(brokers.map((b) => this.withRetry(`listing the transactions of broker ${b.nodeId}`, async () => {
+      const { response } = await this.send(b.nodeId, ListTransactions, () => ({
+        stateFilters: filters.states ?? [], producerIdFilters: filters.producerIds ?? [],
+      }));
+      AdminClient.check(response.errorCode, `ListTransactions on broker ${b.nodeId}`);
+      for (const t of response.transactionStates) {
+        out.push({ transactionalId: t.transactionalId, producerId: t.producerId, state: t.transactionState, coordinatorId: b.nodeId });
+      }
+    })));
+    return out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : a.coordinatorId - b.coordinatorId));
+  }
+
+  /** The state of each transactional id from its coordinator (FindCoordinator key type 1, then DescribeTransactions). */
+  async describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    return Promise.all(transactionalIds.map((id) => this.withRetry(`describing transactional id '${id}'`, async () => {
+      const coord = await this.coordinator(id, 1);
+      const { response } = await this.send(coord, DescribeTransactions, () => ({ transactionalIds: [id] }));
+      const t = response.transactionStates.find((x) => x.transactionalId === id);
+      if (!t) throw new AdminError(`DescribeTransactions: broker ${coord} did not answer for transactional id '${id}'`);
+      if (t.errorCode === TRANSACTIONAL_ID_NOT_FOUND) {
+        throw new AdminError(`transactional id '${id}' not found: its coordinator (broker ${coord}) has no state for it`, t.errorCode);
+      }
+      AdminClient.check(t.errorCode, `DescribeTransactions for transactional id '${id}'`);
+      const topicPartitions = t.topics.flatMap((tp) => tp.partitions.map((partition) => ({ topic: tp.topic, partition })))
+        .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+      return {
+        coordinatorId: coord, transactionalId: id, state: t.transactionState, producerId: t.producerId, producerEpoch: t.producerEpoch,
+        transactionTimeoutMs: t.transactionTimeoutMs, transactionStartTimeMs: t.transactionStartTimeMs < 0n ? null : t.transactionStartTimeMs,
+        topicPartitions,
+      };
+    })));
   }
 }

@@ -1,14 +1,14 @@
 // A simple consumer: ListOffsets + Fetch from partition leaders, and group membership (JoinGroup/SyncGroup/
-// Heartbeat/OffsetCommit, range assignor, ConsumerProtocol v0) for `--group`.
+// Heartbeat/OffsetCommit, range assignor, ConsumerProtocol v0) for `--group`; isolation.level read_committed skips
+// aborted transactions (readCommitted.ts).
 import { ErrorCode } from '../protocol/errors';
 import {
   Fetch, Heartbeat, JoinGroup, LeaveGroup, ListOffsets, OffsetCommit, OffsetFetch, SyncGroup,
 } from '../protocol/messages';
-import { isControl } from '../protocol/record/batch-header';
-import { iterateBatches } from '../protocol/record/batch-header';
 import { decodeBatchRecords } from '../protocol/record/records';
 import { AdminClient } from './AdminClient';
 import { AdminError, RetriableAdminError } from './errors';
+import { READ_COMMITTED, READ_UNCOMMITTED, selectBatches, type IsolationLevel } from './readCommitted';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, rangeAssign } from './consumerProtocol';
 
 export const EARLIEST = -2n;
@@ -23,8 +23,11 @@ export interface ConsumedRecord {
   value: Buffer | null;
 }
 
-/** Offsets for a timestamp (EARLIEST, LATEST or ms since epoch) per partition, asked of each leader. */
-export async function listOffsets(admin: AdminClient, topic: string, partitions: number[], timestamp: bigint): Promise<Map<number, bigint>> {
+/**
+ * Offsets for a timestamp (EARLIEST, LATEST or ms since epoch) per partition, asked of each leader. Under
+ * read_committed (ListOffsets v2+) LATEST is the last stable offset.
+ */
+export async function listOffsets(admin: AdminClient, topic: string, partitions: number[], timestamp: bigint, isolationLevel: IsolationLevel = READ_UNCOMMITTED): Promise<Map<number, bigint>> {
   const out = new Map<number, bigint>();
   await admin.withRetry(`listing offsets of '${topic}'`, async () => {
     await admin.topic(topic);
@@ -37,9 +40,9 @@ export async function listOffsets(admin: AdminClient, topic: string, partitions:
     await Promise.all([...byLeader].map(async ([leader, parts]) => {
       const { response, version } = await admin.send(leader, ListOffsets, () => ({
         replicaId: -1,
-        isolationLevel: 0,
+        isolationLevel,
         topics: [{ name: topic, partitions: parts.map((p) => ({ partitionIndex: p, timestamp, maxNumOffsets: 1 })) }],
-      }), { max: 5 });
+      }), { max: 5, min: isolationLevel === READ_COMMITTED ? 2 : 0 });
       for (const t of response.topics) {
         for (const p of t.partitions) {
           try {
@@ -63,6 +66,8 @@ export interface FetcherOptions {
   partitionMaxBytes?: number;
   /** What to do on OFFSET_OUT_OF_RANGE: jump to the earliest or the latest offset. */
   reset: 'earliest' | 'latest';
+  /** isolation.level: 0 read_uncommitted (default), 1 read_committed (only committed transactions, up to the LSO). */
+  isolationLevel?: IsolationLevel;
 }
 
 /** Fetches from the leaders of assigned partitions, tracking one position per partition. */
@@ -70,6 +75,8 @@ export class Fetcher {
   readonly positions = new Map<number, bigint>();
   /** Last high watermark seen per partition. */
   readonly highWatermarks = new Map<number, bigint>();
+  /** Last stable offset seen per partition (Fetch v4+; -1 when the broker sent none). */
+  readonly lastStableOffsets = new Map<number, bigint>();
 
   constructor(private readonly admin: AdminClient, readonly topic: string, private readonly opts: FetcherOptions) {}
 
@@ -100,7 +107,7 @@ export class Fetcher {
           maxWaitMs: this.opts.maxWaitMs ?? 500,
           minBytes: 1,
           maxBytes: 52_428_800,
-          isolationLevel: 0,
+          isolationLevel: this.opts.isolationLevel ?? READ_UNCOMMITTED,
           sessionId: 0,
           sessionEpoch: -1,
           topics: [{ topic: this.topic, partitions: parts.map((p) => ({ partition: p, fetchOffset: this.positions.get(p)!, partitionMaxBytes: this.opts.partitionMaxBytes ?? 1_048_576 })) }],
@@ -121,13 +128,14 @@ export class Fetcher {
             throw e;
           }
           this.highWatermarks.set(p.partition, p.highWatermark);
+          this.lastStableOffsets.set(p.partition, p.lastStableOffset);
           const data = p.recordSet;
           if (!data || data.length === 0) continue;
           let pos = this.positions.get(p.partition)!;
-          for (const b of iterateBatches(data)) {
+          for (const { batch: b, deliver } of selectBatches(data, this.opts.isolationLevel ?? READ_UNCOMMITTED, p.abortedTransactions)) {
             const last = b.header.baseOffset + BigInt(b.header.lastOffsetDelta);
             if (last < pos) continue;
-            if (!isControl(b.header.attributes)) {
+            if (deliver) {
               for (const r of await decodeBatchRecords(data, b.position)) {
                 if (r.offset < pos) continue;
                 out.push({ topic: this.topic, partition: p.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value });
@@ -140,7 +148,7 @@ export class Fetcher {
       }
     }));
     if (reset.length > 0) {
-      const to = await listOffsets(this.admin, this.topic, reset, this.opts.reset === 'earliest' ? EARLIEST : LATEST);
+      const to = await listOffsets(this.admin, this.topic, reset, this.opts.reset === 'earliest' ? EARLIEST : LATEST, this.opts.isolationLevel);
       for (const [p, o] of to) this.positions.set(p, o);
     }
     if (refresh) await this.admin.topic(this.topic).catch(() => undefined);
@@ -166,6 +174,11 @@ export class GroupMember {
   private coordinatorId = -1;
 
   constructor(private readonly admin: AdminClient, private readonly opts: GroupOptions) {}
+
+  /** Kafka's consumer.groupMetadata(): what Producer.sendOffsetsToTransaction needs to fence zombie members (KIP-447). */
+  groupMetadata(): { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null } {
+    return { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: null };
+  }
 
   private async coordinator(): Promise<number> {
     if (this.coordinatorId < 0) this.coordinatorId = await this.admin.coordinator(this.opts.groupId);

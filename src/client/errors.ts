@@ -54,3 +54,23 @@ export function explainConnectError(hostPort: string, err: Error): AdminError {
   }
   return new AdminError(`cannot reach ${hostPort}: ${m}`);
 }
+
+/**
+ * Kafka's ProducerFencedException (and the fatal errors of a transactional producer): the producer can do nothing
+ * more but be closed, because another producer with the same transactional.id took over (or its transaction timed
+ * out and the coordinator bumped the epoch).
+ */
+export class ProducerFencedError extends AdminError {
+  constructor(message: string, code?: number) {
+    super(message, code);
+    this.name = 'ProducerFencedError';
+  }
+}
+
+/** A transactional producer error after which the transaction can only be aborted (Kafka's abortable errors). */
+export class TransactionAbortableError extends AdminError {
+  constructor(message: string, code?: number) {
+    super(message, code);
+    this.name = 'TransactionAbortableError';
+  }
+}

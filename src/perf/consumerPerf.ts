@@ -9,7 +9,9 @@ import {
   LOG_OVERHEAD, RECORD_COUNT,
 } from '../protocol/record/batch-header';
 import { CompressionType, decompress } from '../protocol/record/compression';
-import { AdminClient, EARLIEST, GroupMember, LATEST, listOffsets, AdminError, RetriableAdminError } from '../client';
+import {
+  AdminClient, EARLIEST, GroupMember, LATEST, READ_COMMITTED, READ_UNCOMMITTED, listOffsets, selectBatches, AdminError, RetriableAdminError,
+} from '../client';
 import { progressOf, summarize, type ConsumerPerfResult } from './consumerPerfReport';
 import { randomGroupId, type ConsumerPerfOptions } from './consumerPerfConfig';
 
@@ -94,6 +96,8 @@ interface Work {
   data: Buffer;
   from: bigint;
   next: bigint;
+  /** read_committed: positions of the batches of aborted transactions, which are not counted. */
+  skip: Set<number> | null;
 }
 
 const HEARTBEAT_MS = 3000;
@@ -225,7 +229,7 @@ class PerfConsumer {
   private async resetOffsets(partitions: number[]): Promise<void> {
     const reset = this.opts.autoOffsetReset ?? 'earliest';
     if (reset === 'none') throw new AdminError(`no committed offset for partitions ${partitions.join(',')} of '${this.opts.topic}' and auto.offset.reset=none`);
-    const to = await listOffsets(this.fetchAdmin!, this.opts.topic, partitions, reset === 'earliest' ? EARLIEST : LATEST);
+    const to = await listOffsets(this.fetchAdmin!, this.opts.topic, partitions, reset === 'earliest' ? EARLIEST : LATEST, this.opts.isolationLevel ?? READ_UNCOMMITTED);
     for (const [p, off] of to) this.consumed.set(p, off);
   }
 
@@ -280,7 +284,7 @@ class PerfConsumer {
       maxWaitMs: o.fetchMaxWaitMs ?? 500,
       minBytes: o.fetchMinBytes ?? 1,
       maxBytes: o.fetchMaxBytes ?? 52_428_800,
-      isolationLevel: 0,
+      isolationLevel: o.isolationLevel ?? READ_UNCOMMITTED,
       sessionId: 0,
       sessionEpoch: -1,
       topics: [{ topic: o.topic, partitions: parts.map((p) => ({ partition: p, fetchOffset: this.fetchPos.get(p)!, partitionMaxBytes: o.fetchSize ?? 1_048_576 })) }],
@@ -328,7 +332,11 @@ class PerfConsumer {
           }
           if (next > from) {
             this.fetchPos.set(pr.partition, next);
-            work.push({ partition: pr.partition, data: data.subarray(0, pos), from, next });
+            // read_committed: Kafka's aborted-transaction filter over this response's batches (skipped, not counted).
+            const skip = this.opts.isolationLevel === READ_COMMITTED
+              ? new Set(selectBatches(data.subarray(0, pos), READ_COMMITTED, pr.abortedTransactions).filter((b) => !b.deliver).map((b) => b.batch.position))
+              : null;
+            work.push({ partition: pr.partition, data: data.subarray(0, pos), from, next, skip });
           }
         }
       }
@@ -353,7 +361,7 @@ class PerfConsumer {
       const attributes = data.readInt16BE(pos + ATTRIBUTES);
       const batchPos = pos;
       pos += size;
-      if (last < w.from || (attributes & CONTROL_MASK) !== 0) continue;
+      if (last < w.from || (attributes & CONTROL_MASK) !== 0 || w.skip?.has(batchPos)) continue;
       const records = data.readInt32BE(batchPos + RECORD_COUNT);
       const codec = (attributes & COMPRESSION_MASK) as CompressionType;
       let section = data;

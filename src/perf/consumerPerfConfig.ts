@@ -1,5 +1,5 @@
 // consumer-perf-test's options and the consumer properties (--consumer.config, --consumer-props) that map onto them.
-import { UsageError } from '../client';
+import { ISOLATION_LEVEL_NAMES, UsageError, type IsolationLevel } from '../client';
 import { intProperty } from './props';
 import type { ConsumerPerfProgress } from './consumerPerfReport';
 
@@ -30,6 +30,8 @@ export interface ConsumerPerfOptions {
   onProgress?: (p: ConsumerPerfProgress) => void;
   /** Problems that do not fail the run (a failed final commit). */
   onWarning?: (line: string) => void;
+  /** isolation.level: read_uncommitted (default) or read_committed (aborted transactions are skipped, not counted). */
+  isolationLevel?: IsolationLevel;
 }
 
 /** Consumer properties that change nothing here (deserializers, JVM client tuning). */
@@ -37,7 +39,7 @@ const ACCEPTED_NO_EFFECT = new Set([
   'key.deserializer', 'value.deserializer', 'enable.auto.commit', 'auto.commit.interval.ms', 'check.crcs',
   'receive.buffer.bytes', 'send.buffer.bytes', 'max.poll.records', 'max.poll.interval.ms', 'heartbeat.interval.ms',
   'metadata.max.age.ms', 'reconnect.backoff.ms', 'reconnect.backoff.max.ms', 'retry.backoff.ms', 'connections.max.idle.ms',
-  'security.protocol', 'isolation.level', 'partition.assignment.strategy', 'client.rack', 'default.api.timeout.ms',
+  'security.protocol', 'partition.assignment.strategy', 'client.rack', 'default.api.timeout.ms',
 ]);
 
 const intProp = (key: string, value: string, min: number): number => intProperty('consumer', key, value, min, (m) => new UsageError(m));
@@ -64,6 +66,12 @@ export function applyConsumerProps(props: Map<string, string>): { options: Parti
         const v = value.trim().toLowerCase();
         if (v !== 'earliest' && v !== 'latest' && v !== 'none') throw new UsageError(`consumer property auto.offset.reset=${value}: expected earliest, latest or none`);
         o.autoOffsetReset = v;
+        break;
+      }
+      case 'isolation.level': {
+        const level = ISOLATION_LEVEL_NAMES[value.trim().toLowerCase()];
+        if (level === undefined) throw new UsageError(`consumer property isolation.level=${value}: expected read_committed or read_uncommitted`);
+        o.isolationLevel = level;
         break;
       }
       default:

@@ -1,111 +1,22 @@
 // The load generator behind `brook producer-perf-test`: a pipelined producer that writes records straight into
-// per-partition batch buffers (no per-record objects), seals each batch once, and keeps Kafka's statistics.
+// per-partition batch buffers (no per-record objects), seals each batch once, and keeps Kafka's statistics; with
+// --transaction-duration-ms it commits a transaction every so often (perfTransactions.ts).
 import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '../protocol/errors';
 import { Produce } from '../protocol/messages';
 import {
-  BATCH_HEADER_SIZE, CURRENT_MAGIC, LOG_OVERHEAD, writeBatchCrc, writeBatchHeader,
+  BATCH_HEADER_SIZE, CURRENT_MAGIC, LOG_OVERHEAD, TRANSACTIONAL_MASK, writeBatchCrc, writeBatchHeader,
 } from '../protocol/record/batch-header';
 import { CompressionType, compress } from '../protocol/record/compression';
 import {
-  AdminClient, RETRIABLE_ROUTING, AdminError, RetriableAdminError, describeErrorCode, COMPRESSION_NAMES,
-  ProducerSequences, checkIdempotentConfig, initProducerId, type BatchStamp,
+  AdminClient, RETRIABLE_ROUTING, AdminError, RetriableAdminError, describeErrorCode,
+  ProducerSequences, initProducerId, type BatchStamp,
 } from '../client';
 import { PerfStats, type PerfSummary } from './stats';
-import { intProperty } from './props';
+import { PerfTransactions } from './perfTransactions';
+import type { PerfProducerConfig } from './producerPerfConfig';
 
-/** Producer settings the tool understands, with Kafka 2.x producer defaults. */
-export interface PerfProducerConfig {
-  bootstrapServers: string;
-  clientId: string;
-  acks: -1 | 0 | 1;
-  lingerMs: number;
-  batchSize: number;
-  compression: CompressionType;
-  maxInFlight: number;
-  requestTimeoutMs: number;
-  deliveryTimeoutMs: number;
-  retryBackoffMs: number;
-  bufferMemory: number;
-  maxRequestSize: number;
-  /** enable.idempotence: producer id, epoch and sequence numbers in every batch (Kafka 2.x default false). */
-  enableIdempotence: boolean;
-}
-
-export const PRODUCER_DEFAULTS: PerfProducerConfig = {
-  bootstrapServers: '127.0.0.1:9092',
-  clientId: 'producer-performance',
-  acks: 1,
-  lingerMs: 0,
-  batchSize: 16384,
-  compression: CompressionType.None,
-  maxInFlight: 5,
-  requestTimeoutMs: 30_000,
-  deliveryTimeoutMs: 120_000,
-  retryBackoffMs: 100,
-  bufferMemory: 32 * 1024 * 1024,
-  maxRequestSize: 1024 * 1024,
-  enableIdempotence: false,
-};
-
-/** Java producer settings that are accepted and have no effect here (serializers, tuning knobs of the JVM client). */
-const ACCEPTED_NO_EFFECT = new Set([
-  'key.serializer', 'value.serializer', 'send.buffer.bytes', 'receive.buffer.bytes', 'metadata.max.age.ms',
-  'reconnect.backoff.ms', 'reconnect.backoff.max.ms', 'max.block.ms', 'partitioner.class', 'retries',
-  'connections.max.idle.ms', 'metrics.sample.window.ms', 'security.protocol',
-]);
-
-const intProp = (key: string, value: string, min: number): number => intProperty('producer', key, value, min, (m) => new AdminError(m));
-
-/**
- * Turns `--producer-props` / `--producer.config` entries into a config; bad values are errors naming the key,
- * unknown keys come back as warnings (Kafka logs "supplied but isn't a known config").
- */
-export function parseProducerProps(props: Map<string, string>, base: Partial<PerfProducerConfig> = {}): { config: PerfProducerConfig; warnings: string[] } {
-  const c: PerfProducerConfig = { ...PRODUCER_DEFAULTS, ...base };
-  const warnings: string[] = [];
-  for (const [key, value] of props) {
-    switch (key) {
-      case 'bootstrap.servers': c.bootstrapServers = value; break;
-      case 'client.id': c.clientId = value; break;
-      case 'acks': {
-        const v = value.trim().toLowerCase();
-        if (v === 'all' || v === '-1') c.acks = -1;
-        else if (v === '0' || v === '1') c.acks = Number(v) as 0 | 1;
-        else throw new AdminError(`producer property acks=${value}: expected all, -1, 0 or 1`);
-        break;
-      }
-      case 'linger.ms': c.lingerMs = intProp(key, value, 0); break;
-      case 'batch.size': c.batchSize = intProp(key, value, 0); break;
-      case 'compression.type': {
-        const t = COMPRESSION_NAMES[value.trim().toLowerCase()];
-        if (t === undefined) throw new AdminError(`producer property compression.type=${value}: expected none, gzip, snappy, lz4 or zstd`);
-        c.compression = t;
-        break;
-      }
-      case 'max.in.flight.requests.per.connection': c.maxInFlight = intProp(key, value, 1); break;
-      case 'request.timeout.ms': c.requestTimeoutMs = intProp(key, value, 1); break;
-      case 'delivery.timeout.ms': c.deliveryTimeoutMs = intProp(key, value, 1); break;
-      case 'retry.backoff.ms': c.retryBackoffMs = intProp(key, value, 0); break;
-      case 'buffer.memory': c.bufferMemory = intProp(key, value, 1024); break;
-      case 'max.request.size': c.maxRequestSize = intProp(key, value, 1024); break;
-      case 'enable.idempotence': {
-        const v = value.trim().toLowerCase();
-        if (v !== 'true' && v !== 'false') throw new AdminError(`producer property enable.idempotence=${value}: expected true or false`);
-        c.enableIdempotence = v === 'true';
-        break;
-      }
-      default:
-        if (!ACCEPTED_NO_EFFECT.has(key)) warnings.push(`The configuration '${key}' was supplied but isn't a known config.`);
-    }
-  }
-  if (c.enableIdempotence) {
-    // As Kafka's ProducerConfig: idempotence turns acks to all unless acks was given, and then it must be all.
-    if (!props.has('acks')) c.acks = -1;
-    checkIdempotentConfig(c);
-  }
-  return { config: c, warnings };
-}
+export { PRODUCER_DEFAULTS, parseProducerProps, type PerfProducerConfig } from './producerPerfConfig';
 
 /** Kafka's generated payload: `size` random upper-case ASCII letters, the same for every record. */
 export function randomPayload(size: number): Buffer {
@@ -159,10 +70,10 @@ export function writeRecord(buf: Buffer, pos: number, tsDelta: number, offsetDel
  * Writes the 61-byte header of the batch occupying buf[0, end) and signs it (uncompressed records in place); an
  * idempotent producer's batch carries its producer id, epoch and base sequence (`stamp`).
  */
-export function finishBatch(buf: Buffer, end: number, h: { compression: CompressionType; count: number; baseTs: number; maxTs: number; stamp?: BatchStamp | null }): void {
+export function finishBatch(buf: Buffer, end: number, h: { compression: CompressionType; count: number; baseTs: number; maxTs: number; stamp?: BatchStamp | null; transactional?: boolean }): void {
   writeBatchHeader(buf, {
     baseOffset: 0n, batchLength: end - LOG_OVERHEAD, partitionLeaderEpoch: -1, magic: CURRENT_MAGIC, crc: 0,
-    attributes: h.compression & 0x07, lastOffsetDelta: h.count - 1,
+    attributes: (h.compression & 0x07) | (h.transactional ? TRANSACTIONAL_MASK : 0), lastOffsetDelta: h.count - 1,
     baseTimestamp: BigInt(h.baseTs), maxTimestamp: BigInt(h.maxTs),
     producerId: h.stamp?.producerId ?? -1n, producerEpoch: h.stamp?.producerEpoch ?? -1, baseSequence: h.stamp?.baseSequence ?? -1,
     recordCount: h.count,
@@ -206,6 +117,8 @@ export interface ProducerPerfOptions {
   throughput: number;
   config: PerfProducerConfig;
   reportingIntervalMs?: number;
+  /** --transaction-duration-ms: with config.transactionalId, commit a transaction once it is this old (Kafka's test). */
+  transactionDurationMs?: number;
   /** Window and summary lines (stdout in the command). */
   out: (line: string) => void;
   /** Errors and warnings (stderr in the command). */
@@ -214,6 +127,8 @@ export interface ProducerPerfOptions {
 
 export interface ProducerPerfResult extends PerfSummary {
   failed: number;
+  /** Transactions committed (0 without transactions). */
+  transactions: number;
 }
 
 const now = (): number => performance.now();
@@ -245,6 +160,8 @@ class PerfProducer {
   private fatal: Error | null = null;
   /** With enable.idempotence: the producer id and epoch and each partition's sequences. */
   private sequences: ProducerSequences | null = null;
+  /** With a transactional id: begin/commit and the partitions of the open transaction. */
+  private txns: PerfTransactions | null = null;
 
   constructor(private readonly admin: AdminClient, private readonly opts: ProducerPerfOptions) {
     this.cfg = opts.config;
@@ -253,7 +170,12 @@ class PerfProducer {
 
   async run(): Promise<ProducerPerfResult> {
     await this.loadMetadata(true);
-    if (this.cfg.enableIdempotence) this.sequences = new ProducerSequences(await initProducerId(this.admin));
+    if (this.cfg.transactionalId !== null) {
+      const duration = this.opts.transactionDurationMs ?? 0;
+      if (duration <= 0) throw new AdminError('transactional.id needs a positive --transaction-duration-ms (Kafka\'s producer-perf-test commits by time)');
+      this.txns = new PerfTransactions(this.admin, { transactionalId: this.cfg.transactionalId, transactionTimeoutMs: this.cfg.transactionTimeoutMs, retryBackoffMs: this.cfg.retryBackoffMs }, duration, this.opts.topic);
+      this.sequences = await this.txns.init();
+    } else if (this.cfg.enableIdempotence) this.sequences = new ProducerSequences(await initProducerId(this.admin));
     const { numRecords, throughput, payloads } = this.opts;
     const start = now();
     this.stats.start(start);
@@ -261,6 +183,7 @@ class PerfProducer {
     let lastYield = start;
     while (i < numRecords) {
       if (this.fatal) throw this.fatal;
+      if (this.txns && !this.txns.open) this.txns.begin(Date.now());
       let allowed = numRecords - i;
       if (throughput > 0) {
         // Kafka's throttler keeps the average rate since the start at or under the target.
@@ -274,19 +197,31 @@ class PerfProducer {
       while (this.queuedBytes >= this.cfg.bufferMemory && !this.fatal) await new Promise<void>((r) => this.spaceWaiters.push(r));
       i += this.append(i, allowed, payloads);
       this.pump();
+      if (this.txns?.due(Date.now())) await this.commitTransaction();
       const t = now();
       if (t - lastYield > 2 || throughput > 0) {
         await immediate();
         lastYield = now();
       }
     }
-    // Flush: seal what is open and wait for every batch to complete.
+    await this.flush();
+    if (this.txns?.open) await this.txns.commit();
+    const summary = this.stats.finish(now());
+    return { ...summary, failed: this.failed, transactions: this.txns?.committed ?? 0 };
+  }
+
+  /** Seals what is open and waits for every batch to complete. */
+  private async flush(): Promise<void> {
     for (const p of this.partitions) if (p.open && p.open.count > 0) this.seal(p);
     this.pump();
     while (this.outstanding > 0 && !this.fatal) await new Promise<void>((r) => this.spaceWaiters.push(r));
     if (this.fatal) throw this.fatal;
-    const summary = this.stats.finish(now());
-    return { ...summary, failed: this.failed };
+  }
+
+  /** commitTransaction(): every batch of the transaction acknowledged, then EndTxn. */
+  private async commitTransaction(): Promise<void> {
+    await this.flush();
+    await this.txns!.commit();
   }
 
   // ---- metadata --------------------------------------------------------------------------------
@@ -391,7 +326,7 @@ class PerfProducer {
     }
     // Sequences go out in sealing order, which is the order of the partition's batches.
     b.stamp = this.sequences?.nextBatch(this.opts.topic, b.partition, b.count) ?? null;
-    const h = { compression: this.cfg.compression, count: b.count, baseTs: b.baseTs, maxTs: b.maxTs, stamp: b.stamp };
+    const h = { compression: this.cfg.compression, count: b.count, baseTs: b.baseTs, maxTs: b.maxTs, stamp: b.stamp, transactional: this.txns !== null };
     if (this.cfg.compression === CompressionType.None) {
       const out = b.buf.subarray(0, b.pos);
       finishBatch(out, out.length, h);
@@ -434,6 +369,8 @@ class PerfProducer {
         }
         const b = p.ready[0];
         if (!b) continue;
+        // A partition joins the transaction before its first batch goes out.
+        if (this.txns && !this.txns.ready(p.id, () => this.pump(), (e) => { this.fatal ??= e; this.wake(); })) continue;
         const leader = this.leaders.get(p.id) ?? -1;
         if (leader < 0 || (this.inFlight.get(leader) ?? 0) >= this.cfg.maxInFlight) continue;
         const list = byLeader.get(leader) ?? [];
@@ -454,7 +391,7 @@ class PerfProducer {
   private send(leader: number, batches: Batch[]): void {
     this.inFlight.set(leader, (this.inFlight.get(leader) ?? 0) + 1);
     const body = () => ({
-      transactionalId: null,
+      transactionalId: this.txns?.transactionalId ?? null,
       acks: this.cfg.acks,
       timeoutMs: this.cfg.requestTimeoutMs,
       topicData: [{ name: this.opts.topic, partitionData: batches.map((b) => ({ index: b.partition, records: b.sealed! })) }],
@@ -488,7 +425,7 @@ class PerfProducer {
           // DUPLICATE_SEQUENCE_NUMBER ('done'): an earlier attempt whose answer was lost wrote the batch.
           if ((pr && pr.errorCode === ErrorCode.NONE) || outcome === 'done') this.complete(b, t);
           else if (outcome === 'retry') this.requeue(b);
-          else if (outcome === 'fatal') this.failIdempotent(b, this.sequences!.describeFatal(this.opts.topic, b.partition, b.stamp!, pr!.errorCode, pr!.errorMessage));
+          else if (outcome === 'fatal') this.failIdempotent(b, this.sequences!.describeFatal(this.opts.topic, b.partition, b.stamp!, pr!.errorCode, pr!.errorMessage), pr!.errorCode);
           else this.retryOrFail(b, pr?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, pr?.errorMessage ?? (pr ? null : 'partition missing from the response'));
         }
         done();
@@ -520,10 +457,11 @@ class PerfProducer {
   }
 
   /** An idempotent batch that cannot be written leaves its partition's later sequences unwritable: the run stops. */
-  private failIdempotent(b: Batch, message: string): void {
+  private failIdempotent(b: Batch, message: string, code?: number): void {
     this.failed += b.count;
     this.release(b);
-    this.fatal ??= new AdminError(message);
+    const e = new AdminError(message, code);
+    this.fatal ??= this.txns ? this.txns.failed(e) : e;
     this.wake();
   }
 
@@ -535,7 +473,7 @@ class PerfProducer {
       return;
     }
     if (this.sequences && b.stamp) {
-      this.failIdempotent(b, `idempotent producer: the batch of ${b.count} records to ${this.opts.topic}-${b.partition} (base sequence ${b.stamp.baseSequence}) failed: ${describeErrorCode(code, message)}; later batches of the partition cannot be written in order, so the test stops`);
+      this.failIdempotent(b, `${this.txns ? 'transactional' : 'idempotent'} producer: the batch of ${b.count} records to ${this.opts.topic}-${b.partition} (base sequence ${b.stamp.baseSequence}) failed: ${describeErrorCode(code, message)}; later batches of the partition cannot be written in order, so the test stops`, code);
       return;
     }
     const seen = this.errorsSeen.get(code) ?? 0;

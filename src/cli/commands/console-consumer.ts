@@ -1,6 +1,9 @@
 // `brook console-consumer`: prints records of a topic (like kafka-console-consumer.sh), alone or in a group.
 import type { Command } from 'commander';
-import { EARLIEST, Fetcher, GroupMember, LATEST, listOffsets, type ConsumedRecord, type AdminClient, AdminError, UsageError } from '../../client';
+import {
+  EARLIEST, Fetcher, GroupMember, ISOLATION_LEVEL_NAMES, LATEST, listOffsets, type ConsumedRecord, type AdminClient,
+  type IsolationLevel, AdminError, UsageError,
+} from '../../client';
 import { formatJson } from '../format';
 import { addCommonOptions, collect, parseIntArg, parseKeyValues, usage, withAdmin, type CommonOptions } from './common';
 
@@ -13,6 +16,14 @@ interface ConsumerCliOptions extends CommonOptions {
   maxMessages?: number;
   timeoutMs?: number;
   property: string[];
+  isolationLevel: string;
+}
+
+/** Kafka's --isolation-level values; anything else is a usage error. */
+export function parseIsolationLevel(v: string): IsolationLevel {
+  const level = ISOLATION_LEVEL_NAMES[v];
+  if (level === undefined) throw new UsageError(`--isolation-level must be read_committed or read_uncommitted, got "${v}"`);
+  return level;
 }
 
 export interface PrintOptions {
@@ -53,6 +64,7 @@ export function registerConsoleConsumer(program: Command): void {
     .option('--offset <earliest|latest|n>', 'with --partition: where to start (default latest)')
     .option('--max-messages <n>', 'exit after this many records', parseIntArg('--max-messages', 1))
     .option('--timeout-ms <ms>', 'exit when no record arrived for this long', parseIntArg('--timeout-ms', 1))
+    .option('--isolation-level <level>', 'read_committed: only records of committed transactions (up to the last stable offset); read_uncommitted: all records', 'read_uncommitted')
     .option('--property <k=v>', 'formatter property: print.key, print.timestamp, print.partition, print.offset, key.separator (repeatable)', collect, [] as string[]);
   addCommonOptions(cmd).action(async (opts: ConsumerCliOptions) => {
     const topic = opts.topic ?? usage('console-consumer needs --topic <name>');
@@ -60,14 +72,17 @@ export function registerConsoleConsumer(program: Command): void {
     if (opts.group !== undefined && opts.partition !== undefined) usage('--partition cannot be combined with --group (the group assigns partitions)');
     if (opts.offset !== undefined && !/^(earliest|latest|\d+)$/.test(opts.offset)) usage(`--offset must be earliest, latest or a non-negative number, got "${opts.offset}"`);
     const fmt = printOptions(parseKeyValues(opts.property, '--property'));
-    await withAdmin(opts, (a) => consume(a, topic, opts, fmt));
+    const isolationLevel = parseIsolationLevel(opts.isolationLevel);
+    await withAdmin(opts, (a) => consume(a, topic, opts, fmt, isolationLevel));
   });
 }
 
-async function consume(a: AdminClient, topic: string, opts: ConsumerCliOptions, fmt: PrintOptions): Promise<void> {
+async function consume(a: AdminClient, topic: string, opts: ConsumerCliOptions, fmt: PrintOptions, isolationLevel: IsolationLevel): Promise<void> {
   const meta = await a.withRetry(`looking up topic '${topic}'`, () => a.topic(topic));
   const reset = opts.fromBeginning ? 'earliest' : 'latest';
-  const fetcher = new Fetcher(a, topic, { reset });
+  const fetcher = new Fetcher(a, topic, { reset, isolationLevel });
+  // A read_committed consumer starting at "latest" starts at the last stable offset, as Kafka's does.
+  const startAt = (parts: number[], at: bigint): Promise<Map<number, bigint>> => listOffsets(a, topic, parts, at, isolationLevel);
   let stop = false;
   let count = 0;
   const onSignal = (): void => { stop = true; };
@@ -87,7 +102,7 @@ async function consume(a: AdminClient, topic: string, opts: ConsumerCliOptions, 
     if (partitions.length === 0) return;
     const committed = group ? await group.committed(partitions) : new Map<number, bigint>();
     const missing = partitions.filter((p) => (committed.get(p) ?? -1n) < 0n);
-    const start = missing.length > 0 ? await listOffsets(a, topic, missing, reset === 'earliest' ? EARLIEST : LATEST) : new Map<number, bigint>();
+    const start = missing.length > 0 ? await startAt(missing, reset === 'earliest' ? EARLIEST : LATEST) : new Map<number, bigint>();
     for (const p of partitions) fetcher.seek(p, (committed.get(p) ?? -1n) >= 0n ? committed.get(p)! : start.get(p)!);
   };
 
@@ -97,11 +112,11 @@ async function consume(a: AdminClient, topic: string, opts: ConsumerCliOptions, 
     const p = opts.partition;
     if (!meta.partitions.some((x) => x.partition === p)) throw new AdminError(`topic '${topic}' has no partition ${p} (it has ${meta.partitions.length})`);
     const o = opts.offset ?? (opts.fromBeginning ? 'earliest' : 'latest');
-    const off = o === 'earliest' || o === 'latest' ? (await listOffsets(a, topic, [p], o === 'earliest' ? EARLIEST : LATEST)).get(p)! : BigInt(o);
+    const off = o === 'earliest' || o === 'latest' ? (await startAt([p], o === 'earliest' ? EARLIEST : LATEST)).get(p)! : BigInt(o);
     fetcher.seek(p, off);
   } else {
     const parts = meta.partitions.map((x) => x.partition);
-    const start = await listOffsets(a, topic, parts, reset === 'earliest' ? EARLIEST : LATEST);
+    const start = await startAt(parts, reset === 'earliest' ? EARLIEST : LATEST);
     for (const p of parts) fetcher.seek(p, start.get(p)!);
   }
 

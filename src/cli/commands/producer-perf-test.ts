@@ -18,6 +18,27 @@ interface PerfCliOptions {
   bootstrapServer?: string;
   reportingInterval: number;
   jsonOut?: string;
+  transactionalId?: string;
+  transactionDurationMs: number;
+}
+
+/** Kafka's ProducerPerformance default --transactional-id. */
+export const DEFAULT_PERF_TRANSACTIONAL_ID = 'performance-producer-default-transactional-id';
+
+/**
+ * Kafka's rule (2.8 to 3.8): transactions are on only when --transaction-duration-ms is positive, under
+ * --transactional-id or its default; a transactional.id among the producer properties cannot be used without it.
+ * Returns the transactional id to use (or null) and warnings for flags that have no effect.
+ */
+export function transactionSettings(o: { transactionalId?: string; transactionDurationMs: number }, propsTransactionalId: string | undefined): { transactionalId: string | null; warnings: string[] } {
+  if (o.transactionDurationMs > 0) return { transactionalId: o.transactionalId ?? DEFAULT_PERF_TRANSACTIONAL_ID, warnings: [] };
+  if (propsTransactionalId !== undefined) {
+    throw new UsageError('transactional.id in the producer properties needs --transaction-duration-ms <ms> (> 0): the test commits a transaction every that many ms');
+  }
+  const warnings = o.transactionalId !== undefined
+    ? ['--transactional-id has no effect without --transaction-duration-ms > 0 (transactions are off, as in Kafka\'s tool)']
+    : [];
+  return { transactionalId: null, warnings };
 }
 
 /** Reads a Java-style .properties file (key=value or key: value lines, # and ! comments). */
@@ -56,6 +77,8 @@ export function registerProducerPerfTest(program: Command): void {
     .option('--producer.config <file>', 'producer properties file (--producer-props win over it)')
     .option('--bootstrap-server <host:port>', `broker(s) to connect to (or bootstrap.servers in --producer-props; default ${DEFAULT_BOOTSTRAP})`)
     .option('--reporting-interval <ms>', 'interval between progress lines (Brook extension)', parseIntArg('--reporting-interval', 1), 5000)
+    .option('--transactional-id <id>', `the transactional id when --transaction-duration-ms > 0 (default ${DEFAULT_PERF_TRANSACTIONAL_ID})`)
+    .option('--transaction-duration-ms <ms>', 'commit a transaction once it is this old; transactions are on only when positive', parseIntArg('--transaction-duration-ms', 0), 0)
     .option('--json-out <file>', 'also write the summary and a latency percentile curve as JSON (Brook extension)')
     .action(async (opts: PerfCliOptions) => {
       const topic = opts.topic ?? usage('producer-perf-test needs --topic <name>');
@@ -81,15 +104,19 @@ export function registerProducerPerfTest(program: Command): void {
       const props = opts.producerConfig ? readPropertiesFile(opts.producerConfig) : new Map<string, string>();
       for (const [k, v] of parseKeyValues(opts.producerProps, '--producer-props')) props.set(k, v);
       if (!props.has('bootstrap.servers')) props.set('bootstrap.servers', opts.bootstrapServer ?? DEFAULT_BOOTSTRAP);
+      if (opts.transactionalId === '') usage('--transactional-id must not be empty');
+      const txn = transactionSettings(opts, props.get('transactional.id'));
+      if (txn.transactionalId !== null) props.set('transactional.id', txn.transactionalId);
       let parsed;
       try {
         parsed = parseProducerProps(props);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      for (const w of parsed.warnings) process.stderr.write(`WARN ${w}\n`);
+      for (const w of [...txn.warnings, ...parsed.warnings]) process.stderr.write(`WARN ${w}\n`);
       const result = await runProducerPerf({
         topic, numRecords, payloads, throughput, config: parsed.config, reportingIntervalMs: opts.reportingInterval,
+        transactionDurationMs: opts.transactionDurationMs,
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),
       });

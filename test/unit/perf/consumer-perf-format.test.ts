@@ -156,6 +156,9 @@ describe('usage errors', () => {
     expect(warnings).toEqual(["The configuration 'bogus' was supplied but isn't a known config."]);
     expect(consumerPerfOptions({ ...base, topic: 't', messages: 1, fromLatest: true, group: 'g' }).options).toMatchObject({ autoOffsetReset: 'latest', groupId: 'g' });
     expect(() => applyConsumerProps(new Map([['auto.offset.reset', 'middle']]))).toThrow(UsageError);
+    expect(applyConsumerProps(new Map([['isolation.level', 'read_committed']])).options.isolationLevel).toBe(1);
+    expect(applyConsumerProps(new Map([['isolation.level', 'read_uncommitted']])).options.isolationLevel).toBe(0);
+    expect(() => applyConsumerProps(new Map([['isolation.level', 'committed']]))).toThrow(/isolation\.level=committed: expected read_committed or read_uncommitted/);
     expect(parsePropertiesText('# c\ngroup.id = a\nfetch.max.bytes: 5\n')).toEqual(new Map([['group.id', 'a'], ['fetch.max.bytes', '5']]));
   });
 
