@@ -7,6 +7,7 @@ import type { ConfigRepository } from './ConfigRepository';
 import type { ControllerGateway } from './ControllerGateway';
 import type { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import type { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
+import type { SecurityServices } from './authorizer/SecurityServices';
 
 export interface BrokerServices {
   /** Partition replicas: produce, fetch, offsets, and the controller's LeaderAndIsr/StopReplica/UpdateMetadata. */
@@ -23,6 +24,8 @@ export interface BrokerServices {
   readonly autoTopicCreation: Pick<AutoTopicCreationManager, 'createTopics'>;
   /** Producer ids for InitProducerId, from blocks claimed through ZooKeeper. */
   readonly producerIdManager: ProducerIdManager;
+  /** ACL authorizer, SCRAM credentials and client quotas (issue #17); absent in tests that do not need them. */
+  readonly security?: SecurityServices;
   /** This broker's log directories with the partitions in each (DescribeLogDirs). */
   describeLogDirs(): LogDirDescription[];
 }
