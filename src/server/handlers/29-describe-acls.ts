@@ -3,7 +3,7 @@
 import { DescribeAcls } from '../../protocol/messages/29-describe-acls';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorizeCluster } from './authorize';
+import { authorizeCluster, securityServices } from './authorize';
 import { bindingToWire, filterFromWire, normalizeV0PatternType } from '../../security/acl/wire';
 import { patternKey } from '../../security/acl/model';
 
@@ -14,7 +14,7 @@ export const describeAclsHandler = defineHandler({
   versions: [0, 2],
   handle: (req, ctx) => {
     if (!authorizeCluster(ctx, 'describe')) return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
-    const authorizer = ctx.services.security?.authorizer;
+    const authorizer = securityServices(ctx)?.authorizer;
     if (!authorizer) return fail(ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured on the broker');
     let patternTypeFilter = req.patternTypeFilter;
     if (ctx.apiVersion === 0) {

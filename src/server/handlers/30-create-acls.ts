@@ -3,7 +3,7 @@
 import { CreateAcls } from '../../protocol/messages/30-create-acls';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorizeCluster } from './authorize';
+import { authorizeCluster, securityServices } from './authorize';
 import { bindingFromWire } from '../../security/acl/wire';
 import { CLUSTER_NAME, PATTERN_TYPE_CODES, type AclBinding } from '../../security/acl/model';
 
@@ -13,7 +13,7 @@ export const createAclsHandler = defineHandler({
   handle: async (req, ctx) => {
     const all = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage })) });
     if (!authorizeCluster(ctx, 'alter')) return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
-    const authorizer = ctx.services.security?.authorizer;
+    const authorizer = securityServices(ctx)?.authorizer;
     if (!authorizer) return all(ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured on the broker.');
     if (ctx.apiVersion === 0 && req.creations.some((c) => c.resourcePatternType !== PATTERN_TYPE_CODES.LITERAL)) {
       return all(ErrorCode.UNSUPPORTED_VERSION, 'Version 0 only supports literal resource pattern types');

@@ -3,7 +3,7 @@
 import { DeleteAcls } from '../../protocol/messages/31-delete-acls';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorizeCluster } from './authorize';
+import { authorizeCluster, securityServices } from './authorize';
 import { bindingToWire, filterFromWire, normalizeV0PatternType } from '../../security/acl/wire';
 import type { AclBindingFilter } from '../../security/acl/model';
 
@@ -13,7 +13,7 @@ export const deleteAclsHandler = defineHandler({
   handle: async (req, ctx) => {
     const all = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, filterResults: req.filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })) });
     if (!authorizeCluster(ctx, 'alter')) return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
-    const authorizer = ctx.services.security?.authorizer;
+    const authorizer = securityServices(ctx)?.authorizer;
     if (!authorizer) return all(ErrorCode.SECURITY_DISABLED, 'No Authorizer is configured on the broker.');
     const filters: AclBindingFilter[] = [];
     for (const f of req.filters) {

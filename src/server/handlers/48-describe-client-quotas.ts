@@ -3,7 +3,7 @@
 import { DescribeClientQuotas } from '../../protocol/messages/48-describe-client-quotas';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorize } from './authorize';
+import { authorize, securityServices } from './authorize';
 import { QuotaRequestError } from '../quota/ClientQuotas';
 
 export const describeClientQuotasHandler = defineHandler({
@@ -12,7 +12,7 @@ export const describeClientQuotasHandler = defineHandler({
   handle: (req, ctx) => {
     const fail = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, errorCode, errorMessage, entries: null });
     if (!authorize(ctx, 'DESCRIBE_CONFIGS', 'CLUSTER', 'kafka-cluster')) return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
-    const quotas = ctx.services.security?.quotas;
+    const quotas = securityServices(ctx)?.quotas;
     if (!quotas) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, entries: [] };
     try {
       const found = quotas.describe(req.components, req.strict);

@@ -3,7 +3,7 @@
 import { AlterClientQuotas } from '../../protocol/messages/49-alter-client-quotas';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorize } from './authorize';
+import { authorize, securityServices } from './authorize';
 import { QuotaRequestError } from '../quota/ClientQuotas';
 
 export const alterClientQuotasHandler = defineHandler({
@@ -14,7 +14,7 @@ export const alterClientQuotasHandler = defineHandler({
     if (!authorize(ctx, 'ALTER_CONFIGS', 'CLUSTER', 'kafka-cluster')) {
       return { throttleTimeMs: 0, entries: req.entries.map((e) => result(e.entity, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.')) };
     }
-    const quotas = ctx.services.security?.quotas;
+    const quotas = securityServices(ctx)?.quotas;
     const entries = [];
     for (const e of req.entries) {
       if (!quotas) {

@@ -3,7 +3,7 @@
 import { DescribeUserScramCredentials } from '../../protocol/messages/50-describe-user-scram-credentials';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorizeCluster } from './authorize';
+import { authorizeCluster, securityServices } from './authorize';
 import { SCRAM_MECHANISM_CODES } from '../../security/scram/credentials';
 
 export const describeUserScramCredentialsHandler = defineHandler({
@@ -11,7 +11,7 @@ export const describeUserScramCredentialsHandler = defineHandler({
   versions: [0, 0],
   handle: (req, ctx) => {
     if (!authorizeCluster(ctx, 'describe')) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', results: [] };
-    const all = ctx.services.security?.scram.describe() ?? new Map();
+    const all = securityServices(ctx)?.scram.describe() ?? new Map();
     const info = (user: string) => ({
       user, errorCode: ErrorCode.NONE, errorMessage: null,
       credentialInfos: (all.get(user) ?? []).map((c: { mechanism: keyof typeof SCRAM_MECHANISM_CODES; iterations: number }) => ({ mechanism: SCRAM_MECHANISM_CODES[c.mechanism], iterations: c.iterations })),

@@ -4,7 +4,7 @@
 import { AlterUserScramCredentials } from '../../protocol/messages/51-alter-user-scram-credentials';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
-import { authorizeCluster } from './authorize';
+import { authorizeCluster, securityServices } from './authorize';
 import { mechanismFromCode } from '../../security/scram/credentials';
 import { MAX_ITERATIONS, SCRAM_MECHANISMS, credentialFromSaltedPassword } from '../../security/scram/formatter';
 import type { ScramCredential, ScramMechanism } from '../../security/types';
@@ -17,7 +17,7 @@ export const alterUserScramCredentialsHandler = defineHandler({
     const all = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode, errorMessage })) });
     if (!ctx.services.controller.active()) return all(ErrorCode.NOT_CONTROLLER, 'This is not the correct controller for this cluster.');
     if (!authorizeCluster(ctx, 'alter')) return all(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
-    const scram = ctx.services.security?.scram;
+    const scram = securityServices(ctx)?.scram;
     if (!scram) return all(ErrorCode.UNKNOWN_SERVER_ERROR, 'SCRAM credentials are not available on this broker');
 
     const errors = new Map<string, { errorCode: number; errorMessage: string }>();

@@ -5,6 +5,7 @@ import type { RequestContext } from './types';
 import { ANONYMOUS, principalToString, type KafkaPrincipal } from '../../security/types';
 import { CLUSTER_NAME, SUPPORTED_OPERATIONS, type AclOperation, type ResourceTypeName } from '../../security/acl/model';
 import type { ConnectionContext } from '../../network/SocketServer';
+import type { SecurityServices } from '../authorizer/SecurityServices';
 
 /** The connection's authenticated principal (set by the SASL/TLS layer), User:ANONYMOUS until then. */
 export function principalOf(ctx: RequestContext): KafkaPrincipal {
@@ -17,9 +18,17 @@ export function clientHost(ctx: RequestContext): string {
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
+/**
+ * The broker's security services, or undefined where none are wired (`security` is optional in BrokerServices, and
+ * test contexts that leave it out refuse reads of services they lack, hence the `in` check).
+ */
+export function securityServices(ctx: RequestContext): SecurityServices | undefined {
+  return 'security' in ctx.services ? ctx.services.security : undefined;
+}
+
 /** Whether the request's principal may perform `operation` on the resource; true when no authorizer is configured. */
 export function authorize(ctx: RequestContext, operation: AclOperation, resourceType: ResourceTypeName, name: string): boolean {
-  const authorizer = ctx.services.security?.authorizer;
+  const authorizer = securityServices(ctx)?.authorizer;
   if (!authorizer) return true;
   return authorizer.authorize(principalToString(principalOf(ctx)), clientHost(ctx), operation, resourceType, name);
 }
