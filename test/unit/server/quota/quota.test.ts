@@ -109,3 +109,23 @@ describe('quota precedence (DefaultQuotaCallback)', () => {
     expect(resolveQuota(q({ 'users/CN%3Dx%2CO%3Dy': 5 }), 'CN=x,O=y', 'c', null).bound).toBe(5);
   });
 });
+
+test('a producer that honours the throttle times it is given ends up within 10% of its byte-rate quota', () => {
+  const m = new ClientQuotaManager('produce', { rate: config });
+  const quota = 100_000; // bytes/s
+  m.updateQuota('clients/fast', quota);
+  // A client that sends a 16 KiB request every 5 ms unless told to wait (KIP-219: it waits the throttle time).
+  let now = 0;
+  let sent = 0;
+  const measureFrom = 30_000;
+  let sentAfter = 0;
+  while (now < 90_000) {
+    const throttle = m.recordAndGetThrottleTimeMs('u', 'fast', 16_384, now);
+    sent += 16_384;
+    if (now >= measureFrom) sentAfter += 16_384;
+    now += 5 + throttle;
+  }
+  const rate = sentAfter / ((now - measureFrom) / 1000);
+  expect(sent).toBeGreaterThan(0);
+  expect(Math.abs(rate - quota) / quota).toBeLessThan(0.1);
+});
