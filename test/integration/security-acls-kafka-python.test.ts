@@ -32,7 +32,9 @@ describe('ACLs with kafka-python', () => {
   let cluster: TestCluster;
   const py = async (op: string): Promise<unknown> => JSON.parse((await exec('/usr/bin/python3', ['-c', SCRIPT, cluster.bootstrap, op])).stdout);
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 1, overrides: { 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer', 'allow.everyone.if.no.acl.found': 'true' } });
+    // Connections are User:ANONYMOUS until authenticated listeners exist; as a super user it may manage ACLs even
+    // once the cluster resource has ACLs of its own (the IdempotentWrite one below).
+    cluster = await startCluster({ brokers: 1, overrides: { 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer', 'super.users': 'User:ANONYMOUS' } });
   });
   afterAll(async () => {
     await cluster?.teardown();
@@ -53,5 +55,23 @@ describe('ACLs with kafka-python', () => {
     ]);
     expect(await py('delete')).toEqual([1]);
     expect(await zk.zk.exists('/kafka-acl-extended/prefixed/Topic/logs-')).toBeNull();
+  });
+
+  test('--producer --idempotent and --consumer add the ACLs kafka-acls.sh adds for them', async () => {
+    const r = await runBrook(['acls', '--add', '--bootstrap-server', cluster.bootstrap, '--allow-principal', 'User:app', '--producer', '--idempotent', '--consumer', '--topic', 'events', '--group', 'app']);
+    expect(r.code).toBe(0);
+    const zk = await cluster.zkClient();
+    const acls = async (p: string) => (JSON.parse((await zk.zk.getData(p)).data!.toString()) as { acls: Array<{ operation: string }> }).acls.map((a) => a.operation).sort();
+    expect(await acls('/kafka-acl/Topic/events')).toEqual(['Create', 'Describe', 'Read', 'Write']);
+    expect(await acls('/kafka-acl/Group/app')).toEqual(['Read']);
+    expect(await acls('/kafka-acl/Cluster/kafka-cluster')).toEqual(['IdempotentWrite']);
+    // Without --force, --remove asks and does nothing unless answered y.
+    const kept = await runBrook(['acls', '--remove', '--bootstrap-server', cluster.bootstrap, '--group', 'app'], { input: 'n\n' });
+    expect(kept.stdout).toContain('Are you sure you want to delete all ACLs for resource filter `ResourcePattern(resourceType=GROUP, name=app, patternType=LITERAL)`? (y/n)');
+    expect(await zk.zk.exists('/kafka-acl/Group/app')).not.toBeNull();
+    const removed = await runBrook(['acls', '--remove', '--bootstrap-server', cluster.bootstrap, '--group', 'app'], { input: 'y\n' });
+    expect(removed.stderr).toBe('');
+    expect(removed.stdout).not.toContain('Current ACLs for resource `ResourcePattern(resourceType=GROUP, name=app,');
+    expect(await zk.zk.exists('/kafka-acl/Group/app')).toBeNull();
   });
 });

@@ -31,6 +31,9 @@ interface AclsOptions extends CommonOptions {
   resourcePatternType: string;
   principal: string[];
   force?: boolean;
+  producer?: boolean;
+  consumer?: boolean;
+  idempotent?: boolean;
 }
 
 export function registerAcls(program: Command): void {
@@ -51,39 +54,40 @@ export function registerAcls(program: Command): void {
     .option('--transactional-id <id>', 'transactional id resource; repeatable', collect, [] as string[])
     .addOption(new Option('--resource-pattern-type <type>', 'literal, prefixed; also any or match with --list and --remove').choices(['literal', 'prefixed', 'any', 'match']).default('literal'))
     .option('--principal <principal>', 'with --list: only the ACLs of this principal; repeatable', collect, [] as string[])
-    .option('--force', 'with --remove: do not ask for confirmation');
+    .option('--force', 'with --remove: do not ask for confirmation')
+    .option('--producer', 'the ACLs a producer needs: Write, Describe, Create on --topic (Write, Describe on --transactional-id)')
+    .option('--idempotent', 'with --producer: also IdempotentWrite on the cluster')
+    .option('--consumer', 'the ACLs a consumer needs: Read, Describe on --topic and Read on --group');
   addCommonOptions(cmd).action(async (opts: AclsOptions) => {
     const given = (['add', 'remove', 'list'] as const).filter((a) => opts[a]);
     if (given.length !== 1) usage('Command must include exactly one action: --list, --add, --remove.');
     const patternType = opts.resourcePatternType.toUpperCase() as PatternTypeFilter;
     if (given[0] === 'add') {
       if (patternType !== 'LITERAL' && patternType !== 'PREFIXED') usage(`A '--resource-pattern-type' value of '${patternType}' is not valid when adding acls.`);
-      const filters = resourceFilters(opts, patternType, true);
-      const entries = aclEntries(opts);
-      if (entries.length === 0) usage('You must specify one of: --allow-principal, --deny-principal when trying to add ACLs.');
-      validateOperations(filters, entries);
+      const toAdd = resourceToAcls(opts, patternType);
+      if (toAdd.some((x) => x.entries.length === 0)) usage('You must specify one of: --allow-principal, --deny-principal when trying to add ACLs.');
       await withAdmin(opts, async (a) => {
-        for (const f of filters) {
+        for (const { filter: f, entries } of toAdd) {
           const resource: ResourcePattern = { resourceType: f.resourceType as ResourcePattern['resourceType'], name: f.name!, patternType: f.patternType as ResourcePattern['patternType'] };
           if (opts.output !== 'json') println(`Adding ACLs for resource \`${patternToString(resource)}\`: \n ${entries.map((e) => '\t' + entryToString(e)).join('\n')} \n`);
           await createAcls(a, resource, entries);
         }
-        await list(a, opts, filters);
+        await list(a, opts, toAdd.map((x) => x.filter));
       });
     } else if (given[0] === 'remove') {
-      const filters = resourceFilters(opts, patternType, true);
-      const entries = aclEntries(opts);
+      const toRemove = resourceToAcls(opts, patternType);
       await withAdmin(opts, async (a) => {
-        for (const f of filters) {
+        for (const { filter: f, entries } of toRemove) {
           const question = entries.length === 0
             ? `Are you sure you want to delete all ACLs for resource filter \`${filterToString(f)}\`? (y/n)`
             : `Are you sure you want to remove ACLs: \n ${entries.map((e) => '\t' + entryToString(e)).join('\n')} \n from resource filter \`${filterToString(f)}\`? (y/n)`;
           if (!opts.force && !(await confirm(question))) continue;
           await deleteAcls(a, f, entries);
         }
-        await list(a, opts, filters);
+        await list(a, opts, toRemove.map((x) => x.filter));
       });
     } else {
+      if (opts.producer || opts.consumer) usage('--producer and --consumer apply to --add and --remove');
       const filters = resourceFilters(opts, patternType, false);
       await withAdmin(opts, (a) => list(a, opts, filters));
     }
@@ -112,8 +116,8 @@ function principals(list: string[]): string[] {
 }
 
 /** Kafka's getAcl: every allowed principal × operation × allow host, and the same for denials; hosts default to *. */
-function aclEntries(opts: AclsOptions): AccessControlEntry[] {
-  const ops: AclOperation[] = [...new Set(opts.operation.map((o) => {
+function aclEntries(opts: AclsOptions, given?: AclOperation[]): AccessControlEntry[] {
+  const ops: AclOperation[] = given ?? [...new Set(opts.operation.map((o) => {
     const op = parseOperation(o.trim());
     if (!op) usage(`unknown --operation "${o}"; use one of ${Object.keys(OPERATION_CODES).filter((k) => k !== 'UNKNOWN' && k !== 'ANY').join(', ')}`);
     return op;
@@ -126,6 +130,43 @@ function aclEntries(opts: AclsOptions): AccessControlEntry[] {
   add(opts.allowPrincipal, opts.allowHost, 'ALLOW');
   add(opts.denyPrincipal, opts.denyHost, 'DENY');
   return out;
+}
+
+/**
+ * Kafka's getResourceFilterToAcls: the ACLs of each resource from --operation, or those --producer/--consumer imply
+ * (the two may be combined; a topic named for both gets both sets).
+ */
+function resourceToAcls(opts: AclsOptions, patternType: PatternTypeFilter): Array<{ filter: ResourcePatternFilter; entries: AccessControlEntry[] }> {
+  if (opts.producer || opts.consumer) {
+    if (opts.operation.length > 0 || opts.denyPrincipal.length > 0 || opts.denyHost.length > 0) usage('--producer and --consumer take no --operation, --deny-principal or --deny-host');
+    if (opts.producer && opts.topic.length === 0) usage('With --producer you must specify a --topic');
+    if (opts.consumer && (opts.topic.length === 0 || opts.group.length === 0 || (!opts.producer && (opts.cluster || opts.transactionalId.length > 0)))) {
+      usage('With --consumer you must specify a --topic and a --group and no --cluster or --transactional-id option should be specified.');
+    }
+  }
+  if (opts.idempotent && !opts.producer) usage('The --idempotent option is only available if --producer is set');
+  const filters = resourceFilters({ ...opts, cluster: opts.cluster || opts.idempotent }, patternType, true);
+  if (!opts.producer && !opts.consumer) {
+    const entries = aclEntries(opts);
+    validateOperations(filters, entries);
+    return filters.map((filter) => ({ filter, entries }));
+  }
+  const out = new Map<ResourcePatternFilter, AccessControlEntry[]>();
+  const give = (f: ResourcePatternFilter, ops: AclOperation[]): void => {
+    out.set(f, [...(out.get(f) ?? []), ...aclEntries(opts, ops)]);
+  };
+  for (const f of filters) {
+    if (opts.producer) {
+      if (f.resourceType === 'TOPIC') give(f, ['WRITE', 'DESCRIBE', 'CREATE']);
+      if (f.resourceType === 'TRANSACTIONAL_ID') give(f, ['WRITE', 'DESCRIBE']);
+      if (f.resourceType === 'CLUSTER' && opts.idempotent) give(f, ['IDEMPOTENT_WRITE']);
+    }
+    if (opts.consumer) {
+      if (f.resourceType === 'TOPIC') give(f, ['READ', 'DESCRIBE']);
+      if (f.resourceType === 'GROUP') give(f, ['READ']);
+    }
+  }
+  return [...out].map(([filter, entries]) => ({ filter, entries }));
 }
 
 function validateOperations(filters: ResourcePatternFilter[], entries: AccessControlEntry[]): void {
@@ -141,7 +182,8 @@ function confirm(question: string): Promise<boolean> {
   out(question);
   const rl = readline.createInterface({ input: process.stdin });
   return new Promise((resolve) => {
-    rl.once('line', (line) => { rl.close(); resolve(line.trim().toLowerCase() === 'y'); });
+    // Resolve before closing: close() emits 'close' at once, which answers "no" to an unanswered question.
+    rl.once('line', (line) => { resolve(line.trim().toLowerCase() === 'y'); rl.close(); });
     rl.once('close', () => resolve(false));
   });
 }
