@@ -23,6 +23,7 @@ import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
 import { DynamicConfigManager } from './DynamicConfigManager';
+import { startSecurityServices, type RunningSecurityServices } from './authorizer/securityStartup';
 import { ConfigRepository } from './ConfigRepository';
 import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
 import { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
@@ -57,6 +58,7 @@ export class KafkaServer {
   private replicaManager: ReplicaManager | null = null;
   private alterIsrSender: { close(): void } | null = null;
   private dynamicConfig: DynamicConfigManager | null = null;
+  private security: RunningSecurityServices | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
   private offsetsTracker: OffsetsLeadershipTracker | null = null;
   private transactions: TransactionCoordinatorSetup | null = null;
@@ -276,7 +278,10 @@ export class KafkaServer {
     // Ids are placed by the partition count of an existing __transaction_state, whatever the config says now.
     const txnTopic = await this.zk.getTopicAssignment(TRANSACTION_STATE_TOPIC);
     if (txnTopic) this.transactions.coordinator.stateManager.useTopicPartitionCount(txnTopic.partitions.size);
+    // Security (issue #17): ACL authorizer, SCRAM credentials and client quotas, current before listeners open.
+    this.security = await startSecurityServices(this.zk, cfg);
     const services: BrokerServices = {
+      security: this.security,
       replicaManager: this.replicaManager,
       fetchManager: new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots'])),
       groupCoordinator: this.groupCoordinator,
@@ -419,6 +424,7 @@ export class KafkaServer {
       this.cleanups = [];
     });
     await step('dynamic config manager', () => this.dynamicConfig?.shutdown());
+    await step('security services', () => this.security?.shutdown());
     await step('offsets tracker', () => this.offsetsTracker?.shutdown());
     await step('group coordinator', () => this.groupCoordinator?.shutdown());
     await step('transaction coordinator', () => {
