@@ -32,6 +32,11 @@ export interface EosOptions {
   batchRecords?: number;
   /** transaction.timeout.ms of the workers' producers. */
   transactionTimeoutMs?: number;
+  /**
+   * Input records per second over all workers at most (0: as fast as they go), so that processing lasts through
+   * the faults instead of finishing before the first few.
+   */
+  recordsPerSecond?: number;
 }
 
 export interface EosCounters {
@@ -51,6 +56,7 @@ export class EosWorkload {
   private workers: Array<Promise<void>> = [];
   private admin: AdminClient | null = null;
   private readonly progress: bigint[];
+  private startedAt = 0;
 
   constructor(private readonly opts: EosOptions) {
     this.perPartition = Array.from({ length: opts.partitions }, (_, p) => Math.floor(opts.records / opts.partitions) + (p < opts.records % opts.partitions ? 1 : 0));
@@ -85,6 +91,7 @@ export class EosWorkload {
   async start(firstCommitTimeoutMs = 60_000): Promise<void> {
     this.admin = await AdminClient.connect(this.opts.bootstrap.join(','));
     this.running = true;
+    this.startedAt = Date.now();
     this.workers = this.perPartition.map((_, p) => this.worker(p));
     await waitFor(() => this.progress.every((o) => o > 0n), { timeoutMs: firstCommitTimeoutMs, what: 'a first committed transaction from every worker' }).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}; last error: ${this.counters.lastError ?? 'none'}`);
@@ -111,6 +118,15 @@ export class EosWorkload {
     this.admin = null;
   }
 
+  /** Waits until this worker's share of --records-per-second allows it to go past `position`. */
+  private async pace(position: bigint): Promise<void> {
+    const rate = this.opts.recordsPerSecond ?? 0;
+    if (rate <= 0) return;
+    const perWorker = rate / this.perPartition.length;
+    const dueAt = this.startedAt + (Number(position) / perWorker) * 1000;
+    while (this.running && Date.now() < dueAt) await new Promise((r) => setTimeout(r, Math.min(200, dueAt - Date.now())));
+  }
+
   private async worker(p: number): Promise<void> {
     const end = BigInt(this.perPartition[p] as number);
     while (this.running && this.progress[p]! < end) {
@@ -132,6 +148,7 @@ export class EosWorkload {
         const fetcher = new Fetcher(this.admin!, EOS_IN, { reset: 'earliest', maxWaitMs: 200 });
         fetcher.seek(p, position);
         while (this.running && position < end) {
+          await this.pace(position);
           const records = (await fetcher.poll()).filter((r) => r.partition === p).slice(0, this.opts.batchRecords ?? 500);
           if (records.length === 0) continue;
           const next = records[records.length - 1]!.offset + 1n;
