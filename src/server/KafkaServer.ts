@@ -29,7 +29,8 @@ import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/Gro
 import { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
 import { claimProducerIdBlock } from '../zk/producerIdBlock';
 import { FetchManager, FetchSessionCache } from './FetchSession';
-import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
+import { replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
+import { CoordinatorLeadershipTracker } from './CoordinatorLeadershipTracker';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { describeLogDirs } from './LogDirsDescriber';
 import { buildTransactionCoordinator, type TransactionCoordinatorSetup } from './TransactionCoordinatorAdapter';
@@ -60,7 +61,7 @@ export class KafkaServer {
   private dynamicConfig: DynamicConfigManager | null = null;
   private security: RunningSecurityServices | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
-  private offsetsTracker: OffsetsLeadershipTracker | null = null;
+  private offsetsTracker: CoordinatorLeadershipTracker | null = null;
   private transactions: TransactionCoordinatorSetup | null = null;
   /** Dynamic broker-level overrides (`<default>` then this broker's id), as set with `brook configs`. */
   private dynamicBrokerConfig: Record<string, string> = {};
@@ -262,7 +263,11 @@ export class KafkaServer {
       createOffsetsTopic: () => this.createOffsetsTopic(autoTopics),
       logger: this.logger.child({ module: 'group-coordinator' }),
     });
-    this.offsetsTracker = new OffsetsLeadershipTracker(this.replicaManager, cache, this.groupCoordinator, this.logger.child({ module: 'group-coordinator' }));
+    const groups = this.groupCoordinator;
+    this.offsetsTracker = new CoordinatorLeadershipTracker(OFFSETS_TOPIC, this.replicaManager, cache, {
+      onElection: (partition, epoch) => groups.onBecomeLeader(partition, epoch),
+      onResignation: (partition) => groups.onBecomeFollower(partition),
+    }, this.logger.child({ module: 'group-coordinator' }));
     const producerIdManager = new ProducerIdManager(cfg.brokerId, (id) => claimProducerIdBlock(zkForConfigs.zk, id, this.logger.child({ module: 'producer-ids' })));
     // Transactions: state in __transaction_state (created on first FindCoordinator for a transactional id).
     this.transactions = buildTransactionCoordinator({
