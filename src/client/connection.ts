@@ -1,12 +1,15 @@
 // A small Kafka client connection (pipelined requests matched by correlation id) for brokers, CLI and tests.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import { decodeResponse, encodeRequest } from '../protocol/codec';
 import { ErrorCode } from '../protocol/errors';
 import { FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
 import { ApiVersions } from '../protocol/messages';
 import type { ApiSchema, RequestInput, RequestOf, ResponseOf } from '../protocol/schema';
 import { moduleLogger, type Logger } from '../util/logger';
+import type { ClientSecurity } from '../security/listenerSecurity';
+import { authenticateSasl } from './securitySasl';
 
 export interface ConnectOptions {
   /** Sent in every request header; null sends a null client id. Default 'brook'. */
@@ -16,6 +19,8 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /** Responses larger than this close the connection before any allocation for them. Default 100 MiB. */
   maxResponseBytes?: number;
+  /** TLS (SSL, SASL_SSL) and SASL (SASL_PLAINTEXT, SASL_SSL) for this connection; absent = PLAINTEXT. */
+  security?: ClientSecurity;
 }
 
 export interface RequestOptions {
@@ -76,23 +81,46 @@ export class KafkaConnection extends EventEmitter {
     socket.on('close', () => this.shutdown(new ConnectionClosedError(`connection to ${host}:${port} closed`)));
   }
 
-  static connect(host: string, port: number, opts: ConnectOptions = {}): Promise<KafkaConnection> {
+  static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<KafkaConnection> {
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
+    const socket = await KafkaConnection.openSocket(host, port, opts.security?.tls, timeoutMs);
+    const conn = new KafkaConnection(socket, host, port, opts);
+    const sasl = opts.security?.sasl;
+    if (sasl !== undefined) {
+      try {
+        await authenticateSasl(conn, sasl, Math.max(1000, deadline - Date.now()));
+      } catch (e) {
+        conn.close();
+        throw e;
+      }
+    }
+    return conn;
+  }
+
+  /** A TCP socket, or a TLS socket once its handshake is done (the server's certificate checked). */
+  private static openSocket(host: string, port: number, tlsOptions: tls.ConnectionOptions | undefined, timeoutMs: number): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
+      const socket = tlsOptions === undefined
+        ? net.connect({ host, port })
+        : tls.connect({ ...tlsOptions, host, port, ...(net.isIP(host) === 0 && tlsOptions.servername === undefined ? { servername: host } : {}) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectionClosedError(`connect to ${host}:${port} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       const onError = (err: Error): void => {
         clearTimeout(timer);
-        reject(new ConnectionClosedError(`connect to ${host}:${port} failed: ${err.message}`));
+        socket.destroy();
+        reject(new ConnectionClosedError(`connect to ${host}:${port} failed: ${tlsOptions ? 'TLS: ' : ''}${err.message}`));
       };
+      const onClose = (): void => onError(new Error('connection closed during the handshake'));
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once('close', onClose);
+      socket.once(tlsOptions === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
-        resolve(new KafkaConnection(socket, host, port, opts));
+        socket.off('close', onClose);
+        resolve(socket);
       });
     });
   }

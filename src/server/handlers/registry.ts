@@ -37,6 +37,8 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs';
 import { describeLogDirsHandler } from './35-describe-log-dirs';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
+import { saslHandshakeHandler } from './17-sasl-handshake';
+import { saslAuthenticateHandler } from './36-sasl-authenticate';
 
 const all: readonly RegisteredHandler[] = [
   describeConfigsHandler,
@@ -78,6 +80,9 @@ const all: readonly RegisteredHandler[] = [
   // Idempotent producer
   initProducerIdHandler,
   describeProducersHandler,
+  // SASL outside an exchange (the exchange itself runs in src/network)
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));
