@@ -53,6 +53,12 @@ interface InFlight {
 
 const DEFAULT_MAX_RESPONSE = 100 * 1024 * 1024;
 
+/** What connections without their own `security` use: a tool's --command-config (see ./security.ts). */
+let defaultSecurity: ClientSecurity | undefined;
+export function setDefaultClientSecurity(security: ClientSecurity | undefined): void {
+  defaultSecurity = security;
+}
+
 export class KafkaConnection extends EventEmitter {
   private readonly inFlight = new Map<number, InFlight>();
   private nextCorrelationId = 0;
@@ -84,9 +90,10 @@ export class KafkaConnection extends EventEmitter {
   static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<KafkaConnection> {
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
     const deadline = Date.now() + timeoutMs;
-    const socket = await KafkaConnection.openSocket(host, port, opts.security?.tls, timeoutMs);
+    const security = opts.security ?? defaultSecurity;
+    const socket = await KafkaConnection.openSocket(host, port, security?.tls, timeoutMs);
     const conn = new KafkaConnection(socket, host, port, opts);
-    const sasl = opts.security?.sasl;
+    const sasl = security?.sasl;
     if (sasl !== undefined) {
       try {
         await authenticateSasl(conn, sasl, Math.max(1000, deadline - Date.now()));

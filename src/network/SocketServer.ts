@@ -371,16 +371,19 @@ export class SocketServer {
       let server: net.Server;
       if (t) {
         const log = this.opts.logger;
-        const remoteOf = (s: net.Socket): string => `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
+        // A socket that failed its handshake may be closed already; its TCP socket (_parent) still knows the peer.
+        const peer = (s: net.Socket): net.Socket => (s.remoteAddress === undefined ? ((s as unknown as { _parent?: net.Socket })._parent ?? s) : s);
+        const remoteOf = (s: net.Socket): string => `${peer(s).remoteAddress ?? '?'}:${peer(s).remotePort ?? 0}`;
         server = tls.createServer({
-          secureContext: t.secureContext,
+          ...t.contextOptions,
           requestCert: t.clientAuth !== 'none',
-          rejectUnauthorized: t.clientAuth === 'required',
+          // Certificates are judged in tlsPrincipal, which can log why (expired, unknown CA, missing).
+          rejectUnauthorized: false,
           handshakeTimeout: 30_000,
         }, (socket) => {
           const p = tlsPrincipal(socket, t);
           if ('reason' in p) {
-            log.warn({ listener: l.name, remote: remoteOf(socket), reason: p.reason }, `Failed authentication with ${socket.remoteAddress ?? '?'} (SSL: ${p.reason})`);
+            log.warn({ listener: l.name, remote: remoteOf(socket), reason: p.reason }, `Failed authentication with ${peer(socket).remoteAddress ?? '?'} (SSL: ${p.reason})`);
             socket.destroy();
             return;
           }
@@ -388,7 +391,11 @@ export class SocketServer {
         });
         // A plaintext client, garbage, an untrusted or expired client certificate: node ends the handshake.
         server.on('tlsClientError', (err, socket) => {
-          log.warn({ listener: l.name, remote: remoteOf(socket), reason: err.message }, `Failed authentication with ${socket.remoteAddress ?? '?'} (SSL handshake failed: ${err.message})`);
+          const reason = err.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '').replace(/:\.\.\/deps\/.*$/s, '').trim();
+          log.warn({ listener: l.name, remote: remoteOf(socket), reason }, `Failed authentication with ${peer(socket).remoteAddress ?? '?'} (SSL handshake failed: ${reason})`);
+          // Node leaves the TCP socket open after some handshake errors (a plaintext client's request): close it.
+          peer(socket).destroy();
+          socket.destroy();
         });
       } else {
         server = net.createServer((socket) => accept(socket, ANONYMOUS));

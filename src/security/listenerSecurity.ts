@@ -1,7 +1,7 @@
 // What each listener demands of a connection (TLS with its key and trust, SASL with its mechanisms and users), and
 // what this broker presents when it connects to the inter-broker listener of another: built once at start-up
 // from the configuration, every problem reported at once.
-import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContextOptions } from 'node:tls';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { ScramCredentialProvider } from './types';
 import { clientCredentials, JaasConfigError, parseJaasConfig, plainUsers } from './sasl/jaas';
@@ -13,7 +13,8 @@ import { SslPrincipalMapper, SslPrincipalMappingError } from './ssl/SslPrincipal
 export const SUPPORTED_SASL_MECHANISMS: readonly string[] = ['PLAIN', ...SCRAM_MECHANISMS];
 
 export interface ListenerTls {
-  readonly secureContext: SecureContext;
+  /** For tls.createServer, which builds its context from these (it ignores a ready `secureContext`). */
+  readonly contextOptions: SecureContextOptions;
   readonly clientAuth: SslClientAuth;
   readonly principalMapper: SslPrincipalMapper;
 }
@@ -51,13 +52,13 @@ function contextProblem(what: string, e: Error): string {
 function buildTls(settings: SslSettings, what: string): ListenerTls {
   if (!settings.hasKeystore) throw new SslConfigError(`${what}: an SSL listener needs a keystore (ssl.keystore.location, or ssl.keystore.certificate.chain and ssl.keystore.key)`);
   if (settings.clientAuth !== 'none' && !settings.hasTruststore) throw new SslConfigError(`${what}: ssl.client.auth=${settings.clientAuth} needs a truststore (ssl.truststore.location or ssl.truststore.certificates) to check client certificates`);
-  let secureContext: SecureContext;
   try {
-    secureContext = createSecureContext(settings.context);
+    // Checked here so that a broker with a bad key, password or cipher list does not start.
+    createSecureContext(settings.context);
   } catch (e) {
     throw new SslConfigError(contextProblem(what, e as Error));
   }
-  return { secureContext, clientAuth: settings.clientAuth, principalMapper: new SslPrincipalMapper(settings.principalMappingRules) };
+  return { contextOptions: settings.context, clientAuth: settings.clientAuth, principalMapper: new SslPrincipalMapper(settings.principalMappingRules) };
 }
 
 function buildSasl(cfg: KafkaConfig, listener: string, scram: ScramCredentialProvider | null): SaslServerConfig {

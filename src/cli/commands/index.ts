@@ -13,6 +13,7 @@ import { registerConsumerPerfTest } from './consumer-perf-test';
 import { registerE2eLatency } from './e2e-latency';
 import { registerChaos } from './chaos';
 import { registerApiVersions } from './api-versions';
+import { registerCerts } from './certs';
 
 export function registerAdminCommands(program: Command): void {
   registerTopics(program);
@@ -28,4 +29,5 @@ export function registerAdminCommands(program: Command): void {
   registerE2eLatency(program);
   registerChaos(program);
   registerApiVersions(program);
+  registerCerts(program);
 }
