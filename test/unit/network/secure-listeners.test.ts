@@ -19,6 +19,7 @@ import { SaslAuthenticationError } from '../../../src/client/securitySasl';
 import { nodeSslIo } from '../../../src/util/sslIo';
 import { makeCerts, type CertsResult } from '../../../src/cli/commands/certs';
 import { waitFor } from '../../harness/waitFor';
+import { Kafka, logLevel, type KafkaConfig as KafkajsConfig } from 'kafkajs';
 
 jest.setTimeout(60_000);
 
@@ -76,9 +77,15 @@ beforeAll(async () => {
     processor: (frame: Buffer, ctx: ConnectionContext) => {
       const h = readRequestHeader(frame);
       principals.push(`${ctx.listenerName} ${ctx.securityProtocol} ${ctx.principal.type}:${ctx.principal.name}`);
+      if (h.apiKey === Metadata.apiKey && h.apiVersion === 1) {
+        // Enough of a cluster for kafkajs to finish connecting: this listener's one broker, no topics.
+        return encodeResponse(Metadata, 1, h.correlationId, { brokers: [{ nodeId: 1, host: '127.0.0.1', port: ports.get(ctx.listenerName)!, rack: null }], controllerId: 1, topics: [] });
+      }
       if (h.apiKey !== ApiVersions.apiKey) return null;
       return encodeResponse(ApiVersions, Math.min(h.apiVersion, 2), h.correlationId, {
-        errorCode: 0, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 2 }, { apiKey: 3, minVersion: 0, maxVersion: 9 }], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [],
+        errorCode: 0,
+        apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 1 }, { apiKey: 17, minVersion: 0, maxVersion: 1 }, { apiKey: 18, minVersion: 0, maxVersion: 2 }, { apiKey: 36, minVersion: 0, maxVersion: 2 }],
+        throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [],
       });
     },
   });
@@ -112,7 +119,7 @@ describe('SSL listeners', () => {
   it('server-only TLS: a client trusting the CA is served as User:ANONYMOUS', async () => {
     const conn = await KafkaConnection.connect('127.0.0.1', ports.get('SSL')!, { security: { tls: tlsOpts() } });
     const versions = await negotiateVersions(conn);
-    expect(versions.get(3)).toEqual([0, 9]);
+    expect(versions.get(3)).toEqual([0, 1]);
     conn.close();
     expect(principals).toContain('SSL SSL User:ANONYMOUS');
   });
@@ -232,6 +239,30 @@ describe('SASL listeners', () => {
     await expect(negotiateVersions(conn)).rejects.toThrow(/closed/);
     now = 0;
     await waitFor(() => logs.some((l) => /session expired/.test(String(l.msg))), { timeoutMs: 5000, what: 'expiry log line' });
+  });
+});
+
+describe('kafkajs', () => {
+  const connectAdmin = async (listener: string, extra: Partial<KafkajsConfig>): Promise<string> => {
+    const kafka = new Kafka({ clientId: 'kjs', brokers: [`localhost:${ports.get(listener)!}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...extra });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const c = await admin.describeCluster();
+      return `${c.brokers.length} broker(s), controller ${c.controller}`;
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('connects with ssl to the SSL listener', async () => {
+    await expect(connectAdmin('SSL', { ssl: { ca: [fs.readFileSync(certs.caPem, 'utf8')] } })).resolves.toBe('1 broker(s), controller 1');
+  });
+
+  it.each([['scram-sha-256'], ['scram-sha-512']] as const)('authenticates with sasl %s over SASL_SSL', async (mechanism) => {
+    await expect(connectAdmin('SASL_SSL', { ssl: { ca: [fs.readFileSync(certs.caPem, 'utf8')] }, sasl: { mechanism, username: 'bob', password: 'bob-secret' } as KafkajsConfig['sasl'] })).resolves.toBe('1 broker(s), controller 1');
+    expect(principals).toContain('SASL_SSL SASL_SSL User:bob');
+    await expect(connectAdmin('SASL_PLAINTEXT', { sasl: { mechanism, username: 'bob', password: 'wrong' } as KafkajsConfig['sasl'] })).rejects.toThrow(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism.toUpperCase()}`);
   });
 });
 
