@@ -165,6 +165,30 @@ print(','.join(v for v in got if v.startswith('py-')))
     expect(r.stdout.trim()).toBe('py-1,py-2');
   });
 
+  it('kafka-python over SASL_SSL with PLAIN', async () => {
+    const script = `
+import sys
+from kafka import KafkaProducer, KafkaConsumer, TopicPartition
+conf = dict(bootstrap_servers=sys.argv[1].split(','), security_protocol='SASL_SSL', ssl_cafile=sys.argv[2], sasl_mechanism='PLAIN', sasl_plain_username='alice', sasl_plain_password='alice-secret')
+p = KafkaProducer(**conf)
+p.send('${TOPIC}', b'kp-1', partition=1).get(timeout=30)
+p.close()
+c = KafkaConsumer(consumer_timeout_ms=20000, **conf)
+tp = TopicPartition('${TOPIC}', 1)
+c.assign([tp])
+c.seek_to_beginning(tp)
+got = []
+for m in c:
+    if m.value.startswith(b'kp-'):
+        got.append(m.value.decode())
+        break
+print(','.join(got))
+c.close()
+`;
+    const r = await run('/usr/bin/python3', ['-c', script, cluster.bootstrapOf('SASL_SSL'), ca]);
+    expect(r.stdout.trim()).toBe('kp-1');
+  });
+
   it('plaintext on the SSL port, garbage, and an expired certificate: closed, one log line each, brokers still serve', async () => {
     const b = cluster.broker(2);
     const sslPort = b.listenerPorts.get('SSL')!;
