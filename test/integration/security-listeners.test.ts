@@ -210,6 +210,22 @@ c.close()
     expect((await metadataOn('SSL')).length).toBe(3);
   });
 
+  it('a broker with bad TLS or SASL settings does not start, and says which setting is wrong', async () => {
+    const file = path.join(cluster.dataDir, 'bad.properties');
+    fs.writeFileSync(file, [
+      'broker.id=9', `zookeeper.connect=${cluster.zkConnect}`, `log.dirs=${path.join(cluster.dataDir, 'bad-logs')}`,
+      'listeners=SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', 'security.inter.broker.protocol=SSL',
+      'ssl.keystore.type=PKCS12', `ssl.keystore.location=${cluster.certs!.brokerP12}`, 'ssl.keystore.password=wrong',
+      'listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN',
+    ].join('\n'));
+    const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin', 'brook'), 'server-start', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Invalid listener security configuration:');
+    expect(r.stderr).toMatch(/listener SSL: cannot decrypt the keystore or key \(wrong ssl.keystore.password \/ ssl.key.password\?\)/);
+    expect(r.stderr).toContain('listener SASL_PLAINTEXT: PLAIN is enabled but no JAAS configuration names its users (listener.name.sasl_plaintext.plain.sasl.jaas.config)');
+    expect(fs.existsSync(path.join(cluster.dataDir, 'bad-logs'))).toBe(false);
+  });
+
   it('brook --command-config speaks SASL_SSL', async () => {
     const file = path.join(cluster.dataDir, 'client.properties');
     fs.writeFileSync(file, [
