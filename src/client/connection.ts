@@ -27,6 +27,8 @@ export interface RequestOptions {
   /** False for requests the broker does not answer (Produce with acks=0): resolves once written. */
   expectResponse?: boolean;
   timeoutMs?: number;
+  /** Part of a (re-)authentication exchange: sent even while other requests wait for it. */
+  authentication?: boolean;
 }
 
 export class ConnectionClosedError extends Error {
@@ -96,7 +98,8 @@ export class KafkaConnection extends EventEmitter {
     const sasl = security?.sasl;
     if (sasl !== undefined) {
       try {
-        await authenticateSasl(conn, sasl, Math.max(1000, deadline - Date.now()));
+        const lifetime = await authenticateSasl(conn, sasl, Math.max(1000, deadline - Date.now()));
+        conn.scheduleReauthentication(sasl, lifetime, timeoutMs);
       } catch (e) {
         conn.close();
         throw e;
@@ -162,6 +165,10 @@ export class KafkaConnection extends EventEmitter {
     if (this.closed) {
       return Promise.reject(this.closeError ?? new ConnectionClosedError('connection is closed'));
     }
+    // While the connection re-authenticates (KIP-368) the broker takes only the SASL exchange: others wait.
+    if (this.reauthentication !== null && opts.authentication !== true) {
+      return this.reauthentication.then(() => this.request(api, version, body, opts as RequestOptions));
+    }
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
     let frame: Buffer;
@@ -194,6 +201,34 @@ export class KafkaConnection extends EventEmitter {
     });
   }
 
+  private reauthentication: Promise<void> | null = null;
+  private reauthTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * KIP-368: re-authenticates before the session the broker granted (SaslAuthenticate's session_lifetime_ms) runs
+   * out, at 85-95% of it as Kafka's clients do, holding new requests back meanwhile. A failure closes the connection.
+   */
+  private scheduleReauthentication(sasl: { mechanism: string; username: string; password: string }, lifetimeMs: bigint, timeoutMs: number): void {
+    if (lifetimeMs <= 0n || this.closed) return;
+    const delay = Number(lifetimeMs) * (0.85 + Math.random() * 0.1);
+    this.reauthTimer = setTimeout(() => {
+      this.reauthTimer = null;
+      this.reauthentication = authenticateSasl(this, sasl, timeoutMs).then(
+        (lifetime) => {
+          this.reauthentication = null;
+          this.emit('reauthenticated', lifetime);
+          this.scheduleReauthentication(sasl, lifetime, timeoutMs);
+        },
+        (e: unknown) => {
+          this.reauthentication = null;
+          this.log.warn({ err: (e as Error).message }, 're-authentication failed; closing the connection');
+          this.shutdown(new ConnectionClosedError(`re-authentication to ${this.host}:${this.port} failed: ${(e as Error).message}`));
+        },
+      );
+    }, delay);
+    this.reauthTimer.unref();
+  }
+
   close(): void {
     this.shutdown(new ConnectionClosedError(`connection to ${this.host}:${this.port} closed by client`));
   }
@@ -202,6 +237,7 @@ export class KafkaConnection extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.closeError = err;
+    if (this.reauthTimer !== null) clearTimeout(this.reauthTimer);
     this.socket.destroy();
     for (const [, req] of this.inFlight) {
       clearTimeout(req.timer);

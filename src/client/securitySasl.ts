@@ -18,13 +18,13 @@ export interface SaslCredentials { readonly mechanism: string; readonly username
 
 /** Authenticates `conn`; resolves with the session lifetime the broker granted (0 = none), rejects on failure. */
 export async function authenticateSasl(conn: KafkaConnection, sasl: SaslCredentials, timeoutMs: number): Promise<bigint> {
-  const hs = await conn.request(SaslHandshake, 1, { mechanism: sasl.mechanism }, { timeoutMs });
+  const hs = await conn.request(SaslHandshake, 1, { mechanism: sasl.mechanism }, { timeoutMs, authentication: true });
   if (hs.errorCode !== ErrorCode.NONE) {
     const why = hs.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM ? `SASL mechanism ${sasl.mechanism} is not enabled on ${conn.host}:${conn.port} (enabled: ${hs.mechanisms.join(', ') || 'none'})` : `SaslHandshake failed with error code ${hs.errorCode}`;
     throw new SaslAuthenticationError(why, hs.errorCode);
   }
   const send = async (token: Buffer): Promise<{ bytes: Buffer; lifetime: bigint }> => {
-    const r = await conn.request(SaslAuthenticate, 1, { authBytes: token }, { timeoutMs });
+    const r = await conn.request(SaslAuthenticate, 1, { authBytes: token }, { timeoutMs, authentication: true });
     if (r.errorCode !== ErrorCode.NONE) throw new SaslAuthenticationError(r.errorMessage ?? `SaslAuthenticate failed with error code ${r.errorCode}`, r.errorCode);
     return { bytes: r.authBytes, lifetime: r.sessionLifetimeMs };
   };

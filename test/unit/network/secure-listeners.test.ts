@@ -242,6 +242,24 @@ describe('SASL listeners', () => {
   });
 });
 
+describe('client re-authentication (KIP-368)', () => {
+  it('KafkaConnection re-authenticates before its 1 s session ends and keeps being served past it', async () => {
+    const conn = await KafkaConnection.connect('127.0.0.1', ports.get('REAUTH')!, { security: { sasl: { mechanism: 'PLAIN', username: 'alice', password: 'alice-secret' } } });
+    const t0 = Date.now();
+    try {
+      for (let i = 0; i < 2; i++) {
+        const lifetime = await new Promise<bigint>((resolve) => conn.once('reauthenticated', resolve));
+        expect(lifetime).toBe(1000n);
+      }
+      expect(Date.now() - t0).toBeGreaterThan(1000);
+      // Past the first session's end: served because the session was renewed, not closed.
+      expect((await negotiateVersions(conn)).get(18)).toEqual([0, 2]);
+    } finally {
+      conn.close();
+    }
+  });
+});
+
 describe('kafkajs', () => {
   const connectAdmin = async (listener: string, extra: Partial<KafkajsConfig>): Promise<string> => {
     const kafka = new Kafka({ clientId: 'kjs', brokers: [`localhost:${ports.get(listener)!}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...extra });
