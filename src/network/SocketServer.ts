@@ -345,6 +345,8 @@ class Connection implements ConnectionContext {
 export class SocketServer {
   private servers: net.Server[] = [];
   private connections = new Set<Connection>();
+  /** TCP sockets of TLS listeners, from accept until closed: shutdown ends those still in their handshake too. */
+  private readonly tlsSockets = new Set<net.Socket>();
   private nextId = 1;
   private started = false;
   /** Actual bound ports, by listener name (useful when configured with port 0). */
@@ -389,7 +391,11 @@ export class SocketServer {
           }
           accept(socket, p.principal);
         });
-        // A plaintext client, garbage, an untrusted or expired client certificate: node ends the handshake.
+        server.on('connection', (raw: net.Socket) => {
+          this.tlsSockets.add(raw);
+          raw.once('close', () => this.tlsSockets.delete(raw));
+        });
+        // A plaintext client or garbage: node ends the handshake.
         server.on('tlsClientError', (err, socket) => {
           const reason = err.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '').replace(/:\.\.\/deps\/.*$/s, '').trim();
           log.warn({ listener: l.name, remote: remoteOf(socket), reason }, `Failed authentication with ${peer(socket).remoteAddress ?? '?'} (SSL handshake failed: ${reason})`);
@@ -431,6 +437,8 @@ export class SocketServer {
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const c of this.connections) c.destroy();
     this.connections.clear();
+    for (const raw of this.tlsSockets) raw.destroy();
+    this.tlsSockets.clear();
     await closed;
   }
 }

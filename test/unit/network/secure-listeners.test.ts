@@ -284,6 +284,22 @@ describe('kafkajs', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('ends connections still in their TLS handshake instead of waiting for them', async () => {
+    const cfg = config({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': path.join(dir, 'broker-keystore.pem') });
+    const security = buildListenerSecurity(cfg, nodeSslIo, null);
+    const s = new SocketServer({ listeners: [{ name: 'SSL', host: '127.0.0.1', port: 0, security: security.get('SSL') }], maxRequestBytes: 1024, idleTimeoutMs: 60_000, maxQueuedRequests: 10, logger, processor: () => null });
+    await s.startup();
+    const silent = net.connect(s.boundPorts.get('SSL')!, '127.0.0.1');
+    silent.on('error', () => undefined);
+    await new Promise((r) => silent.once('connect', r));
+    const t0 = Date.now();
+    await s.shutdown(500);
+    expect(Date.now() - t0).toBeLessThan(5000); // node's handshake timeout here is 30 s
+    await closed(silent);
+  });
+});
+
 describe('configuration errors', () => {
   it('every listener problem is reported at once, naming the setting', () => {
     const cfg = config({
