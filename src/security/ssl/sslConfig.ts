@@ -63,6 +63,9 @@ function storeType(setting: string, given: string | undefined, location: string 
     throw new SslConfigError(`${setting}=${given} is not supported: use PKCS12 or PEM (convert a JKS store with keytool -importkeystore -deststoretype PKCS12)`);
   }
   // Kafka's default is JKS, which node cannot read; guess from the file name instead.
+  if (location !== undefined && /\.(jks|keystore|truststore)$/i.test(location)) {
+    throw new SslConfigError(`${setting} is not set and ${location} looks like a JKS store, which is not supported: convert it with keytool -importkeystore -deststoretype PKCS12 and set ${setting}=PKCS12`);
+  }
   return location !== undefined && /\.(p12|pfx|pkcs12)$/i.test(location) ? 'PKCS12' : 'PEM';
 }
 

@@ -68,6 +68,7 @@ describe('ssl settings', () => {
     [{ 'ssl.truststore.certificates': 'nope' }, 'ssl.truststore.certificates must hold PEM certificates'],
     [{ 'ssl.client.auth': 'always' }, 'ssl.client.auth must be none, requested or required, got "always"'],
     [{ 'ssl.truststore.type': 'JKS', 'ssl.truststore.location': '/x' }, 'ssl.truststore.type=JKS is not supported'],
+    [{ 'ssl.keystore.location': '/etc/kafka/server.keystore.jks' }, 'ssl.keystore.type is not set and /etc/kafka/server.keystore.jks looks like a JKS store'],
   ])('refuses %j', (props, message) => {
     expect(() => parse(props as Record<string, string>)).toThrow(message);
   });
