@@ -78,7 +78,10 @@ function buildSasl(cfg: KafkaConfig, listener: string, scram: ScramCredentialPro
       throw new Error(`listener ${listener}: listener.name.${listener.toLowerCase()}.plain.sasl.jaas.config: ${message(e)}`);
     }
   }
-  return { enabledMechanisms: enabled, plainUsers: users, scramCredentials: scram, maxReauthMs: cfg.connectionsMaxReauthMs };
+  // connections.max.reauth.ms, also per listener (listener.name.<l>.connections.max.reauth.ms), as Kafka reads it.
+  const reauth = (cfg.listenerSetting(listener, 'connections.max.reauth.ms') ?? '0').trim();
+  if (!/^\d+$/.test(reauth)) throw new Error(`listener ${listener}: connections.max.reauth.ms must be a non-negative integer, got "${reauth}"`);
+  return { enabledMechanisms: enabled, plainUsers: users, scramCredentials: scram, maxReauthMs: Number(reauth) };
 }
 
 /** Every listener's security; throws one Error listing every problem (a broker does not start with any). */
