@@ -34,6 +34,8 @@ describe('secured cluster (inter-broker SASL_SSL)', () => {
   let cluster: TestCluster;
   const brokers = new BrokerConnections(() => cluster, 'security-test');
   let ca: string;
+  let startedAt = 0;
+  const REAUTH_MS = 8000;
 
   const metadataOn = async (listener: string): Promise<Array<{ nodeId: number; port: number }>> => {
     const b = cluster.broker(1);
@@ -51,7 +53,9 @@ describe('secured cluster (inter-broker SASL_SSL)', () => {
   const brokerLines = (re: RegExp): string[] => [...cluster.brokers.values()].flatMap((b) => b.output(100000).split('\n').filter((l) => re.test(l)));
 
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 3, security: { sslClientAuth: 'requested', users: { alice: 'alice-secret' } } });
+    // Sessions on the inter-broker listener last 8 s: the brokers' links must re-authenticate (KIP-368) to last.
+    cluster = await startCluster({ brokers: 3, security: { sslClientAuth: 'requested', users: { alice: 'alice-secret' } }, overrides: { 'listener.name.internal.connections.max.reauth.ms': String(REAUTH_MS) } });
+    startedAt = Date.now();
     ca = cluster.certs!.caPem;
     const controller = await brokers.to(await cluster.waitForController());
     const created = await controller.request(CreateTopics, 5, {
@@ -235,5 +239,13 @@ c.close()
     const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin', 'brook'), 'topics', '--bootstrap-server', cluster.bootstrapOf('SASL_SSL').split(',')[0]!, '--command-config', file, '--describe', '--topic', TOPIC]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/Topic: secured\s+PartitionCount: 3\s+ReplicationFactor: 3/);
+  });
+
+  it('links between brokers re-authenticate on the SASL_SSL listener instead of expiring (connections.max.reauth.ms)', async () => {
+    // The tests above took several sessions' time; every link kept working without an expired-session close.
+    expect(Date.now() - startedAt).toBeGreaterThan(2 * REAUTH_MS);
+    expect(brokerLines(/session expired/)).toEqual([]);
+    const m = await (await brokers.to(1)).request(Metadata, 4, { topics: [{ name: TOPIC }], allowAutoTopicCreation: false });
+    expect(m.topics[0]!.partitions.map((p) => p.isrNodes.length)).toEqual([3, 3, 3]);
   });
 });
