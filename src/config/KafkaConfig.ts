@@ -114,6 +114,12 @@ export function isSecuritySetting(name: string): boolean {
   return SECURITY_SETTINGS.has(name) || name.startsWith('ssl.') || name.startsWith('listener.name.') || /^(plain|scram-sha-256|scram-sha-512)\.sasl\.jaas\.config$/.test(name);
 }
 
+/** Kafka's PASSWORD-type security settings (also per listener and per mechanism): never shown by DescribeConfigs. */
+const SENSITIVE_SECURITY_SETTINGS = ['ssl.key.password', 'ssl.keystore.password', 'ssl.truststore.password', 'ssl.keystore.key', 'ssl.keystore.certificate.chain', 'ssl.truststore.certificates', 'sasl.jaas.config'];
+export function isSensitiveSecuritySetting(name: string): boolean {
+  return SENSITIVE_SECURITY_SETTINGS.some((s) => name === s || name.endsWith(`.${s}`));
+}
+
 /** Which listener brokers talk to each other on: inter.broker.listener.name, or the one named after security.inter.broker.protocol. */
 function interBrokerListenerName(v: KafkaConfigValues, props: ReadonlyMap<string, string>): { name: string | null; problem?: string } {
   const byName = v['inter.broker.listener.name'];

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ErrorCode } from '../../src/protocol/errors';
-import { CreateTopics, Metadata } from '../../src/protocol/messages';
+import { CreateTopics, DescribeConfigs, Metadata } from '../../src/protocol/messages';
 import { KafkaConnection } from '../../src/client/connection';
 import { BrokerConnections, REPO_ROOT, startCluster, waitFor, type TestCluster } from '../harness';
 
@@ -228,6 +228,17 @@ c.close()
     expect(r.stderr).toMatch(/listener SSL: cannot decrypt the keystore or key \(wrong ssl.keystore.password \/ ssl.key.password\?\)/);
     expect(r.stderr).toContain('listener SASL_PLAINTEXT: PLAIN is enabled but no JAAS configuration names its users (listener.name.sasl_plaintext.plain.sasl.jaas.config)');
     expect(fs.existsSync(path.join(cluster.dataDir, 'bad-logs'))).toBe(false);
+  });
+
+  it('DescribeConfigs never shows passwords, keys or JAAS texts (sensitive, as Kafka), and shows the rest', async () => {
+    const res = await (await brokers.to(1)).request(DescribeConfigs, 1, { resources: [{ resourceType: 4, resourceName: '1', configurationKeys: null }], includeSynonyms: true });
+    const configs = new Map(res.results[0]!.configs.map((c) => [c.name, c]));
+    const jaas = configs.get('listener.name.internal.plain.sasl.jaas.config')!;
+    expect(jaas).toMatchObject({ value: null, isSensitive: true });
+    expect(jaas.synonyms.every((x) => x.value === null)).toBe(true);
+    expect(JSON.stringify(res)).not.toContain('broker-secret');
+    expect(configs.get('inter.broker.listener.name')).toMatchObject({ value: 'INTERNAL', isSensitive: false });
+    expect(configs.get('ssl.truststore.location')).toMatchObject({ value: ca, isSensitive: false });
   });
 
   it('brook --command-config speaks SASL_SSL', async () => {

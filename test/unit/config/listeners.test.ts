@@ -1,5 +1,5 @@
 // Named listeners of every security protocol, the inter-broker listener, and listener.name.<l>.<setting> overrides.
-import { buildConfig, ConfigError, KafkaConfig } from '../../../src/config/KafkaConfig';
+import { buildConfig, ConfigError, isSensitiveSecuritySetting, KafkaConfig } from '../../../src/config/KafkaConfig';
 
 const props = (extra: Record<string, string>): Map<string, string> =>
   new Map(Object.entries({ 'broker.id': '1', 'zookeeper.connect': '127.0.0.1:2181', 'log.dirs': '/tmp/x', ...extra }));
@@ -73,5 +73,12 @@ describe('listeners', () => {
     [{ 'connections.max.reauth.ms': '-1' }, 'connections.max.reauth.ms must be a non-negative integer, got "-1"'],
   ])('rejects %j', (extra, message) => {
     expect(problems(extra as Record<string, string>)).toContain(message);
+  });
+
+  it('marks passwords, keys and JAAS texts sensitive, also per listener and mechanism', () => {
+    for (const n of ['ssl.keystore.password', 'listener.name.ssl.ssl.key.password', 'ssl.keystore.key', 'sasl.jaas.config', 'listener.name.internal.plain.sasl.jaas.config', 'listener.name.x.ssl.truststore.certificates']) {
+      expect(isSensitiveSecuritySetting(n)).toBe(true);
+    }
+    for (const n of ['ssl.keystore.location', 'listener.name.ssl.ssl.client.auth', 'sasl.enabled.mechanisms']) expect(isSensitiveSecuritySetting(n)).toBe(false);
   });
 });
