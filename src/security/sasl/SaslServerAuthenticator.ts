@@ -11,6 +11,7 @@ import { PlainAuthError, verifyPlain } from './plain';
 import { isScramMechanism, ScramError, ScramServer } from './scram';
 
 const API_VERSIONS_KEY = 18;
+const NO_SCRAM_CREDENTIALS: ScramCredentialProvider = { credential: () => null };
 
 export interface SaslServerConfig {
   /** sasl.enabled.mechanisms of the listener. */
@@ -127,8 +128,8 @@ export class SaslServerAuthenticator {
       return { evaluate: (token) => ({ reply: Buffer.alloc(0), user: verifyPlain(token, users) }) };
     }
     if (isScramMechanism(mechanism)) {
-      if (this.config.scramCredentials === null) return null;
-      const server = new ScramServer(mechanism, this.config.scramCredentials);
+      // Without a credential store every user is unknown, as on a Kafka broker with no SCRAM users in ZooKeeper.
+      const server = new ScramServer(mechanism, this.config.scramCredentials ?? NO_SCRAM_CREDENTIALS);
       return { evaluate: (token) => ({ reply: server.evaluate(token), user: server.complete ? server.username : null }) };
     }
     return null;

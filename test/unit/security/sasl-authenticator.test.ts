@@ -98,4 +98,11 @@ describe('SaslServerAuthenticator', () => {
     expect(decodeResponse(SaslHandshake, 0, bytesOf(old.handle(handshake('PLAIN', 0)))).body.errorCode).toBe(0);
     expect(old.handle(Buffer.from('\0alice\0wrong'))).toMatchObject({ kind: 'close' });
   });
+
+  it('SCRAM without a credential store answers every user as unknown (Kafka\'s generic SCRAM message)', () => {
+    const auth = new SaslServerAuthenticator({ enabledMechanisms: ['SCRAM-SHA-512'], plainUsers: null, scramCredentials: null, maxReauthMs: 0 });
+    auth.handle(handshake('SCRAM-SHA-512'));
+    const d = auth.handle(authenticate(Buffer.from('n,,n=alice,r=abcdef')));
+    expect(decodeResponse(SaslAuthenticate, 2, bytesOf(d)).body).toMatchObject({ errorCode: 58, errorMessage: 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512' });
+  });
 });
