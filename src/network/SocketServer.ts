@@ -398,7 +398,10 @@ export class SocketServer {
         // A plaintext client or garbage: node ends the handshake.
         server.on('tlsClientError', (err, socket) => {
           const reason = err.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '').replace(/:\.\.\/deps\/.*$/s, '').trim();
-          log.warn({ listener: l.name, remote: remoteOf(socket), reason }, `Failed authentication with ${peer(socket).remoteAddress ?? '?'} (SSL handshake failed: ${reason})`);
+          // A peer that just went away mid-handshake (a port probe, a client closing a connection it no longer needs)
+          // failed nothing: not worth a warning.
+          if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') log.debug({ listener: l.name, remote: remoteOf(socket), reason }, 'client closed the connection during the TLS handshake');
+          else log.warn({ listener: l.name, remote: remoteOf(socket), reason }, `Failed authentication with ${peer(socket).remoteAddress ?? '?'} (SSL handshake failed: ${reason})`);
           // Node leaves the TCP socket open after some handshake errors (a plaintext client's request): close it.
           peer(socket).destroy();
           socket.destroy();
