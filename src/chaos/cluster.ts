@@ -11,6 +11,8 @@ import { BrokerIdZNode } from '../zk/znodes';
 import { canConnect, freePort, StopWaiting, waitFor } from './waitFor';
 import { KafkaConnection } from '../client';
 import { Metadata } from '../protocol/messages/03-metadata';
+import type { CertsResult } from '../util/certs';
+import { makeClusterCerts, securedListenerNames, securityOverrides, type ClusterSecurityOptions } from './security';
 
 /** The repository (or installed package) root: the same from src/chaos under ts-jest and from dist/chaos. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -44,6 +46,11 @@ export interface ClusterOptions {
    * the cluster down (brook chaos); tests leave them in the group of the test runner.
    */
   ownProcessGroups?: boolean;
+  /**
+   * A secured cluster (issue #17): a throwaway CA under <dataDir>/certs, brokers talking to each other on an
+   * INTERNAL listener (SASL_SSL by default) and extra client listeners; PLAINTEXT stays on `port` for the harness.
+   */
+  security?: ClusterSecurityOptions;
 }
 
 /** The command that runs one broker from a properties file. */
@@ -96,6 +103,8 @@ function trackChild(child: ChildProcess): void {
 
 export class BrokerProcess {
   readonly host = '127.0.0.1';
+  /** Ports of the listeners besides PLAINTEXT (secured clusters), by listener name. */
+  readonly listenerPorts = new Map<string, number>();
   readonly logDir: string;
   readonly propertiesFile: string;
   readonly outputFile: string;
@@ -249,6 +258,8 @@ export class LocalCluster {
 
   readonly sessionTimeoutMs: number;
   readonly brokerStartTimeoutMs: number;
+  /** The throwaway CA and certificates of a secured cluster (options.security). */
+  readonly certs: CertsResult | null;
 
   constructor(
     readonly dataDir: string,
@@ -257,6 +268,12 @@ export class LocalCluster {
   ) {
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 6000;
     this.brokerStartTimeoutMs = options.brokerStartTimeoutMs ?? 30000;
+    this.certs = options.security !== undefined ? makeClusterCerts(dataDir) : null;
+  }
+
+  /** 'host:port,…' of every broker's listener `name` (secured clusters). */
+  bootstrapOf(name: string): string {
+    return [...this.brokers.values()].map((b) => `${b.host}:${b.listenerPorts.get(name) ?? b.port}`).join(',');
   }
 
   get zkConnect(): string {
@@ -294,7 +311,12 @@ export class LocalCluster {
       const o = this.options.overrides;
       const port = this.options.basePort === undefined ? await freePort() : this.options.basePort + id - 1;
       const base = typeof o === 'function' ? o(id, port) : (o ?? {});
-      b = new BrokerProcess(id, port, this, { ...base, ...overrides });
+      const sec = this.options.security;
+      const ports = new Map<string, number>();
+      if (sec !== undefined) for (const name of securedListenerNames(sec)) ports.set(name, await freePort());
+      const secured = sec !== undefined ? securityOverrides(sec, this.certs!, '127.0.0.1', port, ports) : {};
+      b = new BrokerProcess(id, port, this, { ...secured, ...base, ...overrides });
+      for (const [name, p] of ports) b.listenerPorts.set(name, p);
       this.brokers.set(id, b);
     }
     await b.start(opts);

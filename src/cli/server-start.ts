@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { ConfigError, KafkaConfig, loadConfigFile } from '../config/KafkaConfig';
 import { rootLogger } from '../util/logger';
+import { buildListenerSecurity, ListenerSecurityError } from '../security/listenerSecurity';
+import { nodeSslIo } from '../util/sslIo';
 
 export function registerServerStart(program: Command): void {
   program
@@ -19,9 +21,11 @@ export async function serverStart(configPath: string, overrides: string[]): Prom
   try {
     const loaded = loadConfigFile(configPath, overrides);
     config = new KafkaConfig(loaded);
+    // TLS files and SASL settings are checked before anything starts (the broker checks them again at start-up).
+    buildListenerSecurity(config, nodeSslIo, null);
     for (const name of loaded.unknown) rootLogger.warn({ property: name }, `The configuration '${name}' was supplied but isn't a known config.`);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof ListenerSecurityError) {
       process.stderr.write(`${e.message}\n`);
       process.exit(1);
     }

@@ -1,12 +1,15 @@
 // A small Kafka client connection (pipelined requests matched by correlation id) for brokers, CLI and tests.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import { decodeResponse, encodeRequest } from '../protocol/codec';
 import { ErrorCode } from '../protocol/errors';
 import { FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
 import { ApiVersions } from '../protocol/messages';
 import type { ApiSchema, RequestInput, RequestOf, ResponseOf } from '../protocol/schema';
 import { moduleLogger, type Logger } from '../util/logger';
+import type { ClientSecurity } from '../security/listenerSecurity';
+import { authenticateSasl } from './securitySasl';
 
 export interface ConnectOptions {
   /** Sent in every request header; null sends a null client id. Default 'brook'. */
@@ -16,12 +19,16 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /** Responses larger than this close the connection before any allocation for them. Default 100 MiB. */
   maxResponseBytes?: number;
+  /** TLS (SSL, SASL_SSL) and SASL (SASL_PLAINTEXT, SASL_SSL) for this connection; absent = PLAINTEXT. */
+  security?: ClientSecurity;
 }
 
 export interface RequestOptions {
   /** False for requests the broker does not answer (Produce with acks=0): resolves once written. */
   expectResponse?: boolean;
   timeoutMs?: number;
+  /** Part of a (re-)authentication exchange: sent even while other requests wait for it. */
+  authentication?: boolean;
 }
 
 export class ConnectionClosedError extends Error {
@@ -47,6 +54,12 @@ interface InFlight {
 }
 
 const DEFAULT_MAX_RESPONSE = 100 * 1024 * 1024;
+
+/** What connections without their own `security` use: a tool's --command-config (see ./security.ts). */
+let defaultSecurity: ClientSecurity | undefined;
+export function setDefaultClientSecurity(security: ClientSecurity | undefined): void {
+  defaultSecurity = security;
+}
 
 export class KafkaConnection extends EventEmitter {
   private readonly inFlight = new Map<number, InFlight>();
@@ -76,23 +89,48 @@ export class KafkaConnection extends EventEmitter {
     socket.on('close', () => this.shutdown(new ConnectionClosedError(`connection to ${host}:${port} closed`)));
   }
 
-  static connect(host: string, port: number, opts: ConnectOptions = {}): Promise<KafkaConnection> {
+  static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<KafkaConnection> {
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
+    const security = opts.security ?? defaultSecurity;
+    const socket = await KafkaConnection.openSocket(host, port, security?.tls, timeoutMs);
+    const conn = new KafkaConnection(socket, host, port, opts);
+    const sasl = security?.sasl;
+    if (sasl !== undefined) {
+      try {
+        const lifetime = await authenticateSasl(conn, sasl, Math.max(1000, deadline - Date.now()));
+        conn.scheduleReauthentication(sasl, lifetime, timeoutMs);
+      } catch (e) {
+        conn.close();
+        throw e;
+      }
+    }
+    return conn;
+  }
+
+  /** A TCP socket, or a TLS socket once its handshake is done (the server's certificate checked). */
+  private static openSocket(host: string, port: number, tlsOptions: tls.ConnectionOptions | undefined, timeoutMs: number): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
+      const socket = tlsOptions === undefined
+        ? net.connect({ host, port })
+        : tls.connect({ ...tlsOptions, host, port, ...(net.isIP(host) === 0 && tlsOptions.servername === undefined ? { servername: host } : {}) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectionClosedError(`connect to ${host}:${port} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       const onError = (err: Error): void => {
         clearTimeout(timer);
-        reject(new ConnectionClosedError(`connect to ${host}:${port} failed: ${err.message}`));
+        socket.destroy();
+        reject(new ConnectionClosedError(`connect to ${host}:${port} failed: ${tlsOptions ? 'TLS: ' : ''}${err.message}`));
       };
+      const onClose = (): void => onError(new Error('connection closed during the handshake'));
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once('close', onClose);
+      socket.once(tlsOptions === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
-        resolve(new KafkaConnection(socket, host, port, opts));
+        socket.off('close', onClose);
+        resolve(socket);
       });
     });
   }
@@ -127,6 +165,10 @@ export class KafkaConnection extends EventEmitter {
     if (this.closed) {
       return Promise.reject(this.closeError ?? new ConnectionClosedError('connection is closed'));
     }
+    // While the connection re-authenticates (KIP-368) the broker takes only the SASL exchange: others wait.
+    if (this.reauthentication !== null && opts.authentication !== true) {
+      return this.reauthentication.then(() => this.request(api, version, body, opts as RequestOptions));
+    }
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
     let frame: Buffer;
@@ -159,6 +201,34 @@ export class KafkaConnection extends EventEmitter {
     });
   }
 
+  private reauthentication: Promise<void> | null = null;
+  private reauthTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * KIP-368: re-authenticates before the session the broker granted (SaslAuthenticate's session_lifetime_ms) runs
+   * out, at 85-95% of it as Kafka's clients do, holding new requests back meanwhile. A failure closes the connection.
+   */
+  private scheduleReauthentication(sasl: { mechanism: string; username: string; password: string }, lifetimeMs: bigint, timeoutMs: number): void {
+    if (lifetimeMs <= 0n || this.closed) return;
+    const delay = Number(lifetimeMs) * (0.85 + Math.random() * 0.1);
+    this.reauthTimer = setTimeout(() => {
+      this.reauthTimer = null;
+      this.reauthentication = authenticateSasl(this, sasl, timeoutMs).then(
+        (lifetime) => {
+          this.reauthentication = null;
+          this.emit('reauthenticated', lifetime);
+          this.scheduleReauthentication(sasl, lifetime, timeoutMs);
+        },
+        (e: unknown) => {
+          this.reauthentication = null;
+          this.log.warn({ err: (e as Error).message }, 're-authentication failed; closing the connection');
+          this.shutdown(new ConnectionClosedError(`re-authentication to ${this.host}:${this.port} failed: ${(e as Error).message}`));
+        },
+      );
+    }, delay);
+    this.reauthTimer.unref();
+  }
+
   close(): void {
     this.shutdown(new ConnectionClosedError(`connection to ${this.host}:${this.port} closed by client`));
   }
@@ -167,6 +237,7 @@ export class KafkaConnection extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.closeError = err;
+    if (this.reauthTimer !== null) clearTimeout(this.reauthTimer);
     this.socket.destroy();
     for (const [, req] of this.inFlight) {
       clearTimeout(req.timer);

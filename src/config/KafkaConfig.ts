@@ -71,11 +71,11 @@ export function buildConfig(props: Map<string, string>): LoadedConfig {
     values[name] = value;
   }
   for (const name of props.keys()) {
-    if (!(name in brokerConfigDefs) && !acceptedButUnused.has(name)) unknown.push(name);
+    if (!(name in brokerConfigDefs) && !acceptedButUnused.has(name) && !isSecuritySetting(name)) unknown.push(name);
   }
   const v = values as KafkaConfigValues;
   if (problems.length === 0) {
-    problems.push(...crossCheck(v));
+    problems.push(...crossCheck(v), ...securityCrossCheck(v, props));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { values: v, unknown, given: new Map(props) };
@@ -100,6 +100,70 @@ function crossCheck(v: KafkaConfigValues): string[] {
   return problems;
 }
 
+export const SECURITY_PROTOCOLS: readonly string[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
+
+/**
+ * Security settings read from the given properties rather than the schema (per listener they are open-ended:
+ * `listener.name.<listener>.<setting>`), so they are not reported as unknown.
+ */
+const SECURITY_SETTINGS = new Set([
+  'security.inter.broker.protocol', 'sasl.mechanism.inter.broker.protocol', 'sasl.enabled.mechanisms', 'sasl.jaas.config',
+  'connections.max.reauth.ms', 'principal.builder.class', 'sasl.server.callback.handler.class',
+]);
+export function isSecuritySetting(name: string): boolean {
+  return SECURITY_SETTINGS.has(name) || name.startsWith('ssl.') || name.startsWith('listener.name.') || /^(plain|scram-sha-256|scram-sha-512)\.sasl\.jaas\.config$/.test(name);
+}
+
+/** Kafka's PASSWORD-type security settings (also per listener and per mechanism): never shown by DescribeConfigs. */
+const SENSITIVE_SECURITY_SETTINGS = ['ssl.key.password', 'ssl.keystore.password', 'ssl.truststore.password', 'ssl.keystore.key', 'ssl.keystore.certificate.chain', 'ssl.truststore.certificates', 'sasl.jaas.config'];
+export function isSensitiveSecuritySetting(name: string): boolean {
+  return SENSITIVE_SECURITY_SETTINGS.some((s) => name === s || name.endsWith(`.${s}`));
+}
+
+/** Which listener brokers talk to each other on: inter.broker.listener.name, or the one named after security.inter.broker.protocol. */
+function interBrokerListenerName(v: KafkaConfigValues, props: ReadonlyMap<string, string>): { name: string | null; problem?: string } {
+  const byName = v['inter.broker.listener.name'];
+  const byProtocol = props.get('security.inter.broker.protocol');
+  if (byName !== null && byProtocol !== undefined) return { name: null, problem: 'Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.' };
+  if (byName !== null) return { name: byName.trim().toUpperCase() };
+  if (byProtocol !== undefined) {
+    const p = byProtocol.trim().toUpperCase();
+    if (!SECURITY_PROTOCOLS.includes(p)) return { name: null, problem: `security.inter.broker.protocol must be one of ${SECURITY_PROTOCOLS.join(', ')}, got "${byProtocol}"` };
+    return { name: p };
+  }
+  return { name: null };
+}
+
+function securityCrossCheck(v: KafkaConfigValues, props: ReadonlyMap<string, string>): string[] {
+  const problems: string[] = [];
+  let listeners: Listener[];
+  let advertised: Listener[];
+  try {
+    listeners = parseListeners(v.listeners, v['listener.security.protocol.map']);
+    advertised = v['advertised.listeners'] !== null ? parseListeners(v['advertised.listeners'], v['listener.security.protocol.map']) : listeners;
+  } catch {
+    return problems; // reported by crossCheck
+  }
+  for (const a of advertised) {
+    if (!listeners.some((l) => l.name === a.name)) problems.push(`advertised.listeners names listener ${a.name}, which is not in listeners`);
+  }
+  const ib = interBrokerListenerName(v, props);
+  if (ib.problem) problems.push(ib.problem);
+  else if (ib.name !== null && !advertised.some((l) => l.name === ib.name)) {
+    problems.push(`inter-broker listener ${ib.name} (inter.broker.listener.name / security.inter.broker.protocol) must be one of the advertised listeners (${advertised.map((l) => l.name).join(', ')})`);
+  }
+  const names = new Set(listeners.map((l) => l.name.toLowerCase()));
+  for (const key of props.keys()) {
+    const m = /^listener\.name\.([^.]+)\./.exec(key);
+    if (!m) continue;
+    if (m[1] !== m[1]!.toLowerCase()) problems.push(`${key}: the listener name in listener.name.<listener>.<setting> must be lower case (listener.name.${m[1]!.toLowerCase()}.…)`);
+    else if (!names.has(m[1]!)) problems.push(`${key} configures listener ${m[1]!.toUpperCase()}, which is not in listeners`);
+  }
+  const reauth = props.get('connections.max.reauth.ms');
+  if (reauth !== undefined && !/^\d+$/.test(reauth.trim())) problems.push(`connections.max.reauth.ms must be a non-negative integer, got "${reauth}"`);
+  return problems;
+}
+
 export function parseListeners(text: string, protocolMap: string): Listener[] {
   const map = new Map<string, string>();
   for (const entry of protocolMap.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -116,7 +180,7 @@ export function parseListeners(text: string, protocolMap: string): Listener[] {
     if (port > 65535) throw new Error(`listeners entry "${item}" has port ${port} outside 0-65535`);
     const protocol = map.get(name) ?? (['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(name) ? name : undefined);
     if (!protocol) throw new Error(`listener ${name} has no security protocol in listener.security.protocol.map`);
-    if (protocol !== 'PLAINTEXT') throw new Error(`listener ${name} uses ${protocol}; Brook supports PLAINTEXT listeners only for now`);
+    if (!SECURITY_PROTOCOLS.includes(protocol)) throw new Error(`listener ${name} maps to unknown security protocol ${protocol} (known: ${SECURITY_PROTOCOLS.join(', ')})`);
     if (names.has(name)) throw new Error(`listeners names ${name} twice`);
     names.add(name);
     out.push({ name, securityProtocol: protocol, host: m[2]!.replace(/^\[|\]$/g, ''), port });
@@ -175,9 +239,31 @@ export class KafkaConfig {
   get logDirs(): string[] { return this.values['log.dirs'] ?? [this.values['log.dir']]; }
   get zkConnectionTimeoutMs(): number { return this.values['zookeeper.connection.timeout.ms'] ?? this.values['zookeeper.session.timeout.ms']; }
   get interBrokerListener(): Listener {
-    const name = this.values['inter.broker.listener.name'];
-    const found = name ? this.advertisedListeners.find((l) => l.name === name.toUpperCase()) : this.advertisedListeners[0];
+    const { name } = interBrokerListenerName(this.values, this.loaded.given);
+    // Without either setting Kafka uses the listener named PLAINTEXT; Brook falls back to the first one.
+    const found = this.advertisedListeners.find((l) => l.name === (name ?? 'PLAINTEXT'));
     return found ?? this.advertisedListeners[0]!;
+  }
+  /** A listener's value of a setting: `listener.name.<listener lower case>.<setting>`, else the broker-wide one. */
+  listenerSetting(listenerName: string, setting: string): string | undefined {
+    return this.loaded.given.get(`listener.name.${listenerName.toLowerCase()}.${setting}`) ?? this.loaded.given.get(setting);
+  }
+  /** The JAAS text for a SASL mechanism on a listener (per-mechanism form first, as Kafka looks it up). */
+  saslJaasConfig(listenerName: string, mechanism: string): string | undefined {
+    const l = listenerName.toLowerCase();
+    const m = mechanism.toLowerCase();
+    const g = this.loaded.given;
+    return g.get(`listener.name.${l}.${m}.sasl.jaas.config`) ?? g.get(`listener.name.${l}.sasl.jaas.config`) ?? g.get(`${m}.sasl.jaas.config`) ?? g.get('sasl.jaas.config');
+  }
+  /** sasl.enabled.mechanisms of a listener (Kafka's default is GSSAPI, which Brook does not offer). */
+  saslEnabledMechanisms(listenerName: string): string[] {
+    return (this.listenerSetting(listenerName, 'sasl.enabled.mechanisms') ?? 'GSSAPI').split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  get connectionsMaxReauthMs(): number {
+    return Number(this.loaded.given.get('connections.max.reauth.ms') ?? '0');
+  }
+  get saslMechanismInterBrokerProtocol(): string {
+    return (this.loaded.given.get('sasl.mechanism.inter.broker.protocol') ?? 'GSSAPI').trim();
   }
   get logRetentionMs(): bigint {
     const v = this.values;

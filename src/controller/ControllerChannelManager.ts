@@ -1,6 +1,7 @@
 // The real ControllerChannel: one ordered queue and connection per broker, each request retried until the
 // broker answers or leaves the live set (Kafka's ControllerChannelManager / RequestSendThread).
 import { KafkaConnection } from '../client/connection';
+import { interBrokerSecurity } from '../client/interBroker';
 import { LeaderAndIsr } from '../protocol/messages/04-leader-and-isr';
 import { StopReplica } from '../protocol/messages/05-stop-replica';
 import { UpdateMetadata } from '../protocol/messages/06-update-metadata';
@@ -145,7 +146,7 @@ export class ControllerChannelManager implements ControllerChannel {
     const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.connect =
       opts.connect ??
-      ((host, port) => KafkaConnection.connect(host, port, { clientId: 'controller', connectTimeoutMs, requestTimeoutMs }));
+      ((host, port) => KafkaConnection.connect(host, port, { clientId: 'controller', connectTimeoutMs, requestTimeoutMs, security: interBrokerSecurity() }));
   }
 
   endpointFor(b: BrokerInfo): EndPoint | undefined {

@@ -1,9 +1,14 @@
 // Accepts client connections, frames Kafka requests and writes responses in request order per connection.
 import net from 'node:net';
+import tls from 'node:tls';
 import { FramePool, POOL_MIN_BYTES } from './FramePool';
 import { QueuedRequestBytes } from './QueuedRequestBytes';
 import { FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
 import type { Logger } from '../util/logger';
+import { ANONYMOUS, type KafkaPrincipal } from '../security/types';
+import type { ListenerSecurity } from '../security/listenerSecurity';
+import { SaslServerAuthenticator } from '../security/sasl/SaslServerAuthenticator';
+import { tlsPrincipal } from './tlsPrincipal';
 
 /** Thrown by a request processor to make the server close the connection (protocol violations). */
 export class CloseConnection extends Error {
@@ -18,6 +23,13 @@ export interface ConnectionContext {
   readonly listenerName: string;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. */
+  readonly securityProtocol: string;
+  /**
+   * Who the client is: User:ANONYMOUS on PLAINTEXT (and SSL without a client certificate), the mapped certificate
+   * DN on SSL, the SASL user on SASL listeners once authenticated (requests are served only then).
+   */
+  readonly principal: KafkaPrincipal;
   /** Ask the server to close this connection once the responses queued before now are written. */
   closeAfterPending(reason: string): void;
 }
@@ -26,7 +38,8 @@ export interface ConnectionContext {
 export type RequestProcessor = (frame: Buffer, ctx: ConnectionContext) => Promise<Buffer | Buffer[] | null> | Buffer | Buffer[] | null;
 
 export interface SocketServerOptions {
-  listeners: Array<{ name: string; host: string; port: number }>;
+  /** `security` absent = PLAINTEXT. */
+  listeners: Array<{ name: string; host: string; port: number; security?: ListenerSecurity }>;
   maxRequestBytes: number; // socket.request.max.bytes
   idleTimeoutMs: number; // connections.max.idle.ms
   maxQueuedRequests: number; // queued.max.requests, per connection
@@ -65,6 +78,9 @@ class Connection implements ConnectionContext {
   private destroyTimer: NodeJS.Timeout | null = null;
   /** Set after a framing error: answer the requests already queued, read nothing more, then close. */
   private drainThenClose: string | null = null;
+  principal: KafkaPrincipal = ANONYMOUS;
+  /** The SASL exchange of a SASL listener's connection; every frame passes it first. */
+  private readonly sasl: SaslServerAuthenticator | null;
 
   constructor(
     readonly id: number,
@@ -74,7 +90,10 @@ class Connection implements ConnectionContext {
     private readonly onClosed: (c: Connection) => void,
     private readonly pool: FramePool,
     private readonly budget: QueuedRequestBytes,
+    readonly securityProtocol: string = 'PLAINTEXT',
+    security?: ListenerSecurity,
   ) {
+    this.sasl = security?.sasl ? new SaslServerAuthenticator(security.sasl) : null;
     socket.setNoDelay(true);
     socket.setTimeout(opts.idleTimeoutMs, () => this.close('idle for connections.max.idle.ms'));
     socket.on('data', (d: Buffer) => this.onData(d));
@@ -200,7 +219,7 @@ class Connection implements ConnectionContext {
         const frame = this.queue.shift()!;
         let response: Buffer | Buffer[] | null;
         try {
-          response = await this.opts.processor(frame, this);
+          response = await this.process(frame);
         } catch (e) {
           this.handled(frame);
           if (e instanceof CloseConnection) this.opts.logger.info({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, reason: e.message }, 'closing connection after a bad request');
@@ -231,6 +250,29 @@ class Connection implements ConnectionContext {
         this.dropQueued();
       }
     }
+  }
+
+  /** A frame of a SASL listener goes to the authenticator first; it lets requests through once authenticated. */
+  private async process(frame: Buffer): Promise<Buffer | Buffer[] | null> {
+    if (this.sasl === null) return this.opts.processor(frame, this);
+    const decision = this.sasl.handle(frame);
+    switch (decision.kind) {
+      case 'process':
+        return this.opts.processor(frame, this);
+      case 'respond':
+        if (decision.authenticated) this.principal = decision.authenticated;
+        if (decision.closeReason !== undefined) this.authenticationFailed(decision.closeReason);
+        return decision.bytes;
+      default:
+        this.authenticationFailed(decision.reason);
+        return null;
+    }
+  }
+
+  /** One line naming the client and the reason (as Kafka's "Failed authentication with ..."), then close. */
+  private authenticationFailed(reason: string): void {
+    this.opts.logger.warn({ conn: this.id, listener: this.listenerName, remote: `${this.remoteAddress}:${this.remotePort}`, reason }, `Failed authentication with ${this.remoteAddress} (${reason})`);
+    this.closeAfterPending(reason);
   }
 
   /** A response in several parts (header, records by reference, rest) goes out as one writev. */
@@ -303,6 +345,8 @@ class Connection implements ConnectionContext {
 export class SocketServer {
   private servers: net.Server[] = [];
   private connections = new Set<Connection>();
+  /** TCP sockets of TLS listeners, from accept until closed: shutdown ends those still in their handshake too. */
+  private readonly tlsSockets = new Set<net.Socket>();
   private nextId = 1;
   private started = false;
   /** Actual bound ports, by listener name (useful when configured with port 0). */
@@ -319,10 +363,52 @@ export class SocketServer {
     if (this.started) return;
     this.started = true;
     for (const l of this.opts.listeners) {
-      const server = net.createServer((socket) => {
-        const conn = new Connection(this.nextId++, l.name, socket, this.opts, (c) => this.connections.delete(c), this.pool, this.budget);
+      const protocol = l.security?.securityProtocol ?? 'PLAINTEXT';
+      const accept = (socket: net.Socket, principal: KafkaPrincipal): void => {
+        const conn = new Connection(this.nextId++, l.name, socket, this.opts, (c) => this.connections.delete(c), this.pool, this.budget, protocol, l.security);
+        conn.principal = principal;
         this.connections.add(conn);
-      });
+      };
+      const t = l.security?.tls;
+      let server: net.Server;
+      if (t) {
+        const log = this.opts.logger;
+        // A socket that failed its handshake may be closed already; its TCP socket (_parent) still knows the peer.
+        const peer = (s: net.Socket): net.Socket => (s.remoteAddress === undefined ? ((s as unknown as { _parent?: net.Socket })._parent ?? s) : s);
+        const remoteOf = (s: net.Socket): string => `${peer(s).remoteAddress ?? '?'}:${peer(s).remotePort ?? 0}`;
+        server = tls.createServer({
+          ...t.contextOptions,
+          requestCert: t.clientAuth !== 'none',
+          // Certificates are judged in tlsPrincipal, which can log why (expired, unknown CA, missing).
+          rejectUnauthorized: false,
+          handshakeTimeout: 30_000,
+        }, (socket) => {
+          const p = tlsPrincipal(socket, t);
+          if ('reason' in p) {
+            log.warn({ listener: l.name, remote: remoteOf(socket), reason: p.reason }, `Failed authentication with ${peer(socket).remoteAddress ?? '?'} (SSL: ${p.reason})`);
+            socket.destroy();
+            return;
+          }
+          accept(socket, p.principal);
+        });
+        server.on('connection', (raw: net.Socket) => {
+          this.tlsSockets.add(raw);
+          raw.once('close', () => this.tlsSockets.delete(raw));
+        });
+        // A plaintext client or garbage: node ends the handshake.
+        server.on('tlsClientError', (err, socket) => {
+          const reason = err.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '').replace(/:\.\.\/deps\/.*$/s, '').trim();
+          // A peer that just went away mid-handshake (a port probe, a client closing a connection it no longer needs)
+          // failed nothing: not worth a warning.
+          if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') log.debug({ listener: l.name, remote: remoteOf(socket), reason }, 'client closed the connection during the TLS handshake');
+          else log.warn({ listener: l.name, remote: remoteOf(socket), reason }, `Failed authentication with ${peer(socket).remoteAddress ?? '?'} (SSL handshake failed: ${reason})`);
+          // Node leaves the TCP socket open after some handshake errors (a plaintext client's request): close it.
+          peer(socket).destroy();
+          socket.destroy();
+        });
+      } else {
+        server = net.createServer((socket) => accept(socket, ANONYMOUS));
+      }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen({ host: l.host === '' ? undefined : l.host, port: l.port, backlog: 511 }, () => {
@@ -354,6 +440,8 @@ export class SocketServer {
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const c of this.connections) c.destroy();
     this.connections.clear();
+    for (const raw of this.tlsSockets) raw.destroy();
+    this.tlsSockets.clear();
     await closed;
   }
 }

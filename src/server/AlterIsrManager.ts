@@ -3,6 +3,7 @@
 import { AlterIsr, type AlterIsrRequest, type AlterIsrResponse } from '../protocol/messages/56-alter-isr';
 import { ErrorCode } from '../protocol/errors';
 import { KafkaConnection } from '../client/connection';
+import { interBrokerSecurity } from '../client/interBroker';
 import type { MetadataCache } from './MetadataCache';
 import { moduleLogger, type Logger } from '../util/logger';
 import { groupByTopic, tpKey } from '../util/types';
@@ -177,6 +178,7 @@ export function controllerAlterIsrSender(opts: {
         clientId: `broker-${opts.brokerId}-alter-isr`,
         connectTimeoutMs: 5000,
         requestTimeoutMs: opts.requestTimeoutMs ?? 30000,
+        security: interBrokerSecurity(),
       });
       target = key;
     }

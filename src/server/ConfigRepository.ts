@@ -1,6 +1,7 @@
 // Dynamic topic and broker configs (/config/topics, /config/brokers in ZooKeeper): read resolved the way Kafka's
 // DescribeConfigs lists them (topic override > dynamic broker > dynamic default broker > static broker > default),
 // and changed only after Kafka's validation. The config APIs (32, 33, 44) and CreateTopics v5 go through it.
+import { isSensitiveSecuritySetting } from '../config/KafkaConfig';
 import type { KafkaZkApi } from '../zk/api';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { Logger } from '../util/logger';
@@ -167,7 +168,7 @@ export class ConfigRepository {
     const names = all.filter((n) => keys === null || keys.includes(n)).sort();
     return names.map((name) => {
       const def = (brokerConfigDefs as Record<string, { readonly type: string; readonly doc: string }>)[name];
-      const sensitive = def?.type === 'password';
+      const sensitive = def?.type === 'password' || isSensitiveSecuritySetting(name);
       const synonyms = configSynonyms(layers, name, sensitive).filter((s) => !defaultsOnly || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
       const value = sensitive ? null : defaultsOnly ? (defaultDynamic[name] ?? null) : (synonyms[0]?.value ?? null);
       return { name, value, source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG, readOnly: !DYNAMIC_BROKER_CONFIGS.has(name), sensitive, synonyms, ...typeAndDoc(def) };

@@ -14,6 +14,9 @@ import { controllerGateway } from './ControllerGateway';
 import { KafkaController } from '../controller/KafkaController';
 import { ControllerChannelManager } from '../controller/ControllerChannelManager';
 import { KafkaConnection } from '../client/connection';
+import { interBrokerSecurity, setInterBrokerSecurity } from '../client/interBroker';
+import { buildListenerSecurity, interBrokerClientSecurity } from '../security/listenerSecurity';
+import { nodeSslIo } from '../util/sslIo';
 import { ControlledShutdown } from '../protocol/messages/07-controlled-shutdown';
 import { ErrorCode } from '../protocol/errors';
 import { LogManager, parseTopicPartitionDir } from '../log/LogManager';
@@ -305,8 +308,12 @@ export class KafkaServer {
     this.dynamicConfig.startup();
 
     // 4. Network: bind listeners before registering, so a registered broker is reachable.
+    // Security (issue #17): TLS and SASL per listener; the inter-broker listener's trust and login for our own links.
+    // SCRAM logins are checked against the credentials in ZooKeeper (/config/users), kept current on every broker.
+    const listenerSecurity = buildListenerSecurity(cfg, nodeSslIo, this.security.scram);
+    setInterBrokerSecurity(interBrokerClientSecurity(cfg, nodeSslIo));
     this.socketServer = new SocketServer({
-      listeners: cfg.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
+      listeners: cfg.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, security: listenerSecurity.get(l.name) })),
       maxRequestBytes: v['socket.request.max.bytes'],
       idleTimeoutMs: Number(v['connections.max.idle.ms']),
       maxQueuedRequests: v['queued.max.requests'],
@@ -466,7 +473,7 @@ export class KafkaServer {
           let conn: KafkaConnection | null = null;
           try {
             this.logger.info({ controllerId, attempt }, 'asking the controller to move leadership away (controlled shutdown)');
-            conn = await KafkaConnection.connect(ep.host, ep.port, { clientId: `broker-${this.config.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: v['controller.socket.timeout.ms'] });
+            conn = await KafkaConnection.connect(ep.host, ep.port, { clientId: `broker-${this.config.brokerId}-shutdown`, connectTimeoutMs: 5000, requestTimeoutMs: v['controller.socket.timeout.ms'], security: interBrokerSecurity() });
             const resp = await conn.request(ControlledShutdown, 3, { brokerId: this.config.brokerId, brokerEpoch: this.brokerEpoch });
             if (resp.errorCode === ErrorCode.NONE && resp.remainingPartitions.length === 0) {
               this.logger.info('controlled shutdown succeeded: this broker leads no partition');

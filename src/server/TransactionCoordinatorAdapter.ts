@@ -3,6 +3,7 @@
 // MetadataCache, WriteTxnMarkers sent over the inter-broker listener, and creation of the topic on first use.
 import { CoordinatorLeadershipTracker } from './CoordinatorLeadershipTracker';
 import { KafkaConnection, negotiateVersions, pickVersion } from '../client/connection';
+import { interBrokerSecurity } from '../client/interBroker';
 import { TransactionStateManager, type TransactionStateStore } from '../coordinator/transaction/TransactionStateManager';
 import { TransactionCoordinator } from '../coordinator/transaction/TransactionCoordinator';
 import { TransactionMarkerChannelManager, type PartitionLeaderLookup, type TxnMarkerSender, type WritableTxnMarker, type WritableTxnMarkerResult } from '../coordinator/transaction/TransactionMarkerChannelManager';
@@ -127,7 +128,7 @@ export class BrokerTxnMarkerSender implements TxnMarkerSender {
       host: ep.host,
       port: ep.port,
       conn: (async () => {
-        const conn = await KafkaConnection.connect(ep.host, ep.port, { clientId: `broker-${this.opts.brokerId}-txn-markers`, connectTimeoutMs: 5000, requestTimeoutMs: this.opts.requestTimeoutMs });
+        const conn = await KafkaConnection.connect(ep.host, ep.port, { clientId: `broker-${this.opts.brokerId}-txn-markers`, connectTimeoutMs: 5000, requestTimeoutMs: this.opts.requestTimeoutMs, security: interBrokerSecurity() });
         try {
           const version = pickVersion(await negotiateVersions(conn), WriteTxnMarkers);
           if (version === null) throw new Error(`broker ${brokerId} does not serve WriteTxnMarkers`);

@@ -168,8 +168,8 @@ describe('admin APIs at their Kafka 3.x versions', () => {
       expect(lines[0]).toBe(`${b.host}:${b.port} (id: ${id} rack: null) -> (`);
       expect(lines).toContain('\tDescribeLogDirs(35): 0 to 4 [usable: 4],');
       expect(lines).toContain('\tDescribeCluster(60): 0 [usable: 0],');
-      expect(lines).toContain('\tSaslHandshake(17): UNSUPPORTED,');
-      expect(lines.at(-2)).toBe('\tDescribeProducers(61): 0 [usable: 0]');
+      expect(lines).toContain('\tSaslHandshake(17): 0 to 1 [usable: 1],');
+      expect(lines.at(-2)).toBe('\tListTransactions(66): 0 [usable: 0]');
       expect(lines.at(-1)).toBe(')');
     }
     const json = await runBrook(['api-versions', '--bootstrap-server', cluster.bootstrap, '--output', 'json']);

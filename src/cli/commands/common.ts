@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { AdminClient, UsageError } from '../../client';
 import type { OutputFormat } from '../format';
+import { withCommandConfig } from './commandConfig';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 
@@ -12,7 +13,7 @@ export interface CommonOptions {
 }
 
 export function addCommonOptions(cmd: Command): Command {
-  return cmd
+  return withCommandConfig(cmd)
     .option('--bootstrap-server <host:port>', 'broker(s) to connect to, comma-separated', DEFAULT_BOOTSTRAP)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--command-timeout-ms <ms>', 'how long retriable errors are retried', parseIntArg('--command-timeout-ms', 1));

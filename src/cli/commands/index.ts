@@ -15,6 +15,7 @@ import { registerChaos } from './chaos';
 import { registerApiVersions } from './api-versions';
 import { registerTransactions } from './transactions';
 import { registerAcls } from './acls';
+import { registerCerts } from './certs';
 
 export function registerAdminCommands(program: Command): void {
   registerTopics(program);
@@ -32,4 +33,5 @@ export function registerAdminCommands(program: Command): void {
   registerApiVersions(program);
   registerTransactions(program);
   registerAcls(program);
+  registerCerts(program);
 }

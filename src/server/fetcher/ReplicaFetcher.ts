@@ -2,6 +2,7 @@
 // (KIP-101/279), then Fetch v11 with replicaId = our id in an incremental fetch session (KIP-227), appending as
 // follower (Kafka's ReplicaFetcherThread).
 import { KafkaConnection } from '../../client/connection';
+import { interBrokerSecurity } from '../../client/interBroker';
 import { FetchSessionHandler, type SessionPartition } from '../../client/FetchSessionHandler';
 import { Fetch } from '../../protocol/messages/01-fetch';
 import { ListOffsets } from '../../protocol/messages/02-list-offsets';
@@ -119,6 +120,7 @@ export class ReplicaFetcher {
       clientId: `broker-${this.opts.brokerId}-fetcher-${this.opts.source.id}`,
       connectTimeoutMs: Math.min(this.opts.socketTimeoutMs, 10000),
       requestTimeoutMs: this.opts.socketTimeoutMs + this.opts.fetchWaitMaxMs,
+      security: interBrokerSecurity(),
     });
     return this.conn;
   }

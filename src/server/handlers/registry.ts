@@ -51,6 +51,8 @@ import { describeClientQuotasHandler } from './48-describe-client-quotas';
 import { alterClientQuotasHandler } from './49-alter-client-quotas';
 import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
 import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
+import { saslHandshakeHandler } from './17-sasl-handshake';
+import { saslAuthenticateHandler } from './36-sasl-authenticate';
 
 const all: readonly RegisteredHandler[] = [
   describeConfigsHandler,
@@ -109,6 +111,9 @@ const all: readonly RegisteredHandler[] = [
   alterClientQuotasHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
+  // SASL outside an exchange (the exchange itself runs in src/network)
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));

@@ -55,7 +55,7 @@ describe('broker config', () => {
     [{ 'broker.id': '99999999999' }, 'broker.id is out of the int32 range, got 99999999999'],
     [{ listeners: 'localhost:9092' }, 'listeners entry "localhost:9092" must look like NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092'],
     [{ listeners: 'PLAINTEXT://127.0.0.1:70000' }, 'listeners entry "PLAINTEXT://127.0.0.1:70000" has port 70000 outside 0-65535'],
-    [{ listeners: 'SSL://127.0.0.1:9093' }, 'listener SSL uses SSL; Brook supports PLAINTEXT listeners only for now'],
+    [{ listeners: 'EXTERNAL://127.0.0.1:9093', 'listener.security.protocol.map': 'EXTERNAL:TLS' }, 'listener EXTERNAL maps to unknown security protocol TLS (known: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)'],
     [{ 'zookeeper.connect': 'nohostport' }, 'zookeeper.connect must look like host:port[,host:port...][/chroot], got "nohostport"'],
     [{ 'advertised.listeners': 'PLAINTEXT://0.0.0.0:9092' }, 'advertised.listeners must name a reachable host, got "0.0.0.0" for PLAINTEXT'],
     [{ 'log.message.timestamp.type': 'Wallclock' }, 'log.message.timestamp.type must be one of CreateTime, LogAppendTime, got Wallclock'],
