@@ -36,6 +36,17 @@
     return { name: parts[0] || 'overview', arg: parts[1], query: new URLSearchParams(qs || '') };
   }
 
+  /**
+   * Marks (performance.mark 'brook:rendered:<page>') the first frame painted with a page's data; the render bench
+   * reads it as time since navigation.
+   */
+  const marked = new Set();
+  function markRendered(name) {
+    if (marked.has(name)) return;
+    marked.add(name);
+    requestAnimationFrame(() => requestAnimationFrame(() => performance.mark(`brook:rendered:${name}`)));
+  }
+
   /** Runs `load` now and every REFRESH_MS while the route stays the same; `load` renders into its own element. */
   function every(load) {
     const gen = generation;
@@ -95,6 +106,7 @@
         o.topics.map((t) => `<tr data-topic="${esc(t.name)}" class="${t.offline > 0 ? 'offline' : t.underReplicated > 0 ? 'urp' : ''}"><td><a href="#/topic/${encodeURIComponent(t.name)}">${esc(t.name)}</a>${t.internal ? ' <span class="badge">internal</span>' : ''}</td><td class="num">${t.partitions}</td><td class="num">${t.replicationFactor}</td><td class="num urp-count">${t.underReplicated}</td><td class="num">${t.offline}</td><td class="num">${bytes(t.size)}</td></tr>`).join('')
       }</tbody></table></div>`;
       document.body.dataset.loaded = 'overview';
+      markRendered('overview');
     });
   }
 
@@ -152,6 +164,7 @@
       }</tbody></table></div>`;
       if (!configsShown) { showConfigs(t.configs); configsShown = true; }
       document.body.dataset.loaded = 'topic';
+      markRendered('topic');
     });
   }
 
