@@ -2,6 +2,7 @@
 // wire protocol and metrics endpoints. Mutating calls need a JSON body and a same-origin request, and on a loopback
 // address the Host header must name loopback (so a web page elsewhere cannot drive it through DNS rebinding).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +33,6 @@ export interface RunningConsole {
 export const STATIC_DIR = path.join(__dirname, 'static');
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
-const STATIC_FILES = new Set(['index.html', 'app.js', 'charts.js', 'style.css']);
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 const log = rootLogger.child({ module: 'console' });
@@ -70,6 +70,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole> {
   const host = opts.host ?? '127.0.0.1';
+  let staticFiles: Set<string>;
+  try {
+    staticFiles = new Set(readdirSync(STATIC_DIR));
+  } catch {
+    throw new Error(`the console's front end is missing (${STATIC_DIR}): run npm run build`);
+  }
   const admin = await AdminClient.connect(opts.bootstrapServer, { clientId: 'brook-console', requestTimeoutMs: 10_000, connectTimeoutMs: 3000, retryDeadlineMs: 10_000 });
   const groups = new GroupMonitor(admin, opts.pollIntervalMs ?? 2000);
   const metrics = new MetricsMonitor(admin, opts.metricsUrls ?? [], opts.pollIntervalMs ?? 2000);
@@ -142,7 +148,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'GET only');
     const name = url.pathname === '/' ? 'index.html' : url.pathname.replace(/^\/static\//, '');
-    if (!STATIC_FILES.has(name)) throw new HttpError(404, 'not found');
+    if (!staticFiles.has(name)) throw new HttpError(404, 'not found');
     send(res, 200, await readFile(path.join(STATIC_DIR, name), 'utf8'), TYPES[path.extname(name)] ?? 'application/octet-stream');
   };
 
