@@ -61,7 +61,14 @@ interface Scrape {
 }
 
 export async function getText(url: string, timeoutMs: number): Promise<string> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  let r: Response;
+  try {
+    r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout...) is in its cause.
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
   if (!r.ok) throw new Error(`${url} answered HTTP ${r.status}`);
   return r.text();
 }

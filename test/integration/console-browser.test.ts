@@ -3,20 +3,20 @@
 // UI found by `brook topics --list`, a group's lag falling to 0 as a consumer catches up, messages browsed by offset
 // and by timestamp, and a kill -9 turning partitions under-replicated in the UI within 10 s. Screenshots of each
 // page go to test-output/console/ (git-ignored).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT, runBrook, startCluster, waitFor, type TestCluster } from '../harness';
+import { CHROMIUM, CHROMIUM_ARGS, startConsoleProcess } from './util/console';
 
 jest.setTimeout(240_000);
 
 /** What the tests read of a DOM element (this file compiles without the DOM library). */
 interface Attrs { getAttribute(name: string): string | null }
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = path.join(REPO_ROOT, 'test-output', 'console');
 
 let cluster: TestCluster;
@@ -28,16 +28,6 @@ let userDataDir: string;
 let kafka: Kafka;
 let producer: Producer;
 
-/** Starts `brook console --port 0` and returns its process and the URL it prints. */
-export async function startConsoleProcess(bootstrap: string, extra: string[] = []): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'brook'), 'console', '--bootstrap-server', bootstrap, '--port', '0', ...extra], { env: { ...process.env, BROOK_LOG_LEVEL: 'warn' } });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const url = await waitFor(() => /: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1], { timeoutMs: 30_000, what: `brook console to print its URL (output so far: ${out})` });
-  return { proc, url };
-}
-
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -48,7 +38,7 @@ beforeAll(async () => {
   await cluster.waitForController();
   ({ proc: consoleProc, url: consoleUrl } = await startConsoleProcess(cluster.bootstrap));
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
   page = context.pages()[0] ?? await context.newPage();
   kafka = new Kafka({ clientId: 'console-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
   producer = kafka.producer();

@@ -17,7 +17,7 @@
     while (v >= 1024 && u < UNITS.length - 1) { v /= 1024; u++; }
     return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${UNITS[u]}`;
   }
-  const ms = (v) => (v === null || v === undefined ? '–' : v < 10 ? `${v.toFixed(2)} ms` : `${Math.round(v)} ms`);
+  const ms = (v) => (v === null || v === undefined ? '–' : v < 10 ? `${v.toFixed(2)} ms` : v < 100 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
   const dash = (v) => (v === null || v === undefined ? '–' : esc(v));
   const time = (t) => new Date(Number(t)).toISOString().replace('T', ' ').replace('Z', '');
 
@@ -52,13 +52,15 @@
     const gen = generation;
     const tick = async () => {
       if (gen !== generation) return;
+      const started = Date.now();
       try {
         await load();
         statusEl.textContent = `updated ${new Date().toLocaleTimeString()}`;
       } catch (e) {
         statusEl.textContent = `error: ${e.message}`;
       }
-      if (gen === generation) timer = setTimeout(tick, REFRESH_MS);
+      // Every REFRESH_MS from the start of the previous load, so a slow answer does not stretch the period.
+      if (gen === generation) timer = setTimeout(tick, Math.max(200, REFRESH_MS - (Date.now() - started)));
     };
     tick();
   }
