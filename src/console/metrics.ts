@@ -12,6 +12,8 @@ import {
 export const BYTES_IN = 'kafka_server_brokertopicmetrics_bytesin_total';
 export const BYTES_OUT = 'kafka_server_brokertopicmetrics_bytesout_total';
 export const REQUEST_TOTAL_TIME = 'kafka_network_requestmetrics_totaltimems';
+/** The latency key of every request type but Produce and Fetch, merged. */
+export const OTHER_REQUESTS = '*other';
 
 const log = rootLogger.child({ module: 'console-metrics' });
 
@@ -42,7 +44,7 @@ export interface MetricsPoint {
   /** Bytes per second over the interval before `time`, summed over the brokers that answered twice in a row. */
   bytesIn: number | null;
   bytesOut: number | null;
-  /** Request latency over the interval per request type ('*' = all), in ms. */
+  /** Request latency over the interval per request type, and OTHER_REQUESTS for the rest merged, in ms. */
   latency: Record<string, { mean: number | null; p99: number | null; count: number }>;
 }
 
@@ -175,15 +177,16 @@ export class MetricsMonitor {
     const latency: MetricsPoint['latency'] = {};
     const byReq = new Map<string, Histogram[]>();
     for (const d of deltas) for (const [req, h] of d) byReq.set(req, [...(byReq.get(req) ?? []), h]);
-    const all: Histogram[] = [];
+    const others: Histogram[] = [];
     for (const [req, hs] of byReq) {
       const m = mergeHistograms(hs);
-      all.push(m);
+      if (req !== 'Produce' && req !== 'Fetch') others.push(m);
       latency[req] = { mean: histogramMean(m), p99: histogramQuantile(m, 0.99), count: m.count };
     }
-    if (all.length > 0) {
-      const m = mergeHistograms(all);
-      latency['*'] = { mean: histogramMean(m), p99: histogramQuantile(m, 0.99), count: m.count };
+    // Fetch's time includes its long poll (fetch.max.wait.ms), so it is kept out of the aggregate of the rest.
+    if (others.length > 0) {
+      const m = mergeHistograms(others);
+      latency[OTHER_REQUESTS] = { mean: histogramMean(m), p99: histogramQuantile(m, 0.99), count: m.count };
     }
     this.points.push({ time: now, bytesIn, bytesOut, latency });
     if (this.points.length > this.capacity) this.points.splice(0, this.points.length - this.capacity);

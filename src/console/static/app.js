@@ -276,10 +276,9 @@
         return;
       }
       const pts = m.points;
-      const reqs = [...new Set(pts.flatMap((p) => Object.keys(p.latency)))].filter((r) => r !== '*').sort();
-      const top = reqs.filter((r) => r === 'Produce' || r === 'Fetch').concat(reqs.filter((r) => r !== 'Produce' && r !== 'Fetch')).slice(0, 4);
-      const latencySeries = (key) => [{ name: 'all', color: COLORS[0], points: pts.map((p) => [p.time, p.latency['*'] ? p.latency['*'][key] : null]) }]
-        .concat(top.map((r, i) => ({ name: r, color: COLORS[i + 1], points: pts.map((p) => [p.time, p.latency[r] ? p.latency[r][key] : null]) })));
+      // Produce and Fetch (whose time includes its long poll) apart, every other request type merged.
+      const latencySeries = (key) => [['Produce', 'Produce'], ['Fetch', 'Fetch'], ['*other', 'other requests']]
+        .map(([k, name], i) => ({ name, color: COLORS[i], points: pts.map((p) => [p.time, p.latency[k] ? p.latency[k][key] : null]) }));
       const legend = (ss) => `<div class="legend">${ss.map((s) => `<span><i style="background:${s.color}"></i>${esc(s.name)}</span>`).join('')}</div>`;
       const io = [{ name: 'bytes in/s', color: COLORS[0], points: pts.map((p) => [p.time, p.bytesIn]) }, { name: 'bytes out/s', color: COLORS[1], points: pts.map((p) => [p.time, p.bytesOut]) }];
       const mean = latencySeries('mean');
