@@ -17,7 +17,7 @@
     while (v >= 1024 && u < UNITS.length - 1) { v /= 1024; u++; }
     return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${UNITS[u]}`;
   }
-  const ms = (v) => (v === null || v === undefined ? '–' : v < 10 ? `${v.toFixed(2)} ms` : v < 100 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
+  const ms = (v) => (v === null || v === undefined ? '–' : Number.isInteger(v) ? `${v} ms` : v < 10 ? `${v.toFixed(2)} ms` : v < 100 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
   const dash = (v) => (v === null || v === undefined ? '–' : esc(v));
   const time = (t) => new Date(Number(t)).toISOString().replace('T', ' ').replace('Z', '');
 
