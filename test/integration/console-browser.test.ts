@@ -170,6 +170,32 @@ test('the controller and metrics pages say clearly when no metrics endpoint is k
   await shot('09-metrics');
 });
 
+test('the API refuses foreign Host names, cross-origin changes and bad input, and serves only its own files', async () => {
+  const { request } = await import('node:http');
+  const u = new URL(consoleUrl);
+  // fetch() will not set Host; node:http sends what a DNS-rebound page would.
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: '/api/overview', headers: { Host: `evil.example:${u.port}` } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end();
+  });
+  expect(status).toBe(403);
+  const create = (body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${consoleUrl}api/topics`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  expect((await create({ name: 'x', partitions: 1, replicationFactor: 1 }, { Origin: 'http://evil.example' })).status).toBe(403);
+  const bad = await create({ name: 'bad name', partitions: 1, replicationFactor: 1 });
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { error: string }).error).toMatch(/topic name/);
+  // The cluster's own refusal comes back as 422 with the broker's reason.
+  const dup = await create({ name: 'made-in-ui', partitions: 1, replicationFactor: 1 });
+  expect(dup.status).toBe(422);
+  expect(((await dup.json()) as { error: string }).error).toMatch(/TOPIC_ALREADY_EXISTS/);
+  expect((await fetch(`${consoleUrl}api/topics`, { method: 'POST', body: '{}' })).status).toBe(415);
+  expect((await fetch(`${consoleUrl}static/../server.js`)).status).toBe(404);
+  expect((await fetch(`${consoleUrl}api/nothing`)).status).toBe(404);
+  expect((await fetch(`${consoleUrl}static/app.js`)).headers.get('content-type')).toMatch(/javascript/);
+});
+
 test("kill -9 of a broker turns its partitions under-replicated in the UI within 10 s", async () => {
   const controller = await cluster.waitForController();
   const victim = [...cluster.brokers.keys()].find((id) => id !== controller)!;
