@@ -87,6 +87,33 @@ test('a topic created from the UI is listed by brook topics --list', async () =>
   await shot('02-topic');
 });
 
+test("a topic's config is edited and reset, and the topic deleted, from the UI", async () => {
+  const topic = 'short-lived';
+  expect((await runBrook(['topics', '--bootstrap-server', cluster.bootstrap, '--create', '--topic', topic, '--partitions', '2', '--replication-factor', '1'])).code).toBe(0);
+  const dynamic = async (): Promise<string> => (await runBrook(['configs', '--bootstrap-server', cluster.bootstrap, '--entity-type', 'topics', '--entity-name', topic, '--describe'])).stdout;
+  await page.goto(`${consoleUrl}#/topic/${topic}`);
+  await page.waitForSelector('tr[data-config="retention.ms"]');
+  await page.click('tr[data-config="retention.ms"] button[data-edit]');
+  await page.fill('#set-config input[name=value]', '7200000');
+  await page.click('#set-config button[type=submit]');
+  await page.waitForSelector('tr[data-config="retention.ms"] td:text-is("DYNAMIC_TOPIC_CONFIG")', { timeout: 15_000 });
+  expect(await page.locator('tr[data-config="retention.ms"] td').nth(1).textContent()).toBe('7200000');
+  expect(await dynamic()).toMatch(/retention\.ms\s+7200000\s+DYNAMIC_TOPIC_CONFIG/);
+  await shot('03-topic-config-edited');
+  await page.click('tr[data-config="retention.ms"] button[data-reset]');
+  await page.waitForSelector('tr[data-config="retention.ms"] td:text-is("DEFAULT_CONFIG")', { timeout: 15_000 });
+  expect(await dynamic()).not.toMatch(/retention\.ms/);
+
+  page.once('dialog', (d) => void d.accept());
+  await page.click('#delete-topic');
+  await page.waitForFunction("location.hash === '#/'", undefined, { timeout: 30_000 });
+  const listed = await waitFor(async () => {
+    const r = await runBrook(['topics', '--bootstrap-server', cluster.bootstrap, '--list']);
+    return r.stdout.split('\n').includes(topic) ? undefined : r.stdout;
+  }, { timeoutMs: 30_000, what: `${topic} gone from brook topics --list` });
+  expect(listed.split('\n')).not.toContain(topic);
+});
+
 test("a group's lag falls to 0 in the UI as its consumer catches up", async () => {
   const topic = 'lagging';
   await runBrook(['topics', '--bootstrap-server', cluster.bootstrap, '--create', '--topic', topic, '--partitions', '1', '--replication-factor', '3']);
@@ -99,7 +126,7 @@ test("a group's lag falls to 0 in the UI as its consumer catches up", async () =
 
   await page.goto(consoleUrl + '#/group/catching-up');
   await page.waitForSelector('#group-total-lag:text-is("200")', { timeout: 15_000 });
-  await shot('03-group-lagging');
+  await shot('04-group-lagging');
   const seen = new Set<string>();
   const watch = setInterval(() => { void page.locator('#group-total-lag').textContent().then((t) => { if (t) seen.add(t); }, () => undefined); }, 200);
   try {
@@ -117,10 +144,10 @@ test("a group's lag falls to 0 in the UI as its consumer catches up", async () =
   const points = await page.locator('tr[data-lag-partition="lagging:0"] svg.spark polyline').getAttribute('points');
   expect((points ?? '').trim().split(' ').length).toBeGreaterThan(1);
   expect(await page.locator('tr[data-lag-partition="lagging:0"] td.lag').textContent()).toBe('0');
-  await shot('04-group-caught-up');
+  await shot('05-group-caught-up');
   await page.goto(consoleUrl + '#/groups');
   await page.waitForSelector('tr[data-group="catching-up"]');
-  await shot('05-groups');
+  await shot('06-groups');
 });
 
 test('messages are browsed by offset and by timestamp, with headers, as text, JSON and hex', async () => {
@@ -143,7 +170,7 @@ test('messages are browsed by offset and by timestamp, with headers, as text, JS
   expect(firstOffsets[0]).toBe('5');
   expect(firstOffsets).toHaveLength(15);
   expect(await page.locator('tr[data-offset="5"] td.value').textContent()).toBe('early-5');
-  await shot('06-messages-by-offset');
+  await shot('07-messages-by-offset');
 
   await page.selectOption('#browse select[name=mode]', 'timestamp');
   await page.fill('#browse input[name=at]', new Date(early + 50_000).toISOString());
@@ -156,7 +183,7 @@ test('messages are browsed by offset and by timestamp, with headers, as text, JS
   expect(await page.locator('tr[data-offset="10"] td.value pre').textContent()).toBe('{\n  "n": 0,\n  "kind": "late"\n}');
   await page.selectOption('#browse select[name=format]', 'hex');
   expect(await page.locator('tr[data-offset="10"] td.key pre').textContent()).toBe('0000  6b 31 30');
-  await shot('07-messages-by-timestamp');
+  await shot('08-messages-by-timestamp');
   await page.selectOption('#browse select[name=format]', 'text');
 });
 
@@ -164,10 +191,10 @@ test('the controller and metrics pages say clearly when no metrics endpoint is k
   await page.goto(consoleUrl + '#/controller');
   const controllerText = await page.locator('#events-unavailable').textContent({ timeout: 10_000 });
   expect(controllerText).toMatch(/not available/);
-  await shot('08-controller');
+  await shot('09-controller');
   await page.goto(consoleUrl + '#/metrics');
   expect(await page.locator('#metrics-unavailable').textContent({ timeout: 10_000 })).toMatch(/not available/i);
-  await shot('09-metrics');
+  await shot('10-metrics');
 });
 
 test('the API refuses foreign Host names, cross-origin changes and bad input, and serves only its own files', async () => {
@@ -207,10 +234,10 @@ test("kill -9 of a broker turns its partitions under-replicated in the UI within
   await page.waitForFunction("document.querySelectorAll('tr[data-partition].urp').length === 6", undefined, { timeout: 10_000, polling: 100 });
   const elapsed = Date.now() - t0;
   expect(elapsed).toBeLessThan(10_000);
-  await shot('10-topic-under-replicated');
+  await shot('11-topic-under-replicated');
   await page.goto(consoleUrl + '#/');
   await page.waitForSelector(`tr[data-broker="${victim}"] .badge.dead`, { timeout: 10_000 });
   await page.waitForSelector('tr[data-topic="made-in-ui"].urp');
-  await shot('11-broker-dead');
+  await shot('12-broker-dead');
   process.stdout.write(`console: partitions of broker ${victim} shown under-replicated ${elapsed} ms after kill -9\n`);
 });

@@ -91,7 +91,7 @@ test("the controller page lists the active controller's recent events from its m
   expect(await page.locator('tr.event').first().textContent()).toContain('TopicChange');
   expect(await page.locator('tr.event').last().textContent()).toContain('12.5 ms');
   expect(await page.locator('#events').textContent()).toContain(`broker ${controllerId}`);
-  await page.screenshot({ path: path.join(SHOTS, '12-controller-events.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, '13-controller-events.png'), fullPage: true });
 });
 
 test('the metrics page charts bytes in/out and request latency from successive scrapes, and flags a dead endpoint', async () => {
@@ -114,5 +114,5 @@ test('the metrics page charts bytes in/out and request latency from successive s
   ]);
   expect(await page.locator('.legend').first().textContent()).toContain('bytes in/s');
   expect(await page.locator('#metrics').textContent()).toMatch(/down/);
-  await page.screenshot({ path: path.join(SHOTS, '13-metrics-charts.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, '14-metrics-charts.png'), fullPage: true });
 });
