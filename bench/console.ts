@@ -72,9 +72,10 @@ async function main(): Promise<void> {
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       process.stdout.write(`web console, ${PARTITIONS} partitions RF 3 on 3 brokers (${RUNS} runs, medians; max)\n`);
-      process.stdout.write(`  first page (brokers + topics painted, from navigation)  : ${result.firstPageMsMedian} ms (max ${result.firstPageMsMax})  goal < ${GOAL_MS} ms\n`);
-      process.stdout.write(`  topic page (all ${PARTITIONS} partition rows painted)        : ${result.topicPageMsMedian} ms (max ${result.topicPageMsMax})\n`);
-      process.stdout.write(`  GET /api/overview alone                                 : ${result.apiOverviewMsMedian} ms\n`);
+      const row = (label: string, value: string): void => { process.stdout.write(`  ${label.padEnd(56)}: ${value}\n`); };
+      row('first page (brokers + topics painted, from navigation)', `${result.firstPageMsMedian} ms (max ${result.firstPageMsMax})  goal < ${GOAL_MS} ms`);
+      row(`topic page (all ${PARTITIONS} partition rows painted)`, `${result.topicPageMsMedian} ms (max ${result.topicPageMsMax})`);
+      row('GET /api/overview alone', `${result.apiOverviewMsMedian} ms`);
     }
   } finally {
     await browser.close().catch(() => undefined);
