@@ -8,12 +8,11 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { AdminClient, Fetcher, fetchCommitted } from '../client';
 import { KafkaConnection } from '../client/connection';
-import { Fetch } from '../protocol/messages/01-fetch';
 import { FindCoordinator } from '../protocol/messages/10-find-coordinator';
-import { ATTRIBUTES, BATCH_LENGTH, CONTROL_MASK, LOG_OVERHEAD, PRODUCER_ID, TRANSACTIONAL_MASK } from '../protocol/record/batch-header';
-import { decodeBatchRecordsSync } from '../protocol/record/records';
+import { ATTRIBUTES, CONTROL_MASK, PRODUCER_ID, TRANSACTIONAL_MASK } from '../protocol/record/batch-header';
+import { readControlRecord } from '../protocol/record/controlRecords';
 import type { LocalCluster } from './cluster';
-import { leaderBroker } from './inspect';
+import { leaderBroker, readBatchesToHw } from './inspect';
 import { waitFor } from './waitFor';
 
 export const EOS_IN = 'eos-in';
@@ -32,6 +31,11 @@ export interface EosOptions {
   batchRecords?: number;
   /** transaction.timeout.ms of the workers' producers. */
   transactionTimeoutMs?: number;
+  /**
+   * Input records per second over all workers at most (0: as fast as they go), so that processing lasts through
+   * the faults instead of finishing before the first few.
+   */
+  recordsPerSecond?: number;
 }
 
 export interface EosCounters {
@@ -51,6 +55,7 @@ export class EosWorkload {
   private workers: Array<Promise<void>> = [];
   private admin: AdminClient | null = null;
   private readonly progress: bigint[];
+  private startedAt = 0;
 
   constructor(private readonly opts: EosOptions) {
     this.perPartition = Array.from({ length: opts.partitions }, (_, p) => Math.floor(opts.records / opts.partitions) + (p < opts.records % opts.partitions ? 1 : 0));
@@ -85,6 +90,7 @@ export class EosWorkload {
   async start(firstCommitTimeoutMs = 60_000): Promise<void> {
     this.admin = await AdminClient.connect(this.opts.bootstrap.join(','));
     this.running = true;
+    this.startedAt = Date.now();
     this.workers = this.perPartition.map((_, p) => this.worker(p));
     await waitFor(() => this.progress.every((o) => o > 0n), { timeoutMs: firstCommitTimeoutMs, what: 'a first committed transaction from every worker' }).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}; last error: ${this.counters.lastError ?? 'none'}`);
@@ -111,6 +117,15 @@ export class EosWorkload {
     this.admin = null;
   }
 
+  /** Waits until this worker's share of --records-per-second allows it to go past `position`. */
+  private async pace(position: bigint): Promise<void> {
+    const rate = this.opts.recordsPerSecond ?? 0;
+    if (rate <= 0) return;
+    const perWorker = rate / this.perPartition.length;
+    const dueAt = this.startedAt + (Number(position) / perWorker) * 1000;
+    while (this.running && Date.now() < dueAt) await new Promise((r) => setTimeout(r, Math.min(200, dueAt - Date.now())));
+  }
+
   private async worker(p: number): Promise<void> {
     const end = BigInt(this.perPartition[p] as number);
     while (this.running && this.progress[p]! < end) {
@@ -132,6 +147,7 @@ export class EosWorkload {
         const fetcher = new Fetcher(this.admin!, EOS_IN, { reset: 'earliest', maxWaitMs: 200 });
         fetcher.seek(p, position);
         while (this.running && position < end) {
+          await this.pace(position);
           const records = (await fetcher.poll()).filter((r) => r.partition === p).slice(0, this.opts.batchRecords ?? 500);
           if (records.length === 0) continue;
           const next = records[records.length - 1]!.offset + 1n;
@@ -190,52 +206,19 @@ interface RawBatch {
 
 /** Every batch of a partition up to its high watermark, read from its leader as a read_uncommitted consumer. */
 async function readRawBatches(cluster: LocalCluster, topic: string, partition: number): Promise<RawBatch[]> {
-  const b = await leaderBroker(cluster, topic, partition);
-  const conn = await KafkaConnection.connect(b.host, b.port, { clientId: 'brook-chaos-eos-audit', requestTimeoutMs: 15000 });
-  try {
-    const out: RawBatch[] = [];
-    let offset = 0n;
-    for (;;) {
-      const r = await conn.request(Fetch, 11, {
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 8 << 20,
-        isolationLevel: 0,
-        topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 4 << 20 }] }],
-      });
-      const p = r.responses[0]?.partitionResponses[0];
-      if (!p) throw new Error('empty fetch response');
-      if (p.errorCode !== 0) throw new Error(`fetch ${topic}-${partition}@${offset} failed with error ${p.errorCode}`);
-      const buf = p.recordSet ?? Buffer.alloc(0);
-      let pos = 0;
-      let progressed = false;
-      while (pos + LOG_OVERHEAD <= buf.length) {
-        const size = buf.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
-        if (pos + size > buf.length) break;
-        const attributes = buf.readInt16BE(pos + ATTRIBUTES);
-        const records = decodeBatchRecordsSync(buf, pos).filter((x) => x.offset >= offset);
-        const last = records[records.length - 1];
-        if (last) {
-          const control = (attributes & CONTROL_MASK) !== 0;
-          out.push({
-            producerId: buf.readBigInt64BE(pos + PRODUCER_ID),
-            transactional: (attributes & TRANSACTIONAL_MASK) !== 0,
-            control,
-            controlType: control && records[0]!.key ? records[0]!.key.readInt16BE(2) : -1,
-            values: control ? [] : records.map((x) => (x.value ? x.value.toString() : '')),
-          });
-          offset = last.offset + 1n;
-          progressed = true;
-        }
-        pos += size;
-      }
-      if (offset >= p.highWatermark) return out;
-      if (!progressed) throw new Error(`no progress reading ${topic}-${partition} at ${offset} below HW ${p.highWatermark}`);
-    }
-  } finally {
-    conn.close();
-  }
+  const out: RawBatch[] = [];
+  await readBatchesToHw(await leaderBroker(cluster, topic, partition), topic, partition, 0n, (buf, pos, records) => {
+    const attributes = buf.readInt16BE(pos + ATTRIBUTES);
+    const control = (attributes & CONTROL_MASK) !== 0;
+    out.push({
+      producerId: buf.readBigInt64BE(pos + PRODUCER_ID),
+      transactional: (attributes & TRANSACTIONAL_MASK) !== 0,
+      control,
+      controlType: control ? (readControlRecord(buf, pos)?.type ?? -1) : -1,
+      values: control ? [] : records.map((x) => (x.value ? x.value.toString() : '')),
+    });
+  });
+  return out;
 }
 
 /** The committed records of a partition's batches, by the markers: a producer's transactional data counts at its COMMIT. */

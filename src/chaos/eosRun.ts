@@ -19,6 +19,8 @@ const log = moduleLogger('chaos-eos');
 export interface EosChaosOptions extends Omit<ChaosOptions, 'idempotent' | 'retentionAndCompaction' | 'onProgress'> {
   /** Input records; default 100,000. */
   records?: number;
+  /** Input records per second at most over all workers; default 0 (unpaced). */
+  recordsPerSecond?: number;
   onProgress?: (event: EosProgress) => void;
 }
 
@@ -87,7 +89,7 @@ export async function runEosChaos(opts: EosChaosOptions): Promise<EosReport> {
       await admin.disconnect();
     }
     await waitHealthy(cluster, [EOS_IN, EOS_OUT], partitions, rf, 60_000);
-    workload = new EosWorkload({ bootstrap: cluster.bootstrap.split(','), partitions, records: opts.records ?? 100_000 });
+    workload = new EosWorkload({ bootstrap: cluster.bootstrap.split(','), partitions, records: opts.records ?? 100_000, recordsPerSecond: opts.recordsPerSecond ?? 0 });
     await workload.seed();
     progress({ type: 'seeded', records: opts.records ?? 100_000, elapsedMs: Date.now() - t0 });
     const t1 = Date.now();

@@ -5,7 +5,7 @@ import { KafkaConnection } from '../client';
 import { Fetch } from '../protocol/messages/01-fetch';
 import { ListOffsets } from '../protocol/messages/02-list-offsets';
 import { Metadata, type MetadataResponse } from '../protocol/messages/03-metadata';
-import { decodeBatchRecordsSync } from '../protocol/record/records';
+import { decodeBatchRecordsSync, type DecodedRecord } from '../protocol/record/records';
 import { BATCH_LENGTH, LOG_OVERHEAD } from '../protocol/record/batch-header';
 import { Log } from '../log/Log';
 import { logConfig } from '../log/LogConfig';
@@ -95,11 +95,13 @@ export function decodeBatches(buf: Buffer): Rec[] {
   return out;
 }
 
-/** Reads a partition from its leader as a consumer (Fetch v11), from `from` up to the HW. */
-export async function consumeAll(b: { host: string; port: number }, topic: string, partition: number, from = 0n): Promise<{ records: Rec[]; hw: bigint }> {
+/**
+ * Reads a partition from its leader as a read_uncommitted consumer (Fetch v11), from `from` up to the HW, handing
+ * each whole batch (with its records at or after the position, control records included) to `visit`; returns the HW.
+ */
+export async function readBatchesToHw(b: { host: string; port: number }, topic: string, partition: number, from: bigint, visit: (buf: Buffer, pos: number, records: DecodedRecord[]) => void): Promise<bigint> {
   const conn = await KafkaConnection.connect(b.host, b.port, { clientId: 'brook-chaos', requestTimeoutMs: 15000 });
   try {
-    const records: Rec[] = [];
     let offset = from;
     for (;;) {
       const r = await conn.request(Fetch, 11, {
@@ -113,19 +115,34 @@ export async function consumeAll(b: { host: string; port: number }, topic: strin
       const p = r.responses[0]?.partitionResponses[0];
       if (!p) throw new Error('empty fetch response');
       if (p.errorCode !== 0) throw new Error(`fetch ${topic}-${partition}@${offset} failed with error ${p.errorCode}`);
-      const recs = decodeBatches(p.recordSet ?? Buffer.alloc(0)).filter((x) => x.offset >= offset);
-      records.push(...recs);
-      const last = recs[recs.length - 1];
-      if (!last) {
-        if (offset >= p.highWatermark) return { records, hw: p.highWatermark };
-        throw new Error(`no progress reading ${topic}-${partition} at ${offset} below HW ${p.highWatermark}`);
+      const buf = p.recordSet ?? Buffer.alloc(0);
+      const start = offset;
+      for (let pos = 0; pos + LOG_OVERHEAD <= buf.length; ) {
+        const size = buf.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+        if (pos + size > buf.length) break;
+        const records = decodeBatchRecordsSync(buf, pos).filter((x) => x.offset >= offset);
+        const last = records[records.length - 1];
+        if (last) {
+          visit(buf, pos, records);
+          offset = last.offset + 1n;
+        }
+        pos += size;
       }
-      offset = last.offset + 1n;
-      if (offset >= p.highWatermark) return { records, hw: p.highWatermark };
+      if (offset >= p.highWatermark) return p.highWatermark;
+      if (offset === start) throw new Error(`no progress reading ${topic}-${partition} at ${offset} below HW ${p.highWatermark}`);
     }
   } finally {
     conn.close();
   }
+}
+
+/** Reads a partition's records from its leader as a consumer, from `from` up to the HW. */
+export async function consumeAll(b: { host: string; port: number }, topic: string, partition: number, from = 0n): Promise<{ records: Rec[]; hw: bigint }> {
+  const records: Rec[] = [];
+  const hw = await readBatchesToHw(b, topic, partition, from, (_buf, _pos, recs) => {
+    for (const r of recs) records.push({ offset: r.offset, key: r.key ? r.key.toString() : null, value: r.value ? r.value.toString() : '' });
+  });
+  return { records, hw };
 }
 
 /** ListOffsets v1 latest/earliest as a consumer. */

@@ -8,6 +8,7 @@ import type { ControllerGateway } from './ControllerGateway';
 import type { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import type { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
 import type { TransactionCoordinator } from '../coordinator/transaction/TransactionCoordinator';
+import type { SecurityServices } from './authorizer/SecurityServices';
 
 export interface BrokerServices {
   /** Partition replicas: produce, fetch, offsets, and the controller's LeaderAndIsr/StopReplica/UpdateMetadata. */
@@ -26,6 +27,8 @@ export interface BrokerServices {
   readonly producerIdManager: ProducerIdManager;
   /** Transactional ids, their transactions and markers, kept in __transaction_state. */
   readonly transactionCoordinator: TransactionCoordinator;
+  /** ACL authorizer, SCRAM credentials and client quotas (issue #17); absent in tests that do not need them. */
+  readonly security?: SecurityServices;
   /** This broker's log directories with the partitions in each (DescribeLogDirs). */
   describeLogDirs(): LogDirDescription[];
 }

@@ -1,12 +1,9 @@
-// Connects the GroupCoordinator to replication: __consumer_offsets reads/appends through the ReplicaManager,
-// and load/unload of offsets partitions when this broker gains or loses their leadership.
+// Connects the GroupCoordinator to replication: __consumer_offsets reads/appends through the ReplicaManager
+// (leadership changes reach it through CoordinatorLeadershipTracker).
 import type { OffsetsTopicStore } from '../coordinator/OffsetsTopicStore';
-import type { GroupCoordinator } from '../coordinator/GroupCoordinator';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import type { ReplicaManager } from './ReplicaManager';
-import type { MetadataCache } from './MetadataCache';
 import { ErrorCode, KafkaError } from '../protocol/errors';
-import type { Logger } from '../util/logger';
 
 export function replicaManagerOffsetsStore(rm: ReplicaManager): OffsetsTopicStore {
   return {
@@ -30,54 +27,4 @@ export function replicaManagerOffsetsStore(rm: ReplicaManager): OffsetsTopicStor
       return rm.getPartition(OFFSETS_TOPIC, partition)?.logStartOffset ?? null;
     },
   };
-}
-
-/**
- * Watches which __consumer_offsets partitions this broker leads (checked after every metadata change, which
- * follows each LeaderAndIsr, and on a short timer as a safety net) and tells the coordinator to load or unload.
- */
-export class OffsetsLeadershipTracker {
-  private readonly led = new Map<number, number>(); // partition -> leader epoch we loaded at
-  private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: Array<() => void> = [];
-
-  constructor(
-    private readonly rm: ReplicaManager,
-    private readonly cache: MetadataCache,
-    private readonly coordinator: GroupCoordinator,
-    private readonly logger: Logger,
-  ) {}
-
-  startup(): void {
-    this.unsubscribe = [this.cache.onChange(() => this.check()), this.rm.onLeadershipChange(() => this.check())];
-    this.timer = setInterval(() => this.check(), 500);
-    this.timer.unref();
-    this.check();
-  }
-
-  shutdown(): void {
-    for (const u of this.unsubscribe) u();
-    this.unsubscribe = [];
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  private check(): void {
-    const now = new Map<number, number>();
-    for (const p of this.rm.allPartitions()) {
-      if (p.topic === OFFSETS_TOPIC && p.isLeader) now.set(p.partition, p.leaderEpoch);
-    }
-    for (const [partition, epoch] of now) {
-      if (this.led.get(partition) !== epoch) {
-        this.led.set(partition, epoch);
-        this.coordinator.onBecomeLeader(partition, epoch).catch((e: unknown) => this.logger.error({ err: e, partition }, 'loading offsets partition failed'));
-      }
-    }
-    for (const partition of [...this.led.keys()]) {
-      if (!now.has(partition)) {
-        this.led.delete(partition);
-        this.coordinator.onBecomeFollower(partition);
-      }
-    }
-  }
 }

@@ -23,12 +23,14 @@ import { AutoTopicCreationManager } from './AutoTopicCreationManager';
 import { ReplicaManager } from './ReplicaManager';
 import { controllerAlterIsrSender } from './AlterIsrManager';
 import { DynamicConfigManager } from './DynamicConfigManager';
+import { startSecurityServices, type RunningSecurityServices } from './authorizer/securityStartup';
 import { ConfigRepository } from './ConfigRepository';
 import { GroupCoordinator, groupCoordinatorConfigFrom } from '../coordinator/GroupCoordinator';
 import { ProducerIdManager } from '../coordinator/transaction/ProducerIdManager';
 import { claimProducerIdBlock } from '../zk/producerIdBlock';
 import { FetchManager, FetchSessionCache } from './FetchSession';
-import { OffsetsLeadershipTracker, replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
+import { replicaManagerOffsetsStore } from './GroupCoordinatorAdapter';
+import { CoordinatorLeadershipTracker } from './CoordinatorLeadershipTracker';
 import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { describeLogDirs } from './LogDirsDescriber';
 import { buildTransactionCoordinator, type TransactionCoordinatorSetup } from './TransactionCoordinatorAdapter';
@@ -57,8 +59,9 @@ export class KafkaServer {
   private replicaManager: ReplicaManager | null = null;
   private alterIsrSender: { close(): void } | null = null;
   private dynamicConfig: DynamicConfigManager | null = null;
+  private security: RunningSecurityServices | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
-  private offsetsTracker: OffsetsLeadershipTracker | null = null;
+  private offsetsTracker: CoordinatorLeadershipTracker | null = null;
   private transactions: TransactionCoordinatorSetup | null = null;
   /** Dynamic broker-level overrides (`<default>` then this broker's id), as set with `brook configs`. */
   private dynamicBrokerConfig: Record<string, string> = {};
@@ -260,7 +263,11 @@ export class KafkaServer {
       createOffsetsTopic: () => this.createOffsetsTopic(autoTopics),
       logger: this.logger.child({ module: 'group-coordinator' }),
     });
-    this.offsetsTracker = new OffsetsLeadershipTracker(this.replicaManager, cache, this.groupCoordinator, this.logger.child({ module: 'group-coordinator' }));
+    const groups = this.groupCoordinator;
+    this.offsetsTracker = new CoordinatorLeadershipTracker(OFFSETS_TOPIC, this.replicaManager, cache, {
+      onElection: (partition, epoch) => groups.onBecomeLeader(partition, epoch),
+      onResignation: (partition) => groups.onBecomeFollower(partition),
+    }, this.logger.child({ module: 'group-coordinator' }));
     const producerIdManager = new ProducerIdManager(cfg.brokerId, (id) => claimProducerIdBlock(zkForConfigs.zk, id, this.logger.child({ module: 'producer-ids' })));
     // Transactions: state in __transaction_state (created on first FindCoordinator for a transactional id).
     this.transactions = buildTransactionCoordinator({
@@ -276,7 +283,10 @@ export class KafkaServer {
     // Ids are placed by the partition count of an existing __transaction_state, whatever the config says now.
     const txnTopic = await this.zk.getTopicAssignment(TRANSACTION_STATE_TOPIC);
     if (txnTopic) this.transactions.coordinator.stateManager.useTopicPartitionCount(txnTopic.partitions.size);
+    // Security (issue #17): ACL authorizer, SCRAM credentials and client quotas, current before listeners open.
+    this.security = await startSecurityServices(this.zk, cfg);
     const services: BrokerServices = {
+      security: this.security,
       replicaManager: this.replicaManager,
       fetchManager: new FetchManager(new FetchSessionCache(v['max.incremental.fetch.session.cache.slots'])),
       groupCoordinator: this.groupCoordinator,
@@ -419,6 +429,7 @@ export class KafkaServer {
       this.cleanups = [];
     });
     await step('dynamic config manager', () => this.dynamicConfig?.shutdown());
+    await step('security services', () => this.security?.shutdown());
     await step('offsets tracker', () => this.offsetsTracker?.shutdown());
     await step('group coordinator', () => this.groupCoordinator?.shutdown());
     await step('transaction coordinator', () => {

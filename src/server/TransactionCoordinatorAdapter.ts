@@ -1,6 +1,7 @@
 // Connects the TransactionCoordinator to the broker: __transaction_state reads/appends through the ReplicaManager,
 // load/unload of its partitions as this broker gains or loses their leadership, partition leaders from the
 // MetadataCache, WriteTxnMarkers sent over the inter-broker listener, and creation of the topic on first use.
+import { CoordinatorLeadershipTracker } from './CoordinatorLeadershipTracker';
 import { KafkaConnection, negotiateVersions, pickVersion } from '../client/connection';
 import { TransactionStateManager, type TransactionStateStore } from '../coordinator/transaction/TransactionStateManager';
 import { TransactionCoordinator } from '../coordinator/transaction/TransactionCoordinator';
@@ -150,72 +151,12 @@ export class BrokerTxnMarkerSender implements TxnMarkerSender {
   }
 }
 
-/**
- * Watches which __transaction_state partitions this broker leads (after every metadata or leadership change, and on
- * a short timer as a safety net) and has the coordinator load them at their leader epoch or unload them.
- */
-export class TransactionLeadershipTracker {
-  private readonly led = new Map<number, number>();
-  private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: Array<() => void> = [];
-
-  constructor(
-    private readonly rm: ReplicaManager,
-    private readonly cache: MetadataCache,
-    private readonly coordinator: TransactionCoordinator,
-    private readonly onMetadataChange: () => void,
-    private readonly logger: Logger,
-  ) {}
-
-  startup(): void {
-    this.unsubscribe = [
-      this.cache.onChange(() => {
-        this.check();
-        this.onMetadataChange();
-      }),
-      this.rm.onLeadershipChange(() => this.check()),
-    ];
-    this.timer = setInterval(() => this.check(), 500);
-    this.timer.unref();
-    this.check();
-  }
-
-  shutdown(): void {
-    for (const u of this.unsubscribe) u();
-    this.unsubscribe = [];
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  private check(): void {
-    const now = new Map<number, number>();
-    for (const p of this.rm.allPartitions()) {
-      if (p.topic === TRANSACTION_STATE_TOPIC && p.isLeader) now.set(p.partition, p.leaderEpoch);
-    }
-    for (const [partition, epoch] of now) {
-      if (this.led.get(partition) !== epoch) {
-        this.led.set(partition, epoch);
-        this.coordinator.onElection(partition, epoch).catch((err: unknown) => {
-          this.logger.error({ err, partition }, 'loading a __transaction_state partition failed; retrying at the next check');
-          if (this.led.get(partition) === epoch) this.led.delete(partition);
-        });
-      }
-    }
-    for (const [partition, epoch] of [...this.led]) {
-      if (!now.has(partition)) {
-        this.led.delete(partition);
-        this.coordinator.onResignation(partition, epoch);
-      }
-    }
-  }
-}
-
 /** Kafka's default request.timeout.ms, which its TransactionConfig uses for __transaction_state appends. */
 const TXN_LOG_APPEND_TIMEOUT_MS = 30_000;
 
 export interface TransactionCoordinatorSetup {
   coordinator: TransactionCoordinator;
-  tracker: TransactionLeadershipTracker;
+  tracker: CoordinatorLeadershipTracker;
   sender: BrokerTxnMarkerSender;
 }
 
@@ -263,6 +204,10 @@ export function buildTransactionCoordinator(deps: {
     abortTimedOutTransactionsIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     removeExpiredTransactionalIdsIntervalMs: num('transaction.remove.expired.transaction.cleanup.interval.ms'),
   });
-  const tracker = new TransactionLeadershipTracker(deps.replicaManager, deps.metadataCache, coordinator, () => markers.onMetadataChange(), deps.logger);
+  const tracker = new CoordinatorLeadershipTracker(TRANSACTION_STATE_TOPIC, deps.replicaManager, deps.metadataCache, {
+    onElection: (partition, epoch) => coordinator.onElection(partition, epoch),
+    onResignation: (partition, epoch) => coordinator.onResignation(partition, epoch),
+    onMetadataChange: () => markers.onMetadataChange(),
+  }, deps.logger);
   return { coordinator, tracker, sender };
 }

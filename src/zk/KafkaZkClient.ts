@@ -5,6 +5,8 @@ import type { Logger } from '../util/logger';
 import { moduleLogger } from '../util/logger';
 import type { KafkaZkApi } from './api';
 import { AdminZk } from './AdminZk';
+import { AclZk } from './AclZk';
+import { EntityConfigZk } from './EntityConfigZk';
 import { BrokerZk } from './BrokerZk';
 import { ConfigZk } from './ConfigZk';
 import { ControllerZk } from './ControllerZk';
@@ -23,6 +25,9 @@ export class KafkaZkClient implements KafkaZkApi {
   private readonly configs: ConfigZk;
   private readonly topics: TopicZk;
   private readonly admin: AdminZk;
+  /** ACL stores and their change notifications (the authorizer's), and /config/users|clients (SCRAM, quotas). */
+  readonly acls: AclZk;
+  readonly entityConfigs: EntityConfigZk;
 
   constructor(readonly zk: ZkClient, logger?: Logger) {
     this.core = new KafkaZkCore(zk, logger ?? moduleLogger('zk'));
@@ -31,6 +36,8 @@ export class KafkaZkClient implements KafkaZkApi {
     this.configs = new ConfigZk(this.core);
     this.topics = new TopicZk(this.core, this.configs);
     this.admin = new AdminZk(this.core);
+    this.acls = new AclZk(this.core);
+    this.entityConfigs = new EntityConfigZk(this.core);
   }
 
   /** Connects a new session (see ZkClient.connect for chroot handling and the timeout message). */

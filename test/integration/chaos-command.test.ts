@@ -19,12 +19,27 @@ describe('brook chaos', () => {
     expect(r.stdout).toMatch(/^RESULT: PASS$/m);
   });
 
+  it('--transactional: copies records exactly once through transactions while the coordinators are killed', async () => {
+    const args = ['chaos', '--transactional', '--records', '6000', '--records-per-second', '1500', '--faults', '2', '--seed', '7', '--quiet-ms', '500'];
+    const r = await runBrook(args, { timeoutMs: 220_000 });
+    const why = `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+    expect({ code: r.code, why }).toEqual({ code: 0, why });
+    // The first faults kill the transaction coordinator of a worker's id, then the group's coordinator.
+    expect(r.stdout.match(/^fault \d\/2 .*/gm)?.map((l) => l.split(/\s+/)[2])).toEqual(['kill-txn-coordinator', 'kill-group-coordinator']);
+    for (const row of [/^input records\s+6000 /m, /^committed output records\s+6000 /m, /^missing\s+0$/m, /^duplicated\s+0$/m, /^reordered partitions\s+0$/m, /^undecided records\s+0 /m]) {
+      expect(r.stdout).toMatch(row);
+    }
+    expect(r.stdout).toMatch(/^RESULT: PASS$/m);
+  });
+
   it.each([
     [['--faults', '-1'], /option '--faults <n>' argument '-1' is invalid/],
     [['--brokers', '2'], /--replication-factor 3 is more than --brokers 2/],
     [['--min-insync', '4'], /--min-insync 4 is more than the replication factor 3/],
     [['--fault-kinds', 'kill-leader,reboot'], /--fault-kinds: unknown kind\(s\) "reboot"/],
     [['--kafka-home', '/nonexistent'], /--kafka-home \/nonexistent: there is no bin\/kafka-server-start\.sh there/],
+    [['--fault-kinds', 'kill-txn-coordinator'], /--fault-kinds kill-txn-coordinator needs --transactional/],
+    [['--transactional', '--idempotent'], /--transactional runs its own workload/],
   ])('rejects %j with exit code 2', async (args, message) => {
     const r = await runBrook(['chaos', ...args]);
     expect(r.code).toBe(2);

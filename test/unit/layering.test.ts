@@ -48,9 +48,9 @@ const RULES: Record<Layer, Rule> = {
   cli: {
     mayImport: ['util', 'protocol', 'security', 'client', 'perf', 'chaos', 'console'],
     alsoFor: {
-      files: ['cli/server-start.ts', 'cli/cluster-up.ts', 'cli/zookeeper-start.ts'],
+      files: ['cli/server-start.ts', 'cli/cluster-up.ts', 'cli/zookeeper-start.ts', 'cli/zookeeper-configs.ts'],
       layers: ['config', 'server', 'zk', 'zkserver'],
-      why: 'only the commands that start processes reach the broker and ZooKeeper; the rest speak the wire protocol',
+      why: 'only the commands that start processes (and `configs --zookeeper`, which writes SCRAM users before brokers exist) reach the broker and ZooKeeper; the rest speak the wire protocol',
     },
   },
 };

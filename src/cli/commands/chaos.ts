@@ -16,6 +16,7 @@ interface ChaosCliOptions {
   idempotent?: boolean;
   transactional?: boolean;
   records: number;
+  recordsPerSecond: number;
   brokers: number;
   partitions: number;
   replicationFactor: number;
@@ -47,6 +48,7 @@ export function registerChaos(program: Command): void {
     .option('--idempotent', 'idempotent producer (kafkajs idempotent: true, one request in flight); then any duplicate also fails the run')
     .option('--transactional', 'exactly-once instead: one consume-transform-produce worker per partition (kafkajs transactions with sendOffsets) copies --records numbered records from eos-in to eos-out while the faults, which then include kill -9 of the transaction and group coordinators, go on; then check that eos-out holds every input record exactly once, in order, counting only committed transactions')
     .option('--records <n>', 'input records of --transactional', intArg(1, 100_000_000), 100_000)
+    .option('--records-per-second <n>', 'pace of --transactional\'s workers over all partitions, so that the processing lasts through the faults (0: unpaced)', intArg(0, 10_000_000), 1000)
     .option('--brokers <n>', 'number of brokers', intArg(1, 100), 3)
     .option('--partitions <n>', 'partitions of each topic', intArg(1, 1000), 3)
     .option('--replication-factor <n>', 'replication factor of each topic (at most --brokers)', intArg(1, 100), 3)
@@ -126,7 +128,7 @@ export function registerChaos(program: Command): void {
       // Exit at once: a client's stray timer must not keep a finished run alive.
       if (opts.transactional) {
         const { idempotent: _i, retentionAndCompaction: _r, onProgress: _p, ...rest } = run;
-        process.exit(await eosChaos({ ...rest, faultKinds: faultKinds ?? TRANSACTIONAL_FAULT_KINDS, records: opts.records, onProgress: printEosProgress }, repeatCommand(opts, seed)));
+        process.exit(await eosChaos({ ...rest, faultKinds: faultKinds ?? TRANSACTIONAL_FAULT_KINDS, records: opts.records, recordsPerSecond: opts.recordsPerSecond, onProgress: printEosProgress }, repeatCommand(opts, seed)));
       }
       process.exit(await chaos(run, repeatCommand(opts, seed)));
     });
@@ -171,7 +173,7 @@ async function chaos(run: ChaosOptions, repeat: string): Promise<number> {
 async function eosChaos(run: EosChaosOptions, repeat: string): Promise<number> {
   if (process.env.BROOK_LOG_LEVEL === undefined) rootLogger.level = 'warn';
   const { runEosChaos, eosFailures } = await import('../../chaos');
-  out(`brook chaos --transactional: ${run.faults} fault${run.faults === 1 ? '' : 's'} on Brook: ${run.brokers} brokers, ${run.partitions} partitions, replication factor ${run.replicationFactor}, ${run.records} input records; seed ${run.seed}`);
+  out(`brook chaos --transactional: ${run.faults} fault${run.faults === 1 ? '' : 's'} on Brook: ${run.brokers} brokers, ${run.partitions} partitions, replication factor ${run.replicationFactor}, ${run.records} input records at up to ${run.recordsPerSecond || 'unlimited'} records/s; seed ${run.seed}`);
   process.on('SIGINT', () => process.exit(130));
   process.on('SIGTERM', () => process.exit(130));
   let report: EosReport;
@@ -280,7 +282,7 @@ export function formatReport(r: ChaosReport, run: Pick<ChaosOptions, 'idempotent
 function repeatCommand(o: ChaosCliOptions, seed: number): string {
   const args = ['brook chaos', `--faults ${o.faults}`, `--seed ${seed}`];
   if (o.idempotent) args.push('--idempotent');
-  if (o.transactional) args.push('--transactional', `--records ${o.records}`);
+  if (o.transactional) args.push('--transactional', `--records ${o.records}`, `--records-per-second ${o.recordsPerSecond}`);
   if (o.brokers !== 3) args.push(`--brokers ${o.brokers}`);
   if (o.partitions !== 3) args.push(`--partitions ${o.partitions}`);
   if (o.replicationFactor !== 3) args.push(`--replication-factor ${o.replicationFactor}`);

@@ -1,11 +1,12 @@
 // `brook configs`: describe and alter dynamic topic and broker configs, like kafka-configs.sh.
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { ErrorCode } from '../../protocol/errors';
 import { AlterConfigs, DescribeConfigs, IncrementalAlterConfigs } from '../../protocol/messages';
 import { AdminClient, AdminError } from '../../client';
 import { formatJson, formatTable, out } from '../format';
 import { addCommonOptions, collect, oneAction, parseKeyValues, splitOutsideBrackets, usage, withAdmin, type CommonOptions } from './common';
+import { alterUserClient, describeUserClient, validateUserClientChanges, type UserClientEntity } from './configs-users-clients';
+import { alterWithZookeeper, describeWithZookeeper } from '../zookeeper-configs';
 
 export const CONFIG_SOURCES: Record<number, string> = {
   0: 'UNKNOWN',
@@ -18,6 +19,12 @@ export const CONFIG_SOURCES: Record<number, string> = {
 };
 const DYNAMIC_SOURCES = new Set([1, 2, 3, 6]);
 const RESOURCE_TYPE = { topics: 2, brokers: 4 } as const;
+
+interface ConfigsCliOptions extends Omit<ConfigsOptions, 'entityType' | 'entityName'> {
+  entityType: string[];
+  entityName: string[];
+  zookeeper?: string;
+}
 
 interface ConfigsOptions extends CommonOptions {
   entityType: 'topics' | 'brokers';
@@ -43,16 +50,27 @@ export function registerConfigs(program: Command): void {
   const cmd = program
     .command('configs')
     .description('describe and alter topic and broker configs (like kafka-configs.sh)')
-    .addOption(new Option('--entity-type <type>', 'what the configs belong to').choices(['topics', 'brokers']).makeOptionMandatory())
-    .option('--entity-name <name>', 'topic name or broker id (omit with --describe for all)')
-    .option('--entity-default', 'with --entity-type brokers: the cluster-wide default for all brokers')
+    .option('--entity-type <type>', 'topics, brokers, users or clients (users and clients may be given together); repeatable', collect, [] as string[])
+    .option('--entity-name <name>', 'topic name, broker id, user or client id (omit with --describe for all); repeatable, one per --entity-type', collect, [] as string[])
+    .option('--entity-default', 'the default entity: of brokers (cluster-wide), or of users/clients (<default>)')
+    .option('--zookeeper <host:port[/chroot]>', 'with users/clients: write ZooKeeper directly, as kafka-configs.sh --zookeeper (before brokers run)')
     .option('--describe', 'show configs (dynamic ones only, unless --all)')
     .option('--all', 'with --describe: every config with its value and source')
     .option('--alter', 'change configs with --add-config and/or --delete-config')
     .option('--add-config <k=v,...>', 'configs to set (comma-separated; repeatable; use [a,b] for list values)', collect, [] as string[])
     .option('--delete-config <k,...>', 'configs to remove (back to the default; repeatable)', collect, [] as string[]);
-  addCommonOptions(cmd).action(async (opts: ConfigsOptions) => {
-    const action = oneAction(opts, ['describe', 'alter']);
+  addCommonOptions(cmd).action(async (raw: ConfigsCliOptions) => {
+    const action = oneAction(raw, ['describe', 'alter']);
+    const types = raw.entityType;
+    for (const t of types) if (!['topics', 'brokers', 'users', 'clients'].includes(t)) usage(`--entity-type must be one of topics, brokers, users, clients; got "${t}"`);
+    if (types.length === 0) usage('--entity-type is required (topics, brokers, users or clients)');
+    if (types.some((t) => t === 'users' || t === 'clients')) {
+      await userClientAction(raw, action);
+      return;
+    }
+    if (types.length > 1 || raw.entityName.length > 1) usage('give one --entity-type and at most one --entity-name for topics and brokers');
+    if (raw.zookeeper !== undefined) usage('--zookeeper applies to --entity-type users and clients only; use --bootstrap-server');
+    const opts: ConfigsOptions = { ...raw, entityType: types[0] as 'topics' | 'brokers', entityName: raw.entityName[0] };
     if (opts.entityDefault && opts.entityType !== 'brokers') usage('--entity-default applies to --entity-type brokers only');
     if (opts.entityDefault && opts.entityName !== undefined) usage('give either --entity-name or --entity-default, not both');
     if (opts.entityType === 'brokers' && opts.entityName !== undefined && !/^\d+$/.test(opts.entityName)) {
@@ -169,4 +187,41 @@ async function alter(a: AdminClient, opts: ConfigsOptions, add: Map<string, stri
   });
   if (opts.output === 'json') out(formatJson({ entityType: type, entityName: name, set: Object.fromEntries(add), deleted: del }));
   else out(`Completed updating config for ${entityLabel(opts, name)}.`);
+}
+
+/** users/clients: one entity (a user, a client id, or a client id of a user), named or `<default>`. */
+async function userClientAction(opts: ConfigsCliOptions, action: string): Promise<void> {
+  const types = opts.entityType as Array<'users' | 'clients'>;
+  if (types.some((t) => t !== 'users' && t !== 'clients') || new Set(types).size !== types.length) usage('--entity-type users and clients may be combined only with each other, once each');
+  const names = opts.entityName;
+  if (names.length > types.length) usage('more --entity-name than --entity-type');
+  const entity: UserClientEntity = {};
+  types.forEach((t, i) => {
+    // A missing last name is the default entity with --entity-default, or "all" when describing.
+    const name = i < names.length ? names[i]! : opts.entityDefault && i === types.length - 1 ? null : undefined;
+    if (name === undefined && action === 'alter') usage(`--alter needs an --entity-name (or --entity-default) for ${t}`);
+    if (name !== undefined) {
+      if (t === 'users') entity.user = name;
+      else entity.clientId = name;
+    }
+  });
+  if (action === 'describe') {
+    if (opts.zookeeper !== undefined) {
+      if (entity.user === undefined && entity.clientId === undefined) usage('--describe with --zookeeper needs an --entity-name');
+      out(await describeWithZookeeper(opts.zookeeper, entity));
+      return;
+    }
+    await withAdmin(opts, (a) => describeUserClient(a, types, entity, opts.output === 'json'));
+    return;
+  }
+  const add = parseKeyValues(opts.addConfig, '--add-config');
+  const del = opts.deleteConfig.flatMap((d) => splitOutsideBrackets(d));
+  if (add.size === 0 && del.length === 0) usage('--alter needs --add-config k=v,... and/or --delete-config k,...');
+  for (const k of del) if (add.has(k)) usage(`config "${k}" is both added and deleted`);
+  validateUserClientChanges(entity, add, del);
+  if (opts.zookeeper !== undefined) {
+    out(await alterWithZookeeper(opts.zookeeper, entity, add, del));
+    return;
+  }
+  await withAdmin(opts, (a) => alterUserClient(a, entity, add, del, opts.output === 'json'));
 }

@@ -14,6 +14,7 @@ import { registerE2eLatency } from './e2e-latency';
 import { registerChaos } from './chaos';
 import { registerApiVersions } from './api-versions';
 import { registerTransactions } from './transactions';
+import { registerAcls } from './acls';
 import { registerConsole } from './console';
 
 export function registerAdminCommands(program: Command): void {
@@ -31,5 +32,6 @@ export function registerAdminCommands(program: Command): void {
   registerChaos(program);
   registerApiVersions(program);
   registerTransactions(program);
+  registerAcls(program);
   registerConsole(program);
 }

@@ -43,6 +43,10 @@ import { IncrementalAlterConfigs } from './44-incremental-alter-configs';
 import { AlterPartitionReassignments } from './45-alter-partition-reassignments';
 import { ListPartitionReassignments } from './46-list-partition-reassignments';
 import { OffsetDelete } from './47-offset-delete';
+import { DescribeClientQuotas } from './48-describe-client-quotas';
+import { AlterClientQuotas } from './49-alter-client-quotas';
+import { DescribeUserScramCredentials } from './50-describe-user-scram-credentials';
+import { AlterUserScramCredentials } from './51-alter-user-scram-credentials';
 import { AlterIsr } from './56-alter-isr';
 import { DescribeCluster } from './60-describe-cluster';
 import { DescribeProducers } from './61-describe-producers';
@@ -92,6 +96,10 @@ export * from './44-incremental-alter-configs';
 export * from './45-alter-partition-reassignments';
 export * from './46-list-partition-reassignments';
 export * from './47-offset-delete';
+export * from './48-describe-client-quotas';
+export * from './49-alter-client-quotas';
+export * from './50-describe-user-scram-credentials';
+export * from './51-alter-user-scram-credentials';
 export * from './56-alter-isr';
 export * from './60-describe-cluster';
 export * from './61-describe-producers';
@@ -143,6 +151,10 @@ export const allApis: readonly ApiSchema[] = [
   AlterPartitionReassignments,
   ListPartitionReassignments,
   OffsetDelete,
+  DescribeClientQuotas,
+  AlterClientQuotas,
+  DescribeUserScramCredentials,
+  AlterUserScramCredentials,
   AlterIsr,
   DescribeCluster,
   DescribeProducers,

@@ -44,6 +44,13 @@ import { describeLogDirsHandler } from './35-describe-log-dirs';
 import { describeClusterHandler } from './60-describe-cluster';
 import { describeProducersHandler } from './61-describe-producers';
 import { writeTxnMarkersHandler } from './27-write-txn-markers';
+import { describeAclsHandler } from './29-describe-acls';
+import { createAclsHandler } from './30-create-acls';
+import { deleteAclsHandler } from './31-delete-acls';
+import { describeClientQuotasHandler } from './48-describe-client-quotas';
+import { alterClientQuotasHandler } from './49-alter-client-quotas';
+import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials';
+import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials';
 
 const all: readonly RegisteredHandler[] = [
   describeConfigsHandler,
@@ -94,6 +101,14 @@ const all: readonly RegisteredHandler[] = [
   listTransactionsHandler,
   // Transactions
   writeTxnMarkersHandler,
+  // Security: ACLs, client quotas, SCRAM credentials (issue #17)
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
 ];
 
 export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));

@@ -35,6 +35,23 @@ describe('usage errors (exit code 2)', () => {
     [['configs', '--entity-type', 'topics', '--alter', '--entity-name', 't'], /--add-config/],
     [['configs', '--entity-type', 'brokers', '--entity-name', 'abc', '--describe'], /must be a broker id/],
     [['configs', '--entity-type', 'topics', '--entity-default', '--describe'], /--entity-default applies to --entity-type brokers/],
+    [['configs', '--describe'], /--entity-type is required/],
+    [['configs', '--entity-type', 'groups', '--describe'], /must be one of topics, brokers, users, clients/],
+    [['configs', '--entity-type', 'users', '--alter', '--add-config', 'producer_byte_rate=10'], /--alter needs an --entity-name/],
+    [['configs', '--entity-type', 'users', '--entity-name', 'a', '--alter', '--add-config', 'SCRAM-SHA-256=[iterations=100,password=x]', '--zookeeper', '127.0.0.1:1'], /less than the minimum 4096/],
+    [['configs', '--entity-type', 'clients', '--entity-name', 'c', '--alter', '--add-config', 'SCRAM-SHA-256=[password=x]'], /can only be set for a named user/],
+    [['configs', '--entity-type', 'topics', '--entity-name', 't', '--describe', '--zookeeper', '127.0.0.1:1'], /--zookeeper applies to --entity-type users and clients/],
+    [['acls', '--list', '--add'], /exactly one action/],
+    [['acls', '--add', '--topic', 't', '--operation', 'Read'], /--allow-principal, --deny-principal/],
+    [['acls', '--add', '--allow-principal', 'alice', '--operation', 'Read', '--topic', 't'], /Could not parse principal/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--operation', 'Fly', '--topic', 't'], /unknown --operation "Fly"/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--operation', 'Read'], /at least one resource/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--operation', 'IdempotentWrite', '--topic', 't'], /ResourceType TOPIC only supports operations/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--operation', 'Read', '--topic', 't', '--resource-pattern-type', 'match'], /not valid when adding acls/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--producer'], /With --producer you must specify a --topic/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--consumer', '--topic', 't'], /With --consumer you must specify a --topic and a --group/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--idempotent', '--topic', 't'], /--idempotent option is only available if --producer/],
+    [['acls', '--add', '--allow-principal', 'User:a', '--producer', '--operation', 'Read', '--topic', 't'], /take no --operation/],
     [['console-producer'], /needs --topic/],
     [['console-consumer', '--topic', 't', '--offset', '5'], /--offset needs --partition/],
     [['console-consumer', '--topic', 't', '--group', 'g', '--partition', '0'], /cannot be combined with --group/],
@@ -53,10 +70,9 @@ describe('usage errors (exit code 2)', () => {
 
   test.each([
     [['topics', '--no-such-flag']],
-    [['configs', '--describe']], // --entity-type is mandatory
-    [['configs', '--entity-type', 'users', '--describe']],
     [['console-producer', '--topic', 't', '--compression', 'brotli']],
     [['topics', '--list', '--output', 'yaml']],
+    [['acls', '--list', '--resource-pattern-type', 'exact']],
   ])('commander rejects %j', async (args) => {
     const e = await parse(...args);
     expect(e).toBeInstanceOf(CommanderError);

@@ -59,9 +59,9 @@ test('omitted fields take their declared defaults on encode', () => {
   expect(body.throttleTimeMs).toBe(0);
 });
 
-test('registry: 48 APIs keyed by api key with Kafka 2.8/3.x version ranges; every plan builds', () => {
-  expect(allApis).toHaveLength(48);
-  expect([...apisByKey.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 56, 60, 61, 65, 66]);
+test('registry: 52 APIs keyed by api key with Kafka 2.8/3.x version ranges; every plan builds', () => {
+  expect(allApis).toHaveLength(52);
+  expect([...apisByKey.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 56, 60, 61, 65, 66]);
   const ranges = Object.fromEntries(allApis.map((a) => [a.name, [...a.validVersions, a.flexibleVersions]]));
   expect(ranges).toMatchObject({
     Produce: [0, 9, 9], Fetch: [0, 13, 12], ListOffsets: [0, 7, 6], Metadata: [0, 12, 9], LeaderAndIsr: [0, 5, 4],
