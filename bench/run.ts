@@ -1,7 +1,7 @@
 // `npm run bench`: the standard scenarios of the issues (produce, consume, latency, start-up, failover, storage,
 // fetch sessions) each next to raw limits measured in the same run, repeated with medians and min-max, written to
 // bench/results/<timestamp>.json plus a Markdown report with SVG charts, and summarised in a table.
-// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions]
+// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions,console]
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -580,6 +580,21 @@ async function transactionsScenario(): Promise<void> {
   });
 }
 
+async function consoleScenario(): Promise<void> {
+  const runs = quick ? 3 : 5;
+  progress(`web console: first page and topic page with 1,000 partitions in headless Chromium (${runs} loads each, bench/console.ts)`);
+  type C = { firstPageMs: number[]; topicPageMs: number[]; apiOverviewMs: number[]; partitions: number };
+  const r = await benchScript<C>('console', ['--runs', String(runs), '--partitions', '1000']);
+  const first = m(r.firstPageMs, 'ms');
+  addScenario({
+    id: 'console-1000', title: `Web console, ${r.partitions} partitions RF 3 on 3 brokers, headless Chromium`, kind: 'other',
+    metrics: { 'first page painted': first, 'topic page, every partition painted': m(r.topicPageMs, 'ms'), 'GET /api/overview': m(r.apiOverviewMs, 'ms') },
+    goals: [goal('first page (brokers and topics) renders in under 1 s with 1,000 partitions', 'first page painted', '<=', 1000, '#18', first.median)],
+    command: `ts-node bench/console.ts --runs ${runs} --partitions 1000`,
+    notes: 'Time from navigation to the first frame painted with the data (the page\'s own performance mark), each load in a new tab of one Chromium with a fresh profile; the console runs in the bench process.',
+  });
+}
+
 // ---- main -------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -606,6 +621,7 @@ async function main(): Promise<void> {
   await attempt('storage', storageScenario);
   await attempt('sessions', sessionsScenario);
   await attempt('transactions', transactionsScenario);
+  await attempt('console', consoleScenario);
 
   results.finishedAt = new Date().toISOString();
   results.durationS = Math.round((Date.now() - started) / 1000);

@@ -9,6 +9,7 @@ import { formatLogLine, lineSplitter } from './logFormat';
 import { parsePort, parsePositiveInt } from './zookeeper-start';
 import { rootLogger } from '../util/logger';
 import { UsageError } from '../client';
+import { startConsole, type RunningConsole } from '../console';
 
 interface ClusterUpOptions {
   brokers: number;
@@ -16,6 +17,8 @@ interface ClusterUpOptions {
   zookeeperPort: number;
   basePort: number;
   dataDir: string;
+  /** The web console's port (0: a free one); false with --no-console. */
+  console: number | false;
 }
 
 export function registerClusterUp(program: Command): void {
@@ -27,6 +30,8 @@ export function registerClusterUp(program: Command): void {
     .option('--zookeeper-port <port>', 'ZooKeeper client port', parsePort, 2181)
     .option('--base-port <port>', 'port of the first broker; the k-th broker listens on base-port + k - 1', parsePort, 9092)
     .option('--data-dir <dir>', 'where ZooKeeper and the brokers keep their data', './data')
+    .option('--console <port>', 'port of the web console on 127.0.0.1 (0 picks a free one)', parseConsolePort, 8080)
+    .option('--no-console', 'do not start the web console')
     .action(async (opts: ClusterUpOptions) => {
       if (opts.firstBrokerId + opts.brokers - 1 > MAX_BROKER_ID) {
         throw new UsageError(`--first-broker-id ${opts.firstBrokerId} with --brokers ${opts.brokers} gives broker ids above ${MAX_BROKER_ID}`);
@@ -37,6 +42,12 @@ export function registerClusterUp(program: Command): void {
 
 /** broker.id is a non-negative int32 (Kafka reserves -1 for "generate one"). */
 const MAX_BROKER_ID = 2 ** 31 - 1;
+
+function parseConsolePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError(`"${v}" is not a port (0 picks a free one)`);
+  return n;
+}
 
 export function parseBrokerId(v: string): number {
   const n = Number(v);
@@ -52,11 +63,13 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
   const brook = resolve(__dirname, '..', '..', 'bin', 'brook');
   const children = new Map<number, ChildProcess>();
   let zk: ZooKeeperProcess | null = null;
+  let webConsole: RunningConsole | null = null;
   let stopping = false;
 
   const stopAll = async (code: number): Promise<never> => {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
+    await webConsole?.close().catch(() => undefined);
     out('[cluster] stopping brokers ...');
     await Promise.all([...children.values()].map((c) => stopChild(c, 30000)));
     if (zk) {
@@ -140,6 +153,16 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
   out(`[cluster] bootstrap servers: ${ports.map((p) => `127.0.0.1:${p}`).join(',')}`);
   out('[cluster] try: kcat -L -b 127.0.0.1:' + String(opts.basePort) + '   (Ctrl-C stops the cluster)');
   out('');
+  // The web console (src/console), in this process: it speaks to the brokers over the wire protocol only.
+  if (opts.console !== false) {
+    try {
+      webConsole = await startConsole({ bootstrapServer: ports.map((p) => `127.0.0.1:${p}`).join(','), host: '127.0.0.1', port: opts.console });
+      out(`[console] web console: ${webConsole.url}`);
+    } catch (e) {
+      out(`[console] the web console did not start: ${(e as Error).message} (try --console <another port>, or --no-console)`);
+    }
+    out('');
+  }
   await new Promise<void>(() => undefined);
 }
 

@@ -79,7 +79,7 @@ describe('npm start (brook cluster-up)', () => {
   beforeAll(async () => {
     zkPort = await freePort();
     basePort = await freeBasePort();
-    args = ['--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--data-dir', dataDir];
+    args = ['--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--data-dir', dataDir, '--console', '0'];
   });
 
   afterAll(async () => {
@@ -118,6 +118,11 @@ describe('npm start (brook cluster-up)', () => {
     expect(meta).toContain('3 brokers:');
     for (const [i, a] of addresses.entries()) expect(meta).toContain(`broker ${i + 1} at ${a}`);
     expect(meta).toMatch(/broker \d at 127\.0\.0\.1:\d+ \(controller\)/);
+
+    // The web console runs too, on the printed URL, and sees the three brokers.
+    const consoleUrl = await waitFor(() => /\[console\] web console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(running!.stdout)?.[1], { timeoutMs: 15_000, what: 'the console URL line' });
+    const overview = await (await fetch(`${consoleUrl}api/overview`)).json() as { brokers: Array<{ id: number; live: boolean }> };
+    expect(overview.brokers.map((b) => [b.id, b.live])).toEqual([[1, true], [2, true], [3, true]]);
 
     // kafkajs creates a replication-factor-3 topic and produces with acks=-1; kcat reads it back.
     const kafka = new Kafka({ clientId: 'cluster-up-test', brokers: addresses, logLevel: logLevel.NOTHING });
@@ -170,7 +175,7 @@ describe('npm start (brook cluster-up)', () => {
     expect(bad.stderr).toContain('"-1" is not a broker id (an integer from 0 to 2147483647)');
 
     const dir = path.join(dataDir, 'first-id-0'); // below dataDir: afterAll's process sweep covers it
-    running = new ClusterUp(['--brokers', '1', '--first-broker-id', '0', '--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--data-dir', dir]);
+    running = new ClusterUp(['--brokers', '1', '--first-broker-id', '0', '--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--data-dir', dir, '--no-console']);
     const bootstrap = await running.ready();
     expect(bootstrap).toBe(`127.0.0.1:${basePort}`);
     const zk = await KafkaZkClient.connect(`127.0.0.1:${zkPort}`, { sessionTimeoutMs: 10_000, connectionTimeoutMs: 15_000 });

@@ -8,7 +8,7 @@ const SRC = path.join(__dirname, '../../src');
 
 type Layer =
   | 'util' | 'protocol' | 'config' | 'security' | 'log' | 'network' | 'zk' | 'zkserver' | 'client'
-  | 'controller' | 'coordinator' | 'server' | 'server/handlers' | 'perf' | 'chaos' | 'cli';
+  | 'controller' | 'coordinator' | 'server' | 'server/handlers' | 'perf' | 'chaos' | 'console' | 'cli';
 
 interface Rule {
   /** Layers this one may import, besides itself. */
@@ -40,11 +40,13 @@ const RULES: Record<Layer, Rule> = {
   // Thin handlers: decode, validate, call a service of src/server or the coordinator, build the response. No
   // ZooKeeper, no controller (requests reach it through ControllerGateway), no Log (through ReplicaManager).
   'server/handlers': { mayImport: ['util', 'protocol', 'config', 'security', 'network', 'coordinator', 'server'] },
-  // Tools. perf and chaos are reached only from the CLI; nothing imports the CLI.
+  // Tools. perf, chaos and console are reached only from the CLI; nothing imports the CLI.
   perf: { mayImport: ['util', 'protocol', 'client'] },
   chaos: { mayImport: ['util', 'protocol', 'config', 'client', 'log', 'zk', 'zkserver'] },
+  // The web console: the wire protocol (through the client) and the brokers' metrics endpoints, nothing of the broker.
+  console: { mayImport: ['util', 'protocol', 'client'] },
   cli: {
-    mayImport: ['util', 'protocol', 'security', 'client', 'perf', 'chaos'],
+    mayImport: ['util', 'protocol', 'security', 'client', 'perf', 'chaos', 'console'],
     alsoFor: {
       files: ['cli/server-start.ts', 'cli/cluster-up.ts', 'cli/zookeeper-start.ts', 'cli/zookeeper-configs.ts'],
       layers: ['config', 'server', 'zk', 'zkserver'],
@@ -151,4 +153,5 @@ test('the table itself: no cycles (handlers count as part of server), tools impo
   expect(importers('cli')).toEqual([]);
   expect(importers('perf')).toEqual(['cli']);
   expect(importers('chaos')).toEqual(['cli']);
+  expect(importers('console')).toEqual(['cli']);
 });

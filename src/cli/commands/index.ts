@@ -16,6 +16,7 @@ import { registerApiVersions } from './api-versions';
 import { registerTransactions } from './transactions';
 import { registerAcls } from './acls';
 import { registerCerts } from './certs';
+import { registerConsole } from './console';
 
 export function registerAdminCommands(program: Command): void {
   registerTopics(program);
@@ -34,4 +35,5 @@ export function registerAdminCommands(program: Command): void {
   registerTransactions(program);
   registerAcls(program);
   registerCerts(program);
+  registerConsole(program);
 }
