@@ -84,7 +84,7 @@ export interface TransactionDescription {
 }
 
 /** Kafka 3.0's error for a transactional id its coordinator does not know (not in every error table yet). */
-const TRANSACTIONAL_ID_NOT_FOUND = 105;
+const TRANSACTIONAL_ID_NOT_FOUND = ErrorCode.TRANSACTIONAL_ID_NOT_FOUND;
 
 interface Conn {
   conn: KafkaConnection;

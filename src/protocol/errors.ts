@@ -107,6 +107,7 @@ export const ErrorCode = {
   BROKER_ID_NOT_REGISTERED: 102,
   INCONSISTENT_TOPIC_ID: 103,
   INCONSISTENT_CLUSTER_ID: 104,
+  TRANSACTIONAL_ID_NOT_FOUND: 105,
   FETCH_SESSION_TOPIC_ID_ERROR: 106,
 } as const;
 
@@ -228,6 +229,7 @@ const TABLE: ReadonlyArray<readonly [ErrorCodeName, boolean, string]> = [
   ['BROKER_ID_NOT_REGISTERED', false, 'Broker id not registered.'],
   ['INCONSISTENT_TOPIC_ID', true, 'Inconsistent topic id.'],
   ['INCONSISTENT_CLUSTER_ID', false, 'Inconsistent cluster id.'],
+  ['TRANSACTIONAL_ID_NOT_FOUND', false, 'The transactionalId could not be found.'],
   ['FETCH_SESSION_TOPIC_ID_ERROR', true, 'The fetch session encountered inconsistent topic ID usage.'],
 ];
 

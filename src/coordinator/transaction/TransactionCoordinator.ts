@@ -12,7 +12,7 @@ import type { TransactionMarkerChannelManager } from './TransactionMarkerChannel
 import type { TransactionStateManager } from './TransactionStateManager';
 
 /** Kafka 3.0's TRANSACTIONAL_ID_NOT_FOUND (DescribeTransactions of an unknown id). */
-export const TRANSACTIONAL_ID_NOT_FOUND = 105;
+export const TRANSACTIONAL_ID_NOT_FOUND = ErrorCode.TRANSACTIONAL_ID_NOT_FOUND;
 
 export interface TransactionCoordinatorOptions {
   stateManager: TransactionStateManager;
