@@ -1,7 +1,8 @@
 // The quota hooks handlers call (KIP-219): record a request's bytes or time against the client's quota, get the
 // throttle time to put in the response, and have the connection muted for that long after the response is sent.
 // Without security services (tests) or without quotas, nothing is recorded and the throttle time is 0.
-import type { RequestContext } from './types';
+import { defineHandler, type Handler, type HandlerResult, type RegisteredHandler, type RequestContext } from './types';
+import type { ApiDef } from '../../protocol/schema';
 import { principalOf, securityServices } from './authorize';
 
 /**
@@ -31,4 +32,36 @@ export function recordRequestTimeAndThrottle(ctx: RequestContext, handlerTimeMs:
   const t = quotas.recordAndGetThrottleTimeMs('request', principalOf(ctx), ctx.clientId, handlerTimeMs / 10, nowMs);
   quotas.throttle(ctx.connection.id, t);
   return t;
+}
+
+/**
+ * APIs that never get the request quota's throttle: the inter-broker ones (Kafka's sendResponseExemptThrottle), and
+ * Produce and Fetch, which record their request time together with their byte rate (the larger throttle wins).
+ */
+const REQUEST_QUOTA_EXEMPT = new Set([0, 1, 4, 5, 6, 7, 27, 56]);
+
+/**
+ * A handler whose time is recorded against the client's request_percentage quota and whose response, when it has a
+ * throttleTimeMs field, carries the throttle (Kafka's sendResponseMaybeThrottle). The time recorded is the handler's
+ * synchronous part, the time it held the event loop: Kafka counts request-handler thread time, not the time a
+ * request waits in purgatory or on the coordinator.
+ */
+export function withRequestQuota(registered: RegisteredHandler): RegisteredHandler {
+  if (REQUEST_QUOTA_EXEMPT.has(registered.api.apiKey)) return registered;
+  return registered.withTypes<RegisteredHandler>(<A extends ApiDef>(h: Handler<A>): RegisteredHandler => defineHandler<A>({
+    ...h,
+    handle: (req, ctx) => {
+      const t0 = performance.now();
+      const out = h.handle(req, ctx);
+      const handlerMs = performance.now() - t0;
+      const finish = (r: HandlerResult<A>): HandlerResult<A> => {
+        if ('noResponse' in r) return r;
+        const t = recordRequestTimeAndThrottle(ctx, handlerMs);
+        const current = (r as { throttleTimeMs?: unknown }).throttleTimeMs;
+        if (t <= 0 || typeof current !== 'number') return r;
+        return { ...r, throttleTimeMs: Math.max(current, t) };
+      };
+      return out instanceof Promise ? out.then(finish) : finish(out);
+    },
+  }));
 }
