@@ -7,7 +7,7 @@ import type { FetchPartitionRequest } from '../ReplicaManager';
 import type { FetchSessionPartition, FetchSessionResult, ForgottenPartition, TopicNameResolver } from '../FetchSession';
 import { defineHandler } from './types';
 import { authorizeCluster, authorizedNames } from './authorize';
-import { recordBytesAndThrottle, recordRequestTimeAndThrottle, unrecordFetchBytes } from './quota';
+import { maxFetchBytesInQuotaWindow, recordBytesAndThrottle, recordRequestTimeAndThrottle, unrecordFetchBytes } from './quota';
 import { ZERO_UUID } from '../../util/uuid';
 
 /** Fetch v13 names topics by id (KIP-516), in requests and responses. */
@@ -77,13 +77,15 @@ export const fetchHandler = defineHandler({
         wantedAt.push(i);
       }
     }
+    // Kafka caps a consumer's max bytes at what its quota allows in one window: more would be throttled for sure.
+    const maxBytes = fromFollower ? req.maxBytes : Math.min(req.maxBytes, Math.floor(maxFetchBytesInQuotaWindow(ctx)));
     let handlerMs = performance.now() - mark;
     const fetched = wanted.length > 0
       ? await rm.fetchMessages({
         replicaId: req.replicaId,
         maxWaitMs: req.maxWaitMs,
-        minBytes: req.minBytes,
-        maxBytes: req.maxBytes,
+        minBytes: Math.min(req.minBytes, maxBytes),
+        maxBytes,
         isolationLevel: req.isolationLevel,
         hardMaxBytesLimit: ctx.apiVersion <= 2,
         partitions: wanted,

@@ -19,7 +19,12 @@ export function recordBytesAndThrottle(ctx: RequestContext, type: 'produce' | 'f
 
 /** A throttled Fetch returns no records, so the bytes it recorded are taken back (Kafka's unrecordQuotaSensor). */
 export function unrecordFetchBytes(ctx: RequestContext, bytes: number, nowMs = Date.now()): void {
-  securityServices(ctx)?.quotas.fetch.unrecord(principalOf(ctx).name, ctx.clientId ?? '', bytes, nowMs);
+  securityServices(ctx)?.quotas?.fetch.unrecord(principalOf(ctx).name, ctx.clientId ?? '', bytes, nowMs);
+}
+
+/** Kafka's cap on a consumer's fetch max bytes: what its consumer_byte_rate allows in one quota window (Infinity: none). */
+export function maxFetchBytesInQuotaWindow(ctx: RequestContext): number {
+  return securityServices(ctx)?.quotas?.fetch.maxValueInQuotaWindow(principalOf(ctx).name, ctx.clientId ?? '') ?? Infinity;
 }
 
 /**

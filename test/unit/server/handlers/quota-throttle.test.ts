@@ -34,12 +34,14 @@ function cache(): MetadataCache {
   return c;
 }
 
+/** The min and max bytes of each fetch that reached the ReplicaManager. */
+const fetchLimits: Array<[number, number]> = [];
 const replicaManager = {
   getPartition: () => undefined,
   appendRecords: async (_t: number, _a: number, entries: Array<{ topic: string; partition: number }>) =>
     entries.map((e) => ({ topic: e.topic, partition: e.partition, errorCode: 0, errorMessage: null, baseOffset: 0n, logAppendTime: -1n, logStartOffset: 0n })),
-  fetchMessages: async (p: { partitions: Array<{ topic: string; partition: number }> }) =>
-    p.partitions.map((x) => ({ topic: x.topic, partition: x.partition, errorCode: 0, highWatermark: 10n, lastStableOffset: 10n, logStartOffset: 0n, records: Buffer.alloc(30_000, 1) })),
+  fetchMessages: async (p: { maxBytes: number; minBytes: number; partitions: Array<{ topic: string; partition: number }> }) =>
+    (fetchLimits.push([p.minBytes, p.maxBytes]), p.partitions).map((x) => ({ topic: x.topic, partition: x.partition, errorCode: 0, highWatermark: 10n, lastStableOffset: 10n, logStartOffset: 0n, records: Buffer.alloc(30_000, 1) })),
 } as unknown as ReplicaManager;
 
 describe('Produce', () => {
@@ -94,6 +96,15 @@ describe('Fetch', () => {
     expect(res.responses[0]!.partitionResponses[0]!.recordSet?.length).toBe(30_000);
     expect(res.sessionId).not.toBe(0);
     expect(muted).toEqual([]);
+  });
+
+  test("a consumer's max bytes are capped at what its quota allows in one window (bound × (samples − 1) s)", async () => {
+    const { q } = quotas({ consumer_byte_rate: '1000' });
+    const services = { replicaManager, fetchManager: new FetchManager(new FetchSessionCache(10)) };
+    fetchLimits.length = 0;
+    await call(fetchHandler, securedContext(null, 'ANONYMOUS', { metadataCache: cache(), apiVersion: 11, services, security: { quotas: q } }), { ...full, minBytes: 50_000 });
+    await call(fetchHandler, securedContext(null, 'ANONYMOUS', { metadataCache: cache(), apiVersion: 11, services, security: { quotas: q } }), { ...full, replicaId: 2 });
+    expect(fetchLimits).toEqual([[10_000, 10_000], [1, 1 << 20]]);
   });
 
   test('follower fetches are exempt', async () => {
