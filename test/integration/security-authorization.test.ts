@@ -7,7 +7,8 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
 import { runBrook, startCluster, waitFor, type TestCluster } from '../harness';
 import { AdminClient } from '../../src/client';
-import { DescribeClientQuotas, Metadata } from '../../src/protocol/messages';
+import { DescribeClientQuotas, Metadata, Produce } from '../../src/protocol/messages';
+import { buildRecordBatchSync } from '../../src/protocol/record/records';
 import { ErrorCode } from '../../src/protocol/errors';
 
 jest.setTimeout(180_000);
@@ -36,6 +37,15 @@ describe('authorization and quotas on a real cluster', () => {
     }
   };
   /** The error type of a kafkajs send, or 'ok'. */
+  /** Waits until every broker knows a client-id quota. */
+  const quotaKnownEverywhere = async (clientId: string, key: string, value: number) => {
+    for (const id of [1, 2, 3]) {
+      await waitFor(async () => {
+        const { response } = await admin.send(id, DescribeClientQuotas, () => ({ components: [{ entityType: 'client-id', matchType: 0, match: clientId }], strict: false }));
+        return (response.entries ?? []).some((e) => e.values.some((v) => v.key === key && v.value === value));
+      }, { timeoutMs: 5000, what: `broker ${id} to know the quota of ${clientId}` });
+    }
+  };
   const sendOutcome = async (producer: ReturnType<Kafka['producer']>, topic: string): Promise<string> => {
     try {
       await producer.send({ topic, acks: -1, messages: [{ value: 'v' }] });
@@ -140,12 +150,7 @@ describe('authorization and quotas on a real cluster', () => {
     const clientId = 'quota-app';
     await createTopics('quota-topic');
     await brook('configs', '--entity-type', 'clients', '--entity-name', clientId, '--alter', '--add-config', `producer_byte_rate=${quota}`);
-    for (const id of [1, 2, 3]) {
-      await waitFor(async () => {
-        const { response } = await admin.send(id, DescribeClientQuotas, () => ({ components: [{ entityType: 'client-id', matchType: 0, match: clientId }], strict: false }));
-        return (response.entries ?? []).some((e) => e.values.some((v) => v.key === 'producer_byte_rate' && v.value === quota));
-      }, { timeoutMs: 5000, what: `broker ${id} to know the quota` });
-    }
+    await quotaKnownEverywhere(clientId, 'producer_byte_rate', quota);
     // The throttle times the producer's Produce responses carried, from kafkajs's own response log.
     const throttles: number[] = [];
     // kafkajs (KIP-219) reports a v6+ Produce response's throttle_time_ms as clientSideThrottleTime.
@@ -176,5 +181,34 @@ describe('authorization and quotas on a real cluster', () => {
       `${throttles.filter((t) => t > 0).length}/${throttles.length} responses throttled, max ${Math.max(...throttles)} ms\n`);
     expect(Math.abs(rate - quota) / quota).toBeLessThan(0.1);
     expect(throttles.some((t) => t > 0)).toBe(true);
+  });
+
+  test('a client that ignores throttle_time_ms is not read for that long: the broker mutes its connection (KIP-219)', async () => {
+    const quota = 100 * 1024;
+    const clientId = 'mute-app';
+    await createTopics('mute-topic');
+    await brook('configs', '--entity-type', 'clients', '--entity-name', clientId, '--alter', '--add-config', `producer_byte_rate=${quota}`);
+    await quotaKnownEverywhere(clientId, 'producer_byte_rate', quota);
+    const client = await AdminClient.connect(cluster.bootstrap, { clientId });
+    try {
+      await client.topic('mute-topic');
+      const leader = client.leaderOf('mute-topic', 0);
+      const produce = async (bytes: number) => {
+        const records = buildRecordBatchSync({ records: [{ key: null, value: Buffer.alloc(bytes, 1) }] });
+        const { response } = await client.send(leader, Produce, () => ({ transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: 'mute-topic', partitionData: [{ index: 0, records }] }] }));
+        expect(response.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+        return { throttleTimeMs: response.throttleTimeMs, at: Date.now() };
+      };
+      // 900 KB in a fresh window (10 s minimum): 90% of the quota, not throttled.
+      expect((await produce(900 * 1024)).throttleTimeMs).toBe(0);
+      // 1.2 MB over 10 s = 120% of the quota: throttled about (1.2 − 1) × 10 s = 2 s.
+      const over = await produce(300 * 1024);
+      expect(over.throttleTimeMs).toBeGreaterThan(1500);
+      // Brook's client does not wait out the throttle: the broker does not read the next request until it has passed.
+      const next = await produce(1024);
+      expect(next.at - over.at).toBeGreaterThanOrEqual(over.throttleTimeMs - 50);
+    } finally {
+      client.close();
+    }
   });
 });
