@@ -13,6 +13,7 @@ export function recordBytesAndThrottle(ctx: RequestContext, type: 'produce' | 'f
   const quotas = securityServices(ctx)?.quotas;
   if (!quotas) return 0;
   const t = quotas.recordAndGetThrottleTimeMs(type, principalOf(ctx), ctx.clientId, bytes, nowMs);
+  if (t > 0) ctx.logger.debug({ quota: type, clientId: ctx.clientId, principal: principalOf(ctx).name, throttleTimeMs: t }, 'client over its byte-rate quota; muting its connection');
   quotas.throttle(ctx.connection.id, t);
   return t;
 }
@@ -35,6 +36,7 @@ export function recordRequestTimeAndThrottle(ctx: RequestContext, handlerTimeMs:
   const quotas = securityServices(ctx)?.quotas;
   if (!quotas) return 0;
   const t = quotas.recordAndGetThrottleTimeMs('request', principalOf(ctx), ctx.clientId, handlerTimeMs / 10, nowMs);
+  if (t > 0) ctx.logger.debug({ quota: 'request', clientId: ctx.clientId, principal: principalOf(ctx).name, throttleTimeMs: t }, 'client over its request quota; muting its connection');
   quotas.throttle(ctx.connection.id, t);
   return t;
 }
