@@ -81,6 +81,8 @@ class Connection implements ConnectionContext {
   principal: KafkaPrincipal = ANONYMOUS;
   /** The SASL exchange of a SASL listener's connection; every frame passes it first. */
   private readonly sasl: SaslServerAuthenticator | null;
+  /** KIP-219 quota throttle: nothing is read or handled on this connection before this time (Date.now() ms). */
+  private mutedUntil = 0;
 
   constructor(
     readonly id: number,
@@ -200,7 +202,7 @@ class Connection implements ConnectionContext {
   private updateReading(): void {
     if (this.closed || this.socketGone || this.drainThenClose !== null) return;
     this.budget.stopWaiting(this);
-    const full = this.queue.length >= this.opts.maxQueuedRequests || this.socket.writableLength > (this.opts.maxUnsentBytes ?? DEFAULT_MAX_UNSENT);
+    const full = this.queue.length >= this.opts.maxQueuedRequests || this.socket.writableLength > (this.opts.maxUnsentBytes ?? DEFAULT_MAX_UNSENT) || this.muted();
     // Budgets never stop a request half-read: they gate the start of the next one.
     const overBudget = !full && this.receiving < 0 && !this.mayStartRequest();
     // Handled requests of this connection, or 'drain', wake the others; the broker-wide budget wakes this one.
@@ -215,7 +217,7 @@ class Connection implements ConnectionContext {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (!this.closed && this.queue.length > 0) {
+      while (!this.closed && this.queue.length > 0 && !this.muted()) {
         const frame = this.queue.shift()!;
         let response: Buffer | Buffer[] | null;
         try {
@@ -318,6 +320,28 @@ class Connection implements ConnectionContext {
     this.pending--;
     this.pendingBytes -= size;
     this.budget.release(size);
+  }
+
+  /**
+   * KIP-219: a client over its quota is not read from (nor are its queued requests handled) for `ms`; the response
+   * carrying the throttle time still goes out. Muting again while muted extends to the later end.
+   */
+  muteFor(ms: number): void {
+    const until = Date.now() + ms;
+    if (this.closed || ms <= 0 || until <= this.mutedUntil) return;
+    this.mutedUntil = until;
+    this.pause();
+    const wake = (): void => {
+      if (this.closed) return;
+      const left = this.mutedUntil - Date.now();
+      if (left > 0) setTimeout(wake, left).unref();
+      else this.readFrames();
+    };
+    setTimeout(wake, ms).unref();
+  }
+
+  private muted(): boolean {
+    return this.mutedUntil > Date.now();
   }
 
   private pause(): void {
@@ -423,6 +447,11 @@ export class SocketServer {
   }
 
   get connectionCount(): number { return this.connections.size; }
+
+  /** Mutes a connection for a quota throttle (KIP-219); ClientQuotas.onThrottle calls this. */
+  muteConnection(connectionId: number, ms: number): void {
+    for (const c of this.connections) if (c.id === connectionId) c.muteFor(ms);
+  }
   /** Request bytes read and not yet handled, over all connections (what queued.max.request.bytes bounds). */
   get queuedBytes(): number { return this.budget.bytes; }
   /** Connections waiting for room under queued.max.request.bytes. */

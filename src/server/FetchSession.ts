@@ -249,6 +249,11 @@ export interface FetchContextResponse {
 export interface FetchContext {
   readonly partitions: readonly FetchSessionPartition[];
   respond(results: FetchSessionResult[]): FetchContextResponse;
+  /**
+   * The empty answer to a fetch throttled by its quota (Kafka's getThrottledResponse): no partitions, and the session
+   * left as it was, so what was not sent is sent on a later fetch.
+   */
+  throttledResponse(): FetchContextResponse;
 }
 
 /** A session error: nothing is read; the fetcher must start over with a full request. */
@@ -258,6 +263,9 @@ class SessionErrorContext implements FetchContext {
   respond(): FetchContextResponse {
     return { errorCode: this.error, sessionId: INVALID_SESSION_ID, results: [] };
   }
+  throttledResponse(): FetchContextResponse {
+    return this.respond();
+  }
 }
 
 /** No session: what was asked is read and answered (every client that sends epoch -1, and Fetch before v7). */
@@ -265,6 +273,9 @@ class SessionlessFetchContext implements FetchContext {
   constructor(readonly partitions: readonly FetchSessionPartition[]) {}
   respond(results: FetchSessionResult[]): FetchContextResponse {
     return { errorCode: ErrorCode.NONE, sessionId: INVALID_SESSION_ID, results };
+  }
+  throttledResponse(): FetchContextResponse {
+    return { errorCode: ErrorCode.NONE, sessionId: INVALID_SESSION_ID, results: [] };
   }
 }
 
@@ -291,6 +302,10 @@ class FullFetchContext implements FetchContext {
       this.usesTopicIds,
     );
     return { errorCode: ErrorCode.NONE, sessionId, results };
+  }
+  /** No session is made for a throttled full fetch (Kafka answers it sessionless). */
+  throttledResponse(): FetchContextResponse {
+    return { errorCode: ErrorCode.NONE, sessionId: INVALID_SESSION_ID, results: [] };
   }
 }
 
@@ -329,6 +344,11 @@ class IncrementalFetchContext implements FetchContext {
       }
     }
     return { errorCode: ErrorCode.NONE, sessionId: s.id, results: sent };
+  }
+  throttledResponse(): FetchContextResponse {
+    const s = this.session;
+    if (s.epoch !== this.expectedEpoch) return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH, sessionId: s.id, results: [] };
+    return { errorCode: ErrorCode.NONE, sessionId: s.id, results: [] };
   }
 }
 

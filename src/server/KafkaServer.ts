@@ -324,6 +324,8 @@ export class KafkaServer {
       frameReusable: (frame) => frame.length >= 2 && handlersByKey.get(frame.readInt16BE(0))?.frameFreeAfterHandling === true,
       logger: this.logger.child({ module: 'network' }),
     });
+    const socketServer = this.socketServer;
+    this.security.quotas.onThrottle((connectionId, ms) => socketServer.muteConnection(connectionId, ms));
     try {
       await this.socketServer.startup();
     } catch (e) {

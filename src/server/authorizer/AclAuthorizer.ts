@@ -11,7 +11,7 @@ import {
 } from '../../security/acl/matching';
 import {
   entryKey, patternKey, type AccessControlEntry, type AclBinding, type AclBindingFilter, type AclOperation, type PatternType, type ResourcePattern,
-  type ResourceTypeName,
+  type ResourceTypeName, WILDCARD_HOST, WILDCARD_PRINCIPAL, WILDCARD_RESOURCE,
 } from '../../security/acl/model';
 import { NotificationFollower } from './NotificationFollower';
 
@@ -92,6 +92,34 @@ export class AclAuthorizer {
     const ok = authorizeAction(this.cache, this.settings, principal, host, operation, resourceType, name);
     if (!ok) this.log.debug({ principal, host, operation, resourceType, name }, 'denied');
     return ok;
+  }
+
+  /**
+   * Kafka 2.8's authorizeByResourceType (KIP-679): whether `principal` may perform `operation` on some resource of the
+   * type, i.e. an ALLOW applies that no DENY dominates (a DENY on the literal name or on a prefix of it, or a literal
+   * `*` DENY on all). Only the exact operation or ALL counts, as in Kafka. InitProducerId asks it for WRITE on topics.
+   */
+  authorizeByResourceType(principal: string, host: string, operation: AclOperation, resourceType: ResourceTypeName): boolean {
+    if (this.settings.superUsers.has(principal)) return true;
+    const bindings = this.cache.bindings().filter((b) => b.pattern.resourceType === resourceType
+      && (b.entry.principal === principal || b.entry.principal === WILDCARD_PRINCIPAL)
+      && (b.entry.host === host || b.entry.host === WILDCARD_HOST)
+      && (b.entry.operation === operation || b.entry.operation === 'ALL'));
+    const names = (permission: 'ALLOW' | 'DENY', patternType: PatternType): Set<string> =>
+      new Set(bindings.filter((b) => b.entry.permissionType === permission && b.pattern.patternType === patternType).map((b) => b.pattern.name));
+    const denyLiterals = names('DENY', 'LITERAL');
+    if (denyLiterals.has(WILDCARD_RESOURCE)) return false;
+    if (this.settings.allowEveryoneIfNoAclFound) return true;
+    const denyPrefixes = names('DENY', 'PREFIXED');
+    const allowLiterals = names('ALLOW', 'LITERAL');
+    const allowPrefixes = names('ALLOW', 'PREFIXED');
+    if (denyLiterals.size === 0 && denyPrefixes.size === 0) return allowLiterals.size > 0 || allowPrefixes.size > 0;
+    const dominatedByPrefix = (name: string): boolean => {
+      for (let i = 1; i <= name.length; i++) if (denyPrefixes.has(name.slice(0, i))) return true;
+      return false;
+    };
+    return [...allowPrefixes].some((p) => !dominatedByPrefix(p))
+      || [...allowLiterals].some((l) => l === WILDCARD_RESOURCE || (!denyLiterals.has(l) && !dominatedByPrefix(l)));
   }
 
   /** The bindings a filter selects (DescribeAcls). */

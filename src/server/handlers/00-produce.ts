@@ -5,7 +5,8 @@ import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { ATTRIBUTES, BATCH_HEADER_SIZE, CURRENT_MAGIC, MAGIC, isTransactional } from '../../protocol/record/batch-header';
 import type { ProduceEntry, ProducePartitionResult } from '../ReplicaManager';
 import { defineHandler, noResponse } from './types';
-import { authorizeTopic } from './authorize';
+import { authorize, authorizedNames } from './authorize';
+import { recordBytesAndThrottle, recordRequestTimeAndThrottle } from './quota';
 import { groupByTopic, tpKey } from '../../util/types';
 import { INTERNAL_TOPICS } from './03-metadata';
 
@@ -42,13 +43,19 @@ export const produceHandler = defineHandler({
   // Appends finish (the bytes are in the log) before handle settles, whatever the acks; nothing keeps the records.
   frameFreeAfterHandling: true,
   handle: async (req, ctx) => {
+    // Handler time for the request quota: the synchronous parts, not the wait for the append or the ISR.
+    let mark = performance.now();
     const rm = ctx.services.replicaManager;
     // Kafka 2.8 (KafkaApis.handleProduceRequest): transactional records need a transactional id the principal may
-    // WRITE (always, without ACLs); the partitions' logs check the producer epoch and the transaction state.
-    if (hasTransactionalRecords(req) && req.transactionalId === null) {
-      const reason = 'transactional records without a transactional id';
-      return req.acks === 0 ? noResponse(`acks=0 produce refused: ${reason}`) : refuseRequest(req, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    // WRITE; the partitions' logs check the producer epoch and the transaction state. (Kafka 2.8 checks no
+    // IDEMPOTENT_WRITE on Produce: InitProducerId does.)
+    if (hasTransactionalRecords(req) && (req.transactionalId === null || !authorize(ctx, 'WRITE', 'TRANSACTIONAL_ID', req.transactionalId))) {
+      const reason = req.transactionalId === null ? 'transactional records without a transactional id' : `no WRITE on transactional id ${req.transactionalId}`;
+      if (req.acks === 0) return noResponse(`acks=0 produce refused: ${reason}`);
+      const refusal = refuseRequest(req, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      return { ...refusal, throttleTimeMs: recordRequestTimeAndThrottle(ctx, performance.now() - mark) };
     }
+    const mayWrite = authorizedNames(ctx, 'WRITE', 'TOPIC');
     const entries: ProduceEntry[] = [];
     const refused: ProducePartitionResult[] = [];
     const order: Array<{ topic: string; partition: number }> = [];
@@ -58,7 +65,7 @@ export const produceHandler = defineHandler({
         const refuse = (errorCode: number, errorMessage: string | null = null): void => {
           refused.push({ topic: t.name, partition: p.index, errorCode, errorMessage, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n });
         };
-        if (!authorizeTopic(ctx, t.name, 'write')) refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        if (!mayWrite(t.name)) refuse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         // Only the coordinators write __consumer_offsets (and __transaction_state); a client's record there could
         // leave a group without a coordinator. Kafka's ReplicaManager.appendToLocalLog answers the same.
         else if (INTERNAL_TOPICS.has(t.name) && ctx.clientId !== ADMIN_CLIENT_ID) refuse(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
@@ -67,10 +74,20 @@ export const produceHandler = defineHandler({
       }
     }
     // Kafka does not auto-create topics on produce; Metadata does.
+    let handlerMs = performance.now() - mark;
     const appended = entries.length > 0 ? await rm.appendRecords(req.timeoutMs, req.acks, entries) : [];
+    mark = performance.now();
     const byKey = new Map<string, ProducePartitionResult>();
     for (const r of [...refused, ...appended]) byKey.set(tpKey(r.topic, r.partition), r);
     const results = order.map((o) => byKey.get(tpKey(o.topic, o.partition)) as ProducePartitionResult);
+
+    // Quotas (KIP-219), recorded once the append is done as Kafka does: the request's record bytes against
+    // producer_byte_rate, its handler time against request_percentage (not for acks=0, which gets no response but
+    // may still be muted for its bytes); the larger throttle goes in the response.
+    const bytes = req.topicData.reduce((n, td) => td.partitionData.reduce((m, p) => m + (p.records?.length ?? 0), n), 0);
+    const bandwidthThrottleMs = recordBytesAndThrottle(ctx, 'produce', bytes);
+    handlerMs += performance.now() - mark;
+    const requestThrottleMs = req.acks === 0 ? 0 : recordRequestTimeAndThrottle(ctx, handlerMs);
 
     if (req.acks === 0) {
       // No answer; on any error close the connection so the producer refreshes its metadata (as Kafka does).
@@ -90,7 +107,7 @@ export const produceHandler = defineHandler({
           errorMessage: r.errorMessage,
         })),
       })),
-      throttleTimeMs: 0,
+      throttleTimeMs: Math.max(bandwidthThrottleMs, requestThrottleMs),
     };
     return response;
   },

@@ -6,7 +6,8 @@ import { ErrorCode } from '../../protocol/errors';
 import type { FetchPartitionRequest } from '../ReplicaManager';
 import type { FetchSessionPartition, FetchSessionResult, ForgottenPartition, TopicNameResolver } from '../FetchSession';
 import { defineHandler } from './types';
-import { authorizeTopic } from './authorize';
+import { authorizeCluster, authorizedNames } from './authorize';
+import { maxFetchBytesInQuotaWindow, recordBytesAndThrottle, recordRequestTimeAndThrottle, unrecordFetchBytes } from './quota';
 import { ZERO_UUID } from '../../util/uuid';
 
 /** Fetch v13 names topics by id (KIP-516), in requests and responses. */
@@ -50,6 +51,8 @@ export const fetchHandler = defineHandler({
   // v12 is flexible and adds lastFetchedEpoch (checked here) and the divergingEpoch answer (KIP-595); v13 topic ids.
   versions: [4, 13],
   handle: async (req, ctx) => {
+    // Handler time for the request quota: the synchronous parts, not the long poll.
+    let mark = performance.now();
     const rm = ctx.services.replicaManager;
     const fromFollower = req.replicaId >= 0;
     const usesTopicIds = ctx.apiVersion >= TOPIC_IDS_VERSION;
@@ -62,31 +65,48 @@ export const fetchHandler = defineHandler({
     const results: Array<FetchSessionResult | undefined> = [];
     const wanted: FetchPartitionRequest[] = [];
     const wantedAt: number[] = [];
+    // Kafka: a follower needs CLUSTER_ACTION on the cluster (checked once), a consumer READ on each topic.
+    const followerAllowed = fromFollower && authorizeCluster(ctx, 'cluster-action');
+    const mayRead = authorizedNames(ctx, 'READ', 'TOPIC');
     for (const [i, p] of context.partitions.entries()) {
       if (p.topic === null) results.push(errorResult(p, ErrorCode.UNKNOWN_TOPIC_ID));
-      else if (!authorizeTopic(ctx, p.topic, fromFollower ? 'cluster-action' : 'read')) results.push(errorResult(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      else if (fromFollower ? !followerAllowed : !mayRead(p.topic)) results.push(errorResult(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
       else {
         results.push(undefined);
         wanted.push({ ...p, topic: p.topic });
         wantedAt.push(i);
       }
     }
+    // Kafka caps a consumer's max bytes at what its quota allows in one window: more would be throttled for sure.
+    const maxBytes = fromFollower ? req.maxBytes : Math.min(req.maxBytes, Math.floor(maxFetchBytesInQuotaWindow(ctx)));
+    let handlerMs = performance.now() - mark;
     const fetched = wanted.length > 0
       ? await rm.fetchMessages({
         replicaId: req.replicaId,
         maxWaitMs: req.maxWaitMs,
-        minBytes: req.minBytes,
-        maxBytes: req.maxBytes,
+        minBytes: Math.min(req.minBytes, maxBytes),
+        maxBytes,
         isolationLevel: req.isolationLevel,
         hardMaxBytesLimit: ctx.apiVersion <= 2,
         partitions: wanted,
       })
       : [];
     // fetchMessages answers its partitions in order; the result carries the id the fetcher named the topic by.
+    mark = performance.now();
     for (const [j, r] of fetched.entries()) results[wantedAt[j] as number] = { ...r, topicId: wanted[j]?.topicId };
-    const { errorCode, sessionId, results: sent } = context.respond(results as FetchSessionResult[]);
+    // Quotas (KIP-219; followers are exempt): the records' bytes against consumer_byte_rate and the handler time
+    // against request_percentage. Over either, Kafka answers at once with the throttle time and no records, takes the
+    // bytes back off the quota and mutes the connection; the fetch session is left as it was.
+    let throttleTimeMs = 0;
+    if (!fromFollower) {
+      const bytes = fetched.reduce((n, r) => n + (r.records?.length ?? 0), 0);
+      handlerMs += performance.now() - mark;
+      throttleTimeMs = Math.max(recordRequestTimeAndThrottle(ctx, handlerMs), recordBytesAndThrottle(ctx, 'fetch', bytes));
+      if (throttleTimeMs > 0) unrecordFetchBytes(ctx, bytes);
+    }
+    const { errorCode, sessionId, results: sent } = throttleTimeMs > 0 ? context.throttledResponse() : context.respond(results as FetchSessionResult[]);
     const response: FetchResponse = {
-      throttleTimeMs: 0,
+      throttleTimeMs,
       errorCode,
       sessionId,
       responses: byTopic(sent, usesTopicIds).map((t) => ({

@@ -3,7 +3,7 @@
 import { Metadata, type MetadataRequest, type MetadataResponse } from '../../protocol/messages/03-metadata';
 import { ErrorCode } from '../../protocol/errors';
 import { ZERO_UUID, isRealTopicId } from '../../util/uuid';
-import { OPERATIONS_NOT_REQUESTED, authorizedOperations } from './authorize';
+import { OPERATIONS_NOT_REQUESTED, authorize, authorizeCluster, authorizedNames, authorizedOperations } from './authorize';
 import { defineHandler, type RequestContext } from './types';
 import { OFFSETS_TOPIC } from '../../coordinator/javaHash';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/TransactionLog';
@@ -71,19 +71,35 @@ export const metadataHandler = defineHandler({
     const askedIds = [...new Set(asked.map((t) => t.topicId).filter(isRealTopicId))];
     const byId = askedIds.length > 0;
     const unknownIds = askedIds.filter((id) => cache.getTopicName(id) === undefined);
-    const names = allTopics
+    const requested = allTopics
       ? cache.topicNames()
       : byId
         ? askedIds.flatMap((id) => cache.getTopicName(id) ?? [])
-        : asked.map((t) => t.name ?? '');
+        : [...new Set(asked.map((t) => t.name ?? ''))];
     const autoCreate = !allTopics && !byId && ctx.config.get('auto.create.topics.enable') && (version < 4 || req.allowAutoTopicCreation);
 
+    // Kafka's checks: DESCRIBE on each topic. Listing all topics silently leaves out the others; topics asked for
+    // by name are answered TOPIC_AUTHORIZATION_FAILED without saying whether they exist.
+    const mayDescribe = authorizedNames(ctx, 'DESCRIBE', 'TOPIC');
+    const names = requested.filter(mayDescribe);
+    const deniedDescribe: TopicOut[] = allTopics
+      ? []
+      : requested.filter((n) => !mayDescribe(n)).map((n) => topicWithoutPartitions(ErrorCode.TOPIC_AUTHORIZATION_FAILED, byId ? null : n, byId ? cache.topicIdOrZero(n) : ZERO_UUID));
+
     const topics: TopicOut[] = [];
-    const missing: string[] = [];
+    let missing: string[] = [];
     for (const name of names) {
       const t = existingTopic(ctx, name);
       if (t) topics.push(t);
       else missing.push(name);
+    }
+    // Auto-creation needs CREATE on the cluster or on the topic; a topic that may not be created is answered
+    // TOPIC_AUTHORIZATION_FAILED.
+    const refusedCreation: TopicOut[] = [];
+    if (autoCreate && missing.length > 0 && !authorize(ctx, 'CREATE', 'CLUSTER', 'kafka-cluster')) {
+      const mayCreate = (n: string): boolean => authorize(ctx, 'CREATE', 'TOPIC', n);
+      for (const n of missing) if (!mayCreate(n)) refusedCreation.push(topicWithoutPartitions(ErrorCode.TOPIC_AUTHORIZATION_FAILED, n, ZERO_UUID, INTERNAL_TOPICS.has(n)));
+      missing = missing.filter(mayCreate);
     }
     // The error code per topic: LEADER_NOT_AVAILABLE once creation started, or why it could not.
     // Internal topics are created by their coordinators with their own settings (compaction, partitions, min ISR),
@@ -109,8 +125,10 @@ export const metadataHandler = defineHandler({
     if (version >= 8 && req.includeTopicAuthorizedOperations) {
       for (const t of topics) t.topicAuthorizedOperations = authorizedOperations(ctx, 'topic', t.name ?? '');
     }
-    const clusterAuthorizedOperations =
-      version >= 8 && version <= 10 && req.includeClusterAuthorizedOperations ? authorizedOperations(ctx, 'cluster', 'kafka-cluster') : OPERATIONS_NOT_REQUESTED;
+    // Without DESCRIBE on the cluster, the cluster's operations asked for are none at all.
+    const clusterAuthorizedOperations = version >= 8 && version <= 10 && req.includeClusterAuthorizedOperations
+      ? (authorizeCluster(ctx, 'describe') ? authorizedOperations(ctx, 'cluster', 'kafka-cluster') : 0)
+      : OPERATIONS_NOT_REQUESTED;
 
     return {
       throttleTimeMs: 0,
@@ -121,7 +139,7 @@ export const metadataHandler = defineHandler({
       clusterId: cache.clusterId,
       controllerId: cache.controllerId ?? -1,
       // Kafka lists the ids it could not resolve first.
-      topics: [...unknownIds.map((id) => topicWithoutPartitions(ErrorCode.UNKNOWN_TOPIC_ID, null, id)), ...topics],
+      topics: [...unknownIds.map((id) => topicWithoutPartitions(ErrorCode.UNKNOWN_TOPIC_ID, null, id)), ...topics, ...refusedCreation, ...deniedDescribe],
       clusterAuthorizedOperations,
     };
   },

@@ -3,6 +3,7 @@ import { OffsetCommit } from '../../protocol/messages/08-offset-commit';
 import { ErrorCode } from '../../protocol/errors';
 import type { OffsetCommitEntry } from '../../coordinator/GroupCoordinator';
 import { defineHandler } from './types';
+import { authorize, authorizedNames } from './authorize';
 
 export const offsetCommitHandler = defineHandler({
   api: OffsetCommit,
@@ -10,10 +11,19 @@ export const offsetCommitHandler = defineHandler({
   handle: async (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
+    // Kafka: READ on the group (else every partition answers GROUP_AUTHORIZATION_FAILED), then READ on each topic.
+    if (!authorize(ctx, 'READ', 'GROUP', req.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })) })),
+      };
+    }
+    const mayRead = authorizedNames(ctx, 'READ', 'TOPIC');
     // Partitions the cluster does not know are refused before anything is written (as Kafka does).
     const known: OffsetCommitEntry[] = [];
     const codes = req.topics.map((t) =>
       t.partitions.map((p) => {
+        if (!mayRead(t.name)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         if (!ctx.metadataCache.getPartition(t.name, p.partitionIndex)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         known.push({
           topic: t.name,

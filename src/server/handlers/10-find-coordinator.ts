@@ -6,6 +6,7 @@ import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { OFFSETS_TOPIC } from '../../coordinator/javaHash';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/TransactionLog';
 import { defineHandler, type RequestContext } from './types';
+import { authorize } from './authorize';
 
 const GROUP_KEY_TYPE = 0;
 const TRANSACTION_KEY_TYPE = 1;
@@ -54,8 +55,14 @@ function transactionCoordinator(key: string, ctx: RequestContext): Coordinator {
   return leaderOf(TRANSACTION_STATE_TOPIC, tc.partitionFor(key), ctx);
 }
 
+/** Kafka: DESCRIBE on the group, or on the transactional id, before the lookup. */
 function coordinatorFor(keyType: number, key: string, ctx: RequestContext): Coordinator {
-  return keyType === TRANSACTION_KEY_TYPE ? transactionCoordinator(key, ctx) : groupCoordinator(key, ctx);
+  if (keyType === TRANSACTION_KEY_TYPE) {
+    if (!authorize(ctx, 'DESCRIBE', 'TRANSACTIONAL_ID', key)) return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, ...NO_NODE };
+    return transactionCoordinator(key, ctx);
+  }
+  if (!authorize(ctx, 'DESCRIBE', 'GROUP', key)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, ...NO_NODE };
+  return groupCoordinator(key, ctx);
 }
 
 /** A v0-3 answer (the v4 fields stay empty). */

@@ -1,6 +1,8 @@
 // JoinGroup (11): decode, hand the join to the GroupCoordinator, answer when the join phase completes.
 import { JoinGroup } from '../../protocol/messages/11-join-group';
 import { defineHandler } from './types';
+import { authorize } from './authorize';
+import { ErrorCode } from '../../protocol/errors';
 
 export const joinGroupHandler = defineHandler({
   api: JoinGroup,
@@ -9,6 +11,13 @@ export const joinGroupHandler = defineHandler({
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
     const groupInstanceId = v >= 5 ? req.groupInstanceId : null;
+    if (!authorize(ctx, 'READ', 'GROUP', req.groupId)) {
+      // Kafka's JoinGroupResult(UNKNOWN_MEMBER_ID, GROUP_AUTHORIZATION_FAILED).
+      return {
+        throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null,
+        protocolName: v >= 7 ? null : '', leader: '', skipAssignment: false, memberId: '', members: [],
+      };
+    }
     const r = await gc.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,

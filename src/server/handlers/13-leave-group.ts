@@ -4,6 +4,7 @@ import { LeaveGroup } from '../../protocol/messages/13-leave-group';
 import { ErrorCode } from '../../protocol/errors';
 import type { LeavingMember } from '../../coordinator/GroupCoordinator';
 import { defineHandler } from './types';
+import { authorize } from './authorize';
 
 export const leaveGroupHandler = defineHandler({
   api: LeaveGroup,
@@ -11,6 +12,7 @@ export const leaveGroupHandler = defineHandler({
   handle: (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
+    if (!authorize(ctx, 'READ', 'GROUP', req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const leaving: LeavingMember[] = v >= 3
       ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null }))
       : [{ memberId: req.memberId, groupInstanceId: null }];

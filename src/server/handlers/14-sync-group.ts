@@ -2,6 +2,7 @@
 import { SyncGroup } from '../../protocol/messages/14-sync-group';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
+import { authorize } from './authorize';
 
 export const syncGroupHandler = defineHandler({
   api: SyncGroup,
@@ -12,6 +13,9 @@ export const syncGroupHandler = defineHandler({
     // at the group; the coordinator then checks that they match the group's.
     if (v >= 5 && (req.protocolType === null || req.protocolName === null)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+    }
+    if (!authorize(ctx, 'READ', 'GROUP', req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
     }
     const r = await ctx.services.groupCoordinator.syncGroup({
       groupId: req.groupId,

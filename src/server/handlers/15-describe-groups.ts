@@ -2,7 +2,7 @@
 // operations the caller may perform on each group.
 import { DescribeGroups } from '../../protocol/messages/15-describe-groups';
 import { ErrorCode } from '../../protocol/errors';
-import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from './authorize';
+import { authorize, authorizedOperations, OPERATIONS_NOT_REQUESTED } from './authorize';
 import { defineHandler } from './types';
 
 export const describeGroupsHandler = defineHandler({
@@ -14,6 +14,13 @@ export const describeGroupsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
+        // Kafka's DescribeGroupsResponse.forError: empty strings, no members, operations not filled.
+        if (!authorize(ctx, 'DESCRIBE', 'GROUP', groupId)) {
+          return {
+            errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [],
+            authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
+        }
         const s = gc.describeGroup(groupId);
         return {
           errorCode: s.errorCode,

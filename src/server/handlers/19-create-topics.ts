@@ -6,6 +6,7 @@ import { ErrorCode, errorInfo } from '../../protocol/errors';
 import type { MetadataCache } from '../MetadataCache';
 import { ZERO_UUID } from '../../util/uuid';
 import { defineHandler } from './types';
+import { authorize, authorizedNames } from './authorize';
 
 
 /** A topic that was not created: Kafka resets its configs to an empty list and its counts to -1. */
@@ -28,7 +29,20 @@ export const createTopicsHandler = defineHandler({
       return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, ErrorCode.NOT_CONTROLLER, errorInfo(ErrorCode.NOT_CONTROLLER).message)) };
     }
     const deadline = Date.now() + req.timeoutMs;
-    const results = await controller.createTopics(req.topics, { validateOnly: req.validateOnly, timeoutMs: req.timeoutMs });
+    // Kafka: CREATE on the cluster, or else on each topic (a topic named twice is left to the duplicate check);
+    // DESCRIBE_CONFIGS on a topic to get its configs, partition count and replication factor back.
+    const counts = new Map<string, number>();
+    for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const clusterCreate = authorize(ctx, 'CREATE', 'CLUSTER', 'kafka-cluster');
+    const mayCreate = authorizedNames(ctx, 'CREATE', 'TOPIC');
+    const mayDescribeConfigs = authorizedNames(ctx, 'DESCRIBE_CONFIGS', 'TOPIC');
+    const refused = (name: string): boolean => (counts.get(name) ?? 0) === 1 && !clusterCreate && !mayCreate(name);
+    const passed = req.topics.filter((t) => !refused(t.name));
+    const answered = passed.length > 0 ? await controller.createTopics(passed, { validateOnly: req.validateOnly, timeoutMs: req.timeoutMs }) : [];
+    let next = 0;
+    const results = req.topics.map((t) => (refused(t.name)
+      ? { name: t.name, topicId: ZERO_UUID, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.', numPartitions: -1, replicationFactor: -1 }
+      : answered[next++]!));
 
     const created = req.validateOnly ? [] : results.filter((r) => r.errorCode === ErrorCode.NONE);
     const leaderless = (): Set<string> => new Set(created.filter((r) => !hasLeaders(ctx.metadataCache, r.name, r.numPartitions)).map((r) => r.name));
@@ -51,7 +65,13 @@ export const createTopicsHandler = defineHandler({
       throttleTimeMs: 0,
       topics: results.map((r, i): CreateTopicsResponseCreatableTopicResult => {
         if (timedOut.has(r.name)) return failed(r.name, ErrorCode.REQUEST_TIMED_OUT, null);
+        if (r.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED && refused(r.name)) {
+          return { ...failed(r.name, r.errorCode, r.errorMessage), topicConfigErrorCode: mayDescribeConfigs(r.name) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+        }
         if (r.errorCode !== ErrorCode.NONE) return failed(r.name, r.errorCode, r.errorMessage);
+        if (!mayDescribeConfigs(r.name)) {
+          return { ...failed(r.name, ErrorCode.NONE, null), topicId: r.topicId, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+        }
         return {
           name: r.name, topicId: r.topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: 0,
           numPartitions: r.numPartitions, replicationFactor: r.replicationFactor,

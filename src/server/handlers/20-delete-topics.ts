@@ -4,6 +4,7 @@ import { DeleteTopics, type DeleteTopicsResponse } from '../../protocol/messages
 import { ErrorCode, KafkaError } from '../../protocol/errors';
 import { ZERO_UUID } from '../../util/uuid';
 import { defineHandler } from './types';
+import { authorizedNames } from './authorize';
 
 type Result = DeleteTopicsResponse['responses'][number];
 
@@ -27,14 +28,21 @@ export const deleteTopicsHandler = defineHandler({
       errorMessage: null,
     }));
     const toDelete: string[] = [];
+    // Kafka: DELETE on each topic; a topic named by id also needs DESCRIBE, and without it its name is not told.
+    const mayDescribe = authorizedNames(ctx, 'DESCRIBE', 'TOPIC');
+    const mayDelete = authorizedNames(ctx, 'DELETE', 'TOPIC');
     for (const r of responses) {
       // Neither name nor id: Kafka's authorizer check, which such an entry cannot pass, answers it.
       if (r.name === null) r.errorCode = r.topicId === ZERO_UUID ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_ID;
+      else if (r.topicId !== ZERO_UUID && !mayDescribe(r.name)) {
+        r.name = null;
+        r.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      } else if (!mayDelete(r.name)) r.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
       else toDelete.push(r.name);
     }
     if (toDelete.length > 0) {
       const results = new Map((await controller.deleteTopics(toDelete, req.timeoutMs)).map((r) => [r.name, r.errorCode]));
-      for (const r of responses) if (r.name !== null) r.errorCode = results.get(r.name) ?? r.errorCode;
+      for (const r of responses) if (r.name !== null && toDelete.includes(r.name)) r.errorCode = results.get(r.name) ?? r.errorCode;
     }
     return { throttleTimeMs: 0, responses };
   },

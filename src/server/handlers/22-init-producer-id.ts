@@ -6,6 +6,7 @@ import { InitProducerId, type InitProducerIdResponse } from '../../protocol/mess
 import { ErrorCode } from '../../protocol/errors';
 import { rewriteProducerFenced } from '../../coordinator/transaction/TransactionCoordinator';
 import { defineHandler } from './types';
+import { authorize, authorizeByResourceType } from './authorize';
 
 const failure = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
 
@@ -13,6 +14,11 @@ export const initProducerIdHandler = defineHandler({
   api: InitProducerId,
   versions: [0, 4],
   handle: async (req, ctx) => {
+    // Kafka 2.8: WRITE on the transactional id; without one, IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+    if (req.transactionalId !== null && !authorize(ctx, 'WRITE', 'TRANSACTIONAL_ID', req.transactionalId)) return failure(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (req.transactionalId === null && !authorize(ctx, 'IDEMPOTENT_WRITE', 'CLUSTER', 'kafka-cluster') && !authorizeByResourceType(ctx, 'WRITE', 'TOPIC')) {
+      return failure(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    }
     if (req.transactionalId === null) {
       const ids = ctx.services.producerIdManager;
       try {

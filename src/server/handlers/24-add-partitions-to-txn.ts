@@ -6,19 +6,27 @@ import { ErrorCode } from '../../protocol/errors';
 import { rewriteProducerFenced } from '../../coordinator/transaction/TransactionCoordinator';
 import { tpKey } from '../../util/types';
 import { INTERNAL_TOPICS } from './03-metadata';
-import { authorizeTopic } from './authorize';
+import { authorize, authorizedNames } from './authorize';
 import { defineHandler } from './types';
 
 export const addPartitionsToTxnHandler = defineHandler({
   api: AddPartitionsToTxn,
   versions: [0, 3],
   handle: async (req, ctx) => {
+    // Kafka: WRITE on the transactional id (else every partition fails), then WRITE on each topic.
+    if (!authorize(ctx, 'WRITE', 'TRANSACTIONAL_ID', req.transactionalId)) {
+      return {
+        throttleTimeMs: 0,
+        results: req.topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ({ partitionIndex: p, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED })) })),
+      };
+    }
+    const mayWrite = authorizedNames(ctx, 'WRITE', 'TOPIC');
     const errors = new Map<string, number>();
     const partitions: string[] = [];
     for (const t of req.topics) {
       for (const p of t.partitions) {
         const k = tpKey(t.name, p);
-        if (INTERNAL_TOPICS.has(t.name) || !authorizeTopic(ctx, t.name, 'write')) errors.set(k, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        if (INTERNAL_TOPICS.has(t.name) || !mayWrite(t.name)) errors.set(k, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         else if (!ctx.metadataCache.getPartition(t.name, p)) errors.set(k, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         else partitions.push(k);
       }

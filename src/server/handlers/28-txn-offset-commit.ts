@@ -4,6 +4,7 @@ import { TxnOffsetCommit } from '../../protocol/messages/28-txn-offset-commit';
 import { ErrorCode } from '../../protocol/errors';
 import type { OffsetCommitEntry } from '../../coordinator/GroupCoordinator';
 import { defineHandler } from './types';
+import { authorize, authorizedNames } from './authorize';
 
 const PLACEHOLDER = -999; // the coordinator's answer goes here
 
@@ -13,10 +14,23 @@ export const txnOffsetCommitHandler = defineHandler({
   handle: async (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
     const v = ctx.apiVersion;
+    // Kafka 2.8: WRITE on the transactional id, then READ on the group (each failing every partition), then READ on
+    // each topic.
+    const refusal = !authorize(ctx, 'WRITE', 'TRANSACTIONAL_ID', req.transactionalId)
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : !authorize(ctx, 'READ', 'GROUP', req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED : null;
+    if (refusal !== null) {
+      return {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: refusal })) })),
+      };
+    }
+    const mayRead = authorizedNames(ctx, 'READ', 'TOPIC');
     // Partitions the cluster does not know are answered UNKNOWN_TOPIC_OR_PARTITION and not written (as Kafka does).
     const known: OffsetCommitEntry[] = [];
     const codes = req.topics.map((t) =>
       t.partitions.map((p) => {
+        if (!mayRead(t.name)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         if (!ctx.metadataCache.getPartition(t.name, p.partitionIndex)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         known.push({
           topic: t.name,

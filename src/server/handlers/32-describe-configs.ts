@@ -1,7 +1,8 @@
 // DescribeConfigs (32): topic and broker configs with their sources and synonyms (v1+), types and documentation (v3+),
 // as the ConfigRepository resolves them.
 import { DescribeConfigs } from '../../protocol/messages/32-describe-configs';
-import { ErrorCode } from '../../protocol/errors';
+import { ErrorCode, errorInfo } from '../../protocol/errors';
+import { configResourceRefusal } from './configWrites';
 import { ConfigRejected, ConfigSource } from '../ConfigRepository';
 import { defineHandler } from './types';
 
@@ -15,6 +16,8 @@ export const describeConfigsHandler = defineHandler({
       // As in Kafka, an empty key list asks for every config, like a null one.
       const keys = r.configurationKeys?.length ? r.configurationKeys : null;
       const fail = (errorCode: number, errorMessage: string) => ({ ...base, errorCode, errorMessage, configs: [] });
+      const refusal = configResourceRefusal(ctx, 'DESCRIBE_CONFIGS', r.resourceType, r.resourceName);
+      if (refusal !== null) return fail(refusal, errorInfo(refusal).message);
       try {
         const configs = await repository.describe(await repository.resource(r.resourceType, r.resourceName), keys);
         return {

@@ -4,7 +4,7 @@ import { AlterConfigs } from '../../protocol/messages/33-alter-configs';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
 import { ConfigRejected } from '../ConfigRepository';
-import { runResource } from './configWrites';
+import { configResourceRefusal, runResource } from './configWrites';
 
 export const alterConfigsHandler = defineHandler({
   api: AlterConfigs,
@@ -13,6 +13,11 @@ export const alterConfigsHandler = defineHandler({
     const responses = [];
     // One at a time: two resources may be the same ZooKeeper node.
     for (const r of req.resources) {
+      const refusal = configResourceRefusal(ctx, 'ALTER_CONFIGS', r.resourceType, r.resourceName);
+      if (refusal !== null) {
+        responses.push({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode: refusal, errorMessage: null });
+        continue;
+      }
       responses.push(await runResource(ctx, r.resourceType, r.resourceName, async () => {
         const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
         if (nulls.length > 0) throw new ConfigRejected(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(',')}`);

@@ -5,7 +5,7 @@ import { topicConfigDefs } from '../../config/topicConfigs';
 import { brokerConfigDefs } from '../../config/schema';
 import { defineHandler } from './types';
 import { ConfigRejected, RESOURCE_TOPIC } from '../ConfigRepository';
-import { runResource } from './configWrites';
+import { configResourceRefusal, runResource } from './configWrites';
 
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
@@ -53,6 +53,11 @@ export const incrementalAlterConfigsHandler = defineHandler({
   handle: async (req, ctx) => {
     const responses = [];
     for (const r of req.resources) {
+      const refusal = configResourceRefusal(ctx, 'ALTER_CONFIGS', r.resourceType, r.resourceName);
+      if (refusal !== null) {
+        responses.push({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode: refusal, errorMessage: null });
+        continue;
+      }
       responses.push(await runResource(ctx, r.resourceType, r.resourceName, async () => {
         const repository = ctx.services.configs;
         const t = await repository.resource(r.resourceType, r.resourceName);

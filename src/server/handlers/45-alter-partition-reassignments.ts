@@ -2,12 +2,15 @@
 import { AlterPartitionReassignments } from '../../protocol/messages/45-alter-partition-reassignments';
 import { ErrorCode, errorInfo } from '../../protocol/errors';
 import { defineHandler } from './types';
+import { authorizeCluster, refuseUnless } from './authorize';
 import { groupByTopic } from '../../util/types';
 
 export const alterPartitionReassignmentsHandler = defineHandler({
   api: AlterPartitionReassignments,
   versions: [0, 0],
   handle: async (req, ctx) => {
+    const refusal = refuseUnless(authorizeCluster(ctx, 'alter'), AlterPartitionReassignments, req, ctx, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    if (refusal) return refusal;
     const controller = ctx.services.controller.active();
     if (!controller) {
       // Kafka answers a top-level NOT_CONTROLLER; clients look the controller up again and retry.

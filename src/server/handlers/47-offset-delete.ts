@@ -2,6 +2,7 @@
 import { OffsetDelete } from '../../protocol/messages/47-offset-delete';
 import { ErrorCode } from '../../protocol/errors';
 import { defineHandler } from './types';
+import { authorize, authorizedNames } from './authorize';
 import { tpKey } from '../../util/types';
 
 export const offsetDeleteHandler = defineHandler({
@@ -9,8 +10,12 @@ export const offsetDeleteHandler = defineHandler({
   versions: [0, 0],
   handle: async (req, ctx) => {
     const gc = ctx.services.groupCoordinator;
+    // Kafka: DELETE on the group (else a group-level GROUP_AUTHORIZATION_FAILED), then READ on each topic.
+    if (!authorize(ctx, 'DELETE', 'GROUP', req.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+    const mayRead = authorizedNames(ctx, 'READ', 'TOPIC');
     const known: { topic: string; partition: number }[] = [];
     for (const t of req.topics) {
+      if (!mayRead(t.name)) continue;
       for (const p of t.partitions) if (ctx.metadataCache.getPartition(t.name, p.partitionIndex)) known.push({ topic: t.name, partition: p.partitionIndex });
     }
     const r = await gc.deleteOffsets(req.groupId, known);
@@ -23,7 +28,7 @@ export const offsetDeleteHandler = defineHandler({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
-          errorCode: codes.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorCode: !mayRead(t.name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : (codes.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
         })),
       })),
     };

@@ -6,6 +6,9 @@ import { ANONYMOUS, principalToString, type KafkaPrincipal } from '../../securit
 import { CLUSTER_NAME, SUPPORTED_OPERATIONS, type AclOperation, type ResourceTypeName } from '../../security/acl/model';
 import type { ConnectionContext } from '../../network/SocketServer';
 import type { SecurityServices } from '../authorizer/SecurityServices';
+import type { ApiDef, RequestOf, ResponseOf } from '../../protocol/schema';
+import { KafkaError, errorInfo } from '../../protocol/errors';
+import { errorResponseFor } from '../errorResponse';
 
 /** The connection's authenticated principal (set by the SASL/TLS layer), User:ANONYMOUS until then. */
 export function principalOf(ctx: RequestContext): KafkaPrincipal {
@@ -70,4 +73,35 @@ const OP_CODE: Record<AclOperation, number> = {
 export function authorizedOperations(ctx: RequestContext, type: ResourceType, name: string): number {
   const rt = RESOURCE_TYPES[type];
   return SUPPORTED_OPERATIONS[rt].reduce((bits, op) => (authorize(ctx, op, rt, name) ? bits | (1 << OP_CODE[op]) : bits), 0);
+}
+
+/**
+ * Kafka's filterByAuthorized: a check asked once per distinct resource name of a request (a produce or fetch names
+ * the same topic for each of its partitions).
+ */
+export function authorizedNames(ctx: RequestContext, operation: AclOperation, resourceType: ResourceTypeName): (name: string) => boolean {
+  const decided = new Map<string, boolean>();
+  return (name) => {
+    let ok = decided.get(name);
+    if (ok === undefined) decided.set(name, (ok = authorize(ctx, operation, resourceType, name)));
+    return ok;
+  };
+}
+
+/**
+ * Kafka's authorizeClusterOperation for the inter-broker APIs and whole-request refusals: null when allowed, else the
+ * request's error response (getErrorResponse) with `code` on everything it asked about.
+ */
+export function refuseUnless<A extends ApiDef>(allowed: boolean, api: A, req: RequestOf<A>, ctx: RequestContext, code: number): ResponseOf<A> | null {
+  if (allowed) return null;
+  const r = errorResponseFor(api, ctx.apiVersion, req, code, errorInfo(code).message);
+  if (r === null) throw new KafkaError(code, errorInfo(code).message);
+  return r as ResponseOf<A>;
+}
+
+/** Kafka's authorizeByResourceType: may the principal perform `operation` on some resource of the type (true without an authorizer). */
+export function authorizeByResourceType(ctx: RequestContext, operation: AclOperation, resourceType: ResourceTypeName): boolean {
+  const authorizer = securityServices(ctx)?.authorizer;
+  if (!authorizer) return true;
+  return authorizer.authorizeByResourceType(principalToString(principalOf(ctx)), clientHost(ctx), operation, resourceType);
 }

@@ -1,5 +1,6 @@
 // The one list of handlers: dispatch, ApiVersions and documentation are all derived from it.
 import type { AdvertisedApi, RegisteredHandler } from './types';
+import { withRequestQuota } from './quota';
 import { metadataHandler } from './03-metadata';
 import { apiVersionsHandler } from './18-api-versions';
 import { controlledShutdownHandler } from './07-controlled-shutdown';
@@ -116,7 +117,8 @@ const all: readonly RegisteredHandler[] = [
   saslAuthenticateHandler,
 ];
 
-export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, h]));
+// Every handler but the exempt ones records its time against the request quota (quota.ts).
+export const handlersByKey: ReadonlyMap<number, RegisteredHandler> = new Map(all.map((h) => [h.api.apiKey, withRequestQuota(h)]));
 
 /** What ApiVersions answers: every registered API with the versions its handler serves, by API key. */
 export const advertisedApis: readonly AdvertisedApi[] = [...handlersByKey.values()]

@@ -86,6 +86,16 @@ export class ClientQuotaManager {
     return this.opts.maxThrottleTimeMs != null ? Math.min(t, this.opts.maxThrottleTimeMs) : t;
   }
 
+  /**
+   * Kafka's getMaxValueInQuotaWindow: the most a client may use at once without being throttled when nothing is recorded
+   * in its window, bound × (samples − 1) windows; Infinity without a quota. A consumer's fetch max bytes is capped by it.
+   */
+  maxValueInQuotaWindow(user: string, clientId: string): number {
+    if (!this.quotasEnabled) return Infinity;
+    const bound = this.quota(user, clientId);
+    return bound === null ? Infinity : (bound * (this.opts.rate.samples - 1) * this.opts.rate.windowMs) / 1000;
+  }
+
   /** Takes recorded usage back off (a throttled Fetch sends no records, so its bytes do not count). */
   unrecord(user: string, clientId: string, value: number, nowMs: number): void {
     if (!this.quotasEnabled) return;
