@@ -163,6 +163,7 @@ export class ReplicaStateChanges {
             replicaLagTimeMaxMs: this.rm.replicaLagTimeMaxMs,
             alterIsr: this.rm.alterIsrManager,
             onIsrChanged: (part) => this.rm.completeDelayed(part.key),
+            stats: this.rm.stats,
             logger: this.logger,
           });
           this.rm.partitions.set(key, p);
