@@ -139,6 +139,43 @@ describe('metrics.listener on a 3-broker cluster', () => {
     await admin.disconnect();
   });
 
+  it('a group whose committed offset stops while data arrives is STALLED, then STOPPED once it stops committing', async () => {
+    const kafka = new Kafka({ clientId: 'metrics-stuck', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    await admin.connect();
+    await producer.connect();
+    // The scenario's timeline (window of 3 commits, 1.5 s apart): the spacing is the input, not a synchronisation.
+    const spacingMs = 1500;
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, spacingMs));
+      await producer.send({ topic: 'm', acks: -1, messages: [{ partition: 0, value: `more-${i}` }] });
+      // A plain OffsetCommit of offset 0 (kafkajs' setOffsets would join the group first).
+      const r = await runBrook(['consumer-groups', '--reset-offsets', '--group', 'stuck', '--topic', 'm:0', '--to-offset', '0', '--execute', '--bootstrap-server', cluster.bootstrap]);
+      expect(r.code).toBe(0);
+    }
+    const statusOf = async (): Promise<number | undefined> => {
+      const all = await scrapeAll([1, 2, 3]);
+      const s = all.flatMap((x) => x.filter((v) => v.name === 'kafka_consumergroup_status' && v.labels.group === 'stuck'));
+      expect(s.length).toBeLessThanOrEqual(1);
+      return s[0]?.value;
+    };
+    // Right after the third commit: the offset never moved across the window while the lag grew.
+    expect(await statusOf()).toBe(2);
+    const lag = await waitFor(async () => {
+      const all = await scrapeAll([1, 2, 3]);
+      return all.flatMap((x) => x.filter((v) => v.name === 'kafka_consumergroup_lag' && v.labels.group === 'stuck'))[0]?.value;
+    }, { timeoutMs: 10_000, what: 'lag of the stuck group' });
+    expect(lag).toBeGreaterThan(0);
+    // No commit for longer than the window spans: STOPPED, shown by brook consumer-groups --describe.
+    await waitFor(async () => ((await statusOf()) === 3 ? true : undefined), { timeoutMs: 15_000, what: 'STOPPED' });
+    const described = await runBrook(['consumer-groups', '--describe', '--group', 'stuck', '--bootstrap-server', cluster.bootstrap]);
+    expect(described.stdout).toMatch(/^LAG STATUS: STOPPED \(total lag \d+/m);
+    expect(described.stdout).toMatch(/^  m-0: STOPPED \(lag \d+, 3 commits in the window\)$/m);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
   it('under-replicated partitions go 0 -> N -> 0 around a follower kill -9 and restart; one active controller throughout', async () => {
     const kafka = new Kafka({ clientId: 'metrics-ur', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();

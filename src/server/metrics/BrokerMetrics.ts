@@ -77,6 +77,7 @@ export class BrokerMetrics {
   private readonly zkLatency: Histogram;
   private readonly flushTime: Histogram;
   private readonly electionTime: Histogram;
+  private readonly flushObserver = (ms: number): void => this.flushTime.observe(ms);
 
   constructor(private readonly src: MetricsSources) {
     const reg = this.registry;
@@ -91,7 +92,7 @@ export class BrokerMetrics {
     this.zkLatency = new Histogram({ name: 'kafka_server_zookeeperclientmetrics_zookeeperrequestlatencyms', help: 'ZooKeeper request round trips, ms.', buckets: MS_BUCKETS, registers });
     this.flushTime = new Histogram({ name: 'kafka_log_logflushstats_logflushrateandtimems', help: 'Log flush (fsync) time, ms.', buckets: MS_BUCKETS, registers });
     this.electionTime = new Histogram({ name: 'kafka_controller_controllerstats_leaderelectionrateandtimems', help: 'Leader election passes of the active controller and their time, ms (count: passes electing at least one leader).', buckets: MS_BUCKETS, registers });
-    logFlushStats.observer = (ms) => this.flushTime.observe(ms);
+    logFlushStats.observer = this.flushObserver;
 
     this.topicMetrics(registers);
     this.replicaMetrics(registers);
@@ -110,7 +111,7 @@ export class BrokerMetrics {
   }
 
   detach(): void {
-    if (logFlushStats.observer) logFlushStats.observer = null;
+    if (logFlushStats.observer === this.flushObserver) logFlushStats.observer = null;
     const zk = this.src.zkSession();
     if (zk) zk.requestLatencyObserver = null;
     const c = this.src.controller();
