@@ -15,6 +15,7 @@ interface ClusterUpOptions {
   firstBrokerId: number;
   zookeeperPort: number;
   basePort: number;
+  metricsBasePort: number;
   dataDir: string;
 }
 
@@ -26,6 +27,7 @@ export function registerClusterUp(program: Command): void {
     .option('--first-broker-id <id>', 'broker.id of the first broker; the others follow (0 gives ids 0..N-1, as Kafka\'s quickstart)', parseBrokerId, 1)
     .option('--zookeeper-port <port>', 'ZooKeeper client port', parsePort, 2181)
     .option('--base-port <port>', 'port of the first broker; the k-th broker listens on base-port + k - 1', parsePort, 9092)
+    .option('--metrics-base-port <port>', 'metrics.listener port of the first broker (/metrics, /health/ready); the k-th uses metrics-base-port + k - 1', parsePort, 9644)
     .option('--data-dir <dir>', 'where ZooKeeper and the brokers keep their data', './data')
     .action(async (opts: ClusterUpOptions) => {
       if (opts.firstBrokerId + opts.brokers - 1 > MAX_BROKER_ID) {
@@ -108,7 +110,9 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
         '',
       ].join('\n'));
     }
-    const child = spawn(process.execPath, [brook, 'server-start', props], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'info' } });
+    // Metrics on every broker (a command-line override, so data dirs from before keep working).
+    const metricsListener = `http://127.0.0.1:${opts.metricsBasePort + i}`;
+    const child = spawn(process.execPath, [brook, 'server-start', props, '--override', `metrics.listener=${metricsListener}`], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'info' } });
     const prefix = `[broker-${id}]`;
     child.stdout!.on('data', lineSplitter((l) => out(formatLogLine(prefix, l))));
     child.stderr!.on('data', lineSplitter((l) => process.stderr.write(`${prefix} ${l}\n`)));
@@ -138,6 +142,7 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
   out('');
   out(`[cluster] Brook cluster is up: ${opts.brokers} broker(s), ZooKeeper ${zkConnect}`);
   out(`[cluster] bootstrap servers: ${ports.map((p) => `127.0.0.1:${p}`).join(',')}`);
+  out(`[cluster] metrics: ${ids.map((_id, i) => `http://127.0.0.1:${opts.metricsBasePort + i}/metrics`).join(' ')}`);
   out('[cluster] try: kcat -L -b 127.0.0.1:' + String(opts.basePort) + '   (Ctrl-C stops the cluster)');
   out('');
   await new Promise<void>(() => undefined);
