@@ -139,6 +139,27 @@ describe('metrics.listener on a 3-broker cluster', () => {
     await admin.disconnect();
   });
 
+  it('the coordinator reports lag for partitions it does not host, from their leaders\' high watermarks', async () => {
+    const kafka = new Kafka({ clientId: 'metrics-remote', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    // One replica per partition, one partition per broker: whichever broker coordinates the group hosts one of them.
+    await admin.createTopics({ topics: [{ topic: 'solo', replicaAssignment: [0, 1, 2].map((p) => ({ partition: p, replicas: [p + 1] })) }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let p = 0; p < 3; p++) await producer.send({ topic: 'solo', acks: 1, messages: Array.from({ length: 5 + p }, () => ({ partition: p, value: 'v' })) });
+    await producer.disconnect();
+    const r = await runBrook(['consumer-groups', '--reset-offsets', '--group', 'remote', '--topic', 'solo', '--to-offset', '1', '--execute', '--bootstrap-server', cluster.bootstrap]);
+    expect(r.code).toBe(0);
+    const lags = await waitFor(async () => {
+      const all = await scrapeAll([1, 2, 3]);
+      const s = all.flatMap((x) => x.filter((v) => v.name === 'kafka_consumergroup_lag' && v.labels.group === 'remote'));
+      return s.length === 3 ? Object.fromEntries(s.map((v) => [v.labels.partition!, v.value])) : undefined;
+    }, { timeoutMs: 15_000, what: 'lag of all three partitions from the coordinator' });
+    expect(lags).toEqual({ 0: 4, 1: 5, 2: 6 });
+    await admin.disconnect();
+  });
+
   it('a group whose committed offset stops while data arrives is STALLED, then STOPPED once it stops committing', async () => {
     const kafka = new Kafka({ clientId: 'metrics-stuck', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
@@ -190,6 +211,8 @@ describe('metrics.listener on a 3-broker cluster', () => {
     const meta = await admin.fetchTopicMetadata();
     const expected = meta.topics.flatMap((t) => t.partitions).filter((p) => p.replicas.length > 1 && p.replicas.includes(victim)).length;
     expect(expected).toBeGreaterThanOrEqual(6);
+    // Partitions whose only replica is the victim (topic 'solo') go offline instead.
+    const offline = meta.topics.flatMap((t) => t.partitions).filter((p) => p.replicas.length === 1 && p.replicas[0] === victim).length;
     const ledByVictim = meta.topics.flatMap((t) => t.partitions).filter((p) => p.leader === victim && p.replicas.length > 1).length;
     const electionsBefore = sampleValue(await scrape(controller), 'kafka_controller_controllerstats_leaderelections_total')!;
 
@@ -200,19 +223,22 @@ describe('metrics.listener on a 3-broker cluster', () => {
     }, { timeoutMs: 45_000, what: `${expected} under-replicated partitions after the kill` });
     const during = await scrapeAll(live);
     expect(total(during, 'kafka_controller_kafkacontroller_activecontrollercount')).toBe(1);
-    expect(total(during, 'kafka_controller_kafkacontroller_offlinepartitionscount')).toBe(0);
+    expect(total(during, 'kafka_controller_kafkacontroller_offlinepartitionscount')).toBe(offline);
     // The controller elected new leaders for the victim's leaderships and counted them.
     const elections = sampleValue(await scrape(controller), 'kafka_controller_controllerstats_leaderelections_total')!;
     expect(elections - electionsBefore).toBeGreaterThanOrEqual(ledByVictim);
     if (ledByVictim > 0) expect(sampleValue(await scrape(controller), 'kafka_controller_controllerstats_leaderelectionrateandtimems_count')).toBeGreaterThan(0);
-    const notReady = await fetch(`${url(victim)}/health/live`).then(() => 'answered', () => 'refused');
-    expect(notReady).toBe('refused');
+    const gone = await fetch(`${url(victim)}/health/live`).then(() => 'answered', () => 'refused');
+    expect(gone).toBe('refused');
+    // The survivors stay ready: the partitions gone offline were led by the victim, not by them.
+    for (const id of live) expect((await fetch(`${url(id)}/health/ready`)).status).toBe(200);
 
     await cluster.broker(victim).restart();
     await waitFor(async () => {
       const all = await scrapeAll([1, 2, 3]);
       return total(all, 'kafka_server_replicamanager_underreplicatedpartitions') === 0 || undefined;
     }, { timeoutMs: 60_000, what: 'no under-replicated partition after the restart' });
+    await waitFor(async () => total(await scrapeAll([1, 2, 3]), 'kafka_controller_kafkacontroller_offlinepartitionscount') === 0 || undefined, { timeoutMs: 30_000, what: 'no offline partition after the restart' });
     const after = await scrapeAll([1, 2, 3]);
     expect(total(after, 'kafka_controller_kafkacontroller_activecontrollercount')).toBe(1);
     // The returning follower rejoined every ISR through expansions on the leaders.
