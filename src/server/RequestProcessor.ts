@@ -59,7 +59,9 @@ export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buff
       return await handler.withTypes((h) => serve(h, header, frame, conn, deps));
     } finally {
       metrics.inFlight--;
-      metrics.observe(header.apiKey, handler.api.name, header.apiVersion, performance.now() - t0);
+      // Kafka also times fetches as FetchConsumer or FetchFollower: replica_id is the body's first field up to v14.
+      const role = header.apiKey === 1 && frame.length >= header.bodyOffset + 4 ? (frame.readInt32BE(header.bodyOffset) >= 0 ? 'FetchFollower' : 'FetchConsumer') : null;
+      metrics.observe(header.apiKey, handler.api.name, header.apiVersion, performance.now() - t0, role);
     }
   };
 }

@@ -103,6 +103,10 @@ describe('metrics.listener on a 3-broker cluster', () => {
     expect(total(all, 'kafka_network_requestmetrics_requests_total', { request: 'Produce' })).toBeGreaterThanOrEqual(sends);
     expect(total(all, 'kafka_network_requestmetrics_totaltimems_count', { request: 'Produce' })).toBe(total(all, 'kafka_network_requestmetrics_requests_total', { request: 'Produce' }));
     expect(all.some((x) => x.some((s) => s.name === 'kafka_network_requestmetrics_totaltimems_bucket' && s.labels.request === 'Fetch' && s.labels.version !== undefined))).toBe(true);
+    // Fetches are split as Kafka does: the consumer's and the followers'.
+    expect(total(all, 'kafka_network_requestmetrics_requests_total', { request: 'FetchConsumer' })).toBeGreaterThan(0);
+    expect(total(all, 'kafka_network_requestmetrics_requests_total', { request: 'FetchFollower' })).toBeGreaterThan(0);
+    expect(total(all, 'kafka_network_requestmetrics_requests_total', { request: 'FetchConsumer' }) + total(all, 'kafka_network_requestmetrics_requests_total', { request: 'FetchFollower' })).toBe(total(all, 'kafka_network_requestmetrics_requests_total', { request: 'Fetch' }));
     expect(total(all, 'kafka_controller_kafkacontroller_activecontrollercount')).toBe(1);
     expect(total(all, 'kafka_server_replicamanager_leadercount')).toBeGreaterThanOrEqual(3);
     // Log size per partition replica: three replicas of each of the three partitions hold the data.

@@ -57,17 +57,28 @@ export class RequestMetrics {
     private readonly requests: Counter<'request' | 'version'>,
   ) {}
 
-  /** One request answered after `ms`; label children are cached per API key and version so this is a map lookup. */
-  observe(apiKey: number, apiName: string, version: number, ms: number): void {
-    const id = apiKey * 256 + version;
+  /**
+   * One request answered after `ms`, under its API name and, for fetches, also under `role` (FetchConsumer or
+   * FetchFollower, as Kafka). Label children are cached per name and version, so this is a map lookup.
+   */
+  observe(apiKey: number, apiName: string, version: number, ms: number, role: string | null = null): void {
+    const c = this.child(apiKey * 256 + version, apiName, version);
+    c.hist.observe(ms);
+    c.count.inc();
+    if (role === null) return;
+    const r = this.child((role === 'FetchFollower' ? 1 << 20 : 1 << 21) + version, role, version);
+    r.hist.observe(ms);
+    r.count.inc();
+  }
+
+  private child(id: number, name: string, version: number): { hist: Histogram.Internal<string>; count: Counter.Internal } {
     let c = this.children.get(id);
     if (!c) {
-      const labels = { request: apiName, version: String(version) };
+      const labels = { request: name, version: String(version) };
       c = { hist: this.totalTime.labels(labels), count: this.requests.labels(labels) };
       this.children.set(id, c);
     }
-    c.hist.observe(ms);
-    c.count.inc();
+    return c;
   }
 }
 

@@ -74,7 +74,7 @@ describe('BrokerMetrics', () => {
     f.cm.recordElections(12, 4);
     metrics.requests.observe(0, 'Produce', 9, 3.5);
     metrics.requests.observe(0, 'Produce', 9, 70);
-    metrics.requests.observe(1, 'Fetch', 12, 501);
+    metrics.requests.observe(1, 'Fetch', 12, 501, 'FetchFollower');
     (f.zk.requestLatencyObserver as (ms: number) => void)(2);
     logFlushStats.observer?.(8);
     text = await metrics.scrape();
@@ -176,6 +176,10 @@ describe('BrokerMetrics', () => {
     expect(sampleValue(samples, 'kafka_network_requestmetrics_totaltimems_bucket', { request: 'Produce', version: '9', le: '5' })).toBe(1);
     expect(sampleValue(samples, 'kafka_network_requestmetrics_totaltimems_bucket', { request: 'Fetch', version: '12', le: '500' })).toBe(0);
     expect(sampleValue(samples, 'kafka_network_requestmetrics_totaltimems_bucket', { request: 'Fetch', version: '12', le: '1000' })).toBe(1);
+    // Fetches are also timed as FetchConsumer or FetchFollower, as Kafka does.
+    expect(sampleValue(samples, 'kafka_network_requestmetrics_requests_total', { request: 'FetchFollower', version: '12' })).toBe(1);
+    expect(sampleValue(samples, 'kafka_network_requestmetrics_requests_total', { request: 'Fetch', version: '12' })).toBe(1);
+    expect(sampleValue(samples, 'kafka_network_requestmetrics_requests_total', { request: 'FetchConsumer', version: '12' })).toBeUndefined();
     expect(sampleValue(samples, 'kafka_server_zookeeperclientmetrics_zookeeperrequestlatencyms_count')).toBe(1);
     expect(sampleValue(samples, 'kafka_log_logflushstats_logflushrateandtimems_sum')).toBe(8);
     expect(sampleValue(samples, 'kafka_server_sessionexpirelistener_sessionstate', { state: 'CONNECTED' })).toBe(1);
