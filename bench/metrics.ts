@@ -4,7 +4,9 @@
 // window of real 5-second scrapes against an idle window of the same length.
 // With --hot-path: brook producer-perf-test on a broker without metrics.listener and on one with it (request timing
 // on, scraped every 5 s), to show the hooks do not slow produce measurably.
-// Run: npx ts-node --transpile-only bench/metrics.ts [--partitions 1000] [--scrapes 100] [--window-s 30] [--hot-path] [--json]
+// With --idle-overhead: idle broker CPU without and with metrics.listener (no scrapes), for the constant cost of the
+// default Node metrics (event-loop delay sampling).
+// Run: npx ts-node --transpile-only bench/metrics.ts [--partitions 1000] [--scrapes 100] [--window-s 60] [--hot-path] [--idle-overhead] [--json]
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,12 +42,27 @@ async function producePerf(withMetrics: boolean, runs: number, records: number):
   }
 }
 
+/** CPU % of an idle 1-broker cluster's broker over `seconds`, with or without metrics.listener (never scraped). */
+async function idleCpu(withMetrics: boolean, seconds: number): Promise<number> {
+  const port = await freePort();
+  const cluster = await startCluster({ brokers: 1, overrides: withMetrics ? { 'metrics.listener': `http://127.0.0.1:${port}` } : {} });
+  try {
+    const pid = cluster.broker(1).pid;
+    await sleep(3000);
+    const c0 = procStats(pid).cpuSecs;
+    await sleep(seconds * 1000);
+    return ((procStats(pid).cpuSecs - c0) / seconds) * 100;
+  } finally {
+    await cluster.teardown();
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const arg = (k: string, d: number): number => (args.includes(k) ? Number(args[args.indexOf(k) + 1]) : d);
   const partitions = arg('--partitions', 1000);
   const scrapes = arg('--scrapes', 100);
-  const windowS = arg('--window-s', 30);
+  const windowS = arg('--window-s', 60);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/metrics`;
   const cluster = await startCluster({ brokers: 1, overrides: { 'metrics.listener': `http://127.0.0.1:${port}`, 'offsets.topic.num.partitions': '1', 'offsets.topic.replication.factor': '1' } });
@@ -107,8 +124,10 @@ async function main(): Promise<void> {
       const on = await producePerf(true, runs, records);
       hotPath = { off, on, offMedian: pct(off, 50), onMedian: pct(on, 50), ratio: pct(on, 50) / pct(off, 50) };
     }
+    let idleOverhead: { offPct: number; onPct: number } | null = null;
+    if (args.includes('--idle-overhead')) idleOverhead = { offPct: await idleCpu(false, windowS), onPct: await idleCpu(true, windowS) };
     const summary = {
-      hotPath,
+      hotPath, idleOverhead,
       partitions, scrapes, seriesLines: lines, bodyBytes: Buffer.byteLength(body),
       latencyMsMedian: pct(lat, 50), latencyMsP99: pct(lat, 99), latencyMsMax: Math.max(...lat),
       cpuMsPerScrape, derivedCpuPctAt5s: derivedCostPct,
@@ -121,6 +140,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  /metrics latency: median ${summary.latencyMsMedian.toFixed(1)} ms, p99 ${summary.latencyMsP99.toFixed(1)} ms, max ${summary.latencyMsMax.toFixed(1)} ms over ${scrapes} scrapes (goal < 50 ms)\n`);
       process.stdout.write(`  broker CPU per scrape: ${cpuMsPerScrape.toFixed(1)} ms -> ${derivedCostPct.toFixed(3)}% at one scrape per 5 s (goal < 1%)\n`);
       if (hotPath) process.stdout.write(`  producer-perf-test 100 B acks=1: ${hotPath.offMedian.toFixed(0)} rec/s without metrics, ${hotPath.onMedian.toFixed(0)} rec/s with metrics scraped every 5 s (ratio ${hotPath.ratio.toFixed(3)}; runs ${hotPath.off.map(Math.round).join('/')} vs ${hotPath.on.map(Math.round).join('/')})\n`);
+      if (idleOverhead) process.stdout.write(`  idle broker CPU over ${windowS} s: ${idleOverhead.offPct.toFixed(2)}% without metrics.listener, ${idleOverhead.onPct.toFixed(2)}% with it (not scraped)\n`);
       process.stdout.write(`  measured over ${windowS} s: idle ${summary.idleWindowCpuPct.toFixed(2)}%, with 5 s scrapes ${summary.scrapeWindowCpuPct.toFixed(2)}% -> cost ${measuredCostPct.toFixed(2)}% (10 ms tick resolution)\n`);
     }
   } finally {
