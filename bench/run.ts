@@ -1,7 +1,7 @@
 // `npm run bench`: the standard scenarios of the issues (produce, consume, latency, start-up, failover, storage,
 // fetch sessions) each next to raw limits measured in the same run, repeated with medians and min-max, written to
 // bench/results/<timestamp>.json plus a Markdown report with SVG charts, and summarised in a table.
-// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions,console]
+// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions,console,metrics]
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -490,6 +490,28 @@ async function groupsScenario(): Promise<void> {
   });
 }
 
+async function metricsScenario(): Promise<void> {
+  progress('metrics endpoint: /metrics latency and broker CPU at one scrape per 5 s with 1,000 partitions (bench/metrics.ts)');
+  const r = await benchScript<{ latencyMsMedian: number; latencyMsP99: number; latencyMsMax: number; cpuMsPerScrape: number; derivedCpuPctAt5s: number; measuredCpuPctAt5s: number; seriesLines: number }>('metrics', ['--scrapes', String(scale(100, 30)), '--window-s', String(scale(60, 20))]);
+  const one = (v: number, unit: string): Metric => ({ unit, median: v, min: v, max: v, samples: [v] });
+  addScenario({
+    id: 'metrics-1000', title: `Metrics endpoint, 1 broker, 1,000 partitions (${r.seriesLines} series)`, kind: 'other',
+    metrics: {
+      '/metrics latency': { ...one(r.latencyMsMedian, 'ms'), min: r.latencyMsMedian, max: r.latencyMsMax },
+      '/metrics latency p99': one(r.latencyMsP99, 'ms'),
+      'broker CPU per scrape': one(r.cpuMsPerScrape, 'ms'),
+      'broker CPU at 1 scrape / 5 s': one(r.derivedCpuPctAt5s, '%'),
+      'broker CPU at 1 scrape / 5 s, measured window': one(r.measuredCpuPctAt5s, '%'),
+    },
+    goals: [
+      goal('/metrics answers under 50 ms with 1,000 partitions', '/metrics latency', '<=', 50, '#18', r.latencyMsMedian),
+      goal('under 1% broker CPU at one scrape per 5 s', 'broker CPU at 1 scrape / 5 s', '<=', 1, '#18', r.derivedCpuPctAt5s),
+    ],
+    command: `ts-node bench/metrics.ts --scrapes ${scale(100, 30)} --window-s ${scale(60, 20)}`,
+    notes: 'CPU per scrape: broker CPU time over back-to-back scrapes less its idle CPU over the same wall time; the measured window compares 5 s scrapes with an idle window (10 ms tick resolution, noisy on a shared machine).',
+  });
+}
+
 async function storageScenario(): Promise<void> {
   progress('log storage: appends against raw writes, recovery, start-up with 1,000 partitions (bench/log.ts)');
   const r = await benchScript<Record<string, number | number[]>>('log', quick ? ['--quick'] : []);
@@ -622,6 +644,7 @@ async function main(): Promise<void> {
   await attempt('sessions', sessionsScenario);
   await attempt('transactions', transactionsScenario);
   await attempt('console', consoleScenario);
+  await attempt('metrics', metricsScenario);
 
   results.finishedAt = new Date().toISOString();
   results.durationS = Math.round((Date.now() - started) / 1000);

@@ -9,6 +9,16 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const tsNode = join(root, 'node_modules', 'ts-node', 'dist', 'bin.js');
 const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  // Without this, --help would start the whole (long) run.
+  process.stdout.write([
+    'npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions,metrics]',
+    '  every scenario (or those named by --only) with medians, written to bench/results/<timestamp>.json and a Markdown report',
+    'npm run bench -- <script>...   single scripts of bench/ (startup, codec, crc, log, controller, groups, metrics, ...)',
+    '',
+  ].join('\n'));
+  process.exit(0);
+}
 const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 const names = argv.filter((a, i) => !a.startsWith('-') && !(i > 0 && ['--repeats', '--only'].includes(argv[i - 1])) && existsSync(join(root, 'bench', `${a}.ts`)));

@@ -16,6 +16,7 @@ interface ClusterUpOptions {
   firstBrokerId: number;
   zookeeperPort: number;
   basePort: number;
+  metricsBasePort: number;
   dataDir: string;
   /** The web console's port (0: a free one); false with --no-console. */
   console: number | false;
@@ -29,6 +30,7 @@ export function registerClusterUp(program: Command): void {
     .option('--first-broker-id <id>', 'broker.id of the first broker; the others follow (0 gives ids 0..N-1, as Kafka\'s quickstart)', parseBrokerId, 1)
     .option('--zookeeper-port <port>', 'ZooKeeper client port', parsePort, 2181)
     .option('--base-port <port>', 'port of the first broker; the k-th broker listens on base-port + k - 1', parsePort, 9092)
+    .option('--metrics-base-port <port>', 'metrics.listener port of the first broker (/metrics, /health/ready); the k-th uses metrics-base-port + k - 1', parsePort, 9644)
     .option('--data-dir <dir>', 'where ZooKeeper and the brokers keep their data', './data')
     .option('--console <port>', 'port of the web console on 127.0.0.1 (0 picks a free one)', parseConsolePort, 8080)
     .option('--no-console', 'do not start the web console')
@@ -121,7 +123,9 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
         '',
       ].join('\n'));
     }
-    const child = spawn(process.execPath, [brook, 'server-start', props], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'info' } });
+    // Metrics on every broker (a command-line override, so data dirs from before keep working).
+    const metricsListener = `http://127.0.0.1:${opts.metricsBasePort + i}`;
+    const child = spawn(process.execPath, [brook, 'server-start', props, '--override', `metrics.listener=${metricsListener}`], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROOK_LOG_LEVEL: process.env.BROOK_LOG_LEVEL ?? 'info' } });
     const prefix = `[broker-${id}]`;
     child.stdout!.on('data', lineSplitter((l) => out(formatLogLine(prefix, l))));
     child.stderr!.on('data', lineSplitter((l) => process.stderr.write(`${prefix} ${l}\n`)));
@@ -151,6 +155,7 @@ export async function clusterUp(opts: ClusterUpOptions): Promise<void> {
   out('');
   out(`[cluster] Brook cluster is up: ${opts.brokers} broker(s), ZooKeeper ${zkConnect}`);
   out(`[cluster] bootstrap servers: ${ports.map((p) => `127.0.0.1:${p}`).join(',')}`);
+  out(`[cluster] metrics: ${ids.map((_id, i) => `http://127.0.0.1:${opts.metricsBasePort + i}/metrics`).join(' ')}`);
   out('[cluster] try: kcat -L -b 127.0.0.1:' + String(opts.basePort) + '   (Ctrl-C stops the cluster)');
   out('');
   // The web console (src/console), in this process: it speaks to the brokers over the wire protocol only.

@@ -35,6 +35,9 @@ const oneOf = (...allowed: string[]): Validator => (v, n) => {
 /** -1 (Kafka's "no limit") or a value of at least `min`. */
 const unlimitedOrAtLeast = (min: number): Validator => (v, n) =>
   v === -1 || v === -1n ? null : atLeast(min)(v, n) === null ? null : `${n} must be -1 (no limit) or at least ${min}, got ${v}`;
+/** `http://host:port` (port 0: any free port); null means off. */
+const metricsListener: Validator = (v, n) =>
+  v === null || v === undefined || (typeof v === 'string' && /^http:\/\/[^/:]*:\d{1,5}\/?$/.test(v)) ? null : `${n} must look like http://127.0.0.1:9644, got ${String(v)}`;
 const nonEmpty: Validator = (v, n) => (typeof v === 'string' && v.trim() === '' ? `${n} must not be empty` : null);
 
 const def = <T extends ConfigType>(type: T, dflt: TypeMap[T] | null | undefined, doc: string, validator?: Validator): ConfigDef<T> =>
@@ -136,6 +139,9 @@ export const brokerConfigDefs = {
   'queued.max.requests': def('int', 500, 'Requests queued per connection before reading pauses.', atLeast(1)),
   // Kafka's default is -1 (no limit); Brook holds requests behind a slow one on the same connection, so it bounds them.
   'queued.max.request.bytes': def('long', 268435456n, 'Request bytes read and not yet handled, over all connections, before no more requests are read; -1 = no limit. Brook: 256 MiB.', unlimitedOrAtLeast(1)),
+  // Brook's own (Kafka exposes JMX instead): one HTTP listener per broker for Prometheus, health probes and the console.
+  'metrics.listener': def('string', null, 'HTTP listener serving /metrics (Prometheus text), /health/live, /health/ready and /controller/events, e.g. http://127.0.0.1:9644; off when unset.', metricsListener),
+  'consumer.lag.window.commits': def('int', 10, 'Offset commits per partition in the sliding window that the consumer lag status (OK, WARNING, STALLED, STOPPED) is judged over, as Burrow\'s intervals.', atLeast(2)),
 } as const;
 
 export type BrokerConfigName = keyof typeof brokerConfigDefs;

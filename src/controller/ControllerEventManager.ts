@@ -19,6 +19,8 @@ export class ControllerEventManager<E extends QueuedEvent> {
   constructor(
     private readonly process: (event: E) => Promise<void>,
     private readonly logger: Logger,
+    /** Told of each processed event: its start (wall-clock ms) and duration, for the controller's event history. */
+    private readonly onProcessed?: (event: E, startedAt: number, durationMs: number) => void,
   ) {}
 
   get size(): number {
@@ -82,6 +84,7 @@ export class ControllerEventManager<E extends QueuedEvent> {
           this.logger.error({ err, event: e.type }, 'controller event failed');
         }
         this.logger.debug({ event: e.type, ms: Date.now() - started }, 'controller event processed');
+        this.onProcessed?.(e, started, Date.now() - started);
       }
     } finally {
       this.currentEvent = null;

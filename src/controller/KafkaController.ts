@@ -5,6 +5,7 @@ import { tpKey } from '../util/types';
 import { ControllerMovedError, type BrokerRegistration, type KafkaZkApi, type LeaderIsrState, type Unsubscribe } from '../zk/api';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerContext, type TP } from './ControllerContext';
+import { ControllerMetrics, describeEvent } from './ControllerMetrics';
 import { ControllerEventManager, type QueuedEvent } from './ControllerEventManager';
 import { PartitionStateMachine, type StateMachineDeps } from './PartitionStateMachine';
 import { ReplicaStateMachine, type PartitionReplica } from './ReplicaStateMachine';
@@ -77,6 +78,8 @@ export class KafkaController {
   private readonly stateLog: Logger;
 
   private readonly ctx = new ControllerContext();
+  /** Recent events, elections and offline partitions, read by the broker's metrics endpoint. */
+  readonly metrics = new ControllerMetrics(this.ctx);
   private readonly batch: ControllerBrokerRequestBatch;
   private readonly events: ControllerEventManager<ControllerEvent & QueuedEvent>;
   private readonly psm: PartitionStateMachine;
@@ -115,11 +118,11 @@ export class KafkaController {
       stateLog: this.stateLog,
       uncleanLeaderElectionEnabled: (topic) => this.uncleanLeaderElectionEnabled(topic),
     };
-    this.psm = new PartitionStateMachine(deps);
+    this.psm = new PartitionStateMachine(deps, this.metrics);
     this.rsm = new ReplicaStateMachine(deps);
     this.deletion = new TopicDeletionManager(deps, this.psm, this.rsm, (topic) => this.deleteTopicZNodes(topic));
     this.reassignment = new ReassignmentManager(deps, this.psm, this.rsm);
-    this.events = new ControllerEventManager((e) => this.process(e), this.log);
+    this.events = new ControllerEventManager((e) => this.process(e), this.log, (e, time, durationMs) => this.active && this.metrics.recordEvent({ time, type: e.type, detail: describeEvent(e), durationMs }));
     this.requests = new ControllerRequestBridge({ put: (e) => this.events.put(e), isActive: () => this.active, log: this.log });
     const { ctx, zk, batch, stateLog, log, requests, psm, rsm } = this;
     this.admin = new AdminManager({ ctx, zk, config: this.config, requests, psm, log });
@@ -140,13 +143,9 @@ export class KafkaController {
   get isActive(): boolean {
     return this.active;
   }
-  get epoch(): number {
-    return this.ctx.epoch;
-  }
+  get epoch(): number { return this.ctx.epoch; }
   /** Broker id holding /controller as last seen (-1 = none known). */
-  get activeControllerId(): number {
-    return this.activeId;
-  }
+  get activeControllerId(): number { return this.activeId; }
 
   startup(): void {
     if (this.started) return;

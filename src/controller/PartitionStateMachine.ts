@@ -4,6 +4,7 @@ import { tpKey } from '../util/types';
 import { ZkVersionMismatchError, type KafkaZkApi, type LeaderIsrState } from '../zk/api';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import type { ControllerContext, TP } from './ControllerContext';
+import type { ControllerMetrics } from './ControllerMetrics';
 import {
   controlledShutdownPartitionLeaderElection,
   offlinePartitionLeaderElection,
@@ -35,7 +36,10 @@ export type ElectionResult = { ok: LeaderIsrState } | { errorCode: number; messa
 const MAX_WRITE_ATTEMPTS = 5;
 
 export class PartitionStateMachine {
-  constructor(private readonly d: StateMachineDeps) {}
+  constructor(
+    private readonly d: StateMachineDeps,
+    private readonly metrics?: ControllerMetrics,
+  ) {}
 
   /** Failover: partitions with a live leader are Online, with a state but no live leader Offline, else New. */
   initialize(): void {
@@ -159,6 +163,7 @@ export class PartitionStateMachine {
   private async electLeaders(partitions: readonly TP[], strategy: ElectionStrategy): Promise<Map<string, ElectionResult>> {
     const { ctx, zk, batch, stateLog } = this.d;
     const results = new Map<string, ElectionResult>();
+    const started = Date.now();
     let pending = [...partitions];
     for (let attempt = 1; pending.length > 0; attempt++) {
       const updates: Array<{ topic: string; partition: number; state: LeaderIsrState; unclean: boolean }> = [];
@@ -207,6 +212,9 @@ export class PartitionStateMachine {
       if (retry.length > 0) await refreshLeaderIsr(this.d, retry);
       pending = retry;
     }
+    let elected = 0;
+    for (const r of results.values()) if ('ok' in r) elected++;
+    this.metrics?.recordElections(Date.now() - started, elected);
     return results;
   }
 }

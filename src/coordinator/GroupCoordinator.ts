@@ -15,6 +15,7 @@ import * as offsets from './GroupOffsets';
 import * as admin from './GroupAdmin';
 import type { CommitOffsetsParams, FetchedOffset, TxnCommitOffsetsParams } from './GroupOffsets';
 import type { GroupSummary } from './GroupAdmin';
+import { ConsumerLagTracker, type GroupLag } from './ConsumerLag';
 
 export { DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom, type GroupCoordinatorConfig } from './GroupCoordinatorConfig';
 export { NEW_MEMBER_JOIN_TIMEOUT_MS, type JoinGroupParams, type LeaveGroupResult, type LeavingMember, type SyncGroupParams } from './GroupMembership';
@@ -29,12 +30,18 @@ export interface GroupCoordinatorOptions {
   createOffsetsTopic: () => Promise<void>;
   scheduler?: Scheduler;
   logger?: Logger;
+  /** Commits per partition in the window the lag status is judged over (consumer.lag.window.commits); default 10. */
+  lagWindowCommits?: number;
 }
 
 export class GroupCoordinator {
   readonly brokerId: number;
   readonly config: GroupCoordinatorConfig;
   readonly manager: GroupMetadataManager;
+  /** Consumer lag and its status for the groups served here (the metrics endpoint and `brook consumer-groups` read it). */
+  readonly lag: ConsumerLagTracker;
+  /** Counters for the metrics endpoint. */
+  readonly stats = { completedRebalances: 0 };
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
   private readonly createOffsetsTopic: () => Promise<void>;
@@ -51,6 +58,7 @@ export class GroupCoordinator {
     this.scheduler = opts.scheduler ?? new SystemScheduler();
     this.logger = opts.logger ?? moduleLogger('group-coordinator', { brokerId: opts.brokerId });
     this.createOffsetsTopic = opts.createOffsetsTopic;
+    this.lag = new ConsumerLagTracker(opts.lagWindowCommits ?? 10, () => this.scheduler.now());
     this.manager = new GroupMetadataManager({
       store: opts.store,
       scheduler: this.scheduler,
@@ -64,6 +72,7 @@ export class GroupCoordinator {
       manager: this.manager,
       scheduler: this.scheduler,
       logger: this.logger,
+      stats: this.stats,
       isActive: () => this.active,
       validateGroupStatus: (groupId, allowEmptyId) => this.validateGroupStatus(groupId, allowEmptyId),
       scheduleHeartbeatExpiration: (group, member) => this.membership.scheduleHeartbeatExpiration(group, member),
@@ -140,6 +149,7 @@ export class GroupCoordinator {
 
   /** Stops every timer of a group that has died. */
   private onGroupDead(group: GroupMetadata): void {
+    this.lag.forgetGroup(group.groupId);
     group.pendingJoin?.timer.cancel();
     group.pendingJoin = null;
     for (const t of group.pendingMembers.values()) t.cancel();
@@ -182,7 +192,38 @@ export class GroupCoordinator {
 
   /** OffsetCommit: one error code per entry, in request order, resolved once the write is committed. */
   commitOffsets(p: CommitOffsetsParams): Promise<number[]> {
-    return offsets.commitOffsets(this.ctx, p);
+    return offsets.commitOffsets(this.ctx, p).then((codes) => {
+      codes.forEach((code, i) => {
+        const o = p.offsets[i];
+        if (code === ErrorCode.NONE && o) this.lag.recordCommit(p.groupId, o.topic, o.partition, o.offset);
+      });
+      return codes;
+    });
+  }
+
+  /** Lag and status of a group served here; null when it is not (or has no committed offsets). */
+  groupLag(groupId: string): GroupLag | null {
+    if (!this.manager.getGroup(groupId)) return null;
+    const fetched = this.fetchOffsets(groupId, null);
+    if (fetched.errorCode !== ErrorCode.NONE) return null;
+    return this.lag.groupLag(groupId, fetched.offsets.filter((o) => o.errorCode === ErrorCode.NONE && o.offset >= 0n));
+  }
+
+  /** Every group served here, with its lag. */
+  allGroupLags(): GroupLag[] {
+    const out: GroupLag[] = [];
+    for (const g of this.manager.currentGroups()) {
+      const l = this.groupLag(g.groupId);
+      if (l) out.push(l);
+    }
+    return out;
+  }
+
+  /** Groups served here by state (Kafka's NumGroups{Stable,PreparingRebalance,...}). */
+  groupCountsByState(): Map<GroupState, number> {
+    const counts = new Map<GroupState, number>();
+    for (const g of this.manager.currentGroups()) counts.set(g.state, (counts.get(g.state) ?? 0) + 1);
+    return counts;
   }
 
   /**

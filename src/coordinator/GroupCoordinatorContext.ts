@@ -11,6 +11,8 @@ export interface GroupCoordinatorContext {
   readonly manager: GroupMetadataManager;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** Counters for the metrics endpoint. */
+  readonly stats: { completedRebalances: number };
   isActive(): boolean;
   /** NONE when this broker may serve `groupId` now, else the error to return. */
   validateGroupStatus(groupId: string, allowEmptyId?: boolean): number;

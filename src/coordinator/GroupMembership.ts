@@ -75,8 +75,10 @@ export class GroupMembership {
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
   private readonly validateGroupStatus: (groupId: string) => number;
+  private readonly stats: { completedRebalances: number };
 
   constructor(ctx: GroupCoordinatorContext) {
+    this.stats = ctx.stats;
     this.config = ctx.config;
     this.manager = ctx.manager;
     this.scheduler = ctx.scheduler;
@@ -334,6 +336,7 @@ export class GroupMembership {
       return;
     }
     group.initNextGeneration(now);
+    this.stats.completedRebalances++;
     if (group.is('Empty')) {
       void this.manager.storeGroup(group, new Map()).then((code) => {
         if (code !== ErrorCode.NONE) this.logger.warn({ groupId: group.groupId, errorCode: code }, 'failed to write empty group metadata');

@@ -14,6 +14,12 @@ export interface FlushedLog {
   io<T>(p: Promise<T>): Promise<T>;
 }
 
+/**
+ * Kafka's LogFlushStats: one per process, like Kafka's, told each flush's duration (the broker's metrics endpoint sets
+ * the observer; several brokers in one test process share it).
+ */
+export const logFlushStats: { observer: ((ms: number) => void) | null } = { observer: null };
+
 export class LogFlusher {
   private _recoveryPoint: bigint;
   private unflushedMessages = 0;
@@ -72,7 +78,9 @@ export class LogFlusher {
         const next = all[i + 1];
         return s.baseOffset < target && (next === undefined || next.baseOffset > from);
       });
+      const t0 = performance.now();
       await this.log.io(Promise.all(segs.map((s) => s.flush())).then(() => undefined));
+      logFlushStats.observer?.(performance.now() - t0);
       if (target > this._recoveryPoint) this._recoveryPoint = target;
       if (upTo === undefined) this.unflushedMessages = Math.max(0, this.unflushedMessages - unflushed);
       this.lastFlushTime = this.log.now();

@@ -38,6 +38,7 @@ import { OFFSETS_TOPIC } from '../coordinator/javaHash';
 import { describeLogDirs } from './LogDirsDescriber';
 import { buildTransactionCoordinator, type TransactionCoordinatorSetup } from './TransactionCoordinatorAdapter';
 import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/TransactionLog';
+import { BrokerObservability } from './metrics/BrokerObservability';
 import * as fs from 'node:fs';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -66,6 +67,8 @@ export class KafkaServer {
   private groupCoordinator: GroupCoordinator | null = null;
   private offsetsTracker: CoordinatorLeadershipTracker | null = null;
   private transactions: TransactionCoordinatorSetup | null = null;
+  /** metrics.listener: Prometheus metrics, health probes, controller events, consumer lag (null when unset). */
+  private observability: BrokerObservability | null = null;
   /** Dynamic broker-level overrides (`<default>` then this broker's id), as set with `brook configs`. */
   private dynamicBrokerConfig: Record<string, string> = {};
   /** Broker-level log defaults (log.* properties); topic overrides are layered on by `topicLogConfig`. */
@@ -161,6 +164,10 @@ export class KafkaServer {
   private describeLogDirs(): LogDirDescription[] {
     const lm = this.logManagerValue;
     return lm ? describeLogDirs(this.config.logDirs, lm, this.logger) : [];
+  }
+  /** The metrics listener's bound URL, null when metrics.listener is unset. */
+  get metricsUrl(): string | null {
+    return this.observability?.url ?? null;
   }
   get metadataCache(): MetadataCache {
     if (!this.metadataCacheValue) throw new Error('broker not started');
@@ -264,6 +271,7 @@ export class KafkaServer {
       config: groupCoordinatorConfigFrom((n) => (cfg.values as Record<string, unknown>)[n]),
       store: replicaManagerOffsetsStore(this.replicaManager),
       createOffsetsTopic: () => this.createOffsetsTopic(autoTopics),
+      lagWindowCommits: v['consumer.lag.window.commits'],
       logger: this.logger.child({ module: 'group-coordinator' }),
     });
     const groups = this.groupCoordinator;
@@ -307,6 +315,19 @@ export class KafkaServer {
     await this.loadDynamicBrokerConfig();
     this.dynamicConfig.startup();
 
+    // Observability: up before the network, so probes answer "starting" until registration.
+    if (v['metrics.listener']) {
+      this.observability = new BrokerObservability({
+        brokerId: cfg.brokerId,
+        listener: v['metrics.listener'],
+        interBrokerListenerName: cfg.interBrokerListener.name,
+        requestTimeoutMs: v['controller.socket.timeout.ms'],
+        lifecycle: () => ({ state: this.state, registered: this.brokerEpochValue >= 0n }),
+        logger: this.logger.child({ module: 'metrics' }),
+      });
+      await this.observability.startup({ replicaManager: this.replicaManager, logManager: this.logManagerValue, controller: this.controller, groupCoordinator: this.groupCoordinator, metadataCache: cache, zkSession: this.zk.zk });
+    }
+
     // 4. Network: bind listeners before registering, so a registered broker is reachable.
     // Security (issue #17): TLS and SASL per listener; the inter-broker listener's trust and login for our own links.
     // SCRAM logins are checked against the credentials in ZooKeeper (/config/users), kept current on every broker.
@@ -318,7 +339,7 @@ export class KafkaServer {
       idleTimeoutMs: Number(v['connections.max.idle.ms']),
       maxQueuedRequests: v['queued.max.requests'],
       maxQueuedBytes: Number(v['queued.max.request.bytes']),
-      processor: createRequestProcessor({ brokerId: cfg.brokerId, config: cfg, metadataCache: cache, services, logger: this.logger.child({ module: 'request' }) }),
+      processor: createRequestProcessor({ brokerId: cfg.brokerId, config: cfg, metadataCache: cache, services, logger: this.logger.child({ module: 'request' }), requestMetrics: this.observability?.requests }),
       // Only handlers that declare it (Produce) give their frames back; others (SyncGroup assignments, JoinGroup
       // metadata) keep views of theirs.
       frameReusable: (frame) => frame.length >= 2 && handlersByKey.get(frame.readInt16BE(0))?.frameFreeAfterHandling === true,
@@ -452,6 +473,7 @@ export class KafkaServer {
     await step('controller channel', () => this.controllerChannel?.removeAllBrokers());
     // Flush, checkpoint and write the clean-shutdown marker before the session goes.
     await step('log manager', () => this.logManagerValue?.shutdown());
+    await step('metrics listener', () => this.observability?.shutdown());
     await step('ZooKeeper session', () => this.zk?.close());
     this.state = 'stopped';
     this.logger.info(`[KafkaServer id=${this.config.brokerId}] shut down completed`);

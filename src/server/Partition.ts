@@ -61,6 +61,8 @@ export interface PartitionDeps {
   alterIsr: { submit(item: AlterIsrItem): boolean; clearPending(topic: string, partition: number): void };
   /** Called after an asynchronous ISR change was applied (and the HW may have moved), to complete waiters. */
   onIsrChanged?: (p: Partition, hwChanged: boolean) => void;
+  /** Counts committed ISR shrinks and expansions (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
+  stats?: { isrShrinks: number; isrExpands: number };
   logger?: Logger;
 }
 
@@ -406,6 +408,9 @@ export class Partition {
     if (epoch !== this.leaderEpoch || !this.isLeader || this.isrState.pending === 'none') return;
     if (res.errorCode === ErrorCode.NONE && 'isr' in res) {
       if (res.leaderEpoch !== this.leaderEpoch) return;
+      const stats = this.deps.stats;
+      if (stats && res.isr.length < this.isrState.isr.length) stats.isrShrinks++;
+      else if (stats && res.isr.length > this.isrState.isr.length) stats.isrExpands++;
       this.isrState = { isr: [...res.isr], maximalIsr: [...res.isr], pending: 'none' };
       this.zkVersion = res.zkVersion;
       this.logger.info({ isr: res.isr, zkVersion: res.zkVersion }, 'ISR updated by the controller');

@@ -74,6 +74,14 @@ export interface FetchPartitionResult {
  * long-polling via DelayedFetch.
  */
 export async function fetchMessages(rm: ReplicaManagerContext, params: FetchParams): Promise<FetchPartitionResult[]> {
+  const results = await fetchOrPark(rm, params);
+  // Counted once per answered partition (BytesOut / ReplicationBytesOut, FailedFetchRequests), never per record.
+  const fromFollower = params.replicaId >= 0;
+  for (const r of results) rm.stats.recordFetch(r.topic, r.records?.length ?? 0, fromFollower, r.errorCode !== ErrorCode.NONE);
+  return results;
+}
+
+async function fetchOrPark(rm: ReplicaManagerContext, params: FetchParams): Promise<FetchPartitionResult[]> {
   const first = await readFromLocalLog(rm, params, true);
   const bytes = first.reduce((s, r) => s + (r.records?.length ?? 0), 0);
   const anyError = first.some((r) => r.errorCode !== ErrorCode.NONE || r.divergingEpoch);

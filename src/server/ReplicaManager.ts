@@ -14,6 +14,7 @@ import type { MetadataCache } from './MetadataCache';
 import type { Partition } from './Partition';
 import { AlterIsrManager, type AlterIsrSender } from './AlterIsrManager';
 import { DelayedOperationPurgatory } from './purgatory/DelayedOperationPurgatory';
+import { BrokerTopicStats } from './metrics/BrokerTopicStats';
 import { systemTimer, type Timer } from './purgatory/DelayedOperation';
 import type { DelayedProduce, ProducePartitionResult } from './purgatory/DelayedProduce';
 import type { DelayedFetch } from './purgatory/DelayedFetch';
@@ -72,6 +73,8 @@ export interface ReplicaManagerOptions {
    * the previous incarnation.
    */
   registered?: Promise<void>;
+  /** Where the produce, fetch and ISR paths count what they did (the metrics endpoint reads it); default: a fresh one. */
+  stats?: BrokerTopicStats;
 }
 
 export class ReplicaManager {
@@ -82,6 +85,7 @@ export class ReplicaManager {
   readonly fetcherManager: ReplicaFetcherManager;
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
+  readonly stats: BrokerTopicStats;
   private readonly topicConfigs = new Map<string, LogConfig>();
   private isrTimer: NodeJS.Timeout | null = null;
   private state: 'new' | 'running' | 'stopped' = 'new';
@@ -98,6 +102,7 @@ export class ReplicaManager {
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.replicaLagTimeMaxMs = Number(v['replica.lag.time.max.ms']);
     const timer = opts.timer ?? systemTimer;
+    this.stats = opts.stats ?? new BrokerTopicStats();
     this.producePurgatory = new DelayedOperationPurgatory('Produce', timer);
     this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', timer);
     this.alterIsrManager = new AlterIsrManager({
@@ -130,6 +135,7 @@ export class ReplicaManager {
       fetcherManager: this.fetcherManager,
       producePurgatory: this.producePurgatory,
       fetchPurgatory: this.fetchPurgatory,
+      stats: this.stats,
       getPartition: (t, p) => this.getPartition(t, p),
       allPartitions: () => this.allPartitions(),
       notHostedError: (t, p) => this.notHostedError(t, p),

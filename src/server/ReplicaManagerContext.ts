@@ -9,6 +9,7 @@ import type { DelayedOperationPurgatory } from './purgatory/DelayedOperationPurg
 import type { DelayedProduce } from './purgatory/DelayedProduce';
 import type { DelayedFetch } from './purgatory/DelayedFetch';
 import type { ReplicaFetcherManager } from './fetcher/ReplicaFetcherManager';
+import type { BrokerTopicStats } from './metrics/BrokerTopicStats';
 import type { Logger } from '../util/logger';
 import type { ReplicaManagerOptions } from './ReplicaManager';
 import { mapErrorToCode } from './errorMapping';
@@ -25,6 +26,8 @@ export interface ReplicaManagerContext {
   readonly fetcherManager: ReplicaFetcherManager;
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
+  /** Produce, fetch and ISR counters for the metrics endpoint. */
+  readonly stats: BrokerTopicStats;
   getPartition(topic: string, partition: number): Partition | undefined;
   allPartitions(): Partition[];
   /** The error for a partition this broker does not host: NOT_LEADER_OR_FOLLOWER if the cluster knows it. */

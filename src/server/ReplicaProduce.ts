@@ -8,6 +8,9 @@ import { mapLogError, type ReplicaManagerContext } from './ReplicaManagerContext
 
 export type { ProducePartitionResult } from './purgatory/DelayedProduce';
 
+/** Errors that refuse the records themselves: their bytes count as BytesRejected (Kafka's bytesRejectedRate). */
+const REJECTED_RECORDS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE, ErrorCode.CORRUPT_MESSAGE, ErrorCode.INVALID_RECORD, ErrorCode.INVALID_TIMESTAMP]);
+
 export interface ProduceEntry {
   topic: string;
   partition: number;
@@ -38,12 +41,14 @@ export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number
       try {
         const { info, hwChanged } = await p.appendRecordsToLeader(e.records, requiredAcks, origin);
         if (hwChanged) hwMoved.add(p.key);
+        if (origin === 'client') rm.stats.recordProduce(e.topic, e.records.length, info.numMessages);
         return {
           result: { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: info.firstOffset, logAppendTime: info.logAppendTime, logStartOffset: info.logStartOffset },
           requiredOffset: info.lastOffset + 1n,
         };
       } catch (err) {
         const code = mapLogError(err);
+        if (origin === 'client') rm.stats.recordProduceFailure(e.topic, REJECTED_RECORDS.has(code) ? e.records.length : 0);
         if (code === ErrorCode.UNKNOWN_SERVER_ERROR) rm.logger.error({ topicPartition: p.key, err }, 'append failed');
         const r = blank(e, code, (err as Error).message ?? null);
         r.logStartOffset = p.logStartOffset;

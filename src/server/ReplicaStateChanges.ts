@@ -163,6 +163,7 @@ export class ReplicaStateChanges {
             replicaLagTimeMaxMs: this.rm.replicaLagTimeMaxMs,
             alterIsr: this.rm.alterIsrManager,
             onIsrChanged: (part) => this.rm.completeDelayed(part.key),
+            stats: this.rm.stats,
             logger: this.logger,
           });
           this.rm.partitions.set(key, p);
@@ -306,7 +307,11 @@ export class ReplicaStateChanges {
             this.logger.error({ topicPartition: key, err: e }, 'failed to delete log');
             code = ErrorCode.KAFKA_STORAGE_ERROR;
           }
-          if (!this.rm.allPartitions().some((p) => p.topic === it.topic)) this.rm.invalidateTopicConfig(it.topic);
+          // The topic's last replica here is gone: its config cache and (as Kafka's removeMetrics) its metric series.
+          if (!this.rm.allPartitions().some((p) => p.topic === it.topic)) {
+            this.rm.invalidateTopicConfig(it.topic);
+            this.rm.stats.removeTopic(it.topic);
+          }
         }
         this.logger.info({ topicPartition: key, deleted: it.deletePartition }, 'stopped replica');
         errors.push({ topic: it.topic, partition: it.partition, errorCode: code });

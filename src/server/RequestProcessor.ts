@@ -12,6 +12,7 @@ import type { BrokerServices } from './BrokerServices';
 import type { Logger } from '../util/logger';
 import { mapErrorToCode } from './errorMapping';
 import { errorResponseFor } from './errorResponse';
+import type { RequestMetrics } from './metrics/BrokerMetrics';
 
 export interface RequestProcessorDeps {
   brokerId: number;
@@ -19,6 +20,8 @@ export interface RequestProcessorDeps {
   metadataCache: MetadataCache;
   services: BrokerServices;
   logger: Logger;
+  /** Times each request by API and version (metrics.listener); absent when metrics are off. */
+  requestMetrics?: RequestMetrics;
 }
 
 export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buffer, conn: ConnectionContext) => Promise<Buffer | Buffer[] | null> {
@@ -47,7 +50,19 @@ export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buff
       }
       throw new CloseConnection(`unsupported version ${header.apiVersion} of API ${handler.api.name} (supported ${min}-${max})`);
     }
-    return handler.withTypes((h) => serve(h, header, frame, conn, deps));
+    const metrics = deps.requestMetrics;
+    if (!metrics) return handler.withTypes((h) => serve(h, header, frame, conn, deps));
+    // Timed from decode to the response being ready (Kafka's TotalTimeMs less the socket queues Node does not have).
+    const t0 = performance.now();
+    metrics.inFlight++;
+    try {
+      return await handler.withTypes((h) => serve(h, header, frame, conn, deps));
+    } finally {
+      metrics.inFlight--;
+      // Kafka also times fetches as FetchConsumer or FetchFollower: replica_id is the body's first field up to v14.
+      const role = header.apiKey === 1 && frame.length >= header.bodyOffset + 4 ? (frame.readInt32BE(header.bodyOffset) >= 0 ? 'FetchFollower' : 'FetchConsumer') : null;
+      metrics.observe(header.apiKey, handler.api.name, header.apiVersion, performance.now() - t0, role);
+    }
   };
 }
 

@@ -386,6 +386,17 @@ export class ZkClient extends EventEmitter {
 
   // ---------------------------------------------------------------------------------- operations
 
+  /** Told each request's round trip in ms (Kafka's ZooKeeperRequestLatencyMs); set by the broker's metrics. */
+  requestLatencyObserver: ((ms: number) => void) | null = null;
+
+  /** `cb`, reporting the time from now until it is called to the latency observer. */
+  private timed<A extends unknown[]>(cb: (...args: A) => void): (...args: A) => void {
+    const observe = this.requestLatencyObserver;
+    if (!observe) return cb;
+    const t0 = performance.now();
+    return (...args: A) => { observe(performance.now() - t0); cb(...args); };
+  }
+
   private wrapWatcher(w: Watcher | undefined): ((e: zookeeper.Event) => void) | undefined {
     if (!w) return undefined;
     return (e) => w({ type: eventType(e.getType()), path: e.getPath() });
@@ -393,7 +404,7 @@ export class ZkClient extends EventEmitter {
 
   create(path: string, data: Buffer | null = null, mode: CreateMode = 'persistent'): Promise<string> {
     return new Promise((resolve, reject) => {
-      const cb = (err: unknown, created: string): void => (err ? reject(toZkError(err, path)) : resolve(created));
+      const cb = this.timed((err: unknown, created: string): void => (err ? reject(toZkError(err, path)) : resolve(created)));
       if (data) this.client.create(path, data, CREATE_MODES[mode], cb);
       else this.client.create(path, CREATE_MODES[mode], cb);
     });
@@ -439,8 +450,8 @@ export class ZkClient extends EventEmitter {
 
   private getDataOnce(path: string, watcher?: Watcher): Promise<{ data: Buffer | null; stat: ZkStat }> {
     return new Promise((resolve, reject) => {
-      const cb = (err: unknown, data: Buffer, stat: zookeeper.Stat): void =>
-        err ? reject(toZkError(err, path)) : resolve({ data: data ?? null, stat: toStat(stat) });
+      const cb = this.timed((err: unknown, data: Buffer, stat: zookeeper.Stat): void =>
+        err ? reject(toZkError(err, path)) : resolve({ data: data ?? null, stat: toStat(stat) }));
       const w = this.wrapWatcher(watcher);
       if (w) this.client.getData(path, w, cb);
       else this.client.getData(path, cb);
@@ -457,8 +468,8 @@ export class ZkClient extends EventEmitter {
 
   private getChildrenOnce(path: string, watcher?: Watcher): Promise<{ children: string[]; stat: ZkStat }> {
     return new Promise((resolve, reject) => {
-      const cb = (err: unknown, children: string[], stat: zookeeper.Stat): void =>
-        err ? reject(toZkError(err, path)) : resolve({ children, stat: toStat(stat) });
+      const cb = this.timed((err: unknown, children: string[], stat: zookeeper.Stat): void =>
+        err ? reject(toZkError(err, path)) : resolve({ children, stat: toStat(stat) }));
       const w = this.wrapWatcher(watcher);
       if (w) this.client.getChildren(path, w, cb);
       else this.client.getChildren(path, cb);
@@ -472,8 +483,8 @@ export class ZkClient extends EventEmitter {
 
   private existsOnce(path: string, watcher?: Watcher): Promise<ZkStat | null> {
     return new Promise((resolve, reject) => {
-      const cb = (err: unknown, stat: zookeeper.Stat): void =>
-        err ? reject(toZkError(err, path)) : resolve(stat ? toStat(stat) : null);
+      const cb = this.timed((err: unknown, stat: zookeeper.Stat): void =>
+        err ? reject(toZkError(err, path)) : resolve(stat ? toStat(stat) : null));
       const w = this.wrapWatcher(watcher);
       if (w) this.client.exists(path, w, cb);
       else this.client.exists(path, cb);
@@ -483,14 +494,14 @@ export class ZkClient extends EventEmitter {
   /** version -1 = unconditional. */
   setData(path: string, data: Buffer | null, version: number): Promise<ZkStat> {
     return new Promise((resolve, reject) => {
-      this.client.setData(path, data, version, (err, stat) => (err ? reject(toZkError(err, path)) : resolve(toStat(stat))));
+      this.client.setData(path, data, version, this.timed((err: unknown, stat: zookeeper.Stat) => (err ? reject(toZkError(err, path)) : resolve(toStat(stat)))));
     });
   }
 
   /** version -1 = unconditional. */
   delete(path: string, version: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.client.remove(path, version, (err) => (err ? reject(toZkError(err, path)) : resolve()));
+      this.client.remove(path, version, this.timed((err: unknown) => (err ? reject(toZkError(err, path)) : resolve())));
     });
   }
 

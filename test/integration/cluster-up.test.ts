@@ -73,13 +73,16 @@ describe('npm start (brook cluster-up)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-cluster-up-'));
   let zkPort: number;
   let basePort: number;
+  let metricsBasePort: number;
   let args: string[];
   let running: ClusterUp | null = null;
 
   beforeAll(async () => {
     zkPort = await freePort();
     basePort = await freeBasePort();
-    args = ['--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--data-dir', dataDir, '--console', '0'];
+    do metricsBasePort = await freeBasePort();
+    while (Math.abs(metricsBasePort - basePort) < 3);
+    args = ['--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--metrics-base-port', String(metricsBasePort), '--data-dir', dataDir, '--console', '0'];
   });
 
   afterAll(async () => {
@@ -94,6 +97,13 @@ describe('npm start (brook cluster-up)', () => {
     const bootstrap = await running.ready();
     const addresses = [0, 1, 2].map((i) => `127.0.0.1:${basePort + i}`);
     expect(bootstrap).toBe(addresses.join(','));
+    // Each broker serves metrics.listener, printed with the bootstrap servers, and reports ready.
+    const metricsUrls = [0, 1, 2].map((i) => `http://127.0.0.1:${metricsBasePort + i}`);
+    expect(running.stdout).toContain(`[cluster] metrics: ${metricsUrls.map((u) => `${u}/metrics`).join(' ')}`);
+    for (const u of metricsUrls) {
+      await waitFor(async () => ((await fetch(`${u}/health/ready`).catch(() => null))?.status === 200 ? true : undefined), { timeoutMs: 30_000, what: `${u}/health/ready` });
+      expect(await (await fetch(`${u}/metrics`)).text()).toContain('kafka_controller_kafkacontroller_activecontrollercount');
+    }
 
     // /brokers/ids lists [1, 2, 3], each with Kafka 2.8's registration JSON.
     const zk = await KafkaZkClient.connect(`127.0.0.1:${zkPort}`, { sessionTimeoutMs: 10_000, connectionTimeoutMs: 15_000 });
@@ -175,7 +185,7 @@ describe('npm start (brook cluster-up)', () => {
     expect(bad.stderr).toContain('"-1" is not a broker id (an integer from 0 to 2147483647)');
 
     const dir = path.join(dataDir, 'first-id-0'); // below dataDir: afterAll's process sweep covers it
-    running = new ClusterUp(['--brokers', '1', '--first-broker-id', '0', '--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--data-dir', dir, '--no-console']);
+    running = new ClusterUp(['--brokers', '1', '--first-broker-id', '0', '--zookeeper-port', String(zkPort), '--base-port', String(basePort), '--metrics-base-port', String(metricsBasePort), '--data-dir', dir, '--no-console']);
     const bootstrap = await running.ready();
     expect(bootstrap).toBe(`127.0.0.1:${basePort}`);
     const zk = await KafkaZkClient.connect(`127.0.0.1:${zkPort}`, { sessionTimeoutMs: 10_000, connectionTimeoutMs: 15_000 });

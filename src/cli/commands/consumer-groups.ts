@@ -5,6 +5,7 @@ import { ErrorCode } from '../../protocol/errors';
 import { DeleteGroups, DescribeGroups, ListGroups, OffsetCommit } from '../../protocol/messages';
 import { AdminClient, EARLIEST, LATEST, fetchCommitted, listOffsets, decodeAssignment, AdminError } from '../../client';
 import { formatJson, formatTable, out } from '../format';
+import { coordinatorLagStatus, formatLagStatus } from './consumerLagStatus';
 import { addCommonOptions, oneAction, usage, withAdmin, type CommonOptions } from './common';
 
 interface GroupsOptions extends CommonOptions {
@@ -61,11 +62,13 @@ export function registerConsumerGroups(program: Command): void {
         const g = group();
         await withAdmin(opts, async (a) => {
           const d = await describeGroup(a, g);
-          if (opts.output === 'json') { out(formatJson(d)); return; }
+          const status = await coordinatorLagStatus(a, g);
+          if (opts.output === 'json') { out(formatJson({ ...d, lagStatus: status })); return; }
           const lines: string[] = [];
           if (d.members.length === 0) lines.push(`Consumer group '${g}' has no active members.`, '');
           lines.push(formatTable(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
             d.offsets.map((o) => [g, o.topic, o.partition, o.currentOffset, o.logEndOffset, o.lag, o.consumerId, o.host, o.clientId])));
+          if (status) lines.push('', formatLagStatus(status));
           out(lines.join('\n'));
         });
         return;
