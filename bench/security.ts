@@ -25,7 +25,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 3;
 const RF3 = !args.includes('--no-rf3');
-const RECORDS_1 = quick ? 100_000 : 400_000;
+const RECORDS_1 = quick ? 200_000 : 1_000_000;
 const RECORDS_3 = quick ? 50_000 : 200_000;
 /** Fixed-rate latency runs: 5,000 records/s for this many seconds. */
 const LAT_SECONDS = quick ? 3 : 6;
