@@ -1,7 +1,7 @@
 // `npm run bench`: the standard scenarios of the issues (produce, consume, latency, start-up, failover, storage,
 // fetch sessions) each next to raw limits measured in the same run, repeated with medians and min-max, written to
 // bench/results/<timestamp>.json plus a Markdown report with SVG charts, and summarised in a table.
-// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions,console,metrics]
+// Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions,security,console,metrics]
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -602,6 +602,40 @@ async function transactionsScenario(): Promise<void> {
   });
 }
 
+async function securityScenario(): Promise<void> {
+  // At least 3 repeats even with --quick: the goal is a ratio of two noisy figures.
+  const runs = Math.max(3, REPEATS);
+  progress(`security: produce over the PLAINTEXT, SSL and SASL_SSL listeners of one cluster, 1 broker and 3 brokers RF 3 (${runs} runs each, bench/security.ts)`);
+  // The script fails (and so this part, loudly) when a secured listener refuses the client or a producer fails.
+  type Row = { recordsPerSec: number[]; mbPerSec: number[]; p50Ms: number[]; p99Ms: number[]; fixedRateP50Ms: number[]; fixedRateP99Ms: number[]; ratioToPlaintext: number[] };
+  type Listener = 'PLAINTEXT' | 'SSL' | 'SASL_SSL';
+  type Commands = Record<Listener, { throughput: string; latency: string }>;
+  type Sec = { single: Record<Listener, Row>; rf3: Record<Listener, Row> | null; singleCommands: Commands; rf3Commands: Commands | null; records1: number; records3: number; latencyRate: number; latencySeconds: number; saslMechanism: string };
+  const r = await benchScript<Sec>('security', ['--runs', String(runs), ...(quick ? ['--quick'] : [])], 1_200_000);
+  for (const [setup, rows, commands] of [['1', r.single, r.singleCommands], ['3', r.rf3, r.rf3Commands]] as const) {
+    if (rows === null || commands === null) continue;
+    const where = setup === '1' ? '1 broker, RF 1, acks=1' : '3 brokers, RF 3, acks=-1, inter-broker SASL_SSL';
+    for (const l of ['PLAINTEXT', 'SSL', 'SASL_SSL'] as const) {
+      const x = rows[l];
+      const ratio = m(x.ratioToPlaintext, '');
+      const metrics: Record<string, Metric> = {
+        'records/s': m(x.recordsPerSec, 'records/s'), 'MB/s': m(x.mbPerSec, 'MB/s'),
+        'p50 ms': m(x.p50Ms, 'ms'), 'p99 ms': m(x.p99Ms, 'ms'),
+        [`p50 ms at ${r.latencyRate}/s`]: m(x.fixedRateP50Ms, 'ms'), [`p99 ms at ${r.latencyRate}/s`]: m(x.fixedRateP99Ms, 'ms'),
+      };
+      if (l !== 'PLAINTEXT') metrics[`${l} / PLAINTEXT records/s`] = ratio;
+      addScenario({
+        id: `security-rf${setup}-${l.toLowerCase().replace('_', '-')}-1k`,
+        title: `Produce over ${l}${l === 'SASL_SSL' ? ` (${r.saslMechanism})` : ''}, ${where}, 1 KiB records (brook producer-perf-test)`, kind: 'produce',
+        metrics,
+        goals: l === 'SSL' && setup === '1' ? [goal('SSL costs at most 30% of PLAINTEXT throughput at 1 KiB records', `${l} / PLAINTEXT records/s`, '>=', 0.7, '#17', ratio.median)] : undefined,
+        command: `ts-node bench/security.ts --runs ${runs}${quick ? ' --quick' : ''}: ${commands[l].throughput}; ${commands[l].latency}`,
+        notes: `${setup === '1' ? r.records1 : r.records3} records unthrottled (p50/p99 are producer queueing), then a fixed ${r.latencyRate} records/s for ${r.latencySeconds} s with linger.ms=0; every listener of the same cluster in each repeat, order rotating, after one unmeasured run each; the ratio is per repeat against PLAINTEXT.`,
+      });
+    }
+  }
+}
+
 async function consoleScenario(): Promise<void> {
   const runs = quick ? 3 : 5;
   progress(`web console: first page and topic page with 1,000 partitions in headless Chromium (${runs} loads each, bench/console.ts)`);
@@ -643,6 +677,7 @@ async function main(): Promise<void> {
   await attempt('storage', storageScenario);
   await attempt('sessions', sessionsScenario);
   await attempt('transactions', transactionsScenario);
+  await attempt('security', securityScenario);
   await attempt('console', consoleScenario);
   await attempt('metrics', metricsScenario);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, then runs bench/run.ts (every scenario, JSON + Markdown report with charts).
-// `npm run bench -- <name>...` runs single scripts of bench/ instead (startup, codec, crc, log, controller, groups, console);
-// other flags (--quick, --repeats N, --only raw,produce,startup,controller,groups,storage,console) go to bench/run.ts.
+// `npm run bench -- <name>...` runs single scripts of bench/ instead (startup, codec, crc, log, controller, groups, security, console);
+// other flags (--quick, --repeats N, --only raw,produce,startup,controller,groups,storage,security,console) go to bench/run.ts.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');

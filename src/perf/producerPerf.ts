@@ -16,7 +16,7 @@ import { PerfStats, type PerfSummary } from './stats';
 import { PerfTransactions } from './perfTransactions';
 import type { PerfProducerConfig } from './producerPerfConfig';
 
-export { PRODUCER_DEFAULTS, parseProducerProps, type PerfProducerConfig } from './producerPerfConfig';
+export { PRODUCER_DEFAULTS, isSecurityProperty, parseProducerProps, type PerfProducerConfig } from './producerPerfConfig';
 
 /** Kafka's generated payload: `size` random upper-case ASCII letters, the same for every record. */
 export function randomPayload(size: number): Buffer {

@@ -48,8 +48,11 @@ export const PRODUCER_DEFAULTS: PerfProducerConfig = {
 const ACCEPTED_NO_EFFECT = new Set([
   'key.serializer', 'value.serializer', 'send.buffer.bytes', 'receive.buffer.bytes', 'metadata.max.age.ms',
   'reconnect.backoff.ms', 'reconnect.backoff.max.ms', 'max.block.ms', 'partitioner.class', 'retries',
-  'connections.max.idle.ms', 'metrics.sample.window.ms', 'security.protocol',
+  'connections.max.idle.ms', 'metrics.sample.window.ms',
 ]);
+
+/** security.protocol, ssl.* and sasl.*: the connection's security, read by the command (clientSecurityFromProperties). */
+export const isSecurityProperty = (key: string): boolean => key === 'security.protocol' || key.startsWith('ssl.') || key.startsWith('sasl.');
 
 const intProp = (key: string, value: string, min: number): number => intProperty('producer', key, value, min, (m) => new AdminError(m));
 
@@ -94,7 +97,7 @@ export function parseProducerProps(props: Map<string, string>, base: Partial<Per
       case 'transactional.id': c.transactionalId = value.trim() === '' ? null : value.trim(); break;
       case 'transaction.timeout.ms': c.transactionTimeoutMs = intProp(key, value, 1); break;
       default:
-        if (!ACCEPTED_NO_EFFECT.has(key)) warnings.push(`The configuration '${key}' was supplied but isn't a known config.`);
+        if (!ACCEPTED_NO_EFFECT.has(key) && !isSecurityProperty(key)) warnings.push(`The configuration '${key}' was supplied but isn't a known config.`);
     }
   }
   if (c.transactionalId !== null) {

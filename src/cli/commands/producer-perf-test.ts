@@ -2,8 +2,12 @@
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../client';
-import { parseProducerProps, randomPayload, runProducerPerf, splitPayloads } from '../../perf/producerPerf';
+import { setDefaultClientSecurity } from '../../client/connection';
+import { clientSecurityFromProperties } from '../../security/clientProperties';
+import { nodeSslIo } from '../../util/sslIo';
+import { isSecurityProperty, parseProducerProps, randomPayload, runProducerPerf, splitPayloads } from '../../perf/producerPerf';
 import { valueAtPercentile } from '../../perf/stats';
+import { withCommandConfig } from './commandConfig';
 import { DEFAULT_BOOTSTRAP, parseIntArg, parseKeyValues, usage } from './common';
 
 interface PerfCliOptions {
@@ -14,7 +18,8 @@ interface PerfCliOptions {
   payloadDelimiter: string;
   throughput?: number;
   producerProps: string[];
-  producerConfig?: string;
+  /** commander keeps the dot of --producer.config in the option's name. */
+  'producer.config'?: string;
   bootstrapServer?: string;
   reportingInterval: number;
   jsonOut?: string;
@@ -64,8 +69,10 @@ export function readPropertiesFile(path: string): Map<string, string> {
 const CURVE_POINTS = [1, 5, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];
 
 export function registerProducerPerfTest(program: Command): void {
-  program
-    .command('producer-perf-test')
+  // --command-config (Brook's tools) and security settings among the producer properties (Kafka's tool) both work;
+  // the producer properties win.
+  withCommandConfig(program
+    .command('producer-perf-test'))
     .description('produce records as fast as allowed and report throughput and latency (like kafka-producer-perf-test.sh)')
     .option('--topic <name>', 'topic to produce to')
     .option('--num-records <n>', 'number of records to produce', parseIntArg('--num-records', 1))
@@ -101,12 +108,20 @@ export function registerProducerPerfTest(program: Command): void {
         process.stdout.write(`Number of messages read: ${payloads.length}\n`);
       } else payloads = [randomPayload(opts.recordSize!)];
       // Kafka's order: file first, --producer-props on top; --bootstrap-server when bootstrap.servers is absent.
-      const props = opts.producerConfig ? readPropertiesFile(opts.producerConfig) : new Map<string, string>();
+      const producerConfig = opts['producer.config'];
+      const props = producerConfig !== undefined ? readPropertiesFile(producerConfig) : new Map<string, string>();
       for (const [k, v] of parseKeyValues(opts.producerProps, '--producer-props')) props.set(k, v);
       if (!props.has('bootstrap.servers')) props.set('bootstrap.servers', opts.bootstrapServer ?? DEFAULT_BOOTSTRAP);
       if (opts.transactionalId === '') usage('--transactional-id must not be empty');
       const txn = transactionSettings(opts, props.get('transactional.id'));
       if (txn.transactionalId !== null) props.set('transactional.id', txn.transactionalId);
+      if ([...props.keys()].some(isSecurityProperty)) {
+        try {
+          setDefaultClientSecurity(clientSecurityFromProperties(props, nodeSslIo));
+        } catch (e) {
+          throw new UsageError(`producer properties: ${(e as Error).message}`);
+        }
+      }
       let parsed;
       try {
         parsed = parseProducerProps(props);

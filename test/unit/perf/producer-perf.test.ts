@@ -1,7 +1,7 @@
 // producer-perf-test's pure parts: Kafka's output formats, the statistics (sampling, percentiles, windows),
 // producer property parsing and payload handling.
 import { decodeBatchRecordsSync } from '../../../src/protocol/record/records';
-import { PRODUCER_DEFAULTS, finishBatch, parseProducerProps, randomPayload, splitPayloads, writeRecord } from '../../../src/perf/producerPerf';
+import { PRODUCER_DEFAULTS, finishBatch, isSecurityProperty, parseProducerProps, randomPayload, splitPayloads, writeRecord } from '../../../src/perf/producerPerf';
 import { checkBatch, readBatchHeader } from '../../../src/protocol/record/batch-header';
 import { PerfStats, SUMMARY_LINE, WINDOW_LINE, formatSummary, formatWindow, percentileOf } from '../../../src/perf/stats';
 import { CompressionType } from '../../../src/protocol/record/compression';
@@ -113,6 +113,13 @@ describe('producer properties', () => {
   test('unknown keys warn as Kafka does; serializers are accepted quietly', () => {
     const { warnings } = parseProducerProps(new Map([['value.serializer', 'x'], ['fancy.knob', '1']]));
     expect(warnings).toEqual(["The configuration 'fancy.knob' was supplied but isn't a known config."]);
+  });
+
+  test('security settings are the command\'s (it builds the connection security from them), not unknown keys', () => {
+    const props = new Map([['security.protocol', 'SASL_SSL'], ['ssl.truststore.location', '/ca.pem'], ['sasl.mechanism', 'PLAIN'], ['sasl.jaas.config', 'x']]);
+    expect(parseProducerProps(props).warnings).toEqual([]);
+    expect([...props.keys()].every(isSecurityProperty)).toBe(true);
+    expect(isSecurityProperty('acks')).toBe(false);
   });
 });
 
