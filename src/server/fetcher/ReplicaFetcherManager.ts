@@ -59,7 +59,7 @@ export class ReplicaFetcherManager {
       }
       await f.addPartitions(list);
       for (const i of list) this.owner.set(tpKey(i.topic, i.partition), k);
-      this.logger.info({ source: first(list).leader.id, partitions: list.map((i) => `${i.topic}-${i.partition}@${i.fetchOffset}`) }, 'added partitions to fetcher');
+      this.logger.info({ source: first(list).leader.id, fetcherId: Number(k.slice(k.lastIndexOf('#') + 1)), partitions: list.map((i) => `${i.topic}-${i.partition}@${i.fetchOffset}`) }, 'added partitions to fetcher');
     }
   }
 
