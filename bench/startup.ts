@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     spawnToMetadataMsMedian: median(toMetadata), spawnToMetadataMsMin: Math.min(...toMetadata), spawnToMetadataMsMax: Math.max(...toMetadata),
     idleRssMbMedian: Number(median(idleRss).toFixed(1)), idleRssMbMin: Number(Math.min(...idleRss).toFixed(1)), idleRssMbMax: Number(Math.max(...idleRss).toFixed(1)),
     goals: { afterZkConnectMs: 500, spawnToMetadataMs: 200, idleRssMb: 50 },
+    samples: { spawnToMetadataMs: toMetadata, idleRssMb: idleRss.map((x) => Number(x.toFixed(1))) },
   };
   if (json) process.stdout.write(JSON.stringify(result) + '\n');
   else {
