@@ -136,9 +136,10 @@ async function kcatProduce(bootstrap: string, topic: string, file: string, n: nu
 }
 
 /** kcat reading a whole partition; records/s. */
-async function kcatConsume(bootstrap: string, topic: string, n: number): Promise<number> {
+async function kcatConsume(bootstrap: string, topic: string, n: number, allPartitions = false, extra: string[] = []): Promise<number> {
   const t0 = process.hrtime.bigint();
-  const { stdout } = await execFileP('kcat', ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '.'], { timeout: 300_000, maxBuffer: 256 * MiB });
+  const partition = allPartitions ? [] : ['-p', '0'];
+  const { stdout } = await execFileP('kcat', ['-C', ...extra, '-b', bootstrap, '-t', topic, ...partition, '-o', 'beginning', '-e', '-q', '-f', '.'], { timeout: 300_000, maxBuffer: 256 * MiB });
   if (stdout.length < n) throw new Error(`kcat read ${stdout.length} of ${n}`);
   return stdout.length / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
@@ -376,7 +377,10 @@ async function threeBrokers(singleMedian: number): Promise<void> {
       id: 'produce-rf3-acksall-1k-prebuilt', title: 'Produce, 3 brokers, RF 3, acks=-1, pre-built 1 MiB requests of 1 KiB records', kind: 'produce',
       metrics: { 'MB/s': pm, 'share of 1-broker RF 1': m(pre.map((x) => x / singleMedian), '') },
       vsRaw: { metric: 'MB/s', rawKey: 'tcpToFile', ratio: pm.median / (results.raw.tcpToFile?.median ?? NaN) },
-      goals: [goal('at least 0.3 of the single-broker RF 1 figure', 'share of 1-broker RF 1', '>=', 0.3, '#6', pm.median / singleMedian)],
+      goals: [
+        goal('at least 0.3 of the single-broker RF 1 figure', 'share of 1-broker RF 1', '>=', 0.3, '#6', pm.median / singleMedian),
+        goal('at least 0.35 of the single-broker RF 1 figure', 'share of 1-broker RF 1', '>=', 0.35, '#20', pm.median / singleMedian),
+      ],
       command: 'npm run bench (bench/lib/load.ts: 2 connections x 4 requests in flight, min.insync.replicas=2)',
     });
 
@@ -417,6 +421,36 @@ async function threeBrokers(singleMedian: number): Promise<void> {
       notes: 'Runs alternate with the plain runs above (same topic settings); "share of plain" is idempotent MB/s over the plain run of the same repeat.',
     });
 
+    // kcat consuming an RF 3 topic of 6 partitions (leaders on all three brokers), next to the file-to-TCP limit.
+    {
+      const kn = scale(2_000_000, 300_000);
+      const file = path.join(os.tmpdir(), `brook-bench-kcat3-${process.pid}.txt`);
+      fs.writeFileSync(file, `${'x'.repeat(99)}\n`.repeat(kn));
+      const kc: number[] = [];
+      const kq: number[] = [];
+      const bigQueue = ['-X', 'queued.min.messages=10000000'];
+      try {
+        await createTopic(bs, 'bench-r3-kcat', 6, 3, ['min.insync.replicas=2']);
+        progress(`3 brokers, RF 3: kcat producing ${kn.toLocaleString('en-US')} x 100 B records over 6 partitions`);
+        await execFileP('kcat', ['-P', '-b', bs, '-t', 'bench-r3-kcat', '-X', 'acks=-1', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-l', file], { timeout: 300_000 });
+        for (let r = 0; r < REPEATS; r++) {
+          progress(`3 brokers, RF 3, 6 partitions: kcat consuming every partition, run ${r + 1}/${REPEATS}`);
+          kc.push(await kcatConsume(bs, 'bench-r3-kcat', kn, true));
+          kq.push(await kcatConsume(bs, 'bench-r3-kcat', kn, true, bigQueue));
+        }
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+      const kmb = m(kc.map((x) => (x * 100) / MiB), 'MB/s');
+      addScenario({
+        id: 'kcat-consume-rf3-6p-100b', title: 'kcat (librdkafka) consuming 100 B records from 3 brokers (RF 3, 6 partitions)', kind: 'consume',
+        metrics: { 'records/s': m(kc, 'records/s'), 'MB/s': kmb, 'MB/s, queued.min.messages=10M': m(kq.map((x) => (x * 100) / MiB), 'MB/s') },
+        vsRaw: { metric: 'MB/s', rawKey: 'fileToTcp', ratio: kmb.median / (results.raw.fileToTcp?.median ?? NaN) },
+        command: `kcat -C -b ${bs} -t bench-r3-kcat -o beginning -e -q -f . (after kcat -P -X acks=-1 of ${kn} lines)`,
+        notes: 'Issue #20 compares this row with Kafka 2.4.1 (54-70 MB/s side by side on this machine; goal at least 1.3x); Kafka is not run here, so no met/missed mark. With librdkafka 2.0\'s defaults the brokers idle (under 0.1 CPU-s each per run): its fetcher stops a partition for a back-off whenever more than queued.min.messages (100,000) wait in its queue, which three fast leaders fill faster than kcat drains; the second figure raises that limit. Both include the final 500 ms long poll (fetch.wait.max.ms) before the end of partition is reported, which bounds the --quick size (300,000 records, 29 MB) near 45 MB/s.',
+      });
+    }
+
     const lat: PerfRun[] = [];
     const seconds = scale(10, 4);
     for (let r = 0; r < REPEATS; r++) {
@@ -432,27 +466,53 @@ async function threeBrokers(singleMedian: number): Promise<void> {
       command,
       notes: 'Latency per record from send to acknowledgement, as Kafka\'s tool measures it (percentiles in whole ms).',
     });
+
+    // Issue #20's row: the same rate with linger 5 ms, after a short warm-up run on the topic (not counted).
+    await producerPerf(bs, 'bench-r3-lat', 5000, 1024, 5000, ['acks=-1', 'linger.ms=5']);
+    const lat5: PerfRun[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      progress(`3 brokers, RF 3, acks=-1, linger 5 ms: latency at a fixed 5,000 x 1 KiB records/s for ${seconds} s, run ${r + 1}/${REPEATS}`);
+      const x = await producerPerf(bs, 'bench-r3-lat', 5000 * seconds, 1024, 5000, ['acks=-1', 'linger.ms=5']);
+      lat5.push(x);
+      command = x.command;
+    }
+    const p99 = m(lat5.map((x) => x.p99), 'ms');
+    const p999 = m(lat5.map((x) => x.p999), 'ms');
+    addScenario({
+      id: 'latency-rf3-acksall-5k-linger5', title: 'Produce latency, 3 brokers, RF 3, acks=all, linger 5 ms, fixed 5,000 x 1 KiB records/s', kind: 'latency',
+      metrics: { 'p50 ms': m(lat5.map((x) => x.p50), 'ms'), 'p99 ms': p99, 'p99.9 ms': p999, 'avg ms': m(lat5.map((x) => x.avgMs), 'ms') },
+      latencyCurve: medianRunByP99(lat5).curve,
+      goals: [
+        goal('p99 at most 10 ms', 'p99 ms', '<=', 10, '#20', p99.median),
+        goal('p99.9 at most 20 ms', 'p99.9 ms', '<=', 20, '#20', p999.median),
+      ],
+      command,
+      notes: 'Bounded below by the linger (5 ms) plus one follower fetch round trip; a 1 s warm-up run precedes the measured runs.',
+    });
   }
   });
 }
 
 async function startupScenario(): Promise<void> {
   progress(`broker start-up time and idle memory (${scale(5, 3)} starts)`);
-  const r = await benchScript<{ spawnToReadyMsMedian: number; spawnToReadyMsMin: number; spawnToReadyMsMax: number; afterZkConnectMsMedian: number; afterZkConnectMsMin: number; afterZkConnectMsMax: number; idleRssMbMedian: number; idleRssMbMax: number; runs: number }>('startup', ['--runs', String(scale(5, 3))]);
+  const r = await benchScript<{ spawnToReadyMsMedian: number; spawnToReadyMsMin: number; spawnToReadyMsMax: number; afterZkConnectMsMedian: number; afterZkConnectMsMin: number; afterZkConnectMsMax: number; spawnToMetadataMsMedian: number; spawnToMetadataMsMin: number; spawnToMetadataMsMax: number; idleRssMbMedian: number; idleRssMbMin: number; idleRssMbMax: number; runs: number }>('startup', ['--runs', String(scale(5, 3))]);
   const metric = (median: number, min: number, max: number, unit: string): Metric => ({ unit, median, min, max, samples: [] });
   addScenario({
     id: 'startup', title: 'Broker start-up and idle memory', kind: 'startup',
     metrics: {
       'after ZooKeeper connection': metric(r.afterZkConnectMsMedian, r.afterZkConnectMsMin, r.afterZkConnectMsMax, 'ms'),
       'spawn to ready': metric(r.spawnToReadyMsMedian, r.spawnToReadyMsMin, r.spawnToReadyMsMax, 'ms'),
-      'idle RSS': metric(r.idleRssMbMedian, r.idleRssMbMedian, r.idleRssMbMax, 'MB'),
+      'spawn to serving metadata': metric(r.spawnToMetadataMsMedian, r.spawnToMetadataMsMin, r.spawnToMetadataMsMax, 'ms'),
+      'idle RSS': metric(r.idleRssMbMedian, r.idleRssMbMin, r.idleRssMbMax, 'MB'),
     },
     goals: [
       goal('ready under 0.5 s after the ZooKeeper connection', 'after ZooKeeper connection', '<=', 500, '#2', r.afterZkConnectMsMedian),
       goal('idle resident memory under 80 MB', 'idle RSS', '<=', 80, '#2', r.idleRssMbMedian),
+      goal('process spawn to serving metadata within 0.2 s', 'spawn to serving metadata', '<=', 200, '#20', r.spawnToMetadataMsMedian),
+      goal('idle resident memory at most 50 MB', 'idle RSS', '<=', 50, '#20', r.idleRssMbMedian),
     ],
     command: `ts-node bench/startup.ts --runs ${r.runs}`,
-    notes: 'Spawn to ready includes starting Node itself and the ZooKeeper session handshake.',
+    notes: 'Spawn to ready includes starting Node itself and the ZooKeeper session handshake. A bare `node -e 0` takes about 0.1 s and 40 MB RSS on the same machine: the floor under both #20 goals.',
   });
 }
 

@@ -1,14 +1,15 @@
 // The `brook` command line: process commands (server-start, zookeeper-start, cluster-up) and admin tools.
 import { Command, CommanderError } from 'commander';
 import { registerServerStart } from './server-start';
-import { registerZooKeeperStart } from './zookeeper-start';
-import { registerClusterUp } from './cluster-up';
-import { registerAdminCommands } from './commands';
-import { UsageError } from '../client';
+import { UsageError } from '../client/errors';
 
 export const USAGE_EXIT = 2;
 
-export function buildProgram(): Command {
+/**
+ * The whole command line. `only: 'server-start'` registers just that command: a broker process does not
+ * load the admin tools, perf, chaos, console or client code (about half of its start-up time, issue #20).
+ */
+export function buildProgram(only?: 'server-start'): Command {
   const program = new Command();
   program
     .name('brook')
@@ -17,14 +18,17 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerServerStart(program);
-  registerZooKeeperStart(program);
-  registerClusterUp(program);
-  registerAdminCommands(program);
+  if (only === 'server-start') return program;
+  // Required here rather than at the top so that `brook server-start` never loads them.
+  (require('./zookeeper-start') as typeof import('./zookeeper-start')).registerZooKeeperStart(program);
+  (require('./cluster-up') as typeof import('./cluster-up')).registerClusterUp(program);
+  (require('./commands') as typeof import('./commands')).registerAdminCommands(program);
   return program;
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const serverOnly = argv[2] === 'server-start' && !argv.includes('--help') && !argv.includes('-h');
+  const program = buildProgram(serverOnly ? 'server-start' : undefined);
   try {
     await program.parseAsync(argv);
   } catch (e) {

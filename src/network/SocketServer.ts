@@ -376,11 +376,15 @@ export class SocketServer {
   /** Actual bound ports, by listener name (useful when configured with port 0). */
   readonly boundPorts = new Map<string, number>();
 
-  private readonly pool = new FramePool();
+  private readonly pool: FramePool;
   private readonly budget: QueuedRequestBytes;
 
   constructor(private readonly opts: SocketServerOptions) {
     this.budget = new QueuedRequestBytes(opts.maxQueuedBytes ?? 0);
+    // The pool holds nothing until large frames arrive; its bounds follow the request limits, so a broker
+    // configured with small requests or a small queued-bytes budget never keeps more idle than it may queue.
+    const queued = opts.maxQueuedBytes !== undefined && opts.maxQueuedBytes > 0 ? opts.maxQueuedBytes : Infinity;
+    this.pool = new FramePool(Math.min(16 * 1024 * 1024, queued), Math.min(8 * 1024 * 1024, opts.maxRequestBytes));
   }
 
   async startup(): Promise<void> {

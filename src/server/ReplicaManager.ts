@@ -121,6 +121,7 @@ export class ReplicaManager {
         fetchResponseMaxBytes: v['replica.fetch.response.max.bytes'],
         fetchBackoffMs: v['replica.fetch.backoff.ms'],
         socketTimeoutMs: v['replica.socket.timeout.ms'],
+        numFetchers: v['num.replica.fetchers'],
       },
       (t, p) => this.getPartition(t, p),
       this.logger.child({ module: 'replica-fetcher' }),

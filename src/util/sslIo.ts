@@ -1,7 +1,11 @@
 // File access for TLS settings: keystores and truststores by path, and PKCS12 trust stores read with the openssl CLI
 // (node reads a PKCS12 file with a key as `pfx`, but not one holding only trusted certificates).
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+// node:child_process is required on first use: it is only for PKCS12 trust stores and costs start-up time.
+function execFileSync(file: string, args: string[], options: { input: Buffer; stdio: ['pipe', 'pipe', 'pipe'] }): Buffer {
+  return (require('node:child_process') as typeof import('node:child_process')).execFileSync(file, args, options);
+}
 
 export const nodeSslIo = {
   readFile: (path: string): Buffer => readFileSync(path),

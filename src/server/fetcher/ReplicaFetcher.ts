@@ -42,6 +42,8 @@ interface FetchState {
 export interface ReplicaFetcherOptions {
   brokerId: number;
   source: SourceBroker;
+  /** Which of the num.replica.fetchers fetchers for this source broker (0 when there is one). */
+  fetcherId?: number;
   lookup: (topic: string, partition: number) => Partition | undefined;
   fetchWaitMaxMs: number;
   fetchMinBytes: number;
@@ -66,7 +68,7 @@ export class ReplicaFetcher {
   private readonly logger: Logger;
 
   constructor(private readonly opts: ReplicaFetcherOptions) {
-    this.logger = (opts.logger ?? moduleLogger('replica-fetcher')).child({ sourceBroker: opts.source.id });
+    this.logger = (opts.logger ?? moduleLogger('replica-fetcher')).child({ sourceBroker: opts.source.id, fetcherId: opts.fetcherId ?? 0 });
   }
 
   get source(): SourceBroker {
@@ -117,7 +119,7 @@ export class ReplicaFetcher {
     if (this.conn && !this.conn.isClosed) return this.conn;
     const { host, port } = this.opts.source;
     this.conn = await KafkaConnection.connect(host, port, {
-      clientId: `broker-${this.opts.brokerId}-fetcher-${this.opts.source.id}`,
+      clientId: `broker-${this.opts.brokerId}-fetcher-${this.opts.fetcherId ?? 0}-${this.opts.source.id}`,
       connectTimeoutMs: Math.min(this.opts.socketTimeoutMs, 10000),
       requestTimeoutMs: this.opts.socketTimeoutMs + this.opts.fetchWaitMaxMs,
       security: interBrokerSecurity(),

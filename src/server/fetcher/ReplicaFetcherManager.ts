@@ -1,11 +1,23 @@
-// Owns the replica fetchers of this broker: one per source broker (num.replica.fetchers=1), partitions moved
-// between them on leader changes (Kafka's AbstractFetcherManager).
+// Owns the replica fetchers of this broker: num.replica.fetchers per source broker, each partition on the one its
+// hash picks (Kafka's getFetcherId), partitions moved between them on leader changes (Kafka's AbstractFetcherManager).
 import { moduleLogger, type Logger } from '../../util/logger';
 import { tpKey } from '../../util/types';
 import type { Partition } from '../Partition';
 import { ReplicaFetcher, type InitialFetchState, type ReplicaFetcherOptions, type SourceBroker } from './ReplicaFetcher';
 
-export type FetcherSettings = Omit<ReplicaFetcherOptions, 'source' | 'lookup' | 'brokerId' | 'logger'>;
+export type FetcherSettings = Omit<ReplicaFetcherOptions, 'source' | 'lookup' | 'brokerId' | 'logger' | 'fetcherId'> & {
+  /** num.replica.fetchers: fetchers (connections and fetch sessions) per source broker; 1 when absent. */
+  numFetchers?: number;
+};
+
+/** Kafka's AbstractFetcherManager.getFetcherId: abs(31 * topic.hashCode + partition) % numFetchers. */
+export function fetcherIdFor(topic: string, partition: number, numFetchers: number): number {
+  if (numFetchers <= 1) return 0;
+  let h = 0;
+  for (let i = 0; i < topic.length; i++) h = (Math.imul(31, h) + topic.charCodeAt(i)) | 0;
+  const v = (Math.imul(31, h) + partition) | 0;
+  return (v === -2147483648 ? 0 : Math.abs(v)) % numFetchers;
+}
 
 export interface AddFetcherItem extends InitialFetchState {
   leader: SourceBroker;
@@ -33,20 +45,21 @@ export class ReplicaFetcherManager {
     await this.removeFetcherForPartitions(items.map((i) => tpKey(i.topic, i.partition)));
     const bySource = new Map<string, AddFetcherItem[]>();
     for (const i of items) {
-      const k = `${i.leader.id}@${i.leader.host}:${i.leader.port}`;
+      const k = `${i.leader.id}@${i.leader.host}:${i.leader.port}#${fetcherIdFor(i.topic, i.partition, this.settings.numFetchers ?? 1)}`;
       bySource.set(k, [...(bySource.get(k) ?? []), i]);
     }
     for (const [k, list] of bySource) {
       let f = this.fetchers.get(k);
       if (!f) {
         const first = list[0] as AddFetcherItem;
-        f = new ReplicaFetcher({ ...this.settings, brokerId: this.brokerId, source: first.leader, lookup: this.lookup, logger: this.logger });
+        const fetcherId = Number(k.slice(k.lastIndexOf('#') + 1));
+        f = new ReplicaFetcher({ ...this.settings, brokerId: this.brokerId, source: first.leader, fetcherId, lookup: this.lookup, logger: this.logger });
         this.fetchers.set(k, f);
         f.start();
       }
       await f.addPartitions(list);
       for (const i of list) this.owner.set(tpKey(i.topic, i.partition), k);
-      this.logger.info({ source: first(list).leader.id, partitions: list.map((i) => `${i.topic}-${i.partition}@${i.fetchOffset}`) }, 'added partitions to fetcher');
+      this.logger.info({ source: first(list).leader.id, fetcherId: Number(k.slice(k.lastIndexOf('#') + 1)), partitions: list.map((i) => `${i.topic}-${i.partition}@${i.fetchOffset}`) }, 'added partitions to fetcher');
     }
   }
 
