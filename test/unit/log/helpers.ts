@@ -6,8 +6,18 @@ import { buildRecordBatchSync } from '../../../src/protocol/record/records';
 import { Log, LoadOptions } from '../../../src/log/Log';
 import { LogConfig, logConfig } from '../../../src/log/LogConfig';
 
+/** Directories made by tmpDir in this test file, removed after its last test (whether or not a test removed them). */
+const madeDirs: string[] = [];
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    for (const d of madeDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+}
+
 export function tmpDir(prefix = 'brook-log-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(d);
+  return d;
 }
 
 export class FakeClock {
