@@ -1,18 +1,9 @@
 import { logConfig } from '../../../src/log/LogConfig';
 import { ErrorCode } from '../../../src/protocol/errors';
 import { batch } from './helpers';
-import { leaderAndIsr, setup } from './replicaManagerSetup';
+import { leaderAndIsr, setup, until } from './replicaManagerSetup';
 import type { UpdateMetadataRequest } from '../../../src/protocol/messages/06-update-metadata';
 import { buildRecordBatchSync } from '../../../src/protocol/record/records';
-
-/** Waits (with a deadline) for asynchronous appends/reads to reach the purgatory. */
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 describe('ReplicaManager LeaderAndIsr fencing', () => {
   it('a controller request that arrives before registration waits for it, then is judged by the new epoch', async () => {

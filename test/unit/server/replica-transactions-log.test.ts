@@ -13,15 +13,7 @@ import { produceHandler } from '../../../src/server/handlers/00-produce';
 import type { ProduceResponse } from '../../../src/protocol/messages/00-produce';
 import type { GroupCoordinator } from '../../../src/coordinator/GroupCoordinator';
 import { batch, requestContext } from './helpers';
-import { leaderAndIsr, setup } from './replicaManagerSetup';
-
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+import { leaderAndIsr, setup, until } from './replicaManagerSetup';
 
 let managers: ReplicaManager[] = [];
 afterEach(async () => {

@@ -19,16 +19,7 @@ import { FetchManager, FetchSessionCache } from '../../../src/server/FetchSessio
 import type { LeaderAndIsrRequest } from '../../../src/protocol/messages/04-leader-and-isr';
 import type { GroupCoordinator } from '../../../src/coordinator/GroupCoordinator';
 import { batch, requestContext } from './helpers';
-import { leaderAndIsr, setup } from './replicaManagerSetup';
-
-/** Waits (with a deadline) for asynchronous appends/reads to reach the purgatory. */
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+import { leaderAndIsr, setup, until } from './replicaManagerSetup';
 
 let managers: ReplicaManager[] = [];
 afterEach(async () => {

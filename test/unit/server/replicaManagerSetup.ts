@@ -9,6 +9,15 @@ import type { LeaderAndIsrRequest } from '../../../src/protocol/messages/04-lead
 import type { AlterIsrRequest, AlterIsrResponse } from '../../../src/protocol/messages/56-alter-isr';
 import { FakeTime, tmpDir } from './helpers';
 
+/** Waits (with a deadline) for asynchronous appends and reads to reach a state, e.g. the purgatory. */
+export async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 export const BROKER = 1;
 
 export function config(): KafkaConfig {
