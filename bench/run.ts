@@ -2,6 +2,7 @@
 // fetch sessions) each next to raw limits measured in the same run, repeated with medians and min-max, written to
 // bench/results/<timestamp>.json plus a Markdown report with SVG charts, and summarised in a table.
 // Usage: npm run bench [-- --quick] [-- --repeats N] [-- --only raw,produce,startup,controller,groups,storage,sessions,transactions,security,console,metrics]
+import { runBrook, type BrookRun } from './lib/brook';
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +20,6 @@ import { summarise, type BenchResults, type Goal, type Metric, type Scenario } f
 rootLogger.level = process.env.BROOK_LOG_LEVEL ?? 'silent';
 const execFileP = promisify(execFile);
 const ROOT = path.join(__dirname, '..');
-const BROOK = path.join(ROOT, 'bin', 'brook');
 const MiB = 1024 * 1024;
 
 const args = process.argv.slice(2);
@@ -59,23 +59,10 @@ function progress(msg: string): void {
 
 // ---- running tools ---------------------------------------------------------------------------------
 
-interface Run { code: number | null; stdout: string; stderr: string }
 
 /** Runs `node bin/brook ...`; throws with its output when it fails. */
-function brook(argv: string[], timeoutMs = 300_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BROOK, ...argv], { cwd: ROOT, env: { ...process.env, BROOK_LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`brook ${argv.join(' ')} exited ${code}: ${stderr.trim() || stdout.trim()}`));
-      else resolve({ code, stdout, stderr });
-    });
-  });
+function brook(argv: string[], timeoutMs = 300_000): Promise<BrookRun> {
+  return runBrook(argv, timeoutMs);
 }
 
 /** Runs one of the older bench scripts in its own process with --json; returns its last JSON line. */

@@ -7,7 +7,7 @@
 // and SSL alike (~270k vs ~250k records/s plaintext, ~220k vs ~120k over SSL), and it reports latency percentiles.
 // A secured listener that refuses the client, or a producer that fails or sends fewer records, fails the run.
 process.env.BROOK_LOG_LEVEL ??= 'warn';
-import { spawn } from 'node:child_process';
+import { runBrook, type BrookRun } from './lib/brook';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +15,6 @@ import { SUMMARY_LINE } from '../src/perf/stats';
 import { startCluster, type TestCluster } from '../test/harness';
 
 const ROOT = path.join(__dirname, '..');
-const BROOK = path.join(ROOT, 'bin', 'brook');
 const MiB = 1024 * 1024;
 const RECORD_SIZE = 1024;
 export const LISTENERS = ['PLAINTEXT', 'SSL', 'SASL_SSL'] as const;
@@ -31,21 +30,8 @@ const RECORDS_3 = quick ? 50_000 : 200_000;
 const LAT_SECONDS = quick ? 3 : 6;
 const LAT_RATE = 5000;
 
-interface Run { stdout: string; stderr: string }
-function brook(argv: string[], timeoutMs = 180_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BROOK, ...argv], { cwd: ROOT, env: { ...process.env, BROOK_LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`brook ${argv.join(' ')} ${signal === 'SIGKILL' ? `killed after ${timeoutMs} ms` : `exited ${code}`}: ${stderr.trim() || stdout.trim().split('\n').slice(-3).join(' / ')}`));
-      else resolve({ stdout, stderr });
-    });
-  });
+function brook(argv: string[], timeoutMs = 180_000): Promise<BrookRun> {
+  return runBrook(argv, timeoutMs);
 }
 
 /** Client properties (Kafka's names) for one listener of `cluster`; written next to its certificates. */
