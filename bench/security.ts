@@ -14,7 +14,6 @@ import * as path from 'node:path';
 import { SUMMARY_LINE } from '../src/perf/stats';
 import { startCluster, type TestCluster } from '../test/harness';
 
-const ROOT = path.join(__dirname, '..');
 const MiB = 1024 * 1024;
 const RECORD_SIZE = 1024;
 export const LISTENERS = ['PLAINTEXT', 'SSL', 'SASL_SSL'] as const;
