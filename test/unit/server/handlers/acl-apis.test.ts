@@ -10,36 +10,7 @@ import type { AclZk, ZkVersionedAcls } from '../../../../src/zk/AclZk';
 import type { SecurityServices } from '../../../../src/server/authorizer/SecurityServices';
 import type { AccessControlEntry, ResourcePattern } from '../../../../src/security/acl/model';
 import { ErrorCode } from '../../../../src/protocol/errors';
-
-/** The parts of AclZk the authorizer uses, over a Map, with a hook to simulate another writer. */
-class MemoryAclZk {
-  readonly nodes = new Map<string, { acls: AccessControlEntry[]; version: number }>();
-  readonly notifications: ResourcePattern[] = [];
-  beforeWrite: (() => void) | null = null;
-  private key = (p: ResourcePattern): string => `${p.patternType}/${p.resourceType}/${p.name}`;
-  async createAclPaths(): Promise<void> {}
-  async getResourceTypes(): Promise<never[]> { return []; }
-  async getResourceNames(): Promise<string[]> { return []; }
-  async getVersionedAcls(p: ResourcePattern): Promise<ZkVersionedAcls> {
-    const n = this.nodes.get(this.key(p));
-    return n ? { acls: [...n.acls], zkVersion: n.version } : { acls: [], zkVersion: -1 };
-  }
-  async conditionalSetAcls(p: ResourcePattern, acls: AccessControlEntry[], expected: number): Promise<number | null> {
-    const hook = this.beforeWrite;
-    this.beforeWrite = null;
-    hook?.();
-    const k = this.key(p);
-    const cur = this.nodes.get(k);
-    if ((cur?.version ?? -1) !== expected) return null;
-    if (acls.length === 0) { this.nodes.delete(k); return -1; }
-    const version = cur ? cur.version + 1 : 0;
-    this.nodes.set(k, { acls: [...acls], version });
-    return version;
-  }
-  async createAclChangeNotification(p: ResourcePattern): Promise<void> { this.notifications.push(p); }
-  async getAclChangeNotifications(): Promise<string[]> { return []; }
-  onAclChangeNotifications(): () => void { return () => undefined; }
-}
+import { MemoryAclZk } from './authzHelpers';
 
 const creation = (over: Partial<{ resourceType: number; resourceName: string; resourcePatternType: number; principal: string; host: string; operation: number; permissionType: number }> = {}) => ({
   resourceType: 2, resourceName: 'orders', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3, ...over,

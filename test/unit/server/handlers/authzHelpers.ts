@@ -10,9 +10,11 @@ import type { Handler, HandlerResult, RequestContext } from '../../../../src/ser
 import type { BrokerServices } from '../../../../src/server/BrokerServices';
 import { requestContext } from '../helpers';
 
-/** The parts of AclZk the authorizer uses, over a Map. */
-class MemoryAclZk {
-  private readonly nodes = new Map<string, { acls: AccessControlEntry[]; version: number }>();
+/** The parts of AclZk the authorizer uses, over a Map, with a hook to simulate another writer. */
+export class MemoryAclZk {
+  readonly nodes = new Map<string, { acls: AccessControlEntry[]; version: number }>();
+  readonly notifications: ResourcePattern[] = [];
+  beforeWrite: (() => void) | null = null;
   private key = (p: ResourcePattern): string => `${p.patternType}/${p.resourceType}/${p.name}`;
   async createAclPaths(): Promise<void> {}
   async getResourceTypes(): Promise<never[]> { return []; }
@@ -22,6 +24,9 @@ class MemoryAclZk {
     return n ? { acls: [...n.acls], zkVersion: n.version } : { acls: [], zkVersion: -1 };
   }
   async conditionalSetAcls(p: ResourcePattern, acls: AccessControlEntry[], expected: number): Promise<number | null> {
+    const hook = this.beforeWrite;
+    this.beforeWrite = null;
+    hook?.();
     const k = this.key(p);
     const cur = this.nodes.get(k);
     if ((cur?.version ?? -1) !== expected) return null;
@@ -30,7 +35,7 @@ class MemoryAclZk {
     this.nodes.set(k, { acls: [...acls], version });
     return version;
   }
-  async createAclChangeNotification(): Promise<void> {}
+  async createAclChangeNotification(p: ResourcePattern): Promise<void> { this.notifications.push(p); }
   async getAclChangeNotifications(): Promise<string[]> { return []; }
   onAclChangeNotifications(): () => void { return () => undefined; }
 }
