@@ -6,9 +6,8 @@ import { createAclsHandler } from '../../../../src/server/handlers/30-create-acl
 import { describeAclsHandler } from '../../../../src/server/handlers/29-describe-acls';
 import { deleteAclsHandler } from '../../../../src/server/handlers/31-delete-acls';
 import { AclAuthorizer } from '../../../../src/server/authorizer/AclAuthorizer';
-import type { AclZk, ZkVersionedAcls } from '../../../../src/zk/AclZk';
+import type { AclZk } from '../../../../src/zk/AclZk';
 import type { SecurityServices } from '../../../../src/server/authorizer/SecurityServices';
-import type { AccessControlEntry, ResourcePattern } from '../../../../src/security/acl/model';
 import { ErrorCode } from '../../../../src/protocol/errors';
 import { MemoryAclZk } from './authzHelpers';
 
