@@ -5,7 +5,7 @@ import { promisify } from 'util';
 import { BatchIterator } from '../protocol/record/batch-header';
 import { CorruptIndexError, OffsetIndex, TimeIndex } from './indexes';
 import { TXN_INDEX_SUFFIX, TransactionIndex } from './TransactionIndex';
-import { findBatch, firstBatchTimestampSync, forEachHeaderSync, pread, searchBatch, validPrefixSync, type BatchLocation, type TimestampLookup } from './segmentFile';
+import { findBatch, firstBatchTimestampSync, forEachHeaderSync, pread, preadSync, searchBatch, validPrefixSync, type BatchLocation, type TimestampLookup } from './segmentFile';
 
 export type { BatchLocation, TimestampLookup } from './segmentFile';
 
@@ -16,6 +16,16 @@ const openCb = promisify(fs.open);
 const ftruncateCb = promisify(fs.ftruncate);
 
 export const LOG_SUFFIX = '.log';
+/** Appended batches whose locations a segment keeps for reads at the log's tail. */
+const RECENT_BATCHES = 64;
+/**
+ * Writes (one writev of everything queued) up to this size are synchronous: for a few KiB the copy into the page
+ * cache costs less than the trip to the thread pool and back, which every acks=-1 produce pays on the leader and on
+ * each follower. Larger writes go to the thread pool, so the event loop keeps serving while they copy.
+ */
+const SYNC_WRITE_MAX_BYTES = 256 * 1024;
+/** Reads of recent batches up to this size are synchronous (they are in the page cache), for the same reason. */
+const SYNC_READ_MAX_BYTES = 256 * 1024;
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const DELETED_SUFFIX = '.deleted';
@@ -68,6 +78,11 @@ export class LogSegment {
   private scheduled = false;
   private drainWaiters: (() => void)[] = [];
   private writeError: unknown = null;
+  /**
+   * The last batches appended in this process (oldest first, at most RECENT_BATCHES): a fetch at the log's tail (a
+   * caught-up follower or consumer) finds its batch here instead of reading headers from the file.
+   */
+  private recent: BatchLocation[] = [];
   private loaded = false;
   private bytesSinceLastIndexEntry = 0;
   /** Offset after the last batch written or queued; null until computed (lazy for inactive segments). */
@@ -203,6 +218,7 @@ export class LogSegment {
   }
 
   private resetIndexState(): void {
+    this.recent = [];
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.offsetIndex.markFileStale(Number.MAX_SAFE_INTEGER);
@@ -282,9 +298,12 @@ export class LogSegment {
     const start = this.committedSize + this.pendingBytes;
     if (this.rollingBasedTimestamp === null && batches.length > 0) this.rollingBasedTimestamp = (batches[0] as AppendedBatch).maxTimestamp;
     for (const b of batches) {
-      this.indexBatch({ position: start + b.relativePosition, size: b.size, baseOffset: b.baseOffset, lastOffset: b.lastOffset, maxTimestamp: b.maxTimestamp });
+      const loc: BatchLocation = { position: start + b.relativePosition, size: b.size, baseOffset: b.baseOffset, lastOffset: b.lastOffset, maxTimestamp: b.maxTimestamp };
+      this.indexBatch(loc);
+      this.recent.push(loc);
       this.next = b.lastOffset + 1n;
     }
+    if (this.recent.length > 2 * RECENT_BATCHES) this.recent = this.recent.slice(-RECENT_BATCHES);
     this.pendingBytes += buf.length;
     this.queue.push(buf);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -310,7 +329,7 @@ export class LogSegment {
         let pending: Buffer[] = bufs;
         // writev may write less than asked (disk full): continue with the rest, fail on an error.
         while (written < total) {
-          const n = (await writevCb(this.fdSync(), pending, this.committedSize + written)).bytesWritten;
+          const n = total <= SYNC_WRITE_MAX_BYTES ? fs.writevSync(this.fdSync(), pending, this.committedSize + written) : (await writevCb(this.fdSync(), pending, this.committedSize + written)).bytesWritten;
           if (n <= 0) throw new Error('writev wrote nothing');
           written += n;
           pending = sliceBuffers(pending, n);
@@ -364,7 +383,26 @@ export class LogSegment {
   /** The first batch whose last offset >= offset, searching from the index entry at or below it. */
   async translateOffset(offset: bigint, maxPosition = this.committedSize): Promise<BatchLocation | null> {
     this.ensureLoaded();
+    const tail = this.recentBatch(offset);
+    if (tail !== undefined) return tail.position + tail.size <= maxPosition ? tail : null;
     return findBatch(this.fdSync(), this.offsetIndex.lookup(offset).position, maxPosition, (b) => b.lastOffset >= offset);
+  }
+
+  /**
+   * The batch holding `offset` when it is among the recent ones (those before the first recent batch end below
+   * it, so the first recent batch whose last offset reaches it is the one); undefined when not known here.
+   */
+  private recentBatch(offset: bigint): BatchLocation | undefined {
+    const r = this.recent;
+    if (r.length === 0 || offset < r[0]!.baseOffset || offset > r[r.length - 1]!.lastOffset) return undefined;
+    let lo = 0;
+    let hi = r.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid]!.lastOffset >= offset) hi = mid;
+      else lo = mid + 1;
+    }
+    return r[lo];
   }
 
   /**
@@ -381,7 +419,11 @@ export class LogSegment {
       want = first.size;
     }
     const buf = Buffer.allocUnsafe(want);
-    const n = await pread(this.fdSync(), buf, 0, want, first.position);
+    // Batches appended moments ago are in the page cache: a small read of them costs less than the trip to the
+    // thread pool and back, which sits on the path of every acks=-1 produce (the followers' fetches).
+    const n = want <= SYNC_READ_MAX_BYTES && this.recentBatch(startOffset) !== undefined
+      ? preadSync(this.fdSync(), buf, 0, want, first.position)
+      : await pread(this.fdSync(), buf, 0, want, first.position);
     // Keep only whole batches below maxOffset.
     let nextOffset = startOffset;
     const it = new BatchIterator(buf, 0, n);
@@ -436,6 +478,7 @@ export class LogSegment {
     const loc = await this.translateOffset(offset);
     if (!loc) return 0;
     const removed = this.committedSize - loc.position;
+    this.recent = this.recent.filter((b) => b.position + b.size <= loc.position);
     await ftruncateCb(this.fdSync(), loc.position);
     this.committedSize = loc.position;
     this.offsetIndex.truncateToPosition(loc.position);

@@ -106,6 +106,7 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
   let minOne = !params.hardMaxBytesLimit;
   const out: FetchPartitionResult[] = [];
   const hwMoved: string[] = [];
+  const reads: Array<{ req: FetchPartitionRequest; p: Partition; res: FetchPartitionResult }> = [];
   for (const req of params.partitions) {
     const res: FetchPartitionResult = { topic: req.topic, partition: req.partition, errorCode: ErrorCode.NONE, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null };
     out.push(res);
@@ -131,15 +132,23 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
         // Kafka's Partition.readRecords: no data and no follower state update; the fetcher truncates first.
         res.divergingEpoch = diverging;
         res.records = Buffer.alloc(0);
-        res.highWatermark = p.highWatermark;
-        res.lastStableOffset = p.lastStableOffset;
-        res.logStartOffset = p.logStartOffset;
+        setBounds(res, p);
         continue;
       }
       const leaderEnd = p.logEndOffset;
       if (fromFollower && updateFollowers && req.fetchOffset >= p.logStartOffset && req.fetchOffset <= leaderEnd) {
         if (p.updateFollowerFetchState(params.replicaId, req.fetchOffset, req.logStartOffset, rm.clock.now(), leaderEnd)) hwMoved.push(p.key);
       }
+      reads.push({ req, p, res });
+    } catch (err) {
+      readFailed(rm, p, res, err);
+    }
+  }
+  // A follower's fetch offset that moved the HW releases the acks=-1 produces (and consumer fetches) waiting for it
+  // now, not after this fetch's own reads: those wait on the disk, and the produce answer needs nothing from them.
+  for (const key of hwMoved) rm.completeDelayed(key);
+  for (const { req, p, res } of reads) {
+    try {
       const maxBytes = Math.max(0, Math.min(req.maxBytes, limit));
       if (maxBytes === 0 && !minOne) {
         if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) throw new LogError(LogErrorCode.OFFSET_OUT_OF_RANGE, 'fetch offset out of range');
@@ -155,19 +164,27 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
           limit -= info.records.length;
         }
       }
+      setBounds(res, p);
     } catch (err) {
-      res.errorCode = mapLogError(err);
-      res.records = null;
-      res.abortedTransactions = null;
-      if (res.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) rm.logger.error({ topicPartition: p.key, err }, 'read failed');
+      readFailed(rm, p, res, err);
     }
-    res.highWatermark = p.highWatermark;
-    // Every fetch answers the real LSO (Kafka fills it from the log for consumers and followers alike).
-    res.lastStableOffset = p.lastStableOffset;
-    res.logStartOffset = p.logStartOffset;
   }
-  for (const key of hwMoved) rm.completeDelayed(key);
   return out;
+}
+
+/** The partition's HW, LSO and log start, which every answered partition carries (Kafka fills the LSO for all). */
+function setBounds(res: FetchPartitionResult, p: Partition): void {
+  res.highWatermark = p.highWatermark;
+  res.lastStableOffset = p.lastStableOffset;
+  res.logStartOffset = p.logStartOffset;
+}
+
+function readFailed(rm: ReplicaManagerContext, p: Partition, res: FetchPartitionResult, err: unknown): void {
+  res.errorCode = mapLogError(err);
+  res.records = null;
+  res.abortedTransactions = null;
+  if (res.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) rm.logger.error({ topicPartition: p.key, err }, 'read failed');
+  setBounds(res, p);
 }
 
 /**

@@ -153,6 +153,33 @@ describe('ReplicaManager produce', () => {
   });
 });
 
+describe('ReplicaManager acks=-1 completion', () => {
+  it('a follower fetch that moves the HW answers the waiting produce before its own read finishes', async () => {
+    const { rm } = await setup({ 'min.insync.replicas': 2 });
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1, 2], replicas: [1, 2] }]), 4);
+    let done: number | null = null;
+    const pending = rm.appendRecords(1000, -1, [{ topic: 't', partition: 0, records: batch(2) }]).then((r) => (done = r[0]!.errorCode));
+    await until(() => rm.producePurgatory.delayed === 1);
+    // The fetch's read (the disk) stalls; the produce must not wait for it.
+    const p = rm.getPartition('t', 0)!;
+    let releaseRead!: () => void;
+    const readGate = new Promise<void>((r) => (releaseRead = r));
+    const realRead = p.read.bind(p);
+    p.read = async (...args: Parameters<typeof p.read>) => {
+      await readGate;
+      return realRead(...args);
+    };
+    const fetch = rm.fetchMessages({ replicaId: 2, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, partitions: [{ topic: 't', partition: 0, fetchOffset: 2n, currentLeaderEpoch: 0, logStartOffset: 0n, maxBytes: 1 << 20 }] });
+    await pending;
+    expect(done).toBe(ErrorCode.NONE);
+    expect(p.highWatermark).toBe(2n);
+    releaseRead();
+    const [r] = await fetch;
+    expect([r!.errorCode, r!.highWatermark, r!.records!.length]).toEqual([ErrorCode.NONE, 2n, 0]);
+    await rm.shutdown();
+  });
+});
+
 describe('ReplicaManager fetch', () => {
   async function withData() {
     const s = await setup();
