@@ -9,6 +9,7 @@ import { ApiVersions } from '../protocol/messages';
 import type { ApiSchema, RequestInput, RequestOf, ResponseOf } from '../protocol/schema';
 import { moduleLogger, type Logger } from '../util/logger';
 import type { ClientSecurity } from '../security/listenerSecurity';
+import type { FramePool } from '../util/FramePool';
 import { authenticateSasl } from './securitySasl';
 
 export interface ConnectOptions {
@@ -21,6 +22,11 @@ export interface ConnectOptions {
   maxResponseBytes?: number;
   /** TLS (SSL, SASL_SSL) and SASL (SASL_PLAINTEXT, SASL_SSL) for this connection; absent = PLAINTEXT. */
   security?: ClientSecurity;
+  /**
+   * Large response frames are received into buffers of this pool (a follower's fetches: the caller gives each
+   * response's records back once they are in its log); without it each frame is a fresh allocation.
+   */
+  framePool?: FramePool;
 }
 
 export interface RequestOptions {
@@ -71,6 +77,7 @@ export class KafkaConnection extends EventEmitter {
   private readonly clientId: string | null;
   private readonly requestTimeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly allocFrame: ((n: number) => Buffer) | undefined;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -82,6 +89,8 @@ export class KafkaConnection extends EventEmitter {
     this.clientId = opts.clientId === undefined ? 'brook' : opts.clientId;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
+    const pool = opts.framePool;
+    this.allocFrame = pool === undefined ? undefined : (n) => pool.acquire(n);
     this.log = moduleLogger('client', { broker: `${host}:${port}` });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -258,7 +267,7 @@ export class KafkaConnection extends EventEmitter {
         return;
       }
       if (!this.frames.hasFrame(size)) return;
-      this.onFrame(this.frames.takeFrame(size));
+      this.onFrame(this.frames.takeFrame(size, this.allocFrame));
     }
   }
 

@@ -1,7 +1,7 @@
 // Accepts client connections, frames Kafka requests and writes responses in request order per connection.
 import net from 'node:net';
 import tls from 'node:tls';
-import { FramePool, POOL_MIN_BYTES } from './FramePool';
+import { FramePool, POOL_MIN_BYTES } from '../util/FramePool';
 import { QueuedRequestBytes } from './QueuedRequestBytes';
 import { FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
 import type { Logger } from '../util/logger';

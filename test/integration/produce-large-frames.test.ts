@@ -1,5 +1,5 @@
 // Large produce requests arrive over several socket reads and are received into pooled frame buffers that are
-// reused once the request is handled (src/network/FramePool.ts). A frame reused too early would change records
+// reused once the request is handled (src/util/FramePool.ts). A frame reused too early would change records
 // before or while they are written; this test pipelines many distinct ~1 MiB requests over several connections
 // and checks every stored record byte for byte.
 import { createHash } from 'node:crypto';

@@ -13,6 +13,7 @@ import type { Partition } from '../Partition';
 import { moduleLogger, type Logger } from '../../util/logger';
 import { groupByTopic, tpKey } from '../../util/types';
 import { AsyncLock, Signal } from '../../util/AsyncLock';
+import type { FramePool } from '../../util/FramePool';
 
 export interface SourceBroker {
   id: number;
@@ -51,6 +52,8 @@ export interface ReplicaFetcherOptions {
   fetchResponseMaxBytes: number;
   fetchBackoffMs: number;
   socketTimeoutMs: number;
+  /** Receives the responses; their records go back to it once applied (shared by a broker's fetchers). */
+  framePool?: FramePool;
   logger?: Logger;
 }
 
@@ -123,6 +126,7 @@ export class ReplicaFetcher {
       connectTimeoutMs: Math.min(this.opts.socketTimeoutMs, 10000),
       requestTimeoutMs: this.opts.socketTimeoutMs + this.opts.fetchWaitMaxMs,
       security: interBrokerSecurity(),
+      framePool: this.opts.framePool,
     });
     return this.conn;
   }
@@ -273,6 +277,8 @@ export class ReplicaFetcher {
       return;
     }
     const outOfRange: Array<{ state: FetchState }> = [];
+    // An append that failed may have left a write of these records queued: then the frame is not reused.
+    let appendFailed = false;
     await this.lock.run(async () => {
       for (const t of resp.responses) {
         for (const pr of t.partitionResponses) {
@@ -291,6 +297,7 @@ export class ReplicaFetcher {
             try {
               await this.applyData(p, s, pr.recordSet, pr.highWatermark, pr.logStartOffset);
             } catch (e) {
+              appendFailed = true;
               // Our log no longer lines up with what we asked for (it moved under us, or diverges from the
               // leader's): go back to truncation, which re-reads our LEO and asks the leader where we diverge,
               // instead of retrying the same fetch offset forever.
@@ -307,7 +314,23 @@ export class ReplicaFetcher {
         }
       }
     });
+    // Every partition's records are in its log (or were skipped): the response frame may carry the next one.
+    if (!appendFailed) this.releaseFrame(resp);
     for (const o of outOfRange) await this.handleOutOfRange(conn, o.state);
+  }
+
+  /** The records of a response all view its one frame; giving any of them back returns the frame to the pool. */
+  private releaseFrame(resp: { responses: Array<{ partitionResponses: Array<{ recordSet: Buffer | null }> }> }): void {
+    const pool = this.opts.framePool;
+    if (pool === undefined) return;
+    for (const t of resp.responses) {
+      for (const pr of t.partitionResponses) {
+        if (pr.recordSet !== null && pr.recordSet.length > 0) {
+          pool.release(pr.recordSet);
+          return;
+        }
+      }
+    }
   }
 
   private async applyData(p: Partition, s: FetchState, records: Buffer | null, leaderHw: bigint, leaderLogStart: bigint): Promise<void> {

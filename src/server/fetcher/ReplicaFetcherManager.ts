@@ -2,10 +2,11 @@
 // hash picks (Kafka's getFetcherId), partitions moved between them on leader changes (Kafka's AbstractFetcherManager).
 import { moduleLogger, type Logger } from '../../util/logger';
 import { tpKey } from '../../util/types';
+import { FramePool } from '../../util/FramePool';
 import type { Partition } from '../Partition';
 import { ReplicaFetcher, type InitialFetchState, type ReplicaFetcherOptions, type SourceBroker } from './ReplicaFetcher';
 
-export type FetcherSettings = Omit<ReplicaFetcherOptions, 'source' | 'lookup' | 'brokerId' | 'logger' | 'fetcherId'> & {
+export type FetcherSettings = Omit<ReplicaFetcherOptions, 'source' | 'lookup' | 'brokerId' | 'logger' | 'fetcherId' | 'framePool'> & {
   /** num.replica.fetchers: fetchers (connections and fetch sessions) per source broker; 1 when absent. */
   numFetchers?: number;
 };
@@ -29,6 +30,11 @@ export class ReplicaFetcherManager {
   private readonly owner = new Map<string, string>();
   private readonly logger: Logger;
   private stopped = false;
+  /**
+   * Response frames of every fetcher of this broker: each holds at most one at a time (a frame goes back once its
+   * records are appended), so a few replica.fetch.response.max.bytes cover them all.
+   */
+  private readonly framePool: FramePool;
 
   constructor(
     private readonly brokerId: number,
@@ -37,6 +43,10 @@ export class ReplicaFetcherManager {
     logger?: Logger,
   ) {
     this.logger = logger ?? moduleLogger('replica-fetcher-manager', { brokerId });
+    // A frame is the response plus its header; sizes above the bound (a first batch larger than the limit) are
+    // plain allocations.
+    const maxFrame = settings.fetchResponseMaxBytes + 64 * 1024;
+    this.framePool = new FramePool(Math.max(16 * 1024 * 1024, 2 * maxFrame), maxFrame);
   }
 
   /** Starts fetching the given partitions from their leaders (removing them from any other fetcher first). */
@@ -53,7 +63,7 @@ export class ReplicaFetcherManager {
       if (!f) {
         const first = list[0] as AddFetcherItem;
         const fetcherId = Number(k.slice(k.lastIndexOf('#') + 1));
-        f = new ReplicaFetcher({ ...this.settings, brokerId: this.brokerId, source: first.leader, fetcherId, lookup: this.lookup, logger: this.logger });
+        f = new ReplicaFetcher({ ...this.settings, brokerId: this.brokerId, source: first.leader, fetcherId, lookup: this.lookup, framePool: this.framePool, logger: this.logger });
         this.fetchers.set(k, f);
         f.start();
       }

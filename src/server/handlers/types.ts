@@ -38,7 +38,7 @@ export interface Handler<A extends ApiDef = ApiDef> {
   handle(request: RequestOf<A>, ctx: RequestContext): Promise<HandlerResult<A>> | HandlerResult<A>;
   /**
    * True when nothing reads the request frame (or a view of it, such as decoded bytes) once `handle` has
-   * settled: its frame buffer may then carry the next request (src/network/FramePool.ts).
+   * settled: its frame buffer may then carry the next request (src/util/FramePool.ts).
    */
   readonly frameFreeAfterHandling?: boolean;
 }

@@ -1,4 +1,4 @@
-import { FramePool, POOL_MIN_BYTES } from '../../../src/network/FramePool';
+import { FramePool, POOL_MIN_BYTES } from '../../../src/util/FramePool';
 
 describe('FramePool', () => {
   test('small frames are plain allocations and are never taken back', () => {
@@ -45,5 +45,18 @@ describe('FramePool', () => {
     const big = pool.acquire(2 * 1024 * 1024);
     pool.release(big);
     expect(pool.acquire(2 * 1024 * 1024).buffer).not.toBe(big.buffer);
+  });
+});
+
+describe('FramePool views', () => {
+  test('giving back any view of a frame returns the frame once', () => {
+    const pool = new FramePool();
+    const frame = pool.acquire(POOL_MIN_BYTES * 2);
+    const records = frame.subarray(100, 2000);
+    pool.release(records);
+    pool.release(frame.subarray(5, 10)); // the same frame again: ignored
+    const next = pool.acquire(POOL_MIN_BYTES * 2);
+    expect(next.buffer).toBe(frame.buffer);
+    expect(pool.acquire(POOL_MIN_BYTES * 2).buffer).not.toBe(frame.buffer);
   });
 });

@@ -1,16 +1,17 @@
-// Reusable buffers for large request frames. Every fresh large Buffer is a new external allocation: page faults
-// when first written, and V8 answers the growth of external memory with full garbage collections (seen at one
-// mark-compact every ~40 ms under a 1 MiB-per-request produce load, a quarter of the broker's time). Frames whose
-// handler does not keep any part of the request (Produce: the records are in the log when it returns) go back
-// here and carry the next large frame instead.
+// Reusable large buffers: request frames (SocketServer), response frames (a follower's fetch connection) and log
+// reads (the records of a fetch response). Every fresh large Buffer is a new external allocation: page faults when
+// first written, and V8 answers the growth of external memory with full garbage collections (seen at one
+// mark-compact every ~40 ms under a 1 MiB-per-request produce load, a quarter of the broker's time). A buffer whose
+// user is done with it (Produce: the records are in the log when the handler returns; a fetch response: written to
+// the socket) goes back here and carries the next large frame instead.
 
 /** Frames smaller than this are not pooled (small allocations come from Node's own slab). */
 export const POOL_MIN_BYTES = 64 * 1024;
 
 export class FramePool {
   private readonly free = new Map<number, Buffer[]>();
-  /** The exact frames this pool handed out and not yet got back, with the backing buffer of each. */
-  private readonly out = new WeakMap<Buffer, Buffer>();
+  /** The backing stores of the frames handed out and not yet back (each pooled frame has its own ArrayBuffer). */
+  private readonly out = new WeakMap<ArrayBufferLike, Buffer>();
   private pooledBytes = 0;
 
   /** @param maxPooledBytes upper bound on the bytes kept idle in the pool. */
@@ -23,19 +24,19 @@ export class FramePool {
     const reused = this.free.get(cls)?.pop();
     if (reused !== undefined) this.pooledBytes -= cls;
     const backing = reused ?? Buffer.allocUnsafeSlow(cls);
-    const frame = backing.subarray(0, size);
-    this.out.set(frame, backing);
-    return frame;
+    this.out.set(backing.buffer, backing);
+    return backing.subarray(0, size);
   }
 
   /**
-   * Gives a frame back for reuse. Only frames from `acquire` that are still out are taken; the caller promises
-   * that nothing reads or writes the frame (or any view of it) afterwards.
+   * Gives a frame back for reuse: the frame from `acquire` or any view of it. Only frames still out are taken
+   * (others, and a second release, are ignored); the caller promises that nothing reads or writes the frame, or any
+   * view of it, afterwards.
    */
   release(frame: Buffer): void {
-    const backing = this.out.get(frame);
+    const backing = this.out.get(frame.buffer);
     if (backing === undefined) return;
-    this.out.delete(frame);
+    this.out.delete(frame.buffer);
     if (this.pooledBytes + backing.length > this.maxPooledBytes) return;
     let list = this.free.get(backing.length);
     if (list === undefined) this.free.set(backing.length, (list = []));
