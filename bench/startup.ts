@@ -3,6 +3,7 @@
 // Run: npx ts-node --transpile-only bench/startup.ts [--runs 7] [--json]
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { startCluster, waitFor, canConnect } from '../test/harness';
 import { KafkaConnection } from '../src/client/connection';
 import { Metadata } from '../src/protocol/messages/03-metadata';
@@ -28,9 +29,30 @@ async function untilMetadata(host: string, port: number, id: number, t0: number)
   throw new Error(`broker ${id} did not answer Metadata within 30 s`);
 }
 
-function rssKb(pid: number): number {
+function rssKb(pid: number, field = 'VmRSS'): number {
   const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0);
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+}
+
+/**
+ * The floor under both goals, measured in the same run: a bare Node process (no Brook code) listening on a port:
+ * spawn until it accepts a connection, and its resident memory after the same idle time as a broker's.
+ */
+async function bareNode(): Promise<{ spawnToListeningMs: number; idleRssMb: number; idleAnonMb: number }> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ['-e', "require('net').createServer(() => {}).listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); })"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      child.once('exit', (code) => reject(new Error(`bare node exited ${code}`)));
+    });
+    await waitFor(() => canConnect('127.0.0.1', port), { timeoutMs: 10_000, intervalMs: 2, what: 'bare node listening' });
+    const spawnToListeningMs = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 3000));
+    return { spawnToListeningMs, idleRssMb: rssKb(child.pid!) / 1024, idleAnonMb: rssKb(child.pid!, 'RssAnon') / 1024 };
+  } finally {
+    child.kill('SIGKILL');
+  }
 }
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 
@@ -42,7 +64,9 @@ async function main(): Promise<void> {
   const total: number[] = [];
   const afterZk: number[] = [];
   const idleRss: number[] = [];
+  const idleAnon: number[] = [];
   const toMetadata: number[] = [];
+  const bare: Array<{ spawnToListeningMs: number; idleRssMb: number; idleAnonMb: number }> = [];
   try {
     const zk = await cluster.zkClient();
     for (let i = 0; i < runs; i++) {
@@ -58,7 +82,9 @@ async function main(): Promise<void> {
       afterZk.push(Number(JSON.parse(line).afterZkMs));
       await new Promise((r) => setTimeout(r, 3000)); // idle
       idleRss.push(rssKb(b.pid) / 1024);
+      idleAnon.push(rssKb(b.pid, 'RssAnon') / 1024);
       await b.stop();
+      bare.push(await bareNode());
     }
   } finally {
     await cluster.teardown();
@@ -69,6 +95,12 @@ async function main(): Promise<void> {
     afterZkConnectMsMedian: median(afterZk), afterZkConnectMsMin: Math.min(...afterZk), afterZkConnectMsMax: Math.max(...afterZk),
     spawnToMetadataMsMedian: median(toMetadata), spawnToMetadataMsMin: Math.min(...toMetadata), spawnToMetadataMsMax: Math.max(...toMetadata),
     idleRssMbMedian: Number(median(idleRss).toFixed(1)), idleRssMbMin: Number(Math.min(...idleRss).toFixed(1)), idleRssMbMax: Number(Math.max(...idleRss).toFixed(1)),
+    // RssAnon: the broker's own memory, without the pages of the node binary and libraries (RssFile, shared by every
+    // Node process on the machine).
+    idleAnonMbMedian: Number(median(idleAnon).toFixed(1)), idleAnonMbMin: Number(Math.min(...idleAnon).toFixed(1)), idleAnonMbMax: Number(Math.max(...idleAnon).toFixed(1)),
+    bareNodeSpawnToListeningMsMedian: median(bare.map((x) => x.spawnToListeningMs)), bareNodeSpawnToListeningMsMin: Math.min(...bare.map((x) => x.spawnToListeningMs)), bareNodeSpawnToListeningMsMax: Math.max(...bare.map((x) => x.spawnToListeningMs)),
+    bareNodeIdleRssMbMedian: Number(median(bare.map((x) => x.idleRssMb)).toFixed(1)), bareNodeIdleRssMbMin: Number(Math.min(...bare.map((x) => x.idleRssMb)).toFixed(1)), bareNodeIdleRssMbMax: Number(Math.max(...bare.map((x) => x.idleRssMb)).toFixed(1)),
+    bareNodeIdleAnonMbMedian: Number(median(bare.map((x) => x.idleAnonMb)).toFixed(1)),
     goals: { afterZkConnectMs: 500, spawnToMetadataMs: 200, idleRssMb: 50 },
     samples: { spawnToMetadataMs: toMetadata, idleRssMb: idleRss.map((x) => Number(x.toFixed(1))) },
   };
@@ -79,6 +111,9 @@ async function main(): Promise<void> {
     process.stdout.write(`  after ZooKeeper connection        : ${result.afterZkConnectMsMedian} ms (${result.afterZkConnectMsMin}-${result.afterZkConnectMsMax})  goal < 500 ms\n`);
     process.stdout.write(`  spawn -> Metadata answered        : ${result.spawnToMetadataMsMedian} ms (${result.spawnToMetadataMsMin}-${result.spawnToMetadataMsMax})  goal <= 200 ms\n`);
     process.stdout.write(`  idle resident memory              : ${result.idleRssMbMedian} MB (${result.idleRssMbMin}-${result.idleRssMbMax})  goal <= 50 MB\n`);
+    process.stdout.write(`    of which the broker's own (anon)  : ${result.idleAnonMbMedian} MB (${result.idleAnonMbMin}-${result.idleAnonMbMax})\n`);
+    process.stdout.write(`  bare node, spawn -> listening     : ${result.bareNodeSpawnToListeningMsMedian} ms (${result.bareNodeSpawnToListeningMsMin}-${result.bareNodeSpawnToListeningMsMax})\n`);
+    process.stdout.write(`  bare node, idle resident memory   : ${result.bareNodeIdleRssMbMedian} MB (${result.bareNodeIdleRssMbMin}-${result.bareNodeIdleRssMbMax}), anon ${result.bareNodeIdleAnonMbMedian} MB\n`);
   }
   void path;
 }

@@ -59,7 +59,8 @@ function brokerCommand(cluster: LocalCluster, propertiesFile: string, logDir: st
   if (kafkaHome === undefined) {
     return {
       file: process.execPath,
-      args: [BROOK_BIN, 'server-start', propertiesFile, ...extraArgs],
+      // BROOK_BROKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to each broker's node, for profiling.
+      args: [...(process.env.BROOK_BROKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), BROOK_BIN, 'server-start', propertiesFile, ...extraArgs],
       env: { ...process.env, BROOK_LOG_LEVEL: cluster.options.brokerLogLevel ?? 'info' },
     };
   }
