@@ -16,8 +16,11 @@ const openCb = promisify(fs.open);
 const ftruncateCb = promisify(fs.ftruncate);
 
 export const LOG_SUFFIX = '.log';
-/** Appended batches whose locations a segment keeps for reads at the log's tail. */
-const RECENT_BATCHES = 64;
+/**
+ * Appended batches whose locations the active segment keeps for reads at the log's tail: a caught-up follower or
+ * consumer asks for one of the last few (at most twice this many are kept: about 2 KiB per partition).
+ */
+const RECENT_BATCHES = 8;
 /**
  * Writes (one writev of everything queued) up to this size are synchronous: for a few KiB the copy into the page
  * cache costs less than the trip to the thread pool and back, which every acks=-1 produce pays on the leader and on
@@ -79,7 +82,7 @@ export class LogSegment {
   private drainWaiters: (() => void)[] = [];
   private writeError: unknown = null;
   /**
-   * The last batches appended in this process (oldest first, at most RECENT_BATCHES): a fetch at the log's tail (a
+   * The last batches appended in this process (oldest first, RECENT_BATCHES to twice that): a fetch at the log's tail (a
    * caught-up follower or consumer) finds its batch here instead of reading headers from the file.
    */
   private recent: BatchLocation[] = [];
@@ -364,6 +367,7 @@ export class LogSegment {
 
   /** Called when the segment stops being active: final time index entry (Kafka's onBecomeInactiveSegment). */
   onBecomeInactive(): void {
+    this.recent = [];
     this.ensureLoaded();
     if (this.maxTimestampSoFar >= 0n) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
   }

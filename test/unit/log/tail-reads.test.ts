@@ -52,6 +52,21 @@ describe('tail reads', () => {
     expect([...iterateBatches(bytes)].map((b) => b.header.baseOffset)).toEqual(offsets.filter((_o, i) => i % 2 === 0));
   });
 
+  it('across segment rolls, reads give what a reopened log gives', async () => {
+    const cfg = { 'segment.bytes': 6000 };
+    log = openLog(dir, cfg);
+    const offsets: bigint[] = [];
+    for (let i = 0; i < 60; i++) {
+      const info = await log.append(batch(1 + (i % 4), 50 + (i % 5) * 200, 1000n, i), leader);
+      offsets.push(info.firstOffset, info.lastOffset);
+    }
+    expect(log.numberOfSegments).toBeGreaterThan(5);
+    const live = await readsAt(log, offsets);
+    await log.close();
+    log = openLog(dir, cfg);
+    expect(await readsAt(log, offsets)).toEqual(live);
+  });
+
   it('after a truncation, reads at the cut see the new batches, not the old positions', async () => {
     log = openLog(dir);
     for (let i = 0; i < 10; i++) await log.append(batch(2, 100, 1000n, i), leader);
