@@ -20,6 +20,12 @@ const COMMIT_PARTITIONS = 10;
 const FAILOVER_TIMEOUT_MS = 30_000;
 
 const E = { NONE: 0, ILLEGAL_GENERATION: 22, UNKNOWN_MEMBER_ID: 25, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79 } as const;
+/**
+ * COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR: in a fresh cluster FindCoordinator can name
+ * a broker (from the UpdateMetadata it got) before that broker has applied its LeaderAndIsr for the offsets
+ * partition, as in Kafka; clients retry, and so does the bench's first round of joins (not timed).
+ */
+const COORDINATOR_NOT_READY = new Set([14, 15, 16]);
 
 // --- consumer protocol (v0) encoding: subscription and assignment blobs the coordinator treats as opaque ---
 function str(s: string): Buffer {
@@ -78,7 +84,10 @@ async function rebalanceRun(coord: { host: string; port: number }, group: string
   try {
     // First round: every member obtains its member id (KIP-394), so all are known before anyone really joins.
     for (const m of members) {
-      const r = await join(m);
+      let r = await join(m);
+      for (const deadline = Date.now() + 10_000; COORDINATOR_NOT_READY.has(r.errorCode) && Date.now() < deadline; r = await join(m)) {
+        await new Promise((res) => setTimeout(res, 20));
+      }
       if (r.errorCode !== E.MEMBER_ID_REQUIRED) throw new Error(`expected MEMBER_ID_REQUIRED, got ${r.errorCode}`);
       m.memberId = r.memberId;
     }
