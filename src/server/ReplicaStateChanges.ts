@@ -181,19 +181,22 @@ export class ReplicaStateChanges {
 
     // Leaders: stop fetching first, then take over.
     await this.rm.fetcherManager.removeFetcherForPartitions(toLead.map((x) => x.p.key));
-    const led: typeof toLead = [];
-    for (const l of toLead) {
-      const { p, s } = l;
+    // Each partition makes its new epoch durable (a leader-epoch checkpoint fsync) on its own: all at once, so a
+    // failover of many partitions waits for the slowest fsync (the file system commits them together), not their sum.
+    const outcomes = await Promise.all(toLead.map(async ({ p, s }) => {
       try {
         await p.makeLeader(s);
+        return true;
       } catch (e) {
         // The epoch could not be made durable: the log went offline. Not a leader we can vouch for.
         this.logger.error({ topicPartition: p.key, err: e }, 'cannot become leader: storage error');
         const entry = errors.find((x) => x.topic === p.topic && x.partition === p.partition);
         if (entry) entry.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
-        continue;
+        return false;
       }
-      led.push(l);
+    }));
+    const led = toLead.filter((_l, i) => outcomes[i]);
+    for (const { p, s } of led) {
       this.logger.info({ topicPartition: p.key, leaderEpoch: s.leaderEpoch, isr: s.isr, hw: p.highWatermark.toString(), leo: p.logEndOffset.toString() }, 'became leader');
     }
 

@@ -57,6 +57,30 @@ describe('ReplicaManager LeaderAndIsr fencing', () => {
   });
 });
 
+describe('ReplicaManager leadership changes', () => {
+  it('partitions become leaders side by side: one slow epoch checkpoint does not hold the others back', async () => {
+    const { rm } = await setup();
+    // First as followers of broker 2 (the partitions exist), then leaders here in one request.
+    await rm.becomeLeaderOrFollower(leaderAndIsr([0, 1, 2].map((partition) => ({ partition, leader: 2, leaderEpoch: 1, isr: [2, 1], replicas: [2, 1] }))), 4);
+    const slow = rm.getPartition('t', 0)!;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const realMakeLeader = slow.makeLeader.bind(slow);
+    slow.makeLeader = async (...args: Parameters<typeof slow.makeLeader>) => {
+      await gate;
+      return realMakeLeader(...args);
+    };
+    const change = rm.becomeLeaderOrFollower(leaderAndIsr([0, 1, 2].map((partition) => ({ partition, leader: 1, leaderEpoch: 2, isr: [1, 2], replicas: [2, 1] }))), 4);
+    await until(() => rm.getPartition('t', 1)!.isLeader && rm.getPartition('t', 2)!.isLeader);
+    expect(slow.isLeader).toBe(false);
+    release();
+    const r = await change;
+    expect(r.partitionErrors.map((e) => e.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+    expect([0, 1, 2].map((i) => rm.getPartition('t', i)!.isLeader)).toEqual([true, true, true]);
+    await rm.shutdown();
+  });
+});
+
 describe('ReplicaManager topic configs', () => {
   it('does not lead or follow under guessed defaults when the topic config cannot be read; applies the state once it can', async () => {
     let failures = 2;
