@@ -2,7 +2,6 @@
 // serving a well-behaved client on another connection throughout, and keep nothing of the closed connections.
 // BROOK_FUZZ_FRAMES sets the number of frames (default 100,000, about 10 s with the memory check; a million takes a
 // few minutes), BROOK_FUZZ_SEED the random seed.
-import fs from 'node:fs';
 import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, waitFor, type TestCluster } from '../harness';
@@ -14,6 +13,7 @@ import { Fetch } from '../../src/protocol/messages/01-fetch';
 import { ListOffsets } from '../../src/protocol/messages/02-list-offsets';
 import { FindCoordinator } from '../../src/protocol/messages/10-find-coordinator';
 import { rng } from '../unit/protocol/random-message';
+import { BURST_FRAMES, keepDescribing, rssKb, sendBurst } from './util/fuzz';
 
 const TARGET_FRAMES = Number(process.env.BROOK_FUZZ_FRAMES ?? 100_000);
 // What the broker may keep once the fuzzing stops and V8 has shrunk its heap; 64 MB per million frames at most.
@@ -93,12 +93,6 @@ function mutate(base: Buffer, r: () => number): Buffer {
   }
 }
 
-function rssKb(pid: number): { rss: number; hwm: number } {
-  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const get = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-  return { rss: get('VmRSS'), hwm: get('VmHWM') };
-}
-
 describe('fuzzing a live broker', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
@@ -121,21 +115,7 @@ describe('fuzzing a live broker', () => {
     const kafka = new Kafka({ clientId: 'good-client', brokers: [b.address], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
     const admin = kafka.admin();
     await admin.connect();
-    let goodCalls = 0;
-    let goodFailures = 0;
-    let stop = false;
-    const good = (async () => {
-      while (!stop) {
-        try {
-          const d = await admin.describeCluster();
-          if (d.brokers.length !== 1) goodFailures++;
-          goodCalls++;
-        } catch {
-          goodFailures++;
-        }
-        await new Promise((res) => setTimeout(res, 100));
-      }
-    })();
+    const good = keepDescribing(admin);
 
     const worker = async (): Promise<void> => {
       while (sent < TARGET_FRAMES) {
@@ -143,28 +123,15 @@ describe('fuzzing a live broker', () => {
         const sock = net.connect(b.port, b.host);
         sock.on('error', () => undefined);
         await new Promise<void>((res) => { sock.once('connect', () => res()); sock.once('error', () => res()); });
-        let got = 0;
-        sock.on('data', (d: Buffer) => { got += d.length; });
         // A burst of frames per connection; the broker answers in order until a bad one closes the connection.
-        const burst: Buffer[] = [];
-        for (let i = 0; i < 10; i++) {
-          const base = bases[Math.floor(r() * bases.length)]!;
-          burst.push(r() < 0.25 ? base : mutate(base, r));
-        }
-        sent += burst.length;
-        sock.write(Buffer.concat(burst));
-        await new Promise<void>((res) => {
-          const t = setTimeout(() => { sock.destroy(); res(); }, 300);
-          sock.once('close', () => { clearTimeout(t); res(); });
-        });
-        if (got > 0) answered++;
+        sent += BURST_FRAMES;
+        if (await sendBurst(sock, bases, mutate, r, 0.25)) answered++;
       }
     };
     const t0 = Date.now();
     await Promise.all(Array.from({ length: 16 }, () => worker()));
     const secs = (Date.now() - t0) / 1000;
-    stop = true;
-    await good;
+    const { calls: goodCalls, failures: goodFailures } = await good.stop();
     await admin.disconnect();
 
     const memAfter = rssKb(b.pid);

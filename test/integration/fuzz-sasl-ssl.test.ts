@@ -14,15 +14,10 @@ import { SaslHandshake } from '../../src/protocol/messages/17-sasl-handshake';
 import { SaslAuthenticate } from '../../src/protocol/messages/36-sasl-authenticate';
 import { plainToken } from '../../src/security/sasl/plain';
 import { rng } from '../unit/protocol/random-message';
+import { keepDescribing, rssKb, sendBurst } from './util/fuzz';
 
 const CONNECTIONS = Number(process.env.BROOK_FUZZ_TLS_CONNECTIONS ?? 2000);
 jest.setTimeout(300_000);
-
-function rssKb(pid: number): { rss: number; hwm: number } {
-  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const get = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-  return { rss: get('VmRSS'), hwm: get('VmHWM') };
-}
 
 function frames(): Buffer[] {
   const h = (id: number): { correlationId: number; clientId: string } => ({ correlationId: id, clientId: 'fuzz' });
@@ -84,20 +79,7 @@ describe('fuzzing a SASL_SSL listener', () => {
     const kafka = new Kafka({ clientId: 'good', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, ssl: { ca: [ca.toString()] }, sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' } });
     const admin = kafka.admin();
     await admin.connect();
-    let goodCalls = 0;
-    let goodFailures = 0;
-    let stop = false;
-    const good = (async () => {
-      while (!stop) {
-        try {
-          if ((await admin.describeCluster()).brokers.length !== 1) goodFailures++;
-          goodCalls++;
-        } catch {
-          goodFailures++;
-        }
-        await new Promise((res) => setTimeout(res, 100));
-      }
-    })();
+    const good = keepDescribing(admin);
 
     let started = 0;
     let answered = 0;
@@ -108,27 +90,13 @@ describe('fuzzing a SASL_SSL listener', () => {
         const sock: net.Socket = raw ? net.connect(port, '127.0.0.1') : tls.connect({ host: '127.0.0.1', port, ca });
         sock.on('error', () => undefined);
         await new Promise<void>((res) => { sock.once(raw ? 'connect' : 'secureConnect', () => res()); sock.once('error', () => res()); sock.once('close', () => res()); });
-        let got = 0;
-        sock.on('data', (d: Buffer) => { got += d.length; });
-        const burst: Buffer[] = [];
-        for (let i = 0; i < 10; i++) {
-          const base = bases[Math.floor(r() * bases.length)]!;
-          burst.push(r() < 0.4 ? base : mutate(base, r));
-        }
-        if (!sock.destroyed) sock.write(Buffer.concat(burst));
-        await new Promise<void>((res) => {
-          const t = setTimeout(() => { sock.destroy(); res(); }, 300);
-          sock.once('close', () => { clearTimeout(t); res(); });
-          if (sock.destroyed) { clearTimeout(t); res(); }
-        });
-        if (got > 0) answered++;
+        if (await sendBurst(sock, bases, mutate, r, 0.4)) answered++;
       }
     };
     const t0 = Date.now();
     await Promise.all(Array.from({ length: 8 }, () => worker()));
     const secs = (Date.now() - t0) / 1000;
-    stop = true;
-    await good;
+    const { calls: goodCalls, failures: goodFailures } = await good.stop();
     await admin.disconnect();
 
     const memAfter = rssKb(b.pid);
