@@ -248,7 +248,7 @@ export class Log {
       this.checkOnline();
     }
     let epochDurable: Promise<void> | null = null;
-    const { info, written } = await this.lock.run(async () => {
+    const locked = this.lock.run(async () => {
       this.checkOnline();
       await this.ensureProducerState();
       if (valid.length === 0) {
@@ -292,6 +292,9 @@ export class Log {
       };
       return { info, written };
     });
+    // The lock serves its callers in call order, so from here on an append called later lands after this one.
+    opts.onOrdered?.();
+    const { info, written } = await locked;
     await this.wrapIo(written);
     if (epochDurable) await this.wrapIo(epochDurable);
     if (info.lastOffset + 1n > this.leo) this.leo = info.lastOffset + 1n;

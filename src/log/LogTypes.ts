@@ -48,6 +48,11 @@ export interface AppendOptions {
    * (group and, later, transaction coordinators writing their own topics) skips the client-only batch rules.
    */
   origin?: AppendOrigin;
+  /**
+   * Called once this append's place in the log is fixed: it is queued for the log's lock behind the appends called
+   * before it and ahead of any called after. Appends that fail before that point do not call it.
+   */
+  onOrdered?: () => void;
 }
 
 /** An aborted transaction as the .txnindex stores it (Kafka's AbortedTxn). */

@@ -34,8 +34,12 @@ export interface ConnectionContext {
   closeAfterPending(reason: string): void;
 }
 
-/** Processes one request frame (bytes after the 4-byte size); returns the framed response, or null for none. */
-export type RequestProcessor = (frame: Buffer, ctx: ConnectionContext) => Promise<Buffer | Buffer[] | null> | Buffer | Buffer[] | null;
+/**
+ * Processes one request frame (bytes after the 4-byte size); returns the framed response, or null for none.
+ * `ordered` is passed for frames the server's `mayOverlap` accepts: calling it lets the connection start its next
+ * such request before this one's response (see SocketServerOptions.mayOverlap).
+ */
+export type RequestProcessor = (frame: Buffer, ctx: ConnectionContext, ordered?: () => void) => Promise<Buffer | Buffer[] | null> | Buffer | Buffer[] | null;
 
 export interface SocketServerOptions {
   /** `security` absent = PLAINTEXT. */
@@ -54,7 +58,22 @@ export interface SocketServerOptions {
    * the request (see FramePool). Large frames of such requests are then received into pooled buffers.
    */
   frameReusable?: (frame: Buffer) => boolean;
+  /**
+   * Requests of a connection are handled one at a time, as in Kafka, except consecutive requests this accepts (acks=-1
+   * produce requests): once the processor calls the current one's `ordered`, the next such request starts while the
+   * current one waits (for replication); any other kind waits until all before it are answered. Responses always go
+   * out in request order.
+   */
+  mayOverlap?: (frame: Buffer) => boolean;
   logger: Logger;
+}
+
+/** A request being handled: done once `outcome` is set; answered (in order) when it reaches the head. */
+interface InFlight {
+  readonly frame: Buffer;
+  /** The processor said later requests may start (only overlappable requests are given the means to). */
+  ordered: boolean;
+  outcome: { response: Buffer | Buffer[] | null } | { error: unknown } | null;
 }
 
 const DEFAULT_MAX_UNSENT = 16 * 1024 * 1024;
@@ -68,7 +87,10 @@ class Connection implements ConnectionContext {
   /** Requests counted in the byte budgets (being received, queued or being handled), and their bytes. */
   private pending = 0;
   private pendingBytes = 0;
-  private processing = false;
+  /** Requests started and not yet answered, in request order; more than one only while produces overlap. */
+  private inflight: InFlight[] = [];
+  /** pump() is running (it is re-entered through readFrames). */
+  private pumping = false;
   private closed = false;
   /** The socket is closed (by the peer or an error); queued requests are still handled. */
   private socketGone = false;
@@ -111,7 +133,7 @@ class Connection implements ConnectionContext {
       // handled, as Kafka does with staged receives of a closing channel; only the answers are dropped.
       this.socketGone = true;
       this.dropPartial();
-      if (!this.processing) {
+      if (this.inflight.length === 0) {
         this.closed = true;
         this.dropQueued();
       }
@@ -172,7 +194,7 @@ class Connection implements ConnectionContext {
       this.queue.push(frame);
     }
     this.updateReading();
-    if (this.queue.length > 0) void this.drainQueue();
+    if (this.queue.length > 0) this.pump();
   }
 
   /** A frame size out of range: read nothing more, answer what was already queued, then close. */
@@ -183,8 +205,8 @@ class Connection implements ConnectionContext {
     this.socket.removeAllListeners('data');
     this.budget.stopWaiting(this);
     this.drainThenClose = 'frame size out of range';
-    if (this.queue.length === 0 && !this.processing) this.close(this.drainThenClose);
-    else void this.drainQueue();
+    if (this.queue.length === 0 && this.inflight.length === 0) this.close(this.drainThenClose);
+    else this.pump();
   }
 
   /**
@@ -202,7 +224,8 @@ class Connection implements ConnectionContext {
   private updateReading(): void {
     if (this.closed || this.socketGone || this.drainThenClose !== null) return;
     this.budget.stopWaiting(this);
-    const full = this.queue.length >= this.opts.maxQueuedRequests || this.socket.writableLength > (this.opts.maxUnsentBytes ?? DEFAULT_MAX_UNSENT) || this.muted();
+    // Requests overlapping the first one in flight count as queued.
+    const full = this.queue.length + Math.max(0, this.inflight.length - 1) >= this.opts.maxQueuedRequests || this.socket.writableLength > (this.opts.maxUnsentBytes ?? DEFAULT_MAX_UNSENT) || this.muted();
     // Budgets never stop a request half-read: they gate the start of the next one.
     const overBudget = !full && this.receiving < 0 && !this.mayStartRequest();
     // Handled requests of this connection, or 'drain', wake the others; the broker-wide budget wakes this one.
@@ -211,56 +234,106 @@ class Connection implements ConnectionContext {
     else this.resume();
   }
 
-  // Requests on one connection are handled one at a time, like Kafka's muted channels: this keeps the
-  // side effects and the responses in request order (kafka-python requires FIFO responses).
-  private async drainQueue(): Promise<void> {
-    if (this.processing) return;
-    this.processing = true;
+  // Requests on one connection are handled one at a time, like Kafka's muted channels, except overlapping acks=-1
+  // produce requests (opts.mayOverlap): this keeps the side effects and the responses in request order (kafka-python
+  // requires FIFO responses). Runs whenever a request arrives or finishes, or reading may resume.
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
-      while (!this.closed && this.queue.length > 0 && !this.muted()) {
-        const frame = this.queue.shift()!;
-        let response: Buffer | Buffer[] | null;
-        try {
-          response = await this.process(frame);
-        } catch (e) {
-          this.handled(frame);
-          if (e instanceof CloseConnection) this.opts.logger.info({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, reason: e.message }, 'closing connection after a bad request');
-          else this.opts.logger.error({ conn: this.id, err: e }, 'unexpected error while processing a request; closing connection');
-          this.close(e instanceof Error ? e.message : String(e));
-          return;
+      let progressed = true;
+      while (progressed && !this.closed) {
+        progressed = false;
+        while (this.inflight.length > 0 && this.inflight[0]!.outcome !== null) {
+          if (!this.answer(this.inflight.shift()!)) return;
+          progressed = true;
         }
-        this.handled(frame);
-        if (this.closed) return;
-        if (response && !this.socketGone) this.writeResponse(response);
-        if (this.closeReason !== null) {
-          this.close(this.closeReason);
-          return;
-        }
-        if (this.drainThenClose !== null) {
-          if (this.queue.length === 0) {
-            this.close(this.drainThenClose);
-            return;
-          }
-        } else {
-          this.readFrames();
+        while (!this.closed && this.queue.length > 0 && !this.muted() && this.mayStart(this.queue[0]!)) {
+          this.start(this.queue.shift()!);
+          progressed = true;
         }
       }
-    } finally {
-      this.processing = false;
-      if (this.socketGone) {
+      if (this.socketGone && !this.closed && this.inflight.length === 0) {
         this.closed = true;
         this.dropQueued();
       }
+    } finally {
+      this.pumping = false;
     }
   }
 
+  /** With nothing in flight, any request; otherwise an overlappable one behind requests that all said `ordered`. */
+  private mayStart(next: Buffer): boolean {
+    if (this.inflight.length === 0) return true;
+    if (this.opts.mayOverlap?.(next) !== true) return false;
+    for (const r of this.inflight) if (!r.ordered) return false;
+    return true;
+  }
+
+  private start(frame: Buffer): void {
+    const overlap = this.opts.mayOverlap?.(frame) === true;
+    const request: InFlight = { frame, ordered: false, outcome: null };
+    this.inflight.push(request);
+    const ordered = overlap
+      ? (): void => {
+          if (request.ordered) return;
+          request.ordered = true;
+          this.pump();
+        }
+      : undefined;
+    this.process(frame, ordered).then(
+      (response) => this.settled(request, { response }),
+      (error: unknown) => this.settled(request, { error }),
+    );
+  }
+
+  private settled(request: InFlight, outcome: NonNullable<InFlight['outcome']>): void {
+    request.outcome = outcome;
+    if (!this.closed) {
+      this.pump();
+      return;
+    }
+    // Closed meanwhile: nothing more is answered, but the frame's bytes leave the budgets only now.
+    const i = this.inflight.indexOf(request);
+    if (i >= 0) this.inflight.splice(i, 1);
+    this.handled(request.frame);
+  }
+
+  /** Writes the response of the request at the head; false when the connection closes instead. */
+  private answer(request: InFlight): boolean {
+    this.handled(request.frame);
+    const outcome = request.outcome!;
+    if ('error' in outcome) {
+      const e = outcome.error;
+      if (e instanceof CloseConnection) this.opts.logger.info({ conn: this.id, remote: `${this.remoteAddress}:${this.remotePort}`, reason: e.message }, 'closing connection after a bad request');
+      else this.opts.logger.error({ conn: this.id, err: e }, 'unexpected error while processing a request; closing connection');
+      this.close(e instanceof Error ? e.message : String(e));
+      return false;
+    }
+    if (this.closed) return false;
+    if (outcome.response && !this.socketGone) this.writeResponse(outcome.response);
+    if (this.closeReason !== null) {
+      this.close(this.closeReason);
+      return false;
+    }
+    if (this.drainThenClose !== null) {
+      if (this.queue.length === 0 && this.inflight.length === 0) {
+        this.close(this.drainThenClose);
+        return false;
+      }
+    } else {
+      this.readFrames();
+    }
+    return true;
+  }
+
   /** A frame of a SASL listener goes to the authenticator first; it lets requests through once authenticated. */
-  private async process(frame: Buffer): Promise<Buffer | Buffer[] | null> {
-    if (this.sasl === null) return this.opts.processor(frame, this);
+  private async process(frame: Buffer, ordered?: () => void): Promise<Buffer | Buffer[] | null> {
+    if (this.sasl === null) return this.opts.processor(frame, this, ordered);
     const decision = this.sasl.handle(frame);
     switch (decision.kind) {
       case 'process':
-        return this.opts.processor(frame, this);
+        return this.opts.processor(frame, this, ordered);
       case 'respond':
         if (decision.authenticated) this.principal = decision.authenticated;
         if (decision.closeReason !== undefined) this.authenticationFailed(decision.closeReason);

@@ -345,6 +345,8 @@ export class KafkaServer {
       // Only handlers that declare it (Produce) give their frames back; others (SyncGroup assignments, JoinGroup
       // metadata) keep views of theirs.
       frameReusable: (frame) => frame.length >= 2 && handlersByKey.get(frame.readInt16BE(0))?.frameFreeAfterHandling === true,
+      // Consecutive produce requests; only acks=-1 ones let the next start early (the handler's ctx.ordered).
+      mayOverlap: (frame) => frame.length >= 2 && frame.readInt16BE(0) === 0,
       logger: this.logger.child({ module: 'network' }),
     });
     const socketServer = this.socketServer;

@@ -300,17 +300,18 @@ export class Partition {
   // ---- leader: appends, HW, ISR -------------------------------------------------------------
 
   /** Leader append; refuses acks=-1 when the ISR is below min.insync.replicas. Returns whether the HW moved. */
-  appendRecordsToLeader(records: Buffer, requiredAcks: number, origin: AppendOrigin = 'client'): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
-    return this.leaderIsrUpdateLock.withShared(() => this.appendRecordsToLeaderLocked(records, requiredAcks, origin));
+  /** `onOrdered`: see AppendOptions (called once the append is queued in the log behind those before it). */
+  appendRecordsToLeader(records: Buffer, requiredAcks: number, origin: AppendOrigin = 'client', onOrdered?: () => void): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
+    return this.leaderIsrUpdateLock.withShared(() => this.appendRecordsToLeaderLocked(records, requiredAcks, origin, onOrdered));
   }
 
-  private async appendRecordsToLeaderLocked(records: Buffer, requiredAcks: number, origin: AppendOrigin): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
+  private async appendRecordsToLeaderLocked(records: Buffer, requiredAcks: number, origin: AppendOrigin, onOrdered?: () => void): Promise<{ info: LogAppendInfo; hwChanged: boolean }> {
     if (!this.isLeader) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.deps.localBrokerId} is not the leader of ${this.key}`);
     const minIsr = this.minInSyncReplicas;
     if (requiredAcks === -1 && this.isrState.isr.length < minIsr) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `ISR ${JSON.stringify(this.isrState.isr)} of ${this.key} is smaller than min.insync.replicas ${minIsr}`);
     }
-    const info = await this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpoch, origin });
+    const info = await this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpoch, origin, onOrdered });
     if (info.numMessages > 0) this.window.record(info.firstOffset, info.lastOffset + 1n, info.validBytes);
     // Role changes wait for this append (shared lock), so we are still the leader of the same epoch here.
     const hwChanged = this.maybeIncrementLeaderHW(this.deps.clock.now());

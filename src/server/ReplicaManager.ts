@@ -263,8 +263,8 @@ export class ReplicaManager {
 
   /** Produce: acks=0/1 resolve after the local append, acks=-1 once the HW covers it (DelayedProduce). */
   /** `origin` 'coordinator': the group and transaction coordinators writing their topics and transaction markers. */
-  appendRecords(timeoutMs: number, requiredAcks: number, entries: ProduceEntry[], origin: AppendOrigin = 'client'): Promise<ProducePartitionResult[]> {
-    return produce.appendRecords(this.ctx, timeoutMs, requiredAcks, entries, origin);
+  appendRecords(timeoutMs: number, requiredAcks: number, entries: ProduceEntry[], origin: AppendOrigin = 'client', onOrdered?: () => void): Promise<ProducePartitionResult[]> {
+    return produce.appendRecords(this.ctx, timeoutMs, requiredAcks, entries, origin, onOrdered);
   }
 
   /**

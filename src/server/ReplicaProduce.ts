@@ -19,9 +19,10 @@ export interface ProduceEntry {
 
 /**
  * Appends to the partitions this broker leads. acks=0/1 resolve after the local append; acks=-1 resolve once the
- * HW covers every append (or `timeoutMs` passes: REQUEST_TIMED_OUT).
+ * HW covers every append (or `timeoutMs` passes: REQUEST_TIMED_OUT). `onOrdered` is called once every entry's append
+ * is queued in its log (or has failed before that): appends called from then on land after these.
  */
-export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number, requiredAcks: number, entries: ProduceEntry[], origin: AppendOrigin = 'client'): Promise<ProducePartitionResult[]> {
+export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number, requiredAcks: number, entries: ProduceEntry[], origin: AppendOrigin = 'client', onOrdered?: () => void): Promise<ProducePartitionResult[]> {
   const blank = (e: ProduceEntry, errorCode: number, errorMessage: string | null = null): ProducePartitionResult => ({
     topic: e.topic,
     partition: e.partition,
@@ -33,26 +34,40 @@ export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number
   });
   if (requiredAcks !== -1 && requiredAcks !== 0 && requiredAcks !== 1) return entries.map((e) => blank(e, ErrorCode.INVALID_REQUIRED_ACKS));
   const hwMoved = new Set<string>();
+  const appendEntry = async (e: ProduceEntry, ordered: () => void): Promise<{ result: ProducePartitionResult; requiredOffset: bigint }> => {
+    const p = rm.getPartition(e.topic, e.partition);
+    if (!p || !p.isLeader) return { result: blank(e, p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : rm.notHostedError(e.topic, e.partition)), requiredOffset: -1n };
+    if (e.records === null) return { result: blank(e, ErrorCode.CORRUPT_MESSAGE, 'null records'), requiredOffset: -1n };
+    try {
+      const { info, hwChanged } = await p.appendRecordsToLeader(e.records, requiredAcks, origin, ordered);
+      if (hwChanged) hwMoved.add(p.key);
+      if (origin === 'client') rm.stats.recordProduce(e.topic, e.records.length, info.numMessages);
+      return {
+        result: { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: info.firstOffset, logAppendTime: info.logAppendTime, logStartOffset: info.logStartOffset },
+        requiredOffset: info.lastOffset + 1n,
+      };
+    } catch (err) {
+      const code = mapLogError(err);
+      if (origin === 'client') rm.stats.recordProduceFailure(e.topic, REJECTED_RECORDS.has(code) ? e.records.length : 0);
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) rm.logger.error({ topicPartition: p.key, err }, 'append failed');
+      const r = blank(e, code, (err as Error).message ?? null);
+      r.logStartOffset = p.logStartOffset;
+      return { result: r, requiredOffset: -1n };
+    }
+  };
+  let unordered = entries.length;
   const appended = await Promise.all(
     entries.map(async (e): Promise<{ result: ProducePartitionResult; requiredOffset: bigint }> => {
-      const p = rm.getPartition(e.topic, e.partition);
-      if (!p || !p.isLeader) return { result: blank(e, p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : rm.notHostedError(e.topic, e.partition)), requiredOffset: -1n };
-      if (e.records === null) return { result: blank(e, ErrorCode.CORRUPT_MESSAGE, 'null records'), requiredOffset: -1n };
+      let ordered = false;
+      const entryOrdered = (): void => {
+        if (ordered) return;
+        ordered = true;
+        if (--unordered === 0) onOrdered?.();
+      };
       try {
-        const { info, hwChanged } = await p.appendRecordsToLeader(e.records, requiredAcks, origin);
-        if (hwChanged) hwMoved.add(p.key);
-        if (origin === 'client') rm.stats.recordProduce(e.topic, e.records.length, info.numMessages);
-        return {
-          result: { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: info.firstOffset, logAppendTime: info.logAppendTime, logStartOffset: info.logStartOffset },
-          requiredOffset: info.lastOffset + 1n,
-        };
-      } catch (err) {
-        const code = mapLogError(err);
-        if (origin === 'client') rm.stats.recordProduceFailure(e.topic, REJECTED_RECORDS.has(code) ? e.records.length : 0);
-        if (code === ErrorCode.UNKNOWN_SERVER_ERROR) rm.logger.error({ topicPartition: p.key, err }, 'append failed');
-        const r = blank(e, code, (err as Error).message ?? null);
-        r.logStartOffset = p.logStartOffset;
-        return { result: r, requiredOffset: -1n };
+        return await appendEntry(e, entryOrdered);
+      } finally {
+        entryOrdered();
       }
     }),
   );

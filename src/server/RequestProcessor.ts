@@ -24,9 +24,9 @@ export interface RequestProcessorDeps {
   requestMetrics?: RequestMetrics;
 }
 
-export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buffer, conn: ConnectionContext) => Promise<Buffer | Buffer[] | null> {
+export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buffer, conn: ConnectionContext, ordered?: () => void) => Promise<Buffer | Buffer[] | null> {
   const apiVersionsRange = handlersByKey.get(ApiVersions.apiKey)!.versions;
-  return async (frame, conn) => {
+  return async (frame, conn, ordered) => {
     let header;
     try {
       header = readRequestHeader(frame);
@@ -51,12 +51,12 @@ export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buff
       throw new CloseConnection(`unsupported version ${header.apiVersion} of API ${handler.api.name} (supported ${min}-${max})`);
     }
     const metrics = deps.requestMetrics;
-    if (!metrics) return handler.withTypes((h) => serve(h, header, frame, conn, deps));
+    if (!metrics) return handler.withTypes((h) => serve(h, header, frame, conn, deps, ordered));
     // Timed from decode to the response being ready (Kafka's TotalTimeMs less the socket queues Node does not have).
     const t0 = performance.now();
     metrics.inFlight++;
     try {
-      return await handler.withTypes((h) => serve(h, header, frame, conn, deps));
+      return await handler.withTypes((h) => serve(h, header, frame, conn, deps, ordered));
     } finally {
       metrics.inFlight--;
       // Kafka also times fetches as FetchConsumer or FetchFollower: replica_id is the body's first field up to v14.
@@ -67,7 +67,7 @@ export function createRequestProcessor(deps: RequestProcessorDeps): (frame: Buff
 }
 
 /** Decodes, handles and encodes one request of the API of `handler`, whose version is already checked. */
-async function serve<A extends ApiDef>(handler: Handler<A>, header: RequestHeader & { bodyOffset: number }, frame: Buffer, conn: ConnectionContext, deps: RequestProcessorDeps): Promise<Buffer | Buffer[] | null> {
+async function serve<A extends ApiDef>(handler: Handler<A>, header: RequestHeader & { bodyOffset: number }, frame: Buffer, conn: ConnectionContext, deps: RequestProcessorDeps, ordered?: () => void): Promise<Buffer | Buffer[] | null> {
   let body: RequestOf<A>;
   try {
     body = decodeRequest(handler.api, header.apiVersion, frame, header.bodyOffset);
@@ -85,6 +85,7 @@ async function serve<A extends ApiDef>(handler: Handler<A>, header: RequestHeade
     services: deps.services,
     logger: deps.logger,
     advertisedApis,
+    ordered,
   };
   let result: HandlerResult<A>;
   try {

@@ -75,7 +75,10 @@ export const produceHandler = defineHandler({
     }
     // Kafka does not auto-create topics on produce; Metadata does.
     let handlerMs = performance.now() - mark;
-    const appended = entries.length > 0 ? await rm.appendRecords(req.timeoutMs, req.acks, entries) : [];
+    // An acks=-1 request lets the connection's next produce start once its appends are queued (ctx.ordered), so
+    // the leader appends the next while the followers fetch this one. acks=0/1 answer right after the append.
+    const ordered = req.acks === -1 ? ctx.ordered : undefined;
+    const appended = entries.length > 0 ? await rm.appendRecords(req.timeoutMs, req.acks, entries, 'client', ordered) : [];
     mark = performance.now();
     const byKey = new Map<string, ProducePartitionResult>();
     for (const r of [...refused, ...appended]) byKey.set(tpKey(r.topic, r.partition), r);

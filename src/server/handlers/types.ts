@@ -18,6 +18,13 @@ export interface RequestContext {
   readonly logger: Logger;
   /** The version range of every registered API, as ApiVersions advertises them (derived by the registry). */
   readonly advertisedApis: readonly AdvertisedApi[];
+  /**
+   * Present when the connection may start its next request before this one is answered (SocketServer's
+   * `mayOverlap`): the handler calls it once this request's effects have their place in order (an acks=-1 produce:
+   * its appends are queued in their logs), and the next request then runs while this one waits for replication.
+   * Responses still go out in request order. Not calling it keeps the connection to one request at a time.
+   */
+  readonly ordered?: () => void;
 }
 
 export interface AdvertisedApi {

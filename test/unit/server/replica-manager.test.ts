@@ -4,6 +4,7 @@ import { batch } from './helpers';
 import { leaderAndIsr, setup, until } from './replicaManagerSetup';
 import type { UpdateMetadataRequest } from '../../../src/protocol/messages/06-update-metadata';
 import { buildRecordBatchSync } from '../../../src/protocol/record/records';
+import { CompressionType } from '../../../src/protocol/record/compression';
 
 describe('ReplicaManager LeaderAndIsr fencing', () => {
   it('a controller request that arrives before registration waits for it, then is judged by the new epoch', async () => {
@@ -200,6 +201,48 @@ describe('ReplicaManager acks=-1 completion', () => {
     releaseRead();
     const [r] = await fetch;
     expect([r!.errorCode, r!.highWatermark, r!.records!.length]).toEqual([ErrorCode.NONE, 2n, 0]);
+    await rm.shutdown();
+  });
+});
+
+describe('ReplicaManager acks=-1 ordering (overlapping produce requests of one connection)', () => {
+  const gzipBatch = (count: number): Buffer => buildRecordBatchSync({ compression: CompressionType.Gzip, records: Array.from({ length: count }, (_x, i) => ({ key: null, value: Buffer.from(`gz-${i}`), timestamp: 1000n })) });
+
+  it('says when an acks=-1 append has its place in the log, before waiting for the ISR; an append made then lands after it', async () => {
+    const { rm } = await setup({ 'min.insync.replicas': 1 });
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1, 2], replicas: [1, 2] }]), 4);
+    let firstDone = false;
+    let next: Promise<Array<{ baseOffset: bigint }>> | null = null;
+    // The compressed batch is validated on the thread pool, so a plain one called at once would overtake it.
+    const first = rm.appendRecords(1000, -1, [{ topic: 't', partition: 0, records: gzipBatch(3) }], 'client', () => {
+      next = rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(1) }]);
+    }).then((r) => {
+      firstDone = true;
+      return r;
+    });
+    await until(() => next !== null);
+    const [second] = await next!;
+    expect(second!.baseOffset).toBe(3n);
+    // The acks=-1 append still waits for follower 2.
+    expect(firstDone).toBe(false);
+    expect(rm.producePurgatory.delayed).toBe(1);
+    // Without waiting for the signal, the plain batch lands first: the order is what the signal provides.
+    const racing = rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: gzipBatch(3) }]);
+    const [plain] = await rm.appendRecords(1000, 1, [{ topic: 't', partition: 0, records: batch(1) }]);
+    expect(plain!.baseOffset).toBe(4n);
+    expect((await racing)[0]!.baseOffset).toBe(5n);
+    await rm.shutdown();
+    expect((await first)[0]!.errorCode).toBe(ErrorCode.REQUEST_TIMED_OUT);
+  });
+
+  it('says so too when every entry fails before reaching a log, and for requests mixing both', async () => {
+    const { rm } = await setup();
+    await rm.becomeLeaderOrFollower(leaderAndIsr([{ partition: 0, leader: 1, leaderEpoch: 0, isr: [1], replicas: [1] }]), 4);
+    let calls = 0;
+    const refused = await rm.appendRecords(1000, -1, [{ topic: 'nope', partition: 0, records: batch(1) }], 'client', () => calls++);
+    expect([refused[0]!.errorCode, calls]).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 1]);
+    const mixed = await rm.appendRecords(1000, -1, [{ topic: 'nope', partition: 0, records: batch(1) }, { topic: 't', partition: 0, records: batch(2) }], 'client', () => calls++);
+    expect([mixed[0]!.errorCode, mixed[1]!.errorCode, calls]).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.NONE, 2]);
     await rm.shutdown();
   });
 });
