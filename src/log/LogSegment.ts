@@ -413,7 +413,7 @@ export class LogSegment {
    * Whole batches starting with the one containing `startOffset`, at most `maxBytes` (but at least one batch when
    * `minOneBatch`), only batches entirely below `maxOffset`. Null when the segment has nothing at or after startOffset.
    */
-  async read(startOffset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean, maxPosition = this.committedSize): Promise<{ records: Buffer; first: BatchLocation; nextOffset: bigint } | null> {
+  async read(startOffset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean, maxPosition = this.committedSize, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Promise<{ records: Buffer; first: BatchLocation; nextOffset: bigint } | null> {
     const first = await this.translateOffset(startOffset, maxPosition);
     if (!first) return null;
     if (first.lastOffset >= maxOffset) return { records: Buffer.alloc(0), first, nextOffset: startOffset };
@@ -422,7 +422,7 @@ export class LogSegment {
       if (!minOneBatch) return { records: Buffer.alloc(0), first, nextOffset: startOffset };
       want = first.size;
     }
-    const buf = Buffer.allocUnsafe(want);
+    const buf = alloc(want);
     // Batches appended moments ago are in the page cache: a small read of them costs less than the trip to the
     // thread pool and back, which sits on the path of every acks=-1 produce (the followers' fetches).
     const n = want <= SYNC_READ_MAX_BYTES && this.recentBatch(startOffset) !== undefined

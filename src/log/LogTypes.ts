@@ -83,6 +83,11 @@ export interface ReadOptions {
   maxOffset?: bigint;
   /** Return the first batch whole even when it alone exceeds maxBytes. Default true. */
   minOneBatch?: boolean;
+  /**
+   * Where the bytes read go (default: a fresh Buffer): a fetch response's records come from its connection's pool and
+   * go back once written to the socket (SocketServer's allocResponseBytes).
+   */
+  alloc?: (size: number) => Buffer;
 }
 
 export interface FetchDataInfo {

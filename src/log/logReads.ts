@@ -47,7 +47,7 @@ export async function readRange(v: SegmentsView, topicPartition: string, startOf
   for (; i < segs.length; i++) {
     const seg = segs[i] as LogSegment;
     // The active segment may hold queued bytes beyond the published LEO; bound by what is published.
-    const r = await v.io(seg.read(next, remaining, maxOffset, minOne));
+    const r = await v.io(seg.read(next, remaining, maxOffset, minOne, undefined, opts.alloc));
     if (r === null) continue;
     if (r.records.length === 0) break;
     if (first === null) first = r.first.baseOffset;

@@ -32,6 +32,12 @@ export interface ConnectionContext {
   readonly principal: KafkaPrincipal;
   /** Ask the server to close this connection once the responses queued before now are written. */
   closeAfterPending(reason: string): void;
+  /**
+   * A buffer for bytes that go into a response of this connection by reference (a fetch's records), from the
+   * server's pool: once the response carrying it (or a view of it) is written to the socket, it goes back. Only for
+   * bytes nothing else keeps; a buffer never sent is simply collected.
+   */
+  allocResponseBytes?(size: number): Buffer;
 }
 
 /**
@@ -114,6 +120,7 @@ class Connection implements ConnectionContext {
     private readonly onClosed: (c: Connection) => void,
     private readonly pool: FramePool,
     private readonly budget: QueuedRequestBytes,
+    private readonly responsePool: FramePool,
     readonly securityProtocol: string = 'PLAINTEXT',
     security?: ListenerSecurity,
   ) {
@@ -146,6 +153,10 @@ class Connection implements ConnectionContext {
 
   closeAfterPending(reason: string): void {
     this.closeReason = reason;
+  }
+
+  allocResponseBytes(size: number): Buffer {
+    return this.responsePool.acquire(size);
   }
 
   close(reason: string): void {
@@ -350,18 +361,25 @@ class Connection implements ConnectionContext {
     this.closeAfterPending(reason);
   }
 
-  /** A response in several parts (header, records by reference, rest) goes out as one writev. */
+  /**
+   * A response in several parts (header, records by reference, rest) goes out as one writev. Parts from the
+   * response pool (allocResponseBytes) go back once the socket is done with them: the last part's callback runs after
+   * every part before it is written (or dropped with the socket).
+   */
   private writeResponse(response: Buffer | Buffer[]): void {
     if (Buffer.isBuffer(response)) {
       this.socket.write(response);
       return;
     }
-    if (response.length === 1) {
-      this.socket.write(response[0]!);
+    const parts = response;
+    const giveBack = parts.some((p) => p.length >= POOL_MIN_BYTES) ? (): void => { for (const p of parts) this.responsePool.release(p); } : undefined;
+    if (parts.length === 1) {
+      this.socket.write(parts[0]!, giveBack);
       return;
     }
     this.socket.cork();
-    for (const part of response) this.socket.write(part);
+    for (let i = 0; i < parts.length - 1; i++) this.socket.write(parts[i]!);
+    this.socket.write(parts[parts.length - 1]!, giveBack);
     this.socket.uncork();
   }
 
@@ -451,6 +469,8 @@ export class SocketServer {
 
   private readonly pool: FramePool;
   private readonly budget: QueuedRequestBytes;
+  /** Buffers of bytes sent by reference in responses (fetched records), back once written. */
+  private readonly responsePool: FramePool;
 
   constructor(private readonly opts: SocketServerOptions) {
     this.budget = new QueuedRequestBytes(opts.maxQueuedBytes ?? 0);
@@ -458,6 +478,7 @@ export class SocketServer {
     // configured with small requests or a small queued-bytes budget never keeps more idle than it may queue.
     const queued = opts.maxQueuedBytes !== undefined && opts.maxQueuedBytes > 0 ? opts.maxQueuedBytes : Infinity;
     this.pool = new FramePool(Math.min(16 * 1024 * 1024, queued), Math.min(8 * 1024 * 1024, opts.maxRequestBytes));
+    this.responsePool = new FramePool(16 * 1024 * 1024, 8 * 1024 * 1024);
   }
 
   async startup(): Promise<void> {
@@ -466,7 +487,7 @@ export class SocketServer {
     for (const l of this.opts.listeners) {
       const protocol = l.security?.securityProtocol ?? 'PLAINTEXT';
       const accept = (socket: net.Socket, principal: KafkaPrincipal): void => {
-        const conn = new Connection(this.nextId++, l.name, socket, this.opts, (c) => this.connections.delete(c), this.pool, this.budget, protocol, l.security);
+        const conn = new Connection(this.nextId++, l.name, socket, this.opts, (c) => this.connections.delete(c), this.pool, this.budget, this.responsePool, protocol, l.security);
         conn.principal = principal;
         this.connections.add(conn);
       };

@@ -50,6 +50,8 @@ export interface FetchParams {
   /** Fetch v0-2: maxBytes is a hard limit (no first-batch exception). */
   hardMaxBytesLimit?: boolean;
   partitions: FetchPartitionRequest[];
+  /** Where the records read go (ReadOptions.alloc): the requesting connection's response pool. */
+  alloc?: (size: number) => Buffer;
 }
 
 export interface FetchPartitionResult {
@@ -156,7 +158,7 @@ async function readFromLocalLog(rm: ReplicaManagerContext, params: FetchParams, 
         if (isolation === 'txn-committed') res.abortedTransactions = [];
       } else {
         const maxOffset = isolation === 'log-end' ? undefined : isolation === 'txn-committed' ? p.lastStableOffset : p.highWatermark;
-        const info = await p.read(req.fetchOffset, maxBytes, { maxOffset, minOneBatch: minOne });
+        const info = await p.read(req.fetchOffset, maxBytes, { maxOffset, minOneBatch: minOne, alloc: params.alloc });
         res.records = info.records;
         if (isolation === 'txn-committed') res.abortedTransactions = abortedTransactionsOf(p, req.fetchOffset, info.records.length > 0 ? info.nextOffset : null);
         if (info.records.length > 0) {

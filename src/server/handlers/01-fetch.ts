@@ -89,6 +89,8 @@ export const fetchHandler = defineHandler({
         isolationLevel: req.isolationLevel,
         hardMaxBytesLimit: ctx.apiVersion <= 2,
         partitions: wanted,
+        // The records go out by reference, so their buffers can come back to the connection's pool once written.
+        alloc: ctx.connection.allocResponseBytes === undefined ? undefined : (n) => ctx.connection.allocResponseBytes!(n),
       })
       : [];
     // fetchMessages answers its partitions in order; the result carries the id the fetcher named the topic by.
