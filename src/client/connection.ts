@@ -4,7 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { decodeResponse, encodeRequest } from '../protocol/codec';
 import { ErrorCode } from '../protocol/errors';
-import { FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
+import { CopyingFrameReader, FrameDecoder, SIZE_PREFIX_BYTES } from '../protocol/framing';
 import { ApiVersions } from '../protocol/messages';
 import type { ApiSchema, RequestInput, RequestOf, ResponseOf } from '../protocol/schema';
 import { moduleLogger, type Logger } from '../util/logger';
@@ -60,6 +60,8 @@ interface InFlight {
 }
 
 const DEFAULT_MAX_RESPONSE = 100 * 1024 * 1024;
+/** The one buffer a pooled plain-TCP connection's socket reads into (see CopyingFrameReader). */
+const READ_BUFFER_BYTES = 256 * 1024;
 
 /** What connections without their own `security` use: a tool's --command-config (see ./security.ts). */
 let defaultSecurity: ClientSecurity | undefined;
@@ -78,12 +80,15 @@ export class KafkaConnection extends EventEmitter {
   private readonly requestTimeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly allocFrame: ((n: number) => Buffer) | undefined;
+  /** Set when the socket reads into one reused buffer (`onread`): frames are copied out as the bytes arrive. */
+  private readonly reader: CopyingFrameReader | null;
 
   private constructor(
     private readonly socket: net.Socket,
     readonly host: string,
     readonly port: number,
     opts: ConnectOptions,
+    copying = false,
   ) {
     super();
     this.clientId = opts.clientId === undefined ? 'brook' : opts.clientId;
@@ -93,7 +98,8 @@ export class KafkaConnection extends EventEmitter {
     this.allocFrame = pool === undefined ? undefined : (n) => pool.acquire(n);
     this.log = moduleLogger('client', { broker: `${host}:${port}` });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.reader = copying && pool !== undefined ? new CopyingFrameReader((n) => pool.acquire(n), (size) => this.acceptSize(size), (frame) => this.onFrame(frame)) : null;
+    if (this.reader === null) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.shutdown(new ConnectionClosedError(`connection to ${host}:${port} failed: ${err.message}`)));
     socket.on('close', () => this.shutdown(new ConnectionClosedError(`connection to ${host}:${port} closed`)));
   }
@@ -102,8 +108,14 @@ export class KafkaConnection extends EventEmitter {
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
     const deadline = Date.now() + timeoutMs;
     const security = opts.security ?? defaultSecurity;
-    const socket = await KafkaConnection.openSocket(host, port, security?.tls, timeoutMs);
-    const conn = new KafkaConnection(socket, host, port, opts);
+    // A plain-TCP connection with a frame pool (a follower's fetcher) reads into one buffer and copies each read
+    // into its frame at once, instead of a fresh buffer per read (CopyingFrameReader). Node reads TLS its own way.
+    let conn: KafkaConnection | undefined;
+    const onread = opts.framePool !== undefined && security?.tls === undefined
+      ? { buffer: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES), callback: (n: number, buf: Uint8Array): boolean => { conn?.onRead(buf as Buffer, n); return true; } }
+      : undefined;
+    const socket = await KafkaConnection.openSocket(host, port, security?.tls, timeoutMs, onread);
+    conn = new KafkaConnection(socket, host, port, opts, onread !== undefined);
     const sasl = security?.sasl;
     if (sasl !== undefined) {
       try {
@@ -118,10 +130,10 @@ export class KafkaConnection extends EventEmitter {
   }
 
   /** A TCP socket, or a TLS socket once its handshake is done (the server's certificate checked). */
-  private static openSocket(host: string, port: number, tlsOptions: tls.ConnectionOptions | undefined, timeoutMs: number): Promise<net.Socket> {
+  private static openSocket(host: string, port: number, tlsOptions: tls.ConnectionOptions | undefined, timeoutMs: number, onread?: net.OnReadOpts): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
       const socket = tlsOptions === undefined
-        ? net.connect({ host, port })
+        ? net.connect({ host, port, ...(onread === undefined ? {} : { onread }) })
         : tls.connect({ ...tlsOptions, host, port, ...(net.isIP(host) === 0 && tlsOptions.servername === undefined ? { servername: host } : {}) });
       const timer = setTimeout(() => {
         socket.destroy();
@@ -261,14 +273,24 @@ export class KafkaConnection extends EventEmitter {
     this.frames.push(chunk);
     while (!this.closed && this.frames.buffered >= SIZE_PREFIX_BYTES) {
       const size = this.frames.peekSize();
-      if (size < 4 || size > this.maxResponseBytes) {
-        this.log.warn({ size }, 'response frame size out of bounds; closing');
-        this.shutdown(new ConnectionClosedError(`bad response frame size ${size} from ${this.host}:${this.port}`));
-        return;
-      }
+      if (!this.acceptSize(size)) return;
       if (!this.frames.hasFrame(size)) return;
       this.onFrame(this.frames.takeFrame(size, this.allocFrame));
     }
+  }
+
+  /** `n` bytes read into the socket's reused buffer (onread): valid only during this call. */
+  private onRead(buf: Buffer, n: number): void {
+    if (this.closed || this.reader === null) return;
+    this.reader.read(buf.subarray(0, n));
+  }
+
+  /** A response frame size within bounds; otherwise the connection closes. */
+  private acceptSize(size: number): boolean {
+    if (size >= 4 && size <= this.maxResponseBytes) return true;
+    this.log.warn({ size }, 'response frame size out of bounds; closing');
+    this.shutdown(new ConnectionClosedError(`bad response frame size ${size} from ${this.host}:${this.port}`));
+    return false;
   }
 
   private onFrame(frame: Buffer): void {

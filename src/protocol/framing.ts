@@ -71,3 +71,60 @@ export class FrameDecoder {
     return out;
   }
 }
+
+/**
+ * Frames read straight out of a buffer the socket reuses for every read (net.connect's `onread`): each read's bytes
+ * are copied at once into the frame they belong to, allocated (`alloc`, e.g. from a pool) as soon as its size
+ * prefix is known. Node otherwise allocates a fresh buffer for every read, and at ~64 KiB apiece a large response is
+ * dozens of external allocations, which V8 answers with full garbage collections.
+ */
+export class CopyingFrameReader {
+  private readonly prefix = Buffer.alloc(SIZE_PREFIX_BYTES);
+  private prefixBytes = 0;
+  private frame: Buffer | null = null;
+  private filled = 0;
+
+  /**
+   * @param accept checks a frame's size before anything is allocated for it; false stops reading (the caller closes)
+   * @param onFrame gets each whole frame body (without its prefix), which it then owns
+   */
+  constructor(
+    private readonly alloc: (size: number) => Buffer,
+    private readonly accept: (size: number) => boolean,
+    private readonly onFrame: (frame: Buffer) => void,
+  ) {}
+
+  /** Takes `bytes` (valid only during this call); false once a frame size was refused. */
+  read(bytes: Buffer): boolean {
+    let off = 0;
+    while (off < bytes.length) {
+      if (this.frame === null) {
+        const k = Math.min(SIZE_PREFIX_BYTES - this.prefixBytes, bytes.length - off);
+        bytes.copy(this.prefix, this.prefixBytes, off, off + k);
+        this.prefixBytes += k;
+        off += k;
+        if (this.prefixBytes < SIZE_PREFIX_BYTES) return true;
+        this.prefixBytes = 0;
+        const size = this.prefix.readInt32BE(0);
+        if (!this.accept(size)) return false;
+        this.frame = size === 0 ? Buffer.alloc(0) : this.alloc(size);
+        this.filled = 0;
+      }
+      const k = Math.min(this.frame.length - this.filled, bytes.length - off);
+      bytes.copy(this.frame, this.filled, off, off + k);
+      this.filled += k;
+      off += k;
+      if (this.filled === this.frame.length) {
+        const done = this.frame;
+        this.frame = null;
+        this.onFrame(done);
+      }
+    }
+    return true;
+  }
+
+  /** Bytes of an unfinished frame held (prefix included). */
+  get partialBytes(): number {
+    return this.frame === null ? this.prefixBytes : SIZE_PREFIX_BYTES + this.filled;
+  }
+}

@@ -1,5 +1,6 @@
 // FrameDecoder: size-prefixed frames reassembled from arbitrary chunks, views where possible, copies via `alloc`.
-import { FrameDecoder, SIZE_PREFIX_BYTES } from '../../../src/protocol/framing';
+// CopyingFrameReader: the same frames copied out of one reused read buffer as the bytes arrive.
+import { CopyingFrameReader, FrameDecoder, SIZE_PREFIX_BYTES } from '../../../src/protocol/framing';
 
 const frame = (body: Buffer): Buffer => {
   const b = Buffer.alloc(4 + body.length);
@@ -58,4 +59,57 @@ test('peekSize reads a prefix split over chunks, before the frame arrives, and c
   expect(d.hasFrame(300)).toBe(false);
   d.clear();
   expect(d.buffered).toBe(0);
+});
+
+describe('CopyingFrameReader', () => {
+  const bodies = [Buffer.from('first'), Buffer.alloc(0), Buffer.from('a longer third frame')];
+  const wire = Buffer.concat(bodies.map(frame));
+
+  /** Feeds `parts` through one reused buffer, as a socket with `onread` does, overwriting it after each read. */
+  function feed(parts: Buffer[], reader: CopyingFrameReader): boolean[] {
+    const shared = Buffer.alloc(wire.length);
+    return parts.map((part) => {
+      part.copy(shared);
+      const ok = reader.read(shared.subarray(0, part.length));
+      shared.fill(0xee);
+      return ok;
+    });
+  }
+
+  it('copies frames split at every pair of places out whole and in order, intact after the read buffer is reused', () => {
+    for (let i = 0; i <= wire.length; i++) {
+      for (let j = i; j <= wire.length; j++) {
+        const got: Buffer[] = [];
+        const reader = new CopyingFrameReader((n) => Buffer.alloc(n), () => true, (f) => got.push(f));
+        feed([wire.subarray(0, i), wire.subarray(i, j), wire.subarray(j)].filter((p) => p.length > 0), reader);
+        expect(got.map((b) => b.toString())).toEqual(bodies.map((b) => b.toString()));
+        expect(reader.partialBytes).toBe(0);
+      }
+    }
+  });
+
+  it('allocates each frame once, from its size prefix, before its bytes arrive, and counts what it holds', () => {
+    const sizes: number[] = [];
+    const got: Buffer[] = [];
+    const reader = new CopyingFrameReader((n) => { sizes.push(n); return Buffer.alloc(n); }, () => true, (f) => got.push(f));
+    // The prefix of the third frame and 3 of its bytes.
+    const cut = frame(bodies[0]!).length + frame(bodies[1]!).length + SIZE_PREFIX_BYTES + 3;
+    feed([wire.subarray(0, cut)], reader);
+    expect(sizes).toEqual([5, bodies[2]!.length]);
+    expect(got).toHaveLength(2);
+    expect(reader.partialBytes).toBe(SIZE_PREFIX_BYTES + 3);
+    feed([wire.subarray(cut)], reader);
+    expect(got.map((b) => b.toString())).toEqual(bodies.map((b) => b.toString()));
+  });
+
+  it('stops at a refused size without allocating for it', () => {
+    const big = Buffer.alloc(8);
+    big.writeInt32BE(1 << 30, 0);
+    const sizes: number[] = [];
+    const got: Buffer[] = [];
+    const reader = new CopyingFrameReader((n) => { sizes.push(n); return Buffer.alloc(n); }, (size) => size < 1024, (f) => got.push(f));
+    expect(feed([Buffer.concat([frame(Buffer.from('ok')), big])], reader)).toEqual([false]);
+    expect(got.map((b) => b.toString())).toEqual(['ok']);
+    expect(sizes).toEqual([2]);
+  });
 });
