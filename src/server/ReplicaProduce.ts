@@ -34,7 +34,7 @@ export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number
   });
   if (requiredAcks !== -1 && requiredAcks !== 0 && requiredAcks !== 1) return entries.map((e) => blank(e, ErrorCode.INVALID_REQUIRED_ACKS));
   const hwMoved = new Set<string>();
-  const appendEntry = async (e: ProduceEntry, ordered: () => void): Promise<{ result: ProducePartitionResult; requiredOffset: bigint }> => {
+  const appendEntry = async (e: ProduceEntry, ordered?: () => void): Promise<{ result: ProducePartitionResult; requiredOffset: bigint }> => {
     const p = rm.getPartition(e.topic, e.partition);
     if (!p || !p.isLeader) return { result: blank(e, p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : rm.notHostedError(e.topic, e.partition)), requiredOffset: -1n };
     if (e.records === null) return { result: blank(e, ErrorCode.CORRUPT_MESSAGE, 'null records'), requiredOffset: -1n };
@@ -55,22 +55,22 @@ export async function appendRecords(rm: ReplicaManagerContext, timeoutMs: number
       return { result: r, requiredOffset: -1n };
     }
   };
+  // With onOrdered, each entry reports once: when its append is queued in the log, or when it ends short of that.
   let unordered = entries.length;
-  const appended = await Promise.all(
-    entries.map(async (e): Promise<{ result: ProducePartitionResult; requiredOffset: bigint }> => {
-      let ordered = false;
-      const entryOrdered = (): void => {
-        if (ordered) return;
-        ordered = true;
-        if (--unordered === 0) onOrdered?.();
-      };
-      try {
-        return await appendEntry(e, entryOrdered);
-      } finally {
-        entryOrdered();
-      }
-    }),
-  );
+  const appendReporting = async (e: ProduceEntry, report: () => void): Promise<{ result: ProducePartitionResult; requiredOffset: bigint }> => {
+    let reported = false;
+    const entryOrdered = (): void => {
+      if (reported) return;
+      reported = true;
+      if (--unordered === 0) report();
+    };
+    try {
+      return await appendEntry(e, entryOrdered);
+    } finally {
+      entryOrdered();
+    }
+  };
+  const appended = await Promise.all(entries.map((e) => (onOrdered === undefined ? appendEntry(e) : appendReporting(e, onOrdered))));
   // New data: wake followers' (and, if the HW moved, consumers') parked fetches and parked produces.
   for (const a of appended) if (a.result.errorCode === ErrorCode.NONE) rm.fetchPurgatory.checkAndComplete(tpKey(a.result.topic, a.result.partition));
   for (const key of hwMoved) rm.producePurgatory.checkAndComplete(key);

@@ -4,35 +4,14 @@
 import net from 'node:net';
 import pino from 'pino';
 import { SocketServer, type ConnectionContext, type RequestProcessor } from '../../../src/network/SocketServer';
+import { connect, frame, onFrames } from './socketHelpers';
 
 const logger = pino({ level: 'silent' });
-
-function frame(payload: Buffer): Buffer {
-  const b = Buffer.alloc(4 + payload.length);
-  b.writeInt32BE(payload.length, 0);
-  payload.copy(b, 4);
-  return b;
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-}
 
 /** Each response frame's payload with the time it arrived. */
 function arrivals(s: net.Socket): Array<{ payload: string; at: number }> {
   const out: Array<{ payload: string; at: number }> = [];
-  let buf = Buffer.alloc(0);
-  s.on('data', (d: Buffer) => {
-    buf = Buffer.concat([buf, d]);
-    while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-      const size = buf.readInt32BE(0);
-      out.push({ payload: buf.subarray(4, 4 + size).toString(), at: Date.now() });
-      buf = buf.subarray(4 + size);
-    }
-  });
+  onFrames(s, (body) => out.push({ payload: body.toString(), at: Date.now() }));
   return out;
 }
 

@@ -6,16 +6,13 @@ import net from 'node:net';
 import pino from 'pino';
 import { CloseConnection, SocketServer, type RequestProcessor } from '../../../src/network/SocketServer';
 import { waitFor } from '../../harness/waitFor';
+import { connect, frame, onFrames } from './socketHelpers';
 
 const logger = pino({ level: 'silent' });
 
 /** A request: kind 'P' (overlappable) or 'O' (other), an id, and whether its handler calls `ordered`. */
 function request(kind: 'P' | 'O', id: number, callsOrdered: boolean): Buffer {
-  const payload = Buffer.from(`${kind}${callsOrdered ? '+' : '-'}${id}`);
-  const b = Buffer.alloc(4 + payload.length);
-  b.writeInt32BE(payload.length, 0);
-  payload.copy(b, 4);
-  return b;
+  return frame(Buffer.from(`${kind}${callsOrdered ? '+' : '-'}${id}`));
 }
 
 interface Running {
@@ -64,21 +61,11 @@ async function withServer(processor: RequestProcessor, fn: (port: number, server
   }
 }
 
-async function connect(port: number): Promise<{ socket: net.Socket; answers: string[] }> {
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
+/** A connection and the payloads of the answers it has received so far. */
+async function open(port: number): Promise<{ socket: net.Socket; answers: string[] }> {
+  const socket = await connect(port);
   const answers: string[] = [];
-  let buf = Buffer.alloc(0);
-  socket.on('data', (d: Buffer) => {
-    buf = Buffer.concat([buf, d]);
-    while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-      const size = buf.readInt32BE(0);
-      answers.push(buf.subarray(4, 4 + size).toString());
-      buf = buf.subarray(4 + size);
-    }
-  });
+  onFrames(socket, (body) => answers.push(body.toString()));
   return { socket, answers };
 }
 
@@ -88,7 +75,7 @@ describe('SocketServer: overlapping requests', () => {
   it('starts the next overlappable request once the current one is ordered, and still answers in request order', async () => {
     const { processor, running, events } = controlled();
     await withServer(processor, async (port) => {
-      const { socket, answers } = await connect(port);
+      const { socket, answers } = await open(port);
       socket.write(Buffer.concat([request('P', 1, true), request('P', 2, true), request('P', 3, true)]));
       await waitFor(() => running.size === 3, within('three requests started'));
       expect(events).toEqual(['start 1', 'start 2', 'start 3']);
@@ -105,7 +92,7 @@ describe('SocketServer: overlapping requests', () => {
   it('holds the next request back while the one before has not called ordered', async () => {
     const { processor, running, events } = controlled();
     await withServer(processor, async (port, server) => {
-      const { socket, answers } = await connect(port);
+      const { socket, answers } = await open(port);
       const first = request('P', 1, false);
       const second = request('P', 2, true);
       socket.write(Buffer.concat([first, second]));
@@ -127,7 +114,7 @@ describe('SocketServer: overlapping requests', () => {
   it('starts a request of another kind only after every overlapping request before it is answered', async () => {
     const { processor, running, events } = controlled();
     await withServer(processor, async (port, server) => {
-      const { socket, answers } = await connect(port);
+      const { socket, answers } = await open(port);
       const frames = [request('P', 1, true), request('P', 2, true), request('O', 3, true), request('P', 4, true)];
       socket.write(Buffer.concat(frames));
       await waitFor(() => running.size === 2 && server.queuedBytes === frames.reduce((n, f) => n + f.length - 4, 0), within('two started, all four read'));
@@ -152,7 +139,7 @@ describe('SocketServer: overlapping requests', () => {
   it('answers the requests before a bad one, then closes, and frees the bytes of those still running when they finish', async () => {
     const { processor, running } = controlled();
     await withServer(processor, async (port, server) => {
-      const { socket, answers } = await connect(port);
+      const { socket, answers } = await open(port);
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.write(Buffer.concat([request('P', 1, true), request('P', 2, true), request('P', 3, true)]));
       await waitFor(() => running.size === 3, within('three started'));
@@ -170,7 +157,7 @@ describe('SocketServer: overlapping requests', () => {
   it('still handles the overlapping requests of a client that went away, and frees their bytes', async () => {
     const { processor, running } = controlled();
     await withServer(processor, async (port, server) => {
-      const { socket } = await connect(port);
+      const { socket } = await open(port);
       socket.write(Buffer.concat([request('P', 1, true), request('P', 2, true)]));
       await waitFor(() => running.size === 2, within('two started'));
       socket.destroy();

@@ -1,19 +1,18 @@
 // ConnectionContext.allocResponseBytes: buffers for bytes sent by reference (a fetch's records) come from the server's
 // pool and go back only once the socket has written them. A client that does not read keeps the responses queued in
 // the socket, so a buffer given back too early would be refilled by a later response before the first went out.
-import net from 'node:net';
 import pino from 'pino';
 import { SocketServer, type RequestProcessor } from '../../../src/network/SocketServer';
 import { waitFor } from '../../harness/waitFor';
+import { connect, frame, onFrames } from './socketHelpers';
 
 const logger = pino({ level: 'silent' });
 const PART = 1024 * 1024;
 
 function request(id: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeInt32BE(4, 0);
-  b.writeInt32BE(id, 4);
-  return b;
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(id, 0);
+  return frame(b);
 }
 
 test('a pooled response part goes back only after it is written, and is then reused', async () => {
@@ -34,22 +33,13 @@ test('a pooled response part goes back only after it is written, and is then reu
   const server = new SocketServer({ listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }], maxRequestBytes: 1024, idleTimeoutMs: 60000, maxQueuedRequests: 100, maxUnsentBytes: 64 * PART, processor, logger });
   await server.startup();
   try {
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect(server.boundPorts.get('PLAINTEXT')!, '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    });
+    const socket = await connect(server.boundPorts.get('PLAINTEXT')!);
     socket.pause();
     const answers: Array<{ id: number; intact: boolean }> = [];
-    let buf = Buffer.alloc(0);
-    socket.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        const size = buf.readInt32BE(0);
-        const id = buf.readInt32BE(4);
-        const body = buf.subarray(8, 4 + size);
-        answers.push({ id, intact: body.length === PART && body.every((x) => x === (id & 0xff)) });
-        buf = buf.subarray(4 + size);
-      }
+    onFrames(socket, (body) => {
+      const id = body.readInt32BE(0);
+      const part = body.subarray(4);
+      answers.push({ id, intact: part.length === PART && part.every((x) => x === (id & 0xff)) });
     });
     // 40 responses queue up behind a client that reads nothing: 40 distinct buffers, none back yet.
     socket.write(Buffer.concat(Array.from({ length: 40 }, (_x, i) => request(i + 1))));

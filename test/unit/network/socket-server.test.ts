@@ -4,17 +4,11 @@ import vm from 'node:vm';
 import pino from 'pino';
 import { CloseConnection, SocketServer, type ConnectionContext, type RequestProcessor } from '../../../src/network/SocketServer';
 import { waitFor } from '../../harness/waitFor';
+import { connect, frame, onFrames } from './socketHelpers';
 
 const logger = pino({ level: 'silent' });
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-
-function frame(payload: Buffer): Buffer {
-  const b = Buffer.alloc(4 + payload.length);
-  b.writeInt32BE(payload.length, 0);
-  payload.copy(b, 4);
-  return b;
-}
 
 async function withServer(processor: RequestProcessor, fn: (port: number, server: SocketServer) => Promise<void>, maxRequestBytes = 1024): Promise<void> {
   const server = new SocketServer({ listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }], maxRequestBytes, idleTimeoutMs: 60000, maxQueuedRequests: 100, processor, logger });
@@ -26,26 +20,13 @@ async function withServer(processor: RequestProcessor, fn: (port: number, server
   }
 }
 
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-}
-
 /** Reads `n` framed responses from a socket. */
 function readFrames(s: net.Socket, n: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
     const out: Buffer[] = [];
-    s.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        const size = buf.readInt32BE(0);
-        out.push(buf.subarray(4, 4 + size));
-        buf = buf.subarray(4 + size);
-        if (out.length === n) resolve(out);
-      }
+    onFrames(s, (body) => {
+      out.push(body);
+      if (out.length === n) resolve(out);
     });
     s.once('close', () => (out.length < n ? reject(new Error(`closed after ${out.length} frames`)) : undefined));
   });

@@ -1,7 +1,7 @@
 import { logConfig } from '../../../src/log/LogConfig';
 import { ErrorCode } from '../../../src/protocol/errors';
 import { batch } from './helpers';
-import { leaderAndIsr, setup, until } from './replicaManagerSetup';
+import { leaderAndIsr, setup, stall, until } from './replicaManagerSetup';
 import type { UpdateMetadataRequest } from '../../../src/protocol/messages/06-update-metadata';
 import { buildRecordBatchSync } from '../../../src/protocol/record/records';
 import { CompressionType } from '../../../src/protocol/record/compression';
@@ -64,13 +64,7 @@ describe('ReplicaManager leadership changes', () => {
     // First as followers of broker 2 (the partitions exist), then leaders here in one request.
     await rm.becomeLeaderOrFollower(leaderAndIsr([0, 1, 2].map((partition) => ({ partition, leader: 2, leaderEpoch: 1, isr: [2, 1], replicas: [2, 1] }))), 4);
     const slow = rm.getPartition('t', 0)!;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const realMakeLeader = slow.makeLeader.bind(slow);
-    slow.makeLeader = async (...args: Parameters<typeof slow.makeLeader>) => {
-      await gate;
-      return realMakeLeader(...args);
-    };
+    const release = stall(slow, 'makeLeader');
     const change = rm.becomeLeaderOrFollower(leaderAndIsr([0, 1, 2].map((partition) => ({ partition, leader: 1, leaderEpoch: 2, isr: [1, 2], replicas: [2, 1] }))), 4);
     await until(() => rm.getPartition('t', 1)!.isLeader && rm.getPartition('t', 2)!.isLeader);
     expect(slow.isLeader).toBe(false);
@@ -187,13 +181,7 @@ describe('ReplicaManager acks=-1 completion', () => {
     await until(() => rm.producePurgatory.delayed === 1);
     // The fetch's read (the disk) stalls; the produce must not wait for it.
     const p = rm.getPartition('t', 0)!;
-    let releaseRead!: () => void;
-    const readGate = new Promise<void>((r) => (releaseRead = r));
-    const realRead = p.read.bind(p);
-    p.read = async (...args: Parameters<typeof p.read>) => {
-      await readGate;
-      return realRead(...args);
-    };
+    const releaseRead = stall(p, 'read');
     const fetch = rm.fetchMessages({ replicaId: 2, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, partitions: [{ topic: 't', partition: 0, fetchOffset: 2n, currentLeaderEpoch: 0, logStartOffset: 0n, maxBytes: 1 << 20 }] });
     await pending;
     expect(done).toBe(ErrorCode.NONE);

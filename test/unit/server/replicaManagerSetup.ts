@@ -18,6 +18,20 @@ export async function until(cond: () => boolean, timeoutMs = 3000): Promise<void
   }
 }
 
+/**
+ * Makes `obj[method]` wait until the returned function is called, then run as before: a stalled disk read or fsync.
+ */
+export function stall<T extends object, K extends keyof T>(obj: T, method: K): () => void {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const real = (obj[method] as unknown as (...args: unknown[]) => unknown).bind(obj);
+  (obj as Record<K, unknown>)[method] = async (...args: unknown[]) => {
+    await gate;
+    return real(...args);
+  };
+  return release;
+}
+
 export const BROKER = 1;
 
 export function config(): KafkaConfig {
